@@ -1,0 +1,83 @@
+//! The document model every stage shares: a document is a list of paragraph-sized blocks, each
+//! remembering the page and the numbered paragraph/section it came from, so any count can be cited.
+
+use serde::Serialize;
+
+/// The input formats termtally reads, detected from content rather than the file name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Pdf,
+    /// legislation.gov.uk Crown Legislation Markup Language (`/data.xml`).
+    Clml,
+    Html,
+    Docx,
+    Text,
+}
+
+impl Format {
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Pdf => "PDF",
+            Format::Clml => "legislation.gov.uk XML",
+            Format::Html => "HTML",
+            Format::Docx => "Word (DOCX)",
+            Format::Text => "plain text",
+        }
+    }
+}
+
+/// A paragraph-sized piece of text with where it came from.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Block {
+    /// 1-based page number; `None` where the format has no pages.
+    pub page: Option<u32>,
+    /// Enclosing Part (legislation), e.g. "Part 3"; `None` elsewhere.
+    pub part: Option<String>,
+    /// Nearest paragraph or section number: "4.9", "379", "s.19".
+    pub section: Option<String>,
+    /// The text. Before normalisation it may hold `\n` line breaks (needed to repair line-end
+    /// hyphenation and to find running headers); after it, a single line.
+    pub text: String,
+}
+
+/// One extracted document.
+#[derive(Debug, Clone, Serialize)]
+pub struct Document {
+    /// The name used in messages and output: the path as the user gave it, or `-` for stdin.
+    pub name: String,
+    pub format: Format,
+    /// Number of pages for paged formats.
+    pub page_count: Option<u32>,
+    pub blocks: Vec<Block>,
+}
+
+impl Document {
+    pub fn new(name: impl Into<String>, format: Format) -> Self {
+        Document {
+            name: name.into(),
+            format,
+            page_count: None,
+            blocks: Vec::new(),
+        }
+    }
+
+    /// Citation for a block in the conventional form: `p. 61, para 4.9`, `s. 19`, `Part 3, s. 19`.
+    pub fn cite(&self, block: &Block) -> String {
+        let mut parts = Vec::new();
+        if let Some(p) = block.page {
+            parts.push(format!("p. {p}"));
+        }
+        if self.format == Format::Clml {
+            if let Some(part) = &block.part {
+                parts.push(part.clone());
+            }
+            if let Some(s) = &block.section {
+                parts.push(s.replacen("s.", "s. ", 1));
+            }
+        } else if let Some(s) = &block.section {
+            parts.push(format!("para {s}"));
+        }
+        parts.join(", ")
+    }
+}

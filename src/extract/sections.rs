@@ -1,0 +1,40 @@
+//! Recognising paragraph numbers at the start of a block ("4.9", "379.") in statutory guidance.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+/// A paragraph number opens a block: dotted decimals ("4.9", "1.2.3", "2.10.") or a short integer
+/// followed by a full stop ("379."), then white space and the start of a sentence. Years and
+/// references inside sentences ("2017 (the Act)", "1989 Act") do not match.
+static PARAGRAPH_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:(\d{1,3}(?:\.\d{1,3})+)\.?|(\d{1,4})\.)[ \t\u{a0}]+[\p{Lu}\p{N}“‘'\x22(]")
+        .expect("valid regex")
+});
+
+/// The paragraph number a block starts with, without a trailing full stop.
+pub fn paragraph_number(text: &str) -> Option<String> {
+    let caps = PARAGRAPH_NUMBER.captures(text.trim_start())?;
+    caps.get(1).or_else(|| caps.get(2)).map(|m| m.as_str().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::paragraph_number;
+
+    #[test]
+    fn finds_numbered_paragraphs() {
+        assert_eq!(paragraph_number("4.9 Local authorities must").as_deref(), Some("4.9"));
+        assert_eq!(paragraph_number("1.10. Research and practice").as_deref(), Some("1.10"));
+        assert_eq!(paragraph_number("379. The local authority").as_deref(), Some("379"));
+        assert_eq!(paragraph_number("12. Designated teachers").as_deref(), Some("12"));
+    }
+
+    #[test]
+    fn ignores_numbers_inside_sentences() {
+        assert_eq!(paragraph_number("2017 (“the 2017 Act”)."), None);
+        assert_eq!(paragraph_number("1989 Act and regulation 9 of the"), None);
+        assert_eq!(paragraph_number("25 and qualifies for advice"), None);
+        assert_eq!(paragraph_number("3.5 per cent of children"), None);
+    }
+}

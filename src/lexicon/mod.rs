@@ -1,0 +1,1 @@
+//! Lexicons (to be written).

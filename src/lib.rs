@@ -1,0 +1,24 @@
+//! termtally: a terminology corpus analyser for policy documents.
+//!
+//! The pipeline runs one way, one module per stage:
+//! `extract` (file bytes → [`Document`]) → `normalise` → `tokenise`/`matcher` (→ hits) →
+//! `count` → `table` → `render`. `kwic` reads the same hits as `count`; `diff` compares counts.
+
+pub mod cli;
+pub mod cmd;
+pub mod count;
+pub mod document;
+pub mod extract;
+pub mod fetch;
+pub mod lexicon;
+pub mod matcher;
+pub mod normalise;
+pub mod output;
+pub mod reference;
+pub mod render;
+pub mod report;
+pub mod stats;
+pub mod table;
+pub mod tokenise;
+
+pub use document::{Block, Document, Format};

@@ -1,0 +1,60 @@
+//! Batch outcome: one line per failed document, a summary, and the exit code.
+//!
+//! Exit codes: 0 all documents processed; 1 some failed (results for the others were still
+//! produced); 2 usage error, or nothing could be processed.
+
+use std::process::ExitCode;
+use std::sync::Mutex;
+
+#[derive(Debug, Default)]
+pub struct Outcome {
+    inner: Mutex<Counts>,
+}
+
+#[derive(Debug, Default)]
+struct Counts {
+    ok: usize,
+    failed: usize,
+}
+
+impl Outcome {
+    pub fn new() -> Outcome {
+        Outcome::default()
+    }
+
+    /// Reports a document that could not be processed, in words a non-programmer understands.
+    pub fn fail(&self, name: &str, reason: impl std::fmt::Display) {
+        eprintln!("termtally: {name}: {reason}");
+        self.inner.lock().unwrap_or_else(|e| e.into_inner()).failed += 1;
+    }
+
+    pub fn succeed(&self) {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner()).ok += 1;
+    }
+
+    pub fn failed(&self) -> usize {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner()).failed
+    }
+
+    pub fn succeeded(&self) -> usize {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner()).ok
+    }
+
+    /// Prints the summary line (when something failed in a batch) and gives the exit code.
+    pub fn exit_code(&self) -> ExitCode {
+        let (ok, failed) = (self.succeeded(), self.failed());
+        if failed == 0 {
+            return ExitCode::SUCCESS;
+        }
+        let total = ok + failed;
+        if total > 1 {
+            let noun = if total == 1 { "document" } else { "documents" };
+            eprintln!("termtally: {failed} of {total} {noun} failed");
+        }
+        if ok == 0 {
+            ExitCode::from(2)
+        } else {
+            ExitCode::from(1)
+        }
+    }
+}

@@ -1,0 +1,124 @@
+//! The one in-memory table model. Every command that prints a table builds a [`Report`] of
+//! [`Table`]s; `render` turns it into every output format. No command formats its own output.
+
+use serde_json::{Map, Value as Json};
+
+/// A typed cell. Machine formats write numbers unformatted; display formats may format them.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Int(i64),
+    /// A float with the number of decimals to show in display formats.
+    Float(f64, u8),
+    Text(String),
+}
+
+impl Value {
+    pub fn text(s: impl Into<String>) -> Value {
+        Value::Text(s.into())
+    }
+    pub fn opt_text(s: Option<impl Into<String>>) -> Value {
+        s.map_or(Value::Null, |s| Value::Text(s.into()))
+    }
+    pub fn to_json(&self) -> Json {
+        match self {
+            Value::Null => Json::Null,
+            Value::Bool(b) => Json::Bool(*b),
+            Value::Int(i) => Json::from(*i),
+            Value::Float(f, _) => serde_json::Number::from_f64(*f).map_or(Json::Null, Json::Number),
+            Value::Text(s) => Json::String(s.clone()),
+        }
+    }
+}
+
+/// Column alignment in display formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Align {
+    Left,
+    Right,
+}
+
+#[derive(Debug, Clone)]
+pub struct Column {
+    /// Stable machine name: the JSON key and the CSV/TSV header.
+    pub key: String,
+    /// Human title for terminal, Markdown and LaTeX.
+    pub title: String,
+    pub align: Align,
+    /// Display formats emphasise (colour/bold) this column's cells, e.g. the keyword in kwic.
+    pub highlight: bool,
+    /// Shown in machine formats only (e.g. a `table` number that display formats show as a title).
+    pub machine_only: bool,
+}
+
+impl Column {
+    pub fn new(key: &str, title: &str) -> Column {
+        Column {
+            key: key.to_string(),
+            title: title.to_string(),
+            align: Align::Left,
+            highlight: false,
+            machine_only: false,
+        }
+    }
+    pub fn right(mut self) -> Column {
+        self.align = Align::Right;
+        self
+    }
+    pub fn highlighted(mut self) -> Column {
+        self.highlight = true;
+        self
+    }
+    pub fn machine_only(mut self) -> Column {
+        self.machine_only = true;
+        self
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Row {
+    pub cells: Vec<Value>,
+    /// Emphasised row (bold on a colour terminal), e.g. the study's directive terms.
+    pub bold: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Table {
+    pub title: Option<String>,
+    pub columns: Vec<Column>,
+    pub rows: Vec<Row>,
+    /// Lines printed under the table in display formats (and kept in JSON as `notes`).
+    pub notes: Vec<String>,
+}
+
+impl Table {
+    pub fn new(columns: Vec<Column>) -> Table {
+        Table {
+            columns,
+            ..Table::default()
+        }
+    }
+    pub fn push(&mut self, cells: Vec<Value>) {
+        self.push_row(Row { cells, bold: false });
+    }
+    pub fn push_row(&mut self, row: Row) {
+        debug_assert_eq!(row.cells.len(), self.columns.len(), "row width must match columns");
+        self.rows.push(row);
+    }
+    pub fn column_index(&self, key: &str) -> Option<usize> {
+        self.columns.iter().position(|c| c.key == key)
+    }
+}
+
+/// What a command outputs: metadata (e.g. `documents`) and one or more tables. Machine formats
+/// (CSV, TSV, JSON) flatten all tables into one `rows` list, so tables of one report share column
+/// keys; display formats print each table with its title and notes.
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    /// Command metadata, emitted beside `rows` in JSON (e.g. `"documents": [...]`).
+    pub meta: Map<String, Json>,
+    pub tables: Vec<Table>,
+    /// Lines printed after all tables in display formats (and in JSON as `notes`).
+    pub notes: Vec<String>,
+}

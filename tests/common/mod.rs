@@ -1,0 +1,37 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+/// The shared real documents: `$TERMTALLY_CORPORA`, else `../shared/corpora` beside the project.
+/// Returns `None` (and says so loudly) when they are absent, so the test is skipped, not failed.
+pub fn corpora_dir() -> Option<PathBuf> {
+    let dir = std::env::var_os("TERMTALLY_CORPORA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora"));
+    if dir.join("SOURCES.md").is_file() {
+        Some(dir)
+    } else {
+        eprintln!(
+            "\n*** SKIPPED: the shared corpora were not found at {} (set TERMTALLY_CORPORA) ***\n",
+            dir.display()
+        );
+        None
+    }
+}
+
+/// A real document from the shared corpora, or `None` (skipped, loudly).
+pub fn corpus_file(name: &str) -> Option<PathBuf> {
+    let path = corpora_dir()?.join(name);
+    if path.is_file() {
+        Some(path)
+    } else {
+        eprintln!("\n*** SKIPPED: {} is missing ***\n", path.display());
+        None
+    }
+}
+
+/// The termtally binary under test.
+pub fn termtally() -> assert_cmd::Command {
+    assert_cmd::Command::cargo_bin("termtally").expect("termtally binary")
+}
