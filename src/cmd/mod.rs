@@ -15,7 +15,7 @@ use rayon::prelude::*;
 
 use crate::cli::InputArgs;
 use crate::document::Document;
-use crate::extract::{self, Input};
+use crate::extract::{Input, extract as extract_document};
 use crate::normalise::normalise;
 use crate::report::Outcome;
 
@@ -33,7 +33,7 @@ pub fn load_documents(
     let results: Vec<_> = inputs
         .par_iter()
         .map(|input| {
-            let result = extract::extract(input, &opts).map(normalise);
+            let result = extract_document(input, &opts).map(normalise);
             progress.inc(1);
             (input.name(), result)
         })
