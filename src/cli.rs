@@ -66,12 +66,22 @@ pub struct InputArgs {
     /// legislation XML: include quoted amendment text (BlockAmendment).
     #[arg(long)]
     pub include_amendments: bool,
+    /// Keep running headers, footers and page numbers in the text (removed by default: they
+    /// inflate counts).
+    #[arg(long)]
+    pub keep_headers: bool,
     /// Stop with exit code 2 at the first document that fails.
     #[arg(long)]
     pub strict: bool,
 }
 
 impl InputArgs {
+    pub fn normalise_options(&self) -> crate::normalise::NormaliseOptions {
+        crate::normalise::NormaliseOptions {
+            keep_running_lines: self.keep_headers,
+        }
+    }
+
     pub fn extract_options(&self) -> anyhow::Result<ExtractOptions> {
         let encoding = match &self.encoding {
             None => None,

@@ -1,10 +1,10 @@
 //! The document model every stage shares: a document is a list of paragraph-sized blocks, each
 //! remembering the page and the numbered paragraph/section it came from, so any count can be cited.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The input formats termtally reads, detected from content rather than the file name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Format {
     Pdf,
@@ -28,7 +28,7 @@ impl Format {
 }
 
 /// A paragraph-sized piece of text with where it came from.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Block {
     /// 1-based page number; `None` where the format has no pages.
     pub page: Option<u32>,
@@ -42,7 +42,7 @@ pub struct Block {
 }
 
 /// One extracted document.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Document {
     /// The name used in messages and output: the path as the user gave it, or `-` for stdin.
     pub name: String,

@@ -1,8 +1,509 @@
-//! Stage 2: the one place text is cleaned (being written).
+//! Stage 2: the one place text is cleaned, for every format alike, so that a PDF and a DOCX of
+//! the same text give the same tokens.
+//!
+//! In order:
+//! 1. Characters: Unicode NFKC (ligatures such as U+FB01 "ﬁ" become "fi", no-break spaces become
+//!    spaces), soft hyphens removed, typographic apostrophes made `'`, and hyphen and dash
+//!    variants *between letters* made `-` (a spaced dash "a – b" is punctuation and stays).
+//! 2. Running headers and footers: lines at the top or bottom of a page that repeat (numbers
+//!    aside) on at least [`RUNNING_MIN_SHARE`] of the pages, and bare page numbers there, are
+//!    removed; the page number stays as each block's metadata.
+//! 3. Line-end hyphenation: "co-" + "operation" at a line break becomes the word the document
+//!    uses, decided from evidence elsewhere in the same document (see [`HyphenEvidence`]).
+//! 4. White space collapsed: each block becomes one line.
 
-use crate::document::Document;
+use std::collections::{HashMap, HashSet};
 
-/// Normalises an extracted document in place of the raw one.
+use unicode_normalization::UnicodeNormalization;
+
+use crate::document::{Block, Document};
+use crate::tokenise::token_spans;
+
+/// Share of pages on which a top/bottom line must recur to count as a running header/footer.
+pub const RUNNING_MIN_SHARE: f64 = 0.4;
+/// How many lines at the top and at the bottom of a page may be running headers or footers.
+const EDGE_LINES: usize = 3;
+
+/// Choices a user can make about cleaning.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NormaliseOptions {
+    /// Keep running headers, footers and bare page numbers (to see exactly what the PDF says).
+    pub keep_running_lines: bool,
+}
+
+/// Normalises an extracted document with the default options.
 pub fn normalise(doc: Document) -> Document {
+    normalise_with(doc, NormaliseOptions::default())
+}
+
+/// Normalises an extracted document.
+pub fn normalise_with(mut doc: Document, options: NormaliseOptions) -> Document {
+    for block in &mut doc.blocks {
+        block.text = normalise_characters(&block.text);
+    }
+    if !options.keep_running_lines {
+        remove_running_lines(&mut doc.blocks);
+    }
+    let evidence = HyphenEvidence::from_blocks(&doc.blocks);
+    for block in &mut doc.blocks {
+        block.text = evidence.join_lines(&block.text);
+    }
+    doc.blocks.retain(|b| !b.text.is_empty());
     doc
+}
+
+/// Step 1: character-level clean-up of one piece of text (line breaks are kept).
+pub fn normalise_characters(text: &str) -> String {
+    let nfkc: String = text
+        .nfkc()
+        .filter(|&c| c != '\u{ad}' && c != '\u{200b}' && c != '\u{feff}')
+        .collect();
+    let chars: Vec<char> = nfkc.chars().collect();
+    let mut out = String::with_capacity(nfkc.len());
+    for (i, &c) in chars.iter().enumerate() {
+        let mapped = match c {
+            '\u{2019}' | '\u{2018}' | '\u{02bc}' | '\u{2032}' | '`' | '\u{00b4}' => {
+                // Apostrophes and single quotes: `'` (a quote mark is not part of a token anyway).
+                '\''
+            }
+            '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2015}'
+            | '\u{2212}' | '\u{fe63}' | '\u{ff0d}'
+                if between_letters(&chars, i) =>
+            {
+                '-'
+            }
+            '\r' => '\n',
+            c if c.is_whitespace() && c != '\n' => ' ',
+            c => c,
+        };
+        out.push(mapped);
+    }
+    out
+}
+
+fn between_letters(chars: &[char], i: usize) -> bool {
+    let before = i.checked_sub(1).and_then(|j| chars.get(j));
+    let after = chars.get(i + 1);
+    matches!((before, after), (Some(a), Some(b)) if a.is_alphanumeric() && b.is_alphanumeric())
+}
+
+/// Step 2: removes running headers/footers and bare page numbers from the edges of each page.
+fn remove_running_lines(blocks: &mut [Block]) {
+    // Pages and their blocks, in order.
+    let mut pages: Vec<(u32, Vec<usize>)> = Vec::new();
+    for (i, block) in blocks.iter().enumerate() {
+        let Some(page) = block.page else { return }; // unpaged formats have no running lines
+        match pages.last_mut() {
+            Some((p, members)) if *p == page => members.push(i),
+            _ => pages.push((page, vec![i])),
+        }
+    }
+    if pages.is_empty() {
+        return;
+    }
+    // Edge lines of each page as (block index, line index).
+    let edges: Vec<Vec<(usize, usize)>> = pages
+        .iter()
+        .map(|(_, members)| edge_lines(blocks, members))
+        .collect();
+    let mut pages_with_key: HashMap<String, HashSet<usize>> = HashMap::new();
+    for (page, lines) in edges.iter().enumerate() {
+        for &(b, l) in lines {
+            let key = running_key(line_of(&blocks[b].text, l));
+            if !key.is_empty() {
+                pages_with_key.entry(key).or_default().insert(page);
+            }
+        }
+    }
+    let needed = ((pages.len() as f64) * RUNNING_MIN_SHARE).ceil().max(3.0) as usize;
+    let mut remove: HashMap<usize, HashSet<usize>> = HashMap::new();
+    for lines in &edges {
+        for &(b, l) in lines {
+            let line = line_of(&blocks[b].text, l);
+            let repeated = pages_with_key
+                .get(&running_key(line))
+                .is_some_and(|pages| pages.len() >= needed);
+            if repeated || is_page_number(line) {
+                remove.entry(b).or_default().insert(l);
+            }
+        }
+    }
+    for (b, lines) in remove {
+        let kept: Vec<&str> = blocks[b]
+            .text
+            .split('\n')
+            .enumerate()
+            .filter(|(l, _)| !lines.contains(l))
+            .map(|(_, line)| line)
+            .collect();
+        blocks[b].text = kept.join("\n");
+    }
+}
+
+/// The first and last [`EDGE_LINES`] lines of a page.
+fn edge_lines(blocks: &[Block], members: &[usize]) -> Vec<(usize, usize)> {
+    let all: Vec<(usize, usize)> = members
+        .iter()
+        .flat_map(|&b| (0..blocks[b].text.split('\n').count()).map(move |l| (b, l)))
+        .collect();
+    // On a short page only the very first and last lines can be running lines.
+    let n = if all.len() > 2 * EDGE_LINES {
+        EDGE_LINES
+    } else {
+        1
+    };
+    let mut edges = all[..n.min(all.len())].to_vec();
+    edges.extend_from_slice(&all[all.len().saturating_sub(n)..]);
+    edges.dedup();
+    edges
+}
+
+fn line_of(text: &str, index: usize) -> &str {
+    text.split('\n').nth(index).unwrap_or("")
+}
+
+/// A line with its numbers masked, so "Page 3 of 40" and "Page 4 of 40" are the same footer.
+fn running_key(line: &str) -> String {
+    let mut key = String::new();
+    let mut last_space = true;
+    for c in line.trim().chars() {
+        if c.is_numeric() {
+            if !key.ends_with('#') {
+                key.push('#');
+            }
+            last_space = false;
+        } else if c.is_whitespace() {
+            if !last_space {
+                key.push(' ');
+            }
+            last_space = true;
+        } else {
+            key.extend(c.to_lowercase());
+            last_space = false;
+        }
+    }
+    // A line that is only a number is handled by `is_page_number`; masking alone would make
+    // every numbered line "the same".
+    if key.trim().chars().all(|c| c == '#' || !c.is_alphanumeric()) {
+        return String::new();
+    }
+    key.trim().to_string()
+}
+
+/// Lower-case roman numerals up to 39, as used for front-matter pages.
+static ROMAN: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(r"^x{0,3}(?:ix|iv|v?i{0,3})$").expect("valid regex")
+});
+
+/// "12", "- 12 -", "Page 12", "Page 12 of 40", "12 of 40", "xii".
+fn is_page_number(line: &str) -> bool {
+    let t = line
+        .trim()
+        .trim_matches(|c: char| c == '-' || c == '|' || c.is_whitespace());
+    if t.is_empty() {
+        return false;
+    }
+    let lower = t.to_lowercase();
+    let rest = lower
+        .strip_prefix("page")
+        .map_or(lower.as_str(), str::trim_start);
+    let mut parts = rest.split_whitespace();
+    let first = parts.next().unwrap_or("");
+    let number = |s: &str| {
+        (!s.is_empty() && s.len() <= 4 && s.chars().all(|c| c.is_ascii_digit()))
+            || (!s.is_empty() && ROMAN.is_match(s))
+    };
+    match (parts.next(), parts.next(), parts.next()) {
+        (None, _, _) => number(first),
+        (Some("of"), Some(total), None) => number(first) && number(total),
+        _ => false,
+    }
+}
+
+/// Step 3's evidence: how the document writes words when they are not broken at a line end.
+///
+/// A line ending "X-" followed by a line starting "Y" (both letters) is repaired as follows:
+/// 1. if "X-Y" occurs elsewhere in the document and "XY" does not, or occurs more often: keep the
+///    hyphen ("looked-after", "co-operation");
+/// 2. if "XY" occurs elsewhere and more often than "X-Y": join ("collaboration");
+/// 3. no evidence (fallback): keep the hyphen when Y starts with a capital or a digit
+///    ("non-English", "post-16") or X is a common prefix of compounds ("co", "non", "self"...);
+///    otherwise follow the document's own habit, measured on the breaks decided by evidence:
+///    join if most of them were joins (the typesetter hyphenates words), else keep the hyphen
+///    (word processors break lines only at hyphens the author typed).
+pub struct HyphenEvidence {
+    counts: HashMap<String, u32>,
+    joins_word_breaks: bool,
+}
+
+/// Prefixes after which a line-end hyphen is kept when the document gives no evidence.
+const COMPOUND_PREFIXES: &[&str] = &[
+    "co", "non", "pre", "post", "self", "anti", "cross", "multi", "inter", "well", "long", "short",
+    "full", "part", "half", "semi", "sub", "ex", "re", "under", "over", "out", "age", "looked",
+    "year", "school", "child", "family", "person",
+];
+
+#[derive(Debug, PartialEq, Eq)]
+enum Repair {
+    KeepHyphen,
+    Join,
+}
+
+impl HyphenEvidence {
+    pub fn from_blocks(blocks: &[Block]) -> HyphenEvidence {
+        let mut counts: HashMap<String, u32> = HashMap::new();
+        for block in blocks {
+            for (start, end) in token_spans(&block.text) {
+                *counts
+                    .entry(block.text[start..end].to_lowercase())
+                    .or_default() += 1;
+            }
+        }
+        let mut evidence = HyphenEvidence {
+            counts,
+            joins_word_breaks: false,
+        };
+        let (mut joins, mut keeps) = (0, 0);
+        for block in blocks {
+            for (first, second) in line_end_breaks(&block.text) {
+                match evidence.decide_from_evidence(first, second) {
+                    Some(Repair::Join) => joins += 1,
+                    Some(Repair::KeepHyphen) => keeps += 1,
+                    None => {}
+                }
+            }
+        }
+        evidence.joins_word_breaks = joins > keeps;
+        evidence
+    }
+
+    fn count(&self, word: &str) -> u32 {
+        self.counts.get(word).copied().unwrap_or(0)
+    }
+
+    fn decide_from_evidence(&self, first: &str, second: &str) -> Option<Repair> {
+        let first = first.to_lowercase();
+        let second = second.to_lowercase();
+        let hyphenated = self.count(&format!("{first}-{second}"));
+        let joined = self.count(&format!("{first}{second}"));
+        match (hyphenated, joined) {
+            (0, 0) => None,
+            (h, j) if h >= j => Some(Repair::KeepHyphen),
+            _ => Some(Repair::Join),
+        }
+    }
+
+    fn decide(&self, first: &str, second: &str) -> Repair {
+        if let Some(repair) = self.decide_from_evidence(first, second) {
+            return repair;
+        }
+        let starts_capital_or_digit = second
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_uppercase() || c.is_numeric());
+        let prefix = COMPOUND_PREFIXES.contains(&first.to_lowercase().as_str());
+        if starts_capital_or_digit || prefix || !self.joins_word_breaks {
+            Repair::KeepHyphen
+        } else {
+            Repair::Join
+        }
+    }
+
+    /// Joins the lines of a block into one line, repairing line-end hyphenation, and collapses
+    /// white space.
+    pub fn join_lines(&self, text: &str) -> String {
+        let mut out = String::with_capacity(text.len());
+        let mut lines = text
+            .split('\n')
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .peekable();
+        while let Some(line) = lines.next() {
+            push_collapsed(&mut out, line);
+            let Some(next) = lines.peek() else { break };
+            match broken_word(&out, next) {
+                Some((first, second)) => {
+                    if self.decide(first, second) == Repair::Join {
+                        out.pop(); // the hyphen
+                    }
+                }
+                None => out.push(' '),
+            }
+        }
+        out
+    }
+}
+
+/// Appends `line` with runs of white space collapsed to one space.
+fn push_collapsed(out: &mut String, line: &str) {
+    let mut in_space = false;
+    for c in line.chars() {
+        if c.is_whitespace() {
+            in_space = true;
+        } else {
+            if in_space && !out.is_empty() && !out.ends_with(' ') {
+                out.push(' ');
+            }
+            in_space = false;
+            out.push(c);
+        }
+    }
+}
+
+/// If `before` ends with "…letters-" and `next` starts with a letter, the two word halves.
+fn broken_word<'a>(before: &'a str, next: &'a str) -> Option<(&'a str, &'a str)> {
+    let stem = before.strip_suffix('-')?;
+    let first_start = stem
+        .char_indices()
+        .rev()
+        .take_while(|(_, c)| c.is_alphanumeric())
+        .last()
+        .map(|(i, _)| i)?;
+    let first = &stem[first_start..];
+    if !first.chars().last().is_some_and(char::is_alphabetic) {
+        return None;
+    }
+    let second_end = next
+        .char_indices()
+        .find(|(_, c)| !c.is_alphanumeric())
+        .map_or(next.len(), |(i, _)| i);
+    let second = &next[..second_end];
+    if !second.chars().next().is_some_and(char::is_alphabetic) {
+        return None;
+    }
+    Some((first, second))
+}
+
+/// The (first half, second half) of every line-end hyphen break in a block.
+fn line_end_breaks(text: &str) -> Vec<(&str, &str)> {
+    let lines: Vec<&str> = text.split('\n').map(str::trim).collect();
+    lines
+        .windows(2)
+        .filter_map(|pair| broken_word(pair[0], pair[1]))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::Format;
+
+    fn doc(blocks: &[(u32, &str)]) -> Document {
+        let mut d = Document::new("t", Format::Pdf);
+        d.blocks = blocks
+            .iter()
+            .map(|&(page, text)| Block {
+                page: Some(page),
+                text: text.to_string(),
+                ..Block::default()
+            })
+            .collect();
+        d
+    }
+
+    fn texts(d: &Document) -> Vec<&str> {
+        d.blocks.iter().map(|b| b.text.as_str()).collect()
+    }
+
+    #[test]
+    fn ligatures_apostrophes_and_dashes() {
+        assert_eq!(
+            normalise_characters("e\u{fb03}cient of\u{fb01}ce"),
+            "efficient office"
+        );
+        assert_eq!(normalise_characters("parent\u{2019}s"), "parent's");
+        assert_eq!(
+            normalise_characters("co\u{2010}operation co\u{2013}operation"),
+            "co-operation co-operation"
+        );
+        assert_eq!(
+            normalise_characters("pages 3 \u{2013} 4"),
+            "pages 3 \u{2013} 4"
+        );
+        assert_eq!(normalise_characters("co\u{ad}operation"), "cooperation");
+        assert_eq!(normalise_characters("a\u{a0}b"), "a b");
+    }
+
+    #[test]
+    fn hyphenated_compound_kept_when_the_document_uses_it() {
+        let d = normalise(doc(&[
+            (1, "children who are looked-\nafter need support"),
+            (1, "a looked-after child and co-operation"),
+            (1, "duty of co-\noperation"),
+        ]));
+        assert_eq!(texts(&d)[0], "children who are looked-after need support");
+        assert_eq!(texts(&d)[2], "duty of co-operation");
+    }
+
+    #[test]
+    fn split_plain_word_joined_when_the_document_uses_it() {
+        let d = normalise(doc(&[
+            (1, "effective collabor-\nation matters"),
+            (1, "collaboration is key"),
+        ]));
+        assert_eq!(texts(&d)[0], "effective collaboration matters");
+    }
+
+    #[test]
+    fn fallback_follows_the_documents_habit() {
+        // Two evidence-backed joins: this typesetter hyphenates words, so an unknown break joins.
+        let hyphenating = normalise(doc(&[
+            (1, "collabor-\nation and infor-\nmation and partner-\nships"),
+            (1, "collaboration information"),
+        ]));
+        assert_eq!(
+            texts(&hyphenating)[0],
+            "collaboration and information and partnerships"
+        );
+        // No evidence at all: a word processor's line-end hyphen is the author's.
+        let plain = normalise(doc(&[(1, "a well-\nknown and a multi-\nagency approach")]));
+        assert_eq!(texts(&plain)[0], "a well-known and a multi-agency approach");
+        // Capital after the break keeps the hyphen.
+        let capital = normalise(doc(&[(1, "non-\nEnglish speakers")]));
+        assert_eq!(texts(&capital)[0], "non-English speakers");
+    }
+
+    #[test]
+    fn running_headers_footers_and_page_numbers_removed() {
+        let mut pages = Vec::new();
+        let topics = [
+            "adoption",
+            "fostering",
+            "education",
+            "health",
+            "housing",
+            "advocacy",
+        ];
+        for (p, topic) in (1..=6u32).zip(topics) {
+            pages.push((p, "Statutory guidance on adoption".to_string()));
+            pages.push((p, format!("Body text about {topic}\nwith two lines")));
+            pages.push((p, format!("{p}")));
+        }
+        let blocks: Vec<(u32, &str)> = pages.iter().map(|(p, t)| (*p, t.as_str())).collect();
+        let d = normalise(doc(&blocks));
+        assert_eq!(d.blocks.len(), 6, "{:?}", texts(&d));
+        assert!(
+            d.blocks
+                .iter()
+                .all(|b| b.text.starts_with("Body text about"))
+        );
+        assert_eq!(d.blocks[3].page, Some(4));
+    }
+
+    #[test]
+    fn page_numbers_recognised() {
+        for yes in ["12", "Page 12", "page 3 of 40", "- 7 -", "xii", "12 of 40"] {
+            assert!(is_page_number(yes), "{yes}");
+        }
+        for no in [
+            "civil",
+            "mix",
+            "12 children",
+            "Page twelve",
+            "2014 to 2015 data",
+            "Section 4",
+        ] {
+            assert!(!is_page_number(no), "{no}");
+        }
+    }
 }

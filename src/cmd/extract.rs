@@ -1,11 +1,169 @@
-//! termtally extract (to be written).
+//! termtally extract: documents to clean, citable plain text.
+//!
+//! Usage: termtally extract FILE... [-o DIR] [--format text|jsonl] [--force]
+//!
+//! `text` prints the normalised text, blocks separated by a blank line and pages by a form feed
+//! (`\f`), so page N of the output is page N of the PDF. `jsonl` prints one JSON object per block:
+//! `{"document", "page", "part", "section", "text"}` (`page` is 1-based, null where the format has
+//! no pages; `section` is the nearest numbered paragraph such as "4.9", or "s.19" in legislation).
 
+use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use clap::ValueEnum;
+use serde::Serialize;
+
+use crate::cli::InputArgs;
+use crate::document::Document;
+use crate::report::Outcome;
+
+const EXAMPLES: &str = "\
+Examples:
+  termtally extract guidance.pdf                  text to the terminal, pages split by form feeds
+  termtally extract --format jsonl act.xml        one JSON object per paragraph, with page and section
+  termtally extract -o text/ reports/*.pdf        one .txt per document into the folder text/
+  curl -s URL | termtally extract -               read standard input (format sniffed from content)";
+
+/// Extract clean plain text (with page and paragraph numbers) from PDF, legislation.gov.uk XML,
+/// HTML, DOCX or text files.
 #[derive(clap::Args, Debug)]
-pub struct Args {}
+#[command(after_help = EXAMPLES)]
+pub struct Args {
+    /// Documents to read; `-` reads standard input.
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = ExtractFormat::Text)]
+    format: ExtractFormat,
+    /// Write one file per document (NAME.txt or NAME.jsonl) into this folder.
+    #[arg(long, short = 'o', value_name = "DIR")]
+    output: Option<PathBuf>,
+    /// Overwrite existing files in the output folder.
+    #[arg(long)]
+    force: bool,
+    #[command(flatten)]
+    input: InputArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExtractFormat {
+    /// Plain text; pages separated by form feeds.
+    Text,
+    /// One JSON object per paragraph block.
+    Jsonl,
+}
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let _ = args;
-    anyhow::bail!("not yet implemented")
+    if let Some(dir) = &args.output {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| anyhow::anyhow!("cannot create the folder {}: {e}", dir.display()))?;
+    }
+    let outcome = Outcome::new();
+    let documents = super::load_documents(&args.files, &args.input, &outcome)?;
+    match &args.output {
+        None => {
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::new(stdout.lock());
+            for (i, doc) in documents.iter().enumerate() {
+                if i > 0 && args.format == ExtractFormat::Text {
+                    out.write_all(b"\x0c")?; // documents follow one another like pages
+                }
+                write_document(doc, args.format, &mut out)?;
+            }
+            out.flush()?;
+        }
+        Some(dir) => {
+            for doc in &documents {
+                let path = output_path(dir, &doc.name, args.format);
+                let written = crate::output::write_file_atomically(&path, args.force, |out| {
+                    write_document(doc, args.format, out)
+                });
+                if let Err(err) = written {
+                    outcome.fail(&doc.name, format!("{err:#}"));
+                }
+            }
+        }
+    }
+    Ok(outcome.exit_code())
+}
+
+fn output_path(dir: &Path, name: &str, format: ExtractFormat) -> PathBuf {
+    let stem = if name == "-" {
+        "stdin".to_string()
+    } else {
+        Path::new(name).file_stem().map_or_else(
+            || "document".to_string(),
+            |s| s.to_string_lossy().into_owned(),
+        )
+    };
+    let extension = match format {
+        ExtractFormat::Text => "txt",
+        ExtractFormat::Jsonl => "jsonl",
+    };
+    dir.join(format!("{stem}.{extension}"))
+}
+
+#[derive(Serialize)]
+struct JsonBlock<'a> {
+    document: &'a str,
+    page: Option<u32>,
+    part: Option<&'a str>,
+    section: Option<&'a str>,
+    text: &'a str,
+}
+
+/// Writes one document in the chosen format.
+pub fn write_document(
+    doc: &Document,
+    format: ExtractFormat,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    match format {
+        ExtractFormat::Text => out.write_all(plain_text(doc).as_bytes()),
+        ExtractFormat::Jsonl => {
+            for block in &doc.blocks {
+                let record = JsonBlock {
+                    document: &doc.name,
+                    page: block.page,
+                    part: block.part.as_deref(),
+                    section: block.section.as_deref(),
+                    text: &block.text,
+                };
+                serde_json::to_writer(&mut *out, &record)?;
+                out.write_all(b"\n")?;
+            }
+            Ok(())
+        }
+    }
+}
+
+/// The document as text: blocks separated by blank lines, pages by form feeds (empty pages kept,
+/// so the N-th page of the output is the N-th page of the document).
+pub fn plain_text(doc: &Document) -> String {
+    let mut text = String::new();
+    let mut page = 1;
+    let mut first_on_page = true;
+    for block in &doc.blocks {
+        if let Some(p) = block.page {
+            while page < p {
+                text.push_str("\n\x0c");
+                page += 1;
+                first_on_page = true;
+            }
+        }
+        if !first_on_page {
+            text.push('\n');
+        }
+        text.push_str(&block.text);
+        text.push('\n');
+        first_on_page = false;
+    }
+    if let Some(count) = doc.page_count {
+        while page < count {
+            text.push_str("\n\x0c");
+            page += 1;
+        }
+    }
+    text
 }

@@ -16,7 +16,7 @@ use rayon::prelude::*;
 use crate::cli::InputArgs;
 use crate::document::Document;
 use crate::extract::{Input, extract as extract_document};
-use crate::normalise::normalise;
+use crate::normalise::normalise_with;
 use crate::report::Outcome;
 
 /// Extracts and normalises every input in parallel, keeping the input order. A document that
@@ -28,12 +28,13 @@ pub fn load_documents(
     outcome: &Outcome,
 ) -> anyhow::Result<Vec<Document>> {
     let opts = input.extract_options()?;
+    let cleaning = input.normalise_options();
     let inputs = to_inputs(files)?;
     let progress = progress_bar(inputs.len() as u64, "extracting");
     let results: Vec<_> = inputs
         .par_iter()
         .map(|input| {
-            let result = extract_document(input, &opts).map(normalise);
+            let result = extract_document(input, &opts).map(|doc| normalise_with(doc, cleaning));
             progress.inc(1);
             (input.name(), result)
         })

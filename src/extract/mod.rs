@@ -126,7 +126,28 @@ pub fn extract(input: &Input, opts: &ExtractOptions) -> Result<Document, Extract
     if bytes.is_empty() {
         return Err(ExtractError::Empty);
     }
-    let format = sniff(&bytes)?;
+    let claimed = match input {
+        Input::Path(p) => claimed_format(p),
+        Input::Stdin(_) => None,
+    };
+    let format = match (sniff(&bytes), claimed) {
+        // A PDF or Word file that is really something else (an HTML error page saved as .pdf, a
+        // Word file renamed) is almost always a wrong download: refuse rather than count it.
+        (Ok(format), Some(expected)) if format != expected => {
+            return Err(ExtractError::WrongFormat {
+                expected: expected.name(),
+                found: format!("looks like {}", format.name()),
+            });
+        }
+        (Ok(format), _) => format,
+        (Err(ExtractError::Unrecognised(found)), Some(expected)) => {
+            return Err(ExtractError::WrongFormat {
+                expected: expected.name(),
+                found: format!("looks like {found}"),
+            });
+        }
+        (Err(e), _) => return Err(e),
+    };
     let path = match input {
         Input::Path(p) => Some(p.as_path()),
         Input::Stdin(_) => None,
@@ -151,6 +172,17 @@ pub fn extract_bytes(
     }
 }
 
+/// The format a `.pdf` or `.docx` name promises. Other extensions promise little (an `.xml` may
+/// be HTML, a `.txt` anything textual), so only these two are held to their name.
+fn claimed_format(path: &Path) -> Option<Format> {
+    let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+    match ext.as_str() {
+        "pdf" => Some(Format::Pdf),
+        "docx" => Some(Format::Docx),
+        _ => None,
+    }
+}
+
 fn read_file(path: &Path) -> Result<Vec<u8>, ExtractError> {
     let meta = std::fs::metadata(path).map_err(|e| io_error(&e))?;
     if meta.is_dir() {
@@ -170,9 +202,7 @@ pub(crate) fn io_error(e: &std::io::Error) -> ExtractError {
     match e.kind() {
         std::io::ErrorKind::NotFound => ExtractError::NotFound,
         std::io::ErrorKind::IsADirectory => ExtractError::IsDirectory,
-        std::io::ErrorKind::PermissionDenied => {
-            ExtractError::Io("permission denied".to_string())
-        }
+        std::io::ErrorKind::PermissionDenied => ExtractError::Io("permission denied".to_string()),
         _ => ExtractError::Io(e.to_string()),
     }
 }
@@ -199,9 +229,14 @@ pub fn sniff(bytes: &[u8]) -> Result<Format, ExtractError> {
         ));
     }
     let text_head = String::from_utf8_lossy(head);
-    let lower = text_head.trim_start_matches('\u{feff}').trim_start().to_ascii_lowercase();
+    let lower = text_head
+        .trim_start_matches('\u{feff}')
+        .trim_start()
+        .to_ascii_lowercase();
     if lower.starts_with("<?xml") || lower.starts_with("<legislation") {
-        if lower.contains("<legislation") || find(bytes, b"legislation.gov.uk/namespaces/legislation").is_some() {
+        if lower.contains("<legislation")
+            || find(bytes, b"legislation.gov.uk/namespaces/legislation").is_some()
+        {
             return Ok(Format::Clml);
         }
         if lower.contains("<html") || lower.contains("<!doctype html") {
@@ -211,7 +246,12 @@ pub fn sniff(bytes: &[u8]) -> Result<Format, ExtractError> {
             "an XML file that is not legislation.gov.uk XML (CLML)".to_string(),
         ));
     }
-    if lower.starts_with("<!doctype html") || lower.starts_with("<html") || lower.starts_with("<head") || lower.starts_with("<body") || lower.starts_with("<!--") && lower.contains("<html") {
+    if lower.starts_with("<!doctype html")
+        || lower.starts_with("<html")
+        || lower.starts_with("<head")
+        || lower.starts_with("<body")
+        || lower.starts_with("<!--") && lower.contains("<html")
+    {
         return Ok(Format::Html);
     }
     if looks_binary(head) {

@@ -15,7 +15,21 @@ static PARAGRAPH_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
 /// The paragraph number a block starts with, without a trailing full stop.
 pub fn paragraph_number(text: &str) -> Option<String> {
     let caps = PARAGRAPH_NUMBER.captures(text.trim_start())?;
-    caps.get(1).or_else(|| caps.get(2)).map(|m| m.as_str().to_string())
+    caps.get(1)
+        .or_else(|| caps.get(2))
+        .map(|m| m.as_str().to_string())
+}
+
+/// Gives every block without a number of its own the number of the paragraph it continues, so
+/// a bullet list or a table under paragraph 4.9 is cited as para 4.9.
+pub fn carry_forward(blocks: &mut [crate::document::Block]) {
+    let mut current: Option<String> = None;
+    for block in blocks {
+        match &block.section {
+            Some(number) => current = Some(number.clone()),
+            None => block.section.clone_from(&current),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -24,10 +38,22 @@ mod tests {
 
     #[test]
     fn finds_numbered_paragraphs() {
-        assert_eq!(paragraph_number("4.9 Local authorities must").as_deref(), Some("4.9"));
-        assert_eq!(paragraph_number("1.10. Research and practice").as_deref(), Some("1.10"));
-        assert_eq!(paragraph_number("379. The local authority").as_deref(), Some("379"));
-        assert_eq!(paragraph_number("12. Designated teachers").as_deref(), Some("12"));
+        assert_eq!(
+            paragraph_number("4.9 Local authorities must").as_deref(),
+            Some("4.9")
+        );
+        assert_eq!(
+            paragraph_number("1.10. Research and practice").as_deref(),
+            Some("1.10")
+        );
+        assert_eq!(
+            paragraph_number("379. The local authority").as_deref(),
+            Some("379")
+        );
+        assert_eq!(
+            paragraph_number("12. Designated teachers").as_deref(),
+            Some("12")
+        );
     }
 
     #[test]
