@@ -5,10 +5,10 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 /// A paragraph number opens a block: dotted decimals ("4.9", "1.2.3", "2.10.") or a short integer
-/// followed by a full stop ("379."), then white space and the start of a sentence. Years and
+/// followed by a full stop ("379."), or an annex's lettered number ("A.1"), then white space and the start of a sentence. Years and
 /// references inside sentences ("2017 (the Act)", "1989 Act") do not match.
 static PARAGRAPH_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:(\d{1,3}(?:\.\d{1,3})+)\.?|(\d{1,4})\.)[ \t\u{a0}]+[\p{Lu}\p{N}“‘'\x22(]")
+    Regex::new(r"^(?:((?:[A-Z]\.)?\d{1,3}(?:\.\d{1,3})+|[A-Z]\.\d{1,3})\.?|(\d{1,4})\.)[ \t\u{a0}]+[\p{Lu}\p{N}“‘'\x22(]")
         .expect("valid regex")
 });
 
@@ -20,14 +20,28 @@ pub fn paragraph_number(text: &str) -> Option<String> {
         .map(|m| m.as_str().to_string())
 }
 
+/// A heading that opens a new division ("Chapter 9: Complaints", "Annex A", "Appendix 2"):
+/// text after it no longer belongs to the last numbered paragraph.
+static DIVISION_HEADING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:Chapter|CHAPTER|Annex|ANNEX|Appendix|APPENDIX|Part|PART|Schedule|SCHEDULE|Section|SECTION)\s+[0-9A-Z]")
+        .expect("valid regex")
+});
+
 /// Gives every block without a number of its own the number of the paragraph it continues, so
-/// a bullet list or a table under paragraph 4.9 is cited as para 4.9.
+/// a bullet list or a table under paragraph 4.9 is cited as para 4.9. The carried number stops at
+/// a chapter, annex or appendix heading.
 pub fn carry_forward(blocks: &mut [crate::document::Block]) {
     let mut current: Option<String> = None;
     for block in blocks {
         match &block.section {
             Some(number) => current = Some(number.clone()),
-            None => block.section.clone_from(&current),
+            None => {
+                let text = block.text.trim_start();
+                if text.len() < 160 && DIVISION_HEADING.is_match(text) {
+                    current = None;
+                }
+                block.section.clone_from(&current);
+            }
         }
     }
 }
@@ -54,6 +68,25 @@ mod tests {
             paragraph_number("12. Designated teachers").as_deref(),
             Some("12")
         );
+    }
+
+    #[test]
+    fn carried_numbers_stop_at_a_new_division() {
+        use crate::document::Block;
+        let block = |text: &str| Block {
+            section: paragraph_number(text),
+            text: text.to_string(),
+            ..Block::default()
+        };
+        let mut blocks = vec![
+            block("9.15 Complaints must be heard."),
+            block("• a bullet under 9.15"),
+            block("Appendix A"),
+            block("Knowledge of a repertoire"),
+        ];
+        super::carry_forward(&mut blocks);
+        let sections: Vec<Option<&str>> = blocks.iter().map(|b| b.section.as_deref()).collect();
+        assert_eq!(sections, [Some("9.15"), Some("9.15"), None, None]);
     }
 
     #[test]
