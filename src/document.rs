@@ -69,15 +69,49 @@ impl Document {
             parts.push(format!("p. {p}"));
         }
         if self.format == Format::Clml {
+            let mut section = block.section.as_deref();
             if let Some(part) = &block.part {
                 parts.push(part.clone());
+                // "Sch. 1 Part 1" + "Sch. 1 para 3" cites as "Sch. 1 Part 1, para 3".
+                if let (Some(s), Some(schedule)) = (section, part.split(" Part").next()) {
+                    if schedule.starts_with("Sch.") {
+                        section = s.strip_prefix(schedule).map(str::trim_start).or(Some(s));
+                    }
+                }
             }
-            if let Some(s) = &block.section {
+            if let Some(s) = section.filter(|s| !s.is_empty()) {
                 parts.push(s.replacen("s.", "s. ", 1));
             }
         } else if let Some(s) = &block.section {
             parts.push(format!("para {s}"));
         }
         parts.join(", ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cite(format: Format, page: Option<u32>, part: Option<&str>, section: Option<&str>) -> String {
+        let doc = Document::new("d", format);
+        doc.cite(&Block {
+            page,
+            part: part.map(str::to_string),
+            section: section.map(str::to_string),
+            text: String::new(),
+        })
+    }
+
+    #[test]
+    fn citations_in_conventional_form() {
+        assert_eq!(cite(Format::Pdf, Some(61), None, Some("4.9")), "p. 61, para 4.9");
+        assert_eq!(cite(Format::Pdf, Some(3), None, None), "p. 3");
+        assert_eq!(cite(Format::Clml, None, Some("Part 3"), Some("s.19")), "Part 3, s. 19");
+        assert_eq!(
+            cite(Format::Clml, None, Some("Sch. 1 Part 1"), Some("Sch. 1 para 3")),
+            "Sch. 1 Part 1, para 3"
+        );
+        assert_eq!(cite(Format::Clml, None, None, Some("Sch. 2")), "Sch. 2");
     }
 }

@@ -385,7 +385,6 @@ impl OutputDev for PageLayout {
 #[derive(Debug)]
 struct Line {
     text: String,
-    x0: f64,
     y: f64,
     size: f64,
 }
@@ -442,7 +441,6 @@ impl PageLayout {
             current = Some((
                 Line {
                     text: glyph.text.clone(),
-                    x0: glyph.x0,
                     y: glyph.y,
                     size: glyph.size,
                 },
