@@ -1,5 +1,295 @@
-//! Output files: written atomically (temporary file + rename), never clobbered without --force
-//! (to be written).
+//! Output files: written atomically (temporary file in the same directory, fsync, rename), never
+//! clobbered without `--force`, and never left half-written by Ctrl-C.
+//!
+//! Every file termtally writes (`-o FILE`, downloads into the cache) goes through [`AtomicFile`],
+//! whose temporary path is kept in a process-wide registry so the interrupt handler can delete it.
 
-/// Removes temporary output files when the user presses Ctrl-C.
-pub fn install_interrupt_handler() {}
+use std::fs::File;
+use std::io::{self, BufWriter, IsTerminal, StdoutLock, Write};
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+use anyhow::{Context, bail};
+use tempfile::NamedTempFile;
+
+use crate::cli::OutputArgs;
+
+/// Temporary files being written right now; the interrupt handler deletes them.
+static LIVE_TEMP_FILES: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+fn live_temp_files() -> MutexGuard<'static, Vec<PathBuf>> {
+    LIVE_TEMP_FILES.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Exit code after Ctrl-C (128 + SIGINT), as shells report it.
+pub const INTERRUPTED_EXIT_CODE: i32 = 130;
+
+/// On SIGINT/SIGTERM (and SIGHUP), deletes the temporary output files being written and exits
+/// with 130, so an interrupted run leaves either the complete old file or nothing — never a
+/// partial one. Called first thing in `cli::main`.
+pub fn install_interrupt_handler() {
+    // An error means a handler is already installed (e.g. a library user set their own); then
+    // that handler decides, and temporary files are still removed on the normal drop path.
+    let _ = ctrlc::set_handler(|| {
+        // Holding the lock until exit keeps `AtomicFile::commit` from renaming a file we are
+        // deleting, and keeps new temporary files from appearing.
+        let live = live_temp_files();
+        for path in live.iter() {
+            let _ = std::fs::remove_file(path);
+        }
+        eprintln!("termtally: interrupted");
+        std::process::exit(INTERRUPTED_EXIT_CODE);
+    });
+}
+
+/// The user-facing refusal to overwrite.
+fn exists_error(dest: &Path) -> anyhow::Error {
+    anyhow::anyhow!("{}: file exists; use --force to overwrite", dest.display())
+}
+
+/// Checks, before any work is done, that `-o FILE` can be written: not an existing file (unless
+/// `--force`), not a directory, in a directory that exists, with a format termtally can tell.
+/// Commands call it first so a long run does not end in "file exists".
+pub fn check_destination(out: &OutputArgs) -> anyhow::Result<()> {
+    let Some(dest) = out.output.as_ref().filter(|p| p.as_os_str() != "-") else {
+        return Ok(());
+    };
+    if dest.is_dir() {
+        bail!("{}: is a directory; give a file name", dest.display());
+    }
+    if dest.exists() && !out.force {
+        return Err(exists_error(dest));
+    }
+    let dir = parent_dir(dest);
+    if !dir.is_dir() {
+        bail!(
+            "{}: directory {} does not exist",
+            dest.display(),
+            dir.display()
+        );
+    }
+    // Validates the extension (or --format) now rather than after the work.
+    crate::render::resolve_format(out, crate::render::OutputFormat::Table)?;
+    Ok(())
+}
+
+/// The directory a relative or absolute file path lives in (`.` for a bare name).
+fn parent_dir(path: &Path) -> &Path {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
+}
+
+/// A file written atomically: a temporary file beside the destination, renamed over it on
+/// [`AtomicFile::commit`]. Dropped without commit (error, panic), the temporary file is deleted
+/// and the destination untouched.
+pub struct AtomicFile {
+    writer: Option<BufWriter<NamedTempFile>>,
+    temp_path: PathBuf,
+    dest: PathBuf,
+    overwrite: bool,
+}
+
+impl AtomicFile {
+    /// Starts writing `dest`. Fails at once if it exists and `overwrite` is false.
+    pub fn create(dest: &Path, overwrite: bool) -> anyhow::Result<AtomicFile> {
+        if !overwrite && dest.exists() {
+            return Err(exists_error(dest));
+        }
+        let dir = parent_dir(dest);
+        let name = dest
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "output".to_string());
+        let prefix = format!(".{name}.");
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(&prefix).suffix(".part");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            // NamedTempFile defaults to 0600; an output file should get the usual mode (0666
+            // less the umask), or keep the mode of the file it replaces.
+            let mode = std::fs::metadata(dest)
+                .map(|m| m.permissions().mode() & 0o777)
+                .unwrap_or(0o666);
+            builder.permissions(std::fs::Permissions::from_mode(mode));
+        }
+        // Registered under the lock so an interrupt cannot fall between creating and registering.
+        let mut live = live_temp_files();
+        let temp = builder.tempfile_in(dir).with_context(|| {
+            format!(
+                "{}: cannot create a file in {}",
+                dest.display(),
+                dir.display()
+            )
+        })?;
+        let temp_path = temp.path().to_path_buf();
+        live.push(temp_path.clone());
+        drop(live);
+        Ok(AtomicFile {
+            writer: Some(BufWriter::new(temp)),
+            temp_path,
+            dest: dest.to_path_buf(),
+            overwrite,
+        })
+    }
+
+    /// The final path.
+    pub fn dest(&self) -> &Path {
+        &self.dest
+    }
+
+    /// Flushes, fsyncs and renames the temporary file to the destination (refusing to replace a
+    /// file that appeared meanwhile unless `overwrite`).
+    pub fn commit(mut self) -> anyhow::Result<()> {
+        let dest = self.dest.clone();
+        let writer = self
+            .writer
+            .take()
+            .ok_or_else(|| anyhow::anyhow!("{}: already written", dest.display()))?;
+        let temp = writer
+            .into_inner()
+            .map_err(|e| e.into_error())
+            .with_context(|| format!("{}: cannot write", dest.display()))?;
+        temp.as_file()
+            .sync_all()
+            .with_context(|| format!("{}: cannot write", dest.display()))?;
+        let mut live = live_temp_files();
+        let result = if self.overwrite {
+            temp.persist(&dest)
+        } else {
+            temp.persist_noclobber(&dest)
+        };
+        live.retain(|p| p != &self.temp_path);
+        drop(live);
+        match result {
+            Ok(_) => {
+                sync_dir(parent_dir(&dest));
+                Ok(())
+            }
+            // Someone created the file while we worked.
+            Err(e) if e.error.kind() == io::ErrorKind::AlreadyExists => Err(exists_error(&dest)),
+            Err(e) => {
+                Err(anyhow::Error::new(e.error)
+                    .context(format!("{}: cannot write", dest.display())))
+            }
+        }
+    }
+}
+
+impl Write for AtomicFile {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match &mut self.writer {
+            Some(w) => w.write(buf),
+            None => Err(io::Error::other("file already committed")),
+        }
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        match &mut self.writer {
+            Some(w) => w.flush(),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for AtomicFile {
+    fn drop(&mut self) {
+        if let Some(writer) = self.writer.take() {
+            let mut live = live_temp_files();
+            // Dropping the NamedTempFile deletes it; the BufWriter's pending bytes are lost, as
+            // intended for an abandoned file.
+            let (temp, _) = writer.into_parts();
+            drop(temp);
+            live.retain(|p| p != &self.temp_path);
+        }
+    }
+}
+
+/// Makes the rename itself durable (best effort: not every filesystem allows it).
+fn sync_dir(dir: &Path) {
+    #[cfg(unix)]
+    if let Ok(d) = File::open(dir) {
+        let _ = d.sync_all();
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
+}
+
+/// Where a report goes: standard output, or a file written atomically.
+pub enum Destination {
+    Stdout(BufWriter<StdoutLock<'static>>),
+    File(AtomicFile),
+}
+
+impl Destination {
+    /// Opens `-o FILE` (atomically, honouring `--force`) or standard output.
+    pub fn open(out: &OutputArgs) -> anyhow::Result<Destination> {
+        match &out.output {
+            Some(path) if path.as_os_str() != "-" => {
+                Ok(Destination::File(AtomicFile::create(path, out.force)?))
+            }
+            _ => Ok(Destination::Stdout(BufWriter::new(io::stdout().lock()))),
+        }
+    }
+
+    /// True when writing to standard output and it is a terminal (colour, width, progress).
+    pub fn is_terminal(&self) -> bool {
+        matches!(self, Destination::Stdout(_)) && io::stdout().is_terminal()
+    }
+
+    pub fn is_file(&self) -> bool {
+        matches!(self, Destination::File(_))
+    }
+
+    /// Flushes standard output, or commits the file. A closed pipe (`| head`) is not an error.
+    pub fn finish(self) -> anyhow::Result<()> {
+        match self {
+            Destination::Stdout(mut w) => ignore_broken_pipe(w.flush()).map_err(Into::into),
+            Destination::File(f) => f.commit(),
+        }
+    }
+}
+
+impl Write for Destination {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Destination::Stdout(w) => w.write(buf),
+            Destination::File(f) => f.write(buf),
+        }
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Destination::Stdout(w) => w.flush(),
+            Destination::File(f) => f.flush(),
+        }
+    }
+}
+
+/// `termtally ... | head` closes the pipe early: the reader has what it wanted, so stop quietly.
+pub fn ignore_broken_pipe(result: io::Result<()>) -> io::Result<()> {
+    match result {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
+}
+
+/// Writes `dest` atomically with whatever `write` produces (downloads, `extract -o DIR`, anything
+/// that is not a report). Nothing is left at `dest` or beside it if `write` fails.
+pub fn write_file_atomically<E>(
+    dest: &Path,
+    overwrite: bool,
+    write: impl FnOnce(&mut dyn Write) -> Result<(), E>,
+) -> anyhow::Result<()>
+where
+    anyhow::Error: From<E>,
+{
+    let mut file = AtomicFile::create(dest, overwrite)?;
+    write(&mut file).map_err(anyhow::Error::from)?;
+    file.commit()
+}
+
+/// Temporary files currently registered (for tests of the cleanup).
+pub fn live_temp_file_count() -> usize {
+    live_temp_files().len()
+}

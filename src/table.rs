@@ -103,7 +103,11 @@ impl Table {
         self.push_row(Row { cells, bold: false });
     }
     pub fn push_row(&mut self, row: Row) {
-        debug_assert_eq!(row.cells.len(), self.columns.len(), "row width must match columns");
+        debug_assert_eq!(
+            row.cells.len(),
+            self.columns.len(),
+            "row width must match columns"
+        );
         self.rows.push(row);
     }
     pub fn column_index(&self, key: &str) -> Option<usize> {
