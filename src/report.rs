@@ -28,6 +28,14 @@ impl Outcome {
         self.inner.lock().unwrap_or_else(|e| e.into_inner()).failed += 1;
     }
 
+    /// A document that was read but whose result could not be written: it counts as failed.
+    pub fn fail_after_success(&self, name: &str, reason: impl std::fmt::Display) {
+        eprintln!("termtally: {name}: {reason}");
+        let mut counts = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        counts.ok = counts.ok.saturating_sub(1);
+        counts.failed += 1;
+    }
+
     pub fn succeed(&self) {
         self.inner.lock().unwrap_or_else(|e| e.into_inner()).ok += 1;
     }

@@ -358,3 +358,49 @@ fn corrupt_pdf_gives_one_clear_line_and_exit_2() {
     );
     assert!(!stderr.contains("panicked"));
 }
+
+#[test]
+fn extract_to_a_folder_never_overwrites_and_keeps_same_named_documents_apart() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for sub in ["a", "b"] {
+        std::fs::create_dir(dir.path().join(sub)).expect("mkdir");
+        std::fs::write(
+            dir.path().join(sub).join("report.pdf"),
+            fixture_pdf(&[vec![&format!("Report from folder {sub}")]]),
+        )
+        .expect("write");
+    }
+    let out = dir.path().join("text");
+    let run = |force: bool| {
+        let mut cmd = termtally();
+        cmd.arg("extract").arg("-o").arg(&out);
+        if force {
+            cmd.arg("--force");
+        }
+        cmd.arg(dir.path().join("a/report.pdf"))
+            .arg(dir.path().join("b/report.pdf"))
+            .output()
+            .expect("run")
+    };
+    let first = run(false);
+    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    let a = std::fs::read_to_string(out.join("report.txt")).expect("report.txt");
+    let b = std::fs::read_to_string(out.join("report-2.txt")).expect("report-2.txt");
+    assert!(a.contains("folder a") && b.contains("folder b"));
+
+    // A second run without --force refuses to overwrite, names the file, and keeps its content.
+    std::fs::write(out.join("report.txt"), "edited by hand").expect("edit");
+    let second = run(false);
+    assert_eq!(second.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&second.stderr);
+    assert!(stderr.contains("report.txt: file exists; use --force"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(out.join("report.txt")).expect("kept"), "edited by hand");
+    assert!(run(true).status.success());
+    let leftovers: Vec<_> = std::fs::read_dir(&out)
+        .expect("read")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.starts_with("report"))
+        .collect();
+    assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+}

@@ -74,18 +74,39 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             out.flush()?;
         }
         Some(dir) => {
+            let mut taken = std::collections::HashSet::new();
             for doc in &documents {
-                let path = output_path(dir, &doc.name, args.format);
+                let path = unique_output_path(dir, &doc.name, args.format, &mut taken);
                 let written = crate::output::write_file_atomically(&path, args.force, |out| {
                     write_document(doc, args.format, out)
                 });
                 if let Err(err) = written {
-                    outcome.fail(&doc.name, format!("{err:#}"));
+                    outcome.fail_after_success(&doc.name, format!("{err:#}"));
                 }
             }
         }
     }
     Ok(outcome.exit_code())
+}
+
+/// The output file for a document, distinct within the batch: `a/report.pdf` and `b/report.pdf`
+/// become `report.txt` and `report-2.txt`, so one never overwrites the other even with --force.
+fn unique_output_path(
+    dir: &Path,
+    name: &str,
+    format: ExtractFormat,
+    taken: &mut std::collections::HashSet<PathBuf>,
+) -> PathBuf {
+    let first = output_path(dir, name, format);
+    let mut path = first.clone();
+    let mut n = 2;
+    while !taken.insert(path.clone()) {
+        let stem = first.file_stem().unwrap_or_default().to_string_lossy();
+        let ext = first.extension().unwrap_or_default().to_string_lossy();
+        path = dir.join(format!("{stem}-{n}.{ext}"));
+        n += 1;
+    }
+    path
 }
 
 fn output_path(dir: &Path, name: &str, format: ExtractFormat) -> PathBuf {
