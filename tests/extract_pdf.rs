@@ -319,6 +319,30 @@ fn page_numbers_and_paragraph_numbers_on_dfe_guidance() {
         "numbered paragraphs: {:?}",
         &numbered[..numbered.len().min(20)]
     );
+    // A footnote at the foot of page 30 and the resource list under a heading on page 33 belong
+    // to no numbered paragraph (checked by hand against `pdftotext -layout`).
+    let footnote = blocks
+        .iter()
+        .find(|b| {
+            b["text"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("18 Children going missing"))
+        })
+        .expect("footnote 18");
+    assert_eq!(
+        (footnote["page"].as_u64(), &footnote["section"]),
+        (Some(30), &serde_json::Value::Null)
+    );
+    let resources = blocks
+        .iter()
+        .find(|b| {
+            b["text"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("• Become (formerly The Who Cares"))
+        })
+        .expect("resource list");
+    assert_eq!(resources["section"], serde_json::Value::Null);
+
     // The page of a paragraph agrees with pdftotext's text of that page.
     if Command::new("pdftotext").arg("-v").output().is_ok() {
         let block = blocks
@@ -383,7 +407,11 @@ fn extract_to_a_folder_never_overwrites_and_keeps_same_named_documents_apart() {
             .expect("run")
     };
     let first = run(false);
-    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
     let a = std::fs::read_to_string(out.join("report.txt")).expect("report.txt");
     let b = std::fs::read_to_string(out.join("report-2.txt")).expect("report-2.txt");
     assert!(a.contains("folder a") && b.contains("folder b"));
@@ -393,8 +421,14 @@ fn extract_to_a_folder_never_overwrites_and_keeps_same_named_documents_apart() {
     let second = run(false);
     assert_eq!(second.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&second.stderr);
-    assert!(stderr.contains("report.txt: file exists; use --force"), "{stderr}");
-    assert_eq!(std::fs::read_to_string(out.join("report.txt")).expect("kept"), "edited by hand");
+    assert!(
+        stderr.contains("report.txt: file exists; use --force"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(out.join("report.txt")).expect("kept"),
+        "edited by hand"
+    );
     assert!(run(true).status.success());
     let leftovers: Vec<_> = std::fs::read_dir(&out)
         .expect("read")

@@ -231,6 +231,7 @@ pub fn extract_in_process(
     document.page_count = Some(pages.len() as u32);
     let mut warnings = Vec::new();
     let mut glyph_count = 0usize;
+    let mut laid_out: Vec<(u32, LaidOutBlock)> = Vec::new();
     for (index, &page_number) in pages.iter().enumerate() {
         let page = index as u32 + 1;
         let mut layout = PageLayout::default();
@@ -247,19 +248,30 @@ pub fn extract_in_process(
             )),
         }
         glyph_count += layout.glyphs.iter().filter(|g| g.is_word_char()).count();
-        for text in layout.blocks() {
-            document.blocks.push(Block {
-                page: Some(page),
-                section: paragraph_number(&text),
-                text,
-                ..Block::default()
-            });
-        }
+        laid_out.extend(layout.blocks().into_iter().map(|block| (page, block)));
     }
     if !pages.is_empty() && glyph_count == 0 {
         return Err(WorkerFailure::NoTextLayer);
     }
-    crate::extract::sections::carry_forward(&mut document.blocks);
+    let body = body_size(&laid_out);
+    let roles: Vec<BlockRole> = laid_out.iter().map(|(_, b)| block_role(b, body)).collect();
+    document.blocks = laid_out
+        .into_iter()
+        .map(|(page, block)| Block {
+            page: Some(page),
+            section: paragraph_number(&block.text),
+            text: block.text,
+            ..Block::default()
+        })
+        .collect();
+    crate::extract::sections::carry_forward_until(&mut document.blocks, |i| {
+        roles[i] == BlockRole::Heading
+    });
+    for (block, role) in document.blocks.iter_mut().zip(&roles) {
+        if *role == BlockRole::Footnote {
+            block.section = None;
+        }
+    }
     Ok((document, warnings))
 }
 
@@ -456,9 +468,9 @@ impl PageLayout {
     }
 
     /// Lines → paragraph blocks, lines kept apart by `\n` for the hyphenation repair.
-    fn blocks(&self) -> Vec<String> {
+    fn blocks(&self) -> Vec<LaidOutBlock> {
         let mut blocks = Vec::new();
-        let mut text = String::new();
+        let mut current: Option<LaidOutBlock> = None;
         let mut previous: Option<&Line> = None;
         let lines = self.lines();
         for line in &lines {
@@ -474,20 +486,75 @@ impl PageLayout {
                         || starts_with_bullet(&line.text)
                 }
             };
-            if starts_block && !text.is_empty() {
-                blocks.push(std::mem::take(&mut text));
+            if starts_block {
+                blocks.extend(current.take());
             }
-            if !text.is_empty() {
-                text.push('\n');
+            let block = current.get_or_insert_with(|| LaidOutBlock {
+                text: String::new(),
+                size: line.size,
+                chars: 0,
+                top: line.y / self.page_height.max(1.0),
+            });
+            if !block.text.is_empty() {
+                block.text.push('\n');
             }
-            text.push_str(&line.text);
+            block.text.push_str(&line.text);
+            block.size = block.size.max(line.size);
+            block.chars += line.text.chars().count();
             previous = Some(line);
         }
-        if !text.is_empty() {
-            blocks.push(text);
-        }
+        blocks.extend(current);
         blocks
     }
+}
+
+/// A paragraph block with what its layout says about it.
+struct LaidOutBlock {
+    text: String,
+    /// Largest font size in the block.
+    size: f64,
+    chars: usize,
+    /// Top of the block as a fraction of the page height (0 = top).
+    top: f64,
+}
+
+/// What a block is, judged against the document's body text size.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum BlockRole {
+    Body,
+    /// Larger than body text and short: a heading ends the previous numbered paragraph.
+    Heading,
+    /// Smaller than body text, low on the page, starting with a note number: a footnote
+    /// belongs to no numbered paragraph.
+    Footnote,
+}
+
+fn block_role(block: &LaidOutBlock, body_size: f64) -> BlockRole {
+    if block.size > body_size * 1.12 && block.chars < 150 && paragraph_number(&block.text).is_none()
+    {
+        BlockRole::Heading
+    } else if block.size < body_size * 0.92
+        && block.top > 0.6
+        && block.text.starts_with(|c: char| c.is_ascii_digit())
+    {
+        BlockRole::Footnote
+    } else {
+        BlockRole::Body
+    }
+}
+
+/// The font size most of the document's characters are set in.
+fn body_size(blocks: &[(u32, LaidOutBlock)]) -> f64 {
+    let mut by_size: std::collections::HashMap<i64, usize> = std::collections::HashMap::new();
+    for (_, block) in blocks {
+        *by_size
+            .entry((block.size * 2.0).round() as i64)
+            .or_default() += block.chars;
+    }
+    by_size
+        .into_iter()
+        .max_by_key(|&(size, chars)| (chars, -size))
+        .map_or(10.0, |(size, _)| size as f64 / 2.0)
 }
 
 fn push_line(lines: &mut Vec<Line>, mut line: Line) {

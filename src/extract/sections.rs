@@ -31,13 +31,22 @@ static DIVISION_HEADING: LazyLock<Regex> = LazyLock::new(|| {
 /// a bullet list or a table under paragraph 4.9 is cited as para 4.9. The carried number stops at
 /// a chapter, annex or appendix heading.
 pub fn carry_forward(blocks: &mut [crate::document::Block]) {
+    carry_forward_until(blocks, |_| false);
+}
+
+/// As [`carry_forward`], and the carried number also stops at every block for which
+/// `is_heading(index)` is true (formats that know their headings, e.g. from font sizes).
+pub fn carry_forward_until(
+    blocks: &mut [crate::document::Block],
+    is_heading: impl Fn(usize) -> bool,
+) {
     let mut current: Option<String> = None;
-    for block in blocks {
+    for (i, block) in blocks.iter_mut().enumerate() {
         match &block.section {
             Some(number) => current = Some(number.clone()),
             None => {
                 let text = block.text.trim_start();
-                if text.len() < 160 && DIVISION_HEADING.is_match(text) {
+                if is_heading(i) || text.len() < 160 && DIVISION_HEADING.is_match(text) {
                     current = None;
                 }
                 block.section.clone_from(&current);
