@@ -1,11 +1,714 @@
-//! termtally diff (to be written).
+//! termtally diff: how the vocabulary changed between two versions of a document (or two sets of
+//! documents), with corpus-linguistics keyness statistics.
+//!
+//! Usage: termtally diff OLD NEW [options]
+//!        termtally diff --old FILE... --new FILE... [options]
+//!        options: [--lexicon NAME|PATH] [--mode word|family|substring] [--all-words]
+//!                 [--min-count N] [--sort keyness|ratio|count]
+//!                 [--format table|csv|tsv|json|md|latex] [-o FILE] [--force]
+//!
+//! Several documents on a side are one corpus (their counts and tokens are added). For each term
+//! of the lexicon (and with `--all-words` each word type, lower-cased, tokens as `count` defines
+//! them) it prints the count and rate per 10,000 tokens in OLD and NEW, the change, a status (new,
+//! gone, up, down, same), log-likelihood G2 with its significance, Log Ratio and %DIFF (see
+//! [`crate::stats`]); then the totals of each category with the same statistics. Rows are sorted
+//! by G2 (most significant change first); `keyword` says `positive` (significantly more frequent
+//! in NEW) or `negative` (significantly less frequent). Counts are those of `termtally count`:
+//! the same `count::count_corpus` over the same documents.
+//!
+//! JSON: `{"command", "lexicon": {name, origin, source}, "mode", "old": {"documents": [{path,
+//! tokens}], "tokens"}, "new": {...}, "rows": [...], "notes": [...]}`; every row has `kind`
+//! ("term", "category" or "word"), `term` (null for a category total), `category` (null for a
+//! word), `old_count`, `new_count`, `old_tokens`, `new_tokens`, `old_per_10k`, `new_per_10k`,
+//! `change_per_10k`, `status`, `log_likelihood`, `significance`, `p_below`, `log_ratio`,
+//! `pct_diff` (null where OLD has none: undefined), `keyword`.
 
+use std::borrow::Cow;
+use std::cmp::Ordering;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
+use clap::ValueEnum;
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+use serde_json::{Value as Json, json};
+
+use crate::cli::{InputArgs, OutputArgs};
+use crate::cmd::load_documents;
+use crate::count::{CorpusCounts, Unit, category_totals, count_corpus};
+use crate::document::Document;
+use crate::lexicon::{DEFAULT_LEXICON, Lexicon};
+use crate::matcher::{Matcher, Mode};
+use crate::render::{OutputFormat, write_report};
+use crate::report::Outcome;
+use crate::stats::{Keyness, p_below};
+use crate::table::{Column, Report, Row, Table, Value};
+use crate::tokenise::{push_folded, token_spans};
+
+const EXAMPLES: &str = "\
+Examples:
+  termtally diff code-2014.pdf code-2015.pdf               the study's terms, old edition vs new
+  termtally diff old.pdf new.pdf --all-words --min-count 5  every word, most significant change first
+  termtally diff --old reports-2023/*.pdf --new reports-2024/*.pdf
+                                                           two sets of documents as two corpora
+  termtally diff old.pdf new.pdf --lexicon modality -o changes.csv
+
+Statistics (NEW compared with OLD): G2 = log-likelihood (Rayson & Garside 2000, as the UCREL
+wizard computes it); * p<0.05 (G2>=3.84), ** p<0.01 (6.63), *** p<0.001 (10.83), **** p<0.0001
+(15.13). Log Ratio = log2 of NEW's rate over OLD's (Hardie 2014): 1 = twice as frequent in NEW,
+-1 = half. %DIFF = change in rate as a percentage of OLD's (Gabrielatos & Marchi 2012), empty
+when OLD has none.";
+
+/// Compare two documents (or two sets of documents): each term's count and rate in OLD and NEW,
+/// with keyness statistics (log-likelihood, Log Ratio, %DIFF).
 #[derive(clap::Args, Debug)]
-pub struct Args {}
+#[command(after_help = EXAMPLES)]
+pub struct Args {
+    /// The OLD and the NEW document (or use --old and --new for several on each side).
+    #[arg(value_name = "OLD NEW")]
+    pub files: Vec<PathBuf>,
+    /// Documents of the OLD side, counted together as one corpus.
+    #[arg(long, num_args = 1.., value_name = "FILE")]
+    pub old: Vec<PathBuf>,
+    /// Documents of the NEW side, counted together as one corpus.
+    #[arg(long, num_args = 1.., value_name = "FILE")]
+    pub new: Vec<PathBuf>,
+    /// Built-in lexicon name (see `termtally lexicon list`) or a lexicon file (.toml, quanteda
+    /// .yml/.yaml, LIWC .dic).
+    #[arg(long, short = 'l', value_name = "NAME|PATH", default_value = DEFAULT_LEXICON)]
+    pub lexicon: String,
+    /// How the lexicon's forms are matched.
+    #[arg(long, short = 'm', value_enum, default_value_t = Mode::Word)]
+    pub mode: Mode,
+    /// Also compare every word type (lower-cased) of either side.
+    #[arg(long)]
+    pub all_words: bool,
+    /// Leave out terms and words counted fewer than N times on both sides together.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub min_count: u64,
+    /// Row order.
+    #[arg(long, value_enum, default_value_t = SortBy::Keyness)]
+    pub sort: SortBy,
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SortBy {
+    /// Log-likelihood G2, largest first (the most significant change).
+    Keyness,
+    /// Log Ratio, largest first: most over-represented in NEW at the top, most under-represented
+    /// at the bottom.
+    Ratio,
+    /// OLD + NEW count, largest first.
+    Count,
+}
+
+/// The two sides' documents from the command line.
+fn sides(args: &Args) -> anyhow::Result<(Vec<PathBuf>, Vec<PathBuf>)> {
+    let flags = !args.old.is_empty() || !args.new.is_empty();
+    match (args.files.len(), flags) {
+        (2, false) => Ok((vec![args.files[0].clone()], vec![args.files[1].clone()])),
+        (0, true) if !args.old.is_empty() && !args.new.is_empty() => {
+            Ok((args.old.clone(), args.new.clone()))
+        }
+        (0, true) => {
+            anyhow::bail!("give documents for both sides: --old FILE... and --new FILE...")
+        }
+        (0, false) => {
+            anyhow::bail!("give an OLD and a NEW document (or --old FILE... --new FILE...)")
+        }
+        (_, true) => anyhow::bail!(
+            "give either two documents (OLD NEW) or --old FILE... --new FILE..., not both; \
+             put every document of a side after its flag"
+        ),
+        (n, false) => anyhow::bail!(
+            "diff compares two documents, OLD and NEW, but {n} were given; for several documents \
+             per side use --old FILE... --new FILE..."
+        ),
+    }
+}
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let _ = args;
-    anyhow::bail!("not yet implemented")
+    let (old_files, new_files) = sides(&args)?;
+    // The lexicon is validated before any document is read.
+    let lexicon = Lexicon::load(&args.lexicon)?;
+    let matcher = Matcher::new(&lexicon, args.mode)?;
+    crate::output::check_destination(&args.output)?;
+
+    let outcome = Outcome::new();
+    // Both sides at once, so a one-document side does not leave a core idle.
+    let (old_docs, new_docs) = rayon::join(
+        || load_documents(&old_files, &args.input, &outcome),
+        || load_documents(&new_files, &args.input, &outcome),
+    );
+    let (old_docs, new_docs) = (old_docs?, new_docs?);
+    if old_docs.is_empty() || new_docs.is_empty() {
+        let side = if old_docs.is_empty() { "OLD" } else { "NEW" };
+        // Prints the "N of M documents failed" line before the reason nothing follows.
+        outcome.exit_code();
+        anyhow::bail!("no {side} document could be read, so there is nothing to compare");
+    }
+    let (old, new) = rayon::join(
+        || count_corpus(&old_docs, &matcher, Unit::Document),
+        || count_corpus(&new_docs, &matcher, Unit::Document),
+    );
+    let words = if args.all_words {
+        let (old_words, new_words) =
+            rayon::join(|| word_counts(&old_docs), || word_counts(&new_docs));
+        Some(compare_words(
+            &old_words, &new_words, old.tokens, new.tokens,
+        ))
+    } else {
+        None
+    };
+    let options = ReportOptions {
+        mode: args.mode,
+        min_count: args.min_count,
+        sort: args.sort,
+    };
+    let report = build_report(&lexicon, &options, &old, &new, words);
+    write_report(&report, &args.output, OutputFormat::Table)?;
+    Ok(outcome.exit_code())
+}
+
+/// Occurrences of each lower-cased word type. Keys borrow from the documents where the token is
+/// already lower-case ASCII (most of English text), so only other spellings allocate, once each.
+pub type WordCounts<'a> = FxHashMap<Cow<'a, str>, u64>;
+
+/// Counts every word type of `docs` (tokens as [`crate::tokenise`] defines them, case-folded as
+/// matching folds them), blocks in parallel.
+pub fn word_counts(docs: &[Document]) -> WordCounts<'_> {
+    docs.par_iter()
+        .flat_map(|doc| doc.blocks.par_iter().with_min_len(16))
+        .fold(
+            || (WordCounts::default(), String::new()),
+            |(mut counts, mut folded), block| {
+                add_words(&block.text, &mut counts, &mut folded);
+                (counts, folded)
+            },
+        )
+        .map(|(counts, _)| counts)
+        .reduce(WordCounts::default, merge_word_counts)
+}
+
+fn add_words<'a>(text: &'a str, counts: &mut WordCounts<'a>, folded: &mut String) {
+    for (s, e) in token_spans(text) {
+        let token = &text[s..e];
+        if token
+            .bytes()
+            .all(|b| b.is_ascii() && !b.is_ascii_uppercase())
+        {
+            *counts.entry(Cow::Borrowed(token)).or_insert(0) += 1;
+            continue;
+        }
+        folded.clear();
+        push_folded(token, folded);
+        match counts.get_mut(folded.as_str()) {
+            Some(n) => *n += 1,
+            None => {
+                counts.insert(Cow::Owned(folded.clone()), 1);
+            }
+        }
+    }
+}
+
+fn merge_word_counts<'a>(a: WordCounts<'a>, b: WordCounts<'a>) -> WordCounts<'a> {
+    let (mut big, small) = if a.len() >= b.len() { (a, b) } else { (b, a) };
+    for (word, n) in small {
+        *big.entry(word).or_insert(0) += n;
+    }
+    big
+}
+
+/// One compared word: (word, keyness).
+pub type WordRow = (String, Keyness);
+
+/// Keyness of every word type of either side.
+pub fn compare_words(
+    old: &WordCounts<'_>,
+    new: &WordCounts<'_>,
+    old_tokens: u64,
+    new_tokens: u64,
+) -> Vec<WordRow> {
+    let mut rows: Vec<WordRow> = Vec::with_capacity(old.len().max(new.len()));
+    for (word, &o) in old {
+        let n = new.get(word.as_ref()).copied().unwrap_or(0);
+        rows.push((
+            word.to_string(),
+            Keyness::compute(o, n, old_tokens, new_tokens),
+        ));
+    }
+    for (word, &n) in new {
+        if !old.contains_key(word.as_ref()) {
+            rows.push((
+                word.to_string(),
+                Keyness::compute(0, n, old_tokens, new_tokens),
+            ));
+        }
+    }
+    rows
+}
+
+/// Choices that shape the report.
+#[derive(Debug, Clone, Copy)]
+pub struct ReportOptions {
+    pub mode: Mode,
+    pub min_count: u64,
+    pub sort: SortBy,
+}
+
+/// The order of two rows under `sort`; ties by label so output is stable.
+fn compare_rows(sort: SortBy, (lx, kx): (&str, &Keyness), (ly, ky): (&str, &Keyness)) -> Ordering {
+    let primary = match sort {
+        SortBy::Keyness => ky
+            .log_likelihood
+            .total_cmp(&kx.log_likelihood)
+            .then_with(|| ky.log_ratio.abs().total_cmp(&kx.log_ratio.abs())),
+        SortBy::Ratio => ky.log_ratio.total_cmp(&kx.log_ratio),
+        SortBy::Count => (ky.old_count + ky.new_count).cmp(&(kx.old_count + kx.new_count)),
+    };
+    primary.then_with(|| lx.cmp(ly))
+}
+
+/// `positive` / `negative` keyword (significant at p < 0.05), else empty.
+fn keyword(k: &Keyness) -> &'static str {
+    match (k.is_significant(), k.status.direction().cmp(&0)) {
+        (true, Ordering::Greater) => "positive",
+        (true, Ordering::Less) => "negative",
+        _ => "",
+    }
+}
+
+/// Which of `term` and `category` display formats show (machine formats carry both).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shown {
+    /// Lexicon terms: the term, highlighted, and its category.
+    TermAndCategory,
+    /// Category totals: the category, highlighted (`term` is null).
+    Category,
+    /// Words: the word (`category` is null).
+    Term,
+}
+
+fn columns(shown: Shown) -> Vec<Column> {
+    let term = Column::new("term", "Term").highlighted();
+    let category = Column::new("category", "Category");
+    let (term, category) = match shown {
+        Shown::TermAndCategory => (term, category),
+        Shown::Category => (term.machine_only(), category.highlighted()),
+        Shown::Term => (term, category.machine_only()),
+    };
+    vec![
+        Column::new("kind", "Kind").machine_only(),
+        term,
+        category,
+        Column::new("old_count", "OLD").right(),
+        Column::new("old_per_10k", "OLD /10k").right(),
+        Column::new("new_count", "NEW").right(),
+        Column::new("new_per_10k", "NEW /10k").right(),
+        Column::new("change_per_10k", "Change /10k").right(),
+        Column::new("status", "Status"),
+        Column::new("log_likelihood", "G2").right(),
+        Column::new("significance", "Sig."),
+        Column::new("p_below", "p <").right().machine_only(),
+        Column::new("log_ratio", "Log Ratio").right(),
+        Column::new("pct_diff", "%DIFF").right(),
+        Column::new("keyword", "Keyword"),
+        Column::new("old_tokens", "OLD tokens")
+            .right()
+            .machine_only(),
+        Column::new("new_tokens", "NEW tokens")
+            .right()
+            .machine_only(),
+    ]
+}
+
+fn cells(kind: &str, term: Value, category: Value, k: &Keyness) -> Vec<Value> {
+    vec![
+        Value::text(kind),
+        term,
+        category,
+        Value::Int(k.old_count as i64),
+        Value::Float(k.old_rate(), 2),
+        Value::Int(k.new_count as i64),
+        Value::Float(k.new_rate(), 2),
+        Value::Float(k.rate_change(), 2),
+        Value::text(k.status.name()),
+        Value::Float(k.log_likelihood, 2),
+        Value::text(k.significance()),
+        p_below(k.log_likelihood).map_or(Value::Null, |p| Value::Float(p, 4)),
+        Value::Float(k.log_ratio, 2),
+        k.pct_diff.map_or(Value::Null, |p| Value::Float(p, 1)),
+        Value::text(keyword(k)),
+        Value::Int(k.old_tokens as i64),
+        Value::Int(k.new_tokens as i64),
+    ]
+}
+
+/// How many rows rose and fell significantly.
+fn significant_moves<'a>(ks: impl Iterator<Item = &'a Keyness>) -> (usize, usize) {
+    ks.fold((0, 0), |(up, down), k| match keyword(k) {
+        "positive" => (up + 1, down),
+        "negative" => (up, down + 1),
+        _ => (up, down),
+    })
+}
+
+fn side_json(counts: &CorpusCounts) -> Json {
+    json!({
+        "documents": counts.documents.iter().map(|d| json!({"path": d.name, "tokens": d.tokens})).collect::<Vec<_>>(),
+        "tokens": counts.tokens,
+    })
+}
+
+fn describe_side(name: &str, counts: &CorpusCounts) -> String {
+    let n = counts.documents.len();
+    let docs = if n == 1 {
+        counts.documents[0].name.clone()
+    } else {
+        format!("{n} documents")
+    };
+    format!("{name}: {docs}, {} tokens", counts.tokens)
+}
+
+/// The report: lexicon terms, category totals, and (with `--all-words`) every word type.
+pub fn build_report(
+    lexicon: &Lexicon,
+    options: &ReportOptions,
+    old: &CorpusCounts,
+    new: &CorpusCounts,
+    words: Option<Vec<WordRow>>,
+) -> Report {
+    let mut report = Report::default();
+    report.meta.insert("command".into(), json!("diff"));
+    report.meta.insert(
+        "lexicon".into(),
+        json!({"name": lexicon.name, "origin": lexicon.origin, "source": lexicon.source}),
+    );
+    report
+        .meta
+        .insert("mode".into(), json!(options.mode.name()));
+    report.meta.insert("old".into(), side_json(old));
+    report.meta.insert("new".into(), side_json(new));
+
+    let keyness = |o: u64, n: u64| Keyness::compute(o, n, old.tokens, new.tokens);
+    let shown = |k: &Keyness| k.old_count + k.new_count >= options.min_count;
+
+    // Lexicon terms.
+    let mut terms: Vec<(usize, Keyness)> = (0..lexicon.terms.len())
+        .map(|i| {
+            let o = old.counts.get(i).copied().unwrap_or(0);
+            let n = new.counts.get(i).copied().unwrap_or(0);
+            (i, keyness(o, n))
+        })
+        .collect();
+    let (terms_up, terms_down) = significant_moves(terms.iter().map(|(_, k)| k));
+    terms.retain(|(_, k)| shown(k));
+    let label = |i: usize| lexicon.terms[i].label.as_str();
+    terms.sort_by(|(x, kx), (y, ky)| compare_rows(options.sort, (label(*x), kx), (label(*y), ky)));
+    let mut table = Table::new(columns(Shown::TermAndCategory));
+    table.title = Some(format!(
+        "Terms of {} ({} mode)",
+        lexicon.name,
+        options.mode.name()
+    ));
+    for (i, k) in &terms {
+        let term = &lexicon.terms[*i];
+        table.push(cells(
+            "term",
+            Value::text(&term.label),
+            Value::text(&term.category),
+            k,
+        ));
+    }
+    if options.min_count > 0 {
+        table.notes.push(format!(
+            "Terms counted fewer than {} times on both sides together are left out.",
+            options.min_count
+        ));
+    }
+    report.tables.push(table);
+
+    // Category totals, in lexicon order.
+    let old_totals = category_totals(lexicon, &old.counts);
+    let new_totals = category_totals(lexicon, &new.counts);
+    let mut table = Table::new(columns(Shown::Category));
+    table.title = Some("Category totals".to_string());
+    for (c, category) in lexicon.categories.iter().enumerate() {
+        let k = keyness(old_totals[c], new_totals[c]);
+        table.push_row(Row {
+            cells: cells("category", Value::Null, Value::text(&category.name), &k),
+            bold: true,
+        });
+    }
+    if options.mode.terms_overlap() {
+        table.notes.push(
+            "In substring mode terms overlap (\"inform\" is also counted inside \"information\"), so category totals count some text more than once."
+                .to_string(),
+        );
+    }
+    report.tables.push(table);
+
+    let mut summary = format!(
+        "{}; {}. Lexicon terms: {terms_up} rose and {terms_down} fell significantly (p < 0.05).",
+        describe_side("OLD", old),
+        describe_side("NEW", new),
+    );
+
+    // Every word.
+    if let Some(mut words) = words {
+        let types = words.len();
+        let (up, down) = significant_moves(words.iter().map(|(_, k)| k));
+        words.retain(|(_, k)| shown(k));
+        words.sort_by(|(x, kx), (y, ky)| compare_rows(options.sort, (x, kx), (y, ky)));
+        let mut table = Table::new(columns(Shown::Term));
+        table.title = Some(format!("Every word ({types} word types)"));
+        for (word, k) in &words {
+            table.push(cells("word", Value::text(word), Value::Null, k));
+        }
+        if options.min_count > 0 {
+            table.notes.push(format!(
+                "{} of {types} word types are shown: those counted at least {} times on both sides together.",
+                words.len(),
+                options.min_count
+            ));
+        }
+        summary.push_str(&format!(
+            " Words: {up} of {types} types rose and {down} fell significantly."
+        ));
+        report.tables.push(table);
+    }
+
+    report.notes.push(summary);
+    report.notes.push(
+        "NEW compared with OLD. G2: log-likelihood (UCREL); Sig.: * p<0.05, ** p<0.01, *** p<0.001, **** p<0.0001. \
+         Log Ratio: log2 of NEW's rate over OLD's (1 = twice as frequent in NEW; a zero count taken as 0.5). \
+         %DIFF: change in rate as a percentage of OLD's, empty when OLD has none. \
+         Keyword: positive/negative = significantly more/less frequent in NEW."
+            .to_string(),
+    );
+    for (name, side) in [("OLD", old), ("NEW", new)] {
+        if side.tokens == 0 {
+            report.notes.push(format!(
+                "{name} has no words (a scanned PDF without a text layer?), so its rates are 0 and the statistics mean nothing."
+            ));
+        }
+    }
+    report
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::count::DocumentCounts;
+    use crate::document::{Block, Format};
+    use crate::stats::Status;
+
+    fn text_doc(name: &str, paragraphs: &[&str]) -> Document {
+        let mut d = Document::new(name, Format::Text);
+        d.blocks = paragraphs
+            .iter()
+            .map(|t| Block {
+                text: t.to_string(),
+                ..Block::default()
+            })
+            .collect();
+        d
+    }
+
+    #[test]
+    fn word_counts_fold_case_and_borrow_lower_case_ascii() {
+        let d = text_doc(
+            "a",
+            &[
+                "the The THE co-operation Co-operation",
+                "Straße STRASSE straße ṣ",
+            ],
+        );
+        let counts = word_counts(std::slice::from_ref(&d));
+        assert_eq!(counts.get("the"), Some(&3));
+        assert_eq!(counts.get("co-operation"), Some(&2));
+        assert_eq!(counts.get("straße"), Some(&2));
+        assert_eq!(counts.get("strasse"), Some(&1));
+        assert!(matches!(
+            counts.get_key_value("the").map(|(k, _)| k),
+            Some(Cow::Borrowed(_))
+        ));
+        let total: u64 = counts.values().sum();
+        let tokens: u64 = d
+            .blocks
+            .iter()
+            .map(|b| crate::tokenise::count_tokens(&b.text))
+            .sum();
+        assert_eq!(total, tokens, "every token is counted once");
+    }
+
+    #[test]
+    fn compare_words_covers_both_sides() {
+        let old = text_doc("old", &["inform inform involve"]);
+        let new = text_doc("new", &["involve coproduction coproduction"]);
+        let (wo, wn) = (
+            word_counts(std::slice::from_ref(&old)),
+            word_counts(std::slice::from_ref(&new)),
+        );
+        let mut rows = compare_words(&wo, &wn, 3, 3);
+        rows.sort_by(|a, b| a.0.cmp(&b.0));
+        let got: Vec<(&str, u64, u64, Status)> = rows
+            .iter()
+            .map(|(w, k)| (w.as_str(), k.old_count, k.new_count, k.status))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("coproduction", 0, 2, Status::New),
+                ("inform", 2, 0, Status::Gone),
+                ("involve", 1, 1, Status::Same),
+            ]
+        );
+    }
+
+    fn corpus(tokens: u64, counts: Vec<u64>) -> CorpusCounts {
+        CorpusCounts {
+            documents: vec![DocumentCounts {
+                name: "x".into(),
+                format: Format::Text,
+                pages: None,
+                tokens,
+                counts: counts.clone(),
+                units: Vec::new(),
+            }],
+            tokens,
+            counts,
+        }
+    }
+
+    #[test]
+    fn report_sorts_by_keyness_and_marks_negative_keywords() {
+        let lex = Lexicon::load("boddison-soan-2021").unwrap();
+        let n = lex.terms.len();
+        let inform = lex.term_index("Inform").unwrap();
+        let coproduction = lex.term_index("Coproduction").unwrap();
+        let advise = lex.term_index("Advise").unwrap();
+        let mut old_counts = vec![0; n];
+        let mut new_counts = vec![0; n];
+        old_counts[inform] = 100;
+        new_counts[inform] = 20;
+        old_counts[coproduction] = 1;
+        new_counts[coproduction] = 30;
+        old_counts[advise] = 5;
+        new_counts[advise] = 6;
+        let options = ReportOptions {
+            mode: Mode::Word,
+            min_count: 1,
+            sort: SortBy::Keyness,
+        };
+        let report = build_report(
+            &lex,
+            &options,
+            &corpus(10_000, old_counts),
+            &corpus(10_000, new_counts),
+            None,
+        );
+        let json = crate::render::to_json(&report);
+        let rows = json["rows"].as_array().unwrap();
+        let terms: Vec<&Json> = rows.iter().filter(|r| r["kind"] == "term").collect();
+        assert_eq!(
+            terms.len(),
+            3,
+            "min-count 1 leaves out terms absent from both"
+        );
+        assert_eq!(terms[0]["term"], "Inform");
+        assert_eq!(terms[0]["keyword"], "negative");
+        assert_eq!(terms[0]["status"], "down");
+        assert!(terms[0]["log_ratio"].as_f64().unwrap() < 0.0);
+        assert_eq!(terms[1]["term"], "Coproduction");
+        assert_eq!(terms[1]["keyword"], "positive");
+        assert_eq!(terms[2]["term"], "Advise");
+        assert_eq!(terms[2]["keyword"], "");
+        assert!(terms[0]["log_likelihood"].as_f64() > terms[1]["log_likelihood"].as_f64());
+        for key in [
+            "old_count",
+            "new_count",
+            "old_tokens",
+            "new_tokens",
+            "pct_diff",
+            "category",
+        ] {
+            assert!(terms[0].get(key).is_some(), "{key}");
+        }
+        let categories: Vec<&Json> = rows.iter().filter(|r| r["kind"] == "category").collect();
+        assert_eq!(categories.len(), lex.categories.len());
+        assert_eq!(categories[0]["term"], Json::Null);
+        let directive = categories
+            .iter()
+            .find(|r| r["category"] == "directive")
+            .unwrap();
+        assert_eq!(directive["old_count"], 105);
+        assert_eq!(directive["new_count"], 26);
+        let summary = json["notes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|n| n.as_str().unwrap().starts_with("OLD"))
+            .unwrap();
+        assert!(
+            summary
+                .as_str()
+                .unwrap()
+                .contains("1 rose and 1 fell significantly"),
+            "{summary}"
+        );
+    }
+
+    #[test]
+    fn identical_sides_have_zero_keyness_everywhere() {
+        let d = text_doc(
+            "same",
+            &["Parents must be informed and involved; co-operation with parents, inform."],
+        );
+        let lex = Lexicon::load("boddison-soan-2021").unwrap();
+        let m = Matcher::new(&lex, Mode::Word).unwrap();
+        let c = count_corpus(std::slice::from_ref(&d), &m, Unit::Document);
+        let wc = word_counts(std::slice::from_ref(&d));
+        let words = compare_words(&wc, &wc, c.tokens, c.tokens);
+        let options = ReportOptions {
+            mode: Mode::Word,
+            min_count: 0,
+            sort: SortBy::Keyness,
+        };
+        let report = build_report(&lex, &options, &c, &c, Some(words));
+        let json = crate::render::to_json(&report);
+        for row in json["rows"].as_array().unwrap() {
+            assert_eq!(row["log_likelihood"], 0.0, "{row}");
+            assert_eq!(row["status"], "same", "{row}");
+        }
+    }
+
+    #[test]
+    fn sides_are_two_files_or_two_flags() {
+        use clap::Parser;
+        #[derive(Parser)]
+        struct Cli {
+            #[command(flatten)]
+            args: Args,
+        }
+        let parse = |argv: &[&str]| {
+            Cli::try_parse_from(std::iter::once("diff").chain(argv.iter().copied())).map(|c| c.args)
+        };
+        let a = parse(&["a.pdf", "b.pdf"]).unwrap();
+        assert_eq!(
+            sides(&a).unwrap(),
+            (vec![PathBuf::from("a.pdf")], vec![PathBuf::from("b.pdf")])
+        );
+        let a = parse(&["--old", "a", "b", "--new", "c", "d", "e"]).unwrap();
+        let (o, n) = sides(&a).unwrap();
+        assert_eq!((o.len(), n.len()), (2, 3));
+        assert!(sides(&parse(&["a.pdf"]).unwrap()).is_err());
+        assert!(sides(&parse(&["a", "b", "c"]).unwrap()).is_err());
+        assert!(sides(&parse(&["--old", "a"]).unwrap()).is_err());
+        assert!(sides(&parse(&["a", "b", "--old", "c"]).unwrap()).is_err());
+    }
 }
