@@ -14,7 +14,8 @@
 
 use std::collections::{HashMap, HashSet};
 
-use unicode_normalization::UnicodeNormalization;
+use rayon::prelude::*;
+use unicode_normalization::{IsNormalized, UnicodeNormalization};
 
 use crate::document::{Block, Document};
 use crate::tokenise::token_spans;
@@ -38,29 +39,42 @@ pub fn normalise(doc: Document) -> Document {
 
 /// Normalises an extracted document.
 pub fn normalise_with(mut doc: Document, options: NormaliseOptions) -> Document {
-    for block in &mut doc.blocks {
-        block.text = normalise_characters(&block.text);
-    }
+    // Blocks are independent in steps 1 and 4: a large document uses every core.
+    doc.blocks
+        .par_iter_mut()
+        .with_min_len(256)
+        .for_each(|block| block.text = normalise_characters(&block.text));
     if !options.keep_running_lines {
         remove_running_lines(&mut doc.blocks);
     }
     let evidence = HyphenEvidence::from_blocks(&doc.blocks);
-    for block in &mut doc.blocks {
-        block.text = evidence.join_lines(&block.text);
-    }
+    doc.blocks
+        .par_iter_mut()
+        .with_min_len(256)
+        .for_each(|block| block.text = evidence.join_lines(&block.text));
     doc.blocks.retain(|b| !b.text.is_empty());
     doc
 }
 
 /// Step 1: character-level clean-up of one piece of text (line breaks are kept).
 pub fn normalise_characters(text: &str) -> String {
-    let nfkc: String = text
-        .nfkc()
-        .filter(|&c| c != '\u{ad}' && c != '\u{200b}' && c != '\u{feff}')
-        .collect();
-    let chars: Vec<char> = nfkc.chars().collect();
+    // Most policy text is plain ASCII, which NFKC leaves as it is: copy it in one go.
+    if text.bytes().all(|b| (b' '..=b'~').contains(&b) && b != b'`' || b == b'\n') {
+        return text.to_string();
+    }
+    let nfkc: std::borrow::Cow<str> =
+        if unicode_normalization::is_nfkc_quick(text.chars()) == IsNormalized::Yes {
+            std::borrow::Cow::Borrowed(text)
+        } else {
+            std::borrow::Cow::Owned(text.nfkc().collect())
+        };
     let mut out = String::with_capacity(nfkc.len());
-    for (i, &c) in chars.iter().enumerate() {
+    let mut previous: Option<char> = None;
+    let mut chars = nfkc
+        .chars()
+        .filter(|&c| c != '\u{ad}' && c != '\u{200b}' && c != '\u{feff}')
+        .peekable();
+    while let Some(c) = chars.next() {
         let mapped = match c {
             '\u{2019}' | '\u{2018}' | '\u{02bc}' | '\u{2032}' | '`' | '\u{00b4}' => {
                 // Apostrophes and single quotes: `'` (a quote mark is not part of a token anyway).
@@ -68,7 +82,8 @@ pub fn normalise_characters(text: &str) -> String {
             }
             '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2015}'
             | '\u{2212}' | '\u{fe63}' | '\u{ff0d}'
-                if between_letters(&chars, i) =>
+                if previous.is_some_and(char::is_alphanumeric)
+                    && chars.peek().is_some_and(|n| n.is_alphanumeric()) =>
             {
                 '-'
             }
@@ -77,14 +92,9 @@ pub fn normalise_characters(text: &str) -> String {
             c => c,
         };
         out.push(mapped);
+        previous = Some(c);
     }
     out
-}
-
-fn between_letters(chars: &[char], i: usize) -> bool {
-    let before = i.checked_sub(1).and_then(|j| chars.get(j));
-    let after = chars.get(i + 1);
-    matches!((before, after), (Some(a), Some(b)) if a.is_alphanumeric() && b.is_alphanumeric())
 }
 
 /// Step 2: removes running headers/footers and bare page numbers from the edges of each page.
@@ -106,24 +116,30 @@ fn remove_running_lines(blocks: &mut [Block]) {
         .iter()
         .map(|(_, members)| edge_lines(blocks, members))
         .collect();
-    let mut pages_with_key: HashMap<String, HashSet<usize>> = HashMap::new();
-    for (page, lines) in edges.iter().enumerate() {
-        for &(b, l) in lines {
-            let key = running_key(line_of(&blocks[b].text, l));
-            if !key.is_empty() {
-                pages_with_key.entry(key).or_default().insert(page);
-            }
+    // Each edge line's key, computed once.
+    let keys: Vec<Vec<String>> = edges
+        .iter()
+        .map(|lines| {
+            lines
+                .iter()
+                .map(|&(b, l)| running_key(line_of(&blocks[b].text, l)))
+                .collect()
+        })
+        .collect();
+    let mut pages_with_key: HashMap<&str, HashSet<usize>> = HashMap::new();
+    for (page, page_keys) in keys.iter().enumerate() {
+        for key in page_keys.iter().filter(|k| !k.is_empty()) {
+            pages_with_key.entry(key).or_default().insert(page);
         }
     }
     let needed = ((pages.len() as f64) * RUNNING_MIN_SHARE).ceil().max(3.0) as usize;
     let mut remove: HashMap<usize, HashSet<usize>> = HashMap::new();
-    for lines in &edges {
-        for &(b, l) in lines {
-            let line = line_of(&blocks[b].text, l);
+    for (lines, page_keys) in edges.iter().zip(&keys) {
+        for (&(b, l), key) in lines.iter().zip(page_keys) {
             let repeated = pages_with_key
-                .get(&running_key(line))
+                .get(key.as_str())
                 .is_some_and(|pages| pages.len() >= needed);
-            if repeated || is_page_number(line) {
+            if repeated || is_page_number(line_of(&blocks[b].text, l)) {
                 remove.entry(b).or_default().insert(l);
             }
         }
@@ -178,7 +194,11 @@ fn running_key(line: &str) -> String {
             }
             last_space = true;
         } else {
-            key.extend(c.to_lowercase());
+            if c.is_ascii() {
+                key.push(c.to_ascii_lowercase());
+            } else {
+                key.extend(c.to_lowercase());
+            }
             last_space = false;
         }
     }
@@ -251,12 +271,31 @@ enum Repair {
 
 impl HyphenEvidence {
     pub fn from_blocks(blocks: &[Block]) -> HyphenEvidence {
+        // Only the spellings that could settle a line-end break are counted: "x-y" and "xy" for
+        // every break "x-" / "y" in the document. Most documents have a few dozen breaks.
         let mut counts: HashMap<String, u32> = HashMap::new();
         for block in blocks {
-            for (start, end) in token_spans(&block.text) {
-                *counts
-                    .entry(block.text[start..end].to_lowercase())
-                    .or_default() += 1;
+            for (first, second) in line_end_breaks(&block.text) {
+                let (first, second) = (first.to_lowercase(), second.to_lowercase());
+                counts.insert(format!("{first}-{second}"), 0);
+                counts.insert(format!("{first}{second}"), 0);
+            }
+        }
+        if !counts.is_empty() {
+            let lengths: HashSet<usize> = counts.keys().map(String::len).collect();
+            let mut folded = String::new();
+            for block in blocks {
+                for (start, end) in token_spans(&block.text) {
+                    let token = &block.text[start..end];
+                    if token.is_ascii() && !lengths.contains(&token.len()) {
+                        continue;
+                    }
+                    folded.clear();
+                    folded.extend(token.chars().flat_map(char::to_lowercase));
+                    if let Some(count) = counts.get_mut(folded.as_str()) {
+                        *count += 1;
+                    }
+                }
             }
         }
         let mut evidence = HyphenEvidence {
@@ -336,6 +375,14 @@ impl HyphenEvidence {
 
 /// Appends `line` with runs of white space collapsed to one space.
 fn push_collapsed(out: &mut String, line: &str) {
+    // Usual case: single spaces only (normalise_characters already made every blank a space).
+    if !line.contains("  ") && !line.contains(|c: char| c.is_whitespace() && c != ' ') {
+        if !out.is_empty() && !out.ends_with(' ') && line.starts_with(' ') {
+            out.push(' ');
+        }
+        out.push_str(line.trim_matches(' '));
+        return;
+    }
     let mut in_space = false;
     for c in line.chars() {
         if c.is_whitespace() {
@@ -376,6 +423,9 @@ fn broken_word<'a>(before: &'a str, next: &'a str) -> Option<(&'a str, &'a str)>
 
 /// The (first half, second half) of every line-end hyphen break in a block.
 fn line_end_breaks(text: &str) -> Vec<(&str, &str)> {
+    if !text.contains('\n') || !text.contains('-') {
+        return Vec::new();
+    }
     let lines: Vec<&str> = text.split('\n').map(str::trim).collect();
     lines
         .windows(2)
