@@ -1,1 +1,406 @@
-//! (to be written)
+//! Stage 5: counts of each term per document and per page or section, with the token counts that
+//! rates are computed from. `count`, `kwic`, `diff` and `reproduce` all count through here.
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+
+use crate::document::{Block, Document, Format};
+use crate::lexicon::Lexicon;
+use crate::matcher::{Matcher, Mode};
+
+/// What counts are broken down by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Unit {
+    /// One row per document and term.
+    #[default]
+    Document,
+    /// Per page of the original (PDF page numbers as printed by the viewer, 1-based).
+    Page,
+    /// Per numbered paragraph (guidance, e.g. "4.9") or Part and section (legislation).
+    Section,
+}
+
+impl Unit {
+    pub fn name(self) -> &'static str {
+        match self {
+            Unit::Document => "document",
+            Unit::Page => "page",
+            Unit::Section => "section",
+        }
+    }
+}
+
+/// Label of the unit of blocks that have no page number (formats without pages).
+pub const NO_PAGE: &str = "(no page)";
+/// Label of the unit of blocks before the first numbered paragraph or section.
+pub const NO_SECTION: &str = "(no section)";
+
+/// Counts for one page or section.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnitCounts {
+    /// The page number ("61") or section ("4.9", "Part 3, s. 19"), or [`NO_PAGE`]/[`NO_SECTION`].
+    pub label: String,
+    /// The page, when counting by page.
+    pub page: Option<u32>,
+    pub tokens: u64,
+    /// Hits per term, indexed like `lexicon.terms`.
+    pub counts: Vec<u64>,
+}
+
+/// Counts for one document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DocumentCounts {
+    pub name: String,
+    pub format: Format,
+    pub pages: Option<u32>,
+    /// Word tokens in the whole document.
+    pub tokens: u64,
+    /// Hits per term in the whole document.
+    pub counts: Vec<u64>,
+    /// Per page or section in order of first appearance; empty when counting by document.
+    pub units: Vec<UnitCounts>,
+}
+
+/// Counts for a set of documents, and their total.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CorpusCounts {
+    pub documents: Vec<DocumentCounts>,
+    pub tokens: u64,
+    pub counts: Vec<u64>,
+}
+
+/// Tokens and hits per term in one piece of text.
+fn count_text(text: &str, matcher: &Matcher, counts: &mut [u64]) -> u64 {
+    matcher.count_block(text, counts)
+}
+
+/// The unit label of a block.
+pub fn unit_label(doc: &Document, block: &Block, unit: Unit) -> Option<String> {
+    match unit {
+        Unit::Document => None,
+        Unit::Page => Some(
+            block
+                .page
+                .map_or_else(|| NO_PAGE.to_string(), |p| p.to_string()),
+        ),
+        Unit::Section => Some(section_label(doc, block).unwrap_or_else(|| NO_SECTION.to_string())),
+    }
+}
+
+/// "4.9" for guidance; "Part 3, s. 19" for legislation.
+fn section_label(doc: &Document, block: &Block) -> Option<String> {
+    if doc.format == Format::Clml {
+        let section = block
+            .section
+            .as_ref()
+            .map(|s| s.replacen("s.", "s. ", 1).replace("s.  ", "s. "));
+        return match (&block.part, section) {
+            (Some(p), Some(s)) => Some(format!("{p}, {s}")),
+            (Some(p), None) => Some(p.clone()),
+            (None, s) => s,
+        };
+    }
+    block.section.clone()
+}
+
+/// Counts one document: tokens and hits per term, overall and per `unit`. Blocks are counted in
+/// parallel, so one very large document uses every core too.
+pub fn count_document(doc: &Document, matcher: &Matcher, unit: Unit) -> DocumentCounts {
+    let n = matcher.term_count();
+    let mut result = DocumentCounts {
+        name: doc.name.clone(),
+        format: doc.format,
+        pages: doc.page_count,
+        tokens: 0,
+        counts: vec![0; n],
+        units: Vec::new(),
+    };
+    if unit == Unit::Document {
+        let (tokens, counts) = doc
+            .blocks
+            .par_iter()
+            .with_min_len(64)
+            .fold(
+                || (0u64, vec![0u64; n]),
+                |(tokens, mut counts), block| {
+                    let t = count_text(&block.text, matcher, &mut counts);
+                    (tokens + t, counts)
+                },
+            )
+            .reduce(|| (0u64, vec![0u64; n]), add_pair);
+        result.tokens = tokens;
+        result.counts = counts;
+        return result;
+    }
+    let per_block: Vec<(u64, Vec<u64>)> = doc
+        .blocks
+        .par_iter()
+        .with_min_len(64)
+        .map(|block| {
+            let mut counts = vec![0u64; n];
+            let tokens = count_text(&block.text, matcher, &mut counts);
+            (tokens, counts)
+        })
+        .collect();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    for (block, (tokens, counts)) in doc.blocks.iter().zip(per_block) {
+        let label = unit_label(doc, block, unit).unwrap_or_default();
+        let i = *index.entry(label.clone()).or_insert_with(|| {
+            result.units.push(UnitCounts {
+                label,
+                page: if unit == Unit::Page { block.page } else { None },
+                tokens: 0,
+                counts: vec![0; n],
+            });
+            result.units.len() - 1
+        });
+        let u = &mut result.units[i];
+        u.tokens += tokens;
+        result.tokens += tokens;
+        for (k, c) in counts.into_iter().enumerate() {
+            u.counts[k] += c;
+            result.counts[k] += c;
+        }
+    }
+    result
+}
+
+/// Counts one document on the calling thread only, as [`count_document`] does in parallel: for
+/// callers that already keep every core busy with one document each (the chunks of a streamed
+/// file, [`crate::stream`]), where nested parallelism would only start more chunks at once.
+pub fn count_document_serial(doc: &Document, matcher: &Matcher, unit: Unit) -> DocumentCounts {
+    let n = matcher.term_count();
+    let mut result = DocumentCounts {
+        name: doc.name.clone(),
+        format: doc.format,
+        pages: doc.page_count,
+        tokens: 0,
+        counts: vec![0; n],
+        units: Vec::new(),
+    };
+    if unit == Unit::Document {
+        for block in &doc.blocks {
+            result.tokens += count_text(&block.text, matcher, &mut result.counts);
+        }
+        return result;
+    }
+    let mut index: HashMap<String, usize> = HashMap::new();
+    for block in &doc.blocks {
+        let label = unit_label(doc, block, unit).unwrap_or_default();
+        let i = match index.get(&label) {
+            Some(&i) => i,
+            None => {
+                index.insert(label.clone(), result.units.len());
+                result.units.push(UnitCounts {
+                    label,
+                    page: if unit == Unit::Page { block.page } else { None },
+                    tokens: 0,
+                    counts: vec![0; n],
+                });
+                result.units.len() - 1
+            }
+        };
+        let u = &mut result.units[i];
+        u.tokens += count_text(&block.text, matcher, &mut u.counts);
+    }
+    // Every block is in exactly one unit, so the document's counts are the units' sums.
+    for u in &result.units {
+        result.tokens += u.tokens;
+        for (x, y) in result.counts.iter_mut().zip(&u.counts) {
+            *x += y;
+        }
+    }
+    result
+}
+
+fn add_pair(a: (u64, Vec<u64>), b: (u64, Vec<u64>)) -> (u64, Vec<u64>) {
+    let (ta, mut ca) = a;
+    for (x, y) in ca.iter_mut().zip(b.1) {
+        *x += y;
+    }
+    (ta + b.0, ca)
+}
+
+/// Counts every document (in parallel, keeping their order) and the corpus total.
+pub fn count_corpus(docs: &[Document], matcher: &Matcher, unit: Unit) -> CorpusCounts {
+    let documents: Vec<DocumentCounts> = docs
+        .par_iter()
+        .map(|d| count_document(d, matcher, unit))
+        .collect();
+    CorpusCounts::from_documents(documents, matcher.term_count())
+}
+
+impl CorpusCounts {
+    /// The corpus of these documents' counts (in this order), with its total. `term_count` is
+    /// the length of every count vector ([`Matcher::term_count`]).
+    pub fn from_documents(documents: Vec<DocumentCounts>, term_count: usize) -> CorpusCounts {
+        let mut counts = vec![0u64; term_count];
+        let mut tokens = 0;
+        for d in &documents {
+            tokens += d.tokens;
+            for (x, y) in counts.iter_mut().zip(&d.counts) {
+                *x += y;
+            }
+        }
+        CorpusCounts {
+            documents,
+            tokens,
+            counts,
+        }
+    }
+}
+
+/// Hits per term label in one document under `mode` (for `reproduce`, which joins term labels
+/// with the paper's row labels). The same counting path as `termtally count`.
+pub fn term_totals(
+    doc: &Document,
+    lexicon: &Lexicon,
+    mode: Mode,
+) -> anyhow::Result<HashMap<String, u64>> {
+    let matcher = Matcher::new(lexicon, mode)?;
+    let counts = count_document(doc, &matcher, Unit::Document);
+    Ok(lexicon
+        .terms
+        .iter()
+        .zip(counts.counts)
+        .map(|(t, c)| (t.label.clone(), c))
+        .collect())
+}
+
+/// Hits per category (indexed like `lexicon.categories`) from hits per term.
+pub fn category_totals(lexicon: &Lexicon, term_counts: &[u64]) -> Vec<u64> {
+    let mut totals = vec![0u64; lexicon.categories.len()];
+    for (term, &c) in lexicon.terms.iter().zip(term_counts) {
+        totals[term.category_index] += c;
+    }
+    totals
+}
+
+/// Occurrences per 10,000 word tokens (0 for an empty text).
+pub fn rate_per_10k(count: u64, tokens: u64) -> f64 {
+    if tokens == 0 {
+        0.0
+    } else {
+        count as f64 * 10_000.0 / tokens as f64
+    }
+}
+
+/// `part` as a percentage of `whole`, or `None` when `whole` is 0.
+pub fn percent(part: u64, whole: u64) -> Option<f64> {
+    (whole > 0).then(|| part as f64 * 100.0 / whole as f64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::Block;
+
+    fn block(page: u32, section: Option<&str>, text: &str) -> Block {
+        Block {
+            page: Some(page),
+            part: None,
+            section: section.map(str::to_string),
+            text: text.to_string(),
+        }
+    }
+
+    fn doc() -> Document {
+        let mut d = Document::new("guide.pdf", Format::Pdf);
+        d.page_count = Some(3);
+        d.blocks = vec![
+            block(1, None, "Contents: partnership"),
+            block(
+                2,
+                Some("4.9"),
+                "Local authorities must inform parents. Information is shared.",
+            ),
+            block(2, Some("4.10"), "They must involve and inform."),
+            block(3, Some("4.10"), "Partnership working; inform."),
+        ];
+        d
+    }
+
+    #[test]
+    fn counts_by_document_page_and_section() {
+        let lex = Lexicon::load("boddison-soan-2021").unwrap();
+        let m = Matcher::new(&lex, Mode::Word).unwrap();
+        let inform = lex.term_index("Inform").unwrap();
+        let partnership = lex.term_index("Partnership").unwrap();
+        let d = count_document(&doc(), &m, Unit::Document);
+        assert_eq!(d.tokens, 2 + 8 + 5 + 3);
+        assert_eq!(d.counts[inform], 3);
+        assert_eq!(d.counts[partnership], 2);
+        assert!(d.units.is_empty());
+
+        let p = count_document(&doc(), &m, Unit::Page);
+        let labels: Vec<&str> = p.units.iter().map(|u| u.label.as_str()).collect();
+        assert_eq!(labels, ["1", "2", "3"]);
+        assert_eq!(p.units[1].counts[inform], 2);
+        assert_eq!(p.units[1].tokens, 13);
+        assert_eq!(p.counts, d.counts);
+        assert_eq!(p.tokens, d.tokens);
+
+        let s = count_document(&doc(), &m, Unit::Section);
+        let labels: Vec<&str> = s.units.iter().map(|u| u.label.as_str()).collect();
+        assert_eq!(labels, [NO_SECTION, "4.9", "4.10"]);
+        assert_eq!(s.units[2].counts[inform], 2);
+        assert_eq!(s.units[2].counts[partnership], 1);
+    }
+
+    #[test]
+    fn serial_counting_equals_parallel_counting() {
+        let lex = Lexicon::load("boddison-soan-2021").unwrap();
+        for mode in [Mode::Word, Mode::Family, Mode::Substring] {
+            let m = Matcher::new(&lex, mode).unwrap();
+            // Enough blocks for the parallel path to split them across threads.
+            let mut big = doc();
+            let blocks = big.blocks.clone();
+            for i in 0..200 {
+                big.blocks.extend(blocks.iter().cloned().map(|mut b| {
+                    b.page = b.page.map(|p| p + i % 7);
+                    b
+                }));
+            }
+            for unit in [Unit::Document, Unit::Page, Unit::Section] {
+                let serial = count_document_serial(&big, &m, unit);
+                assert_eq!(serial, count_document(&big, &m, unit), "{mode} {unit:?}");
+                assert!(serial.tokens > 0);
+            }
+        }
+    }
+
+    #[test]
+    fn legislation_sections_carry_their_part() {
+        let mut d = Document::new("act.xml", Format::Clml);
+        d.blocks = vec![Block {
+            page: None,
+            part: Some("Part 3".into()),
+            section: Some("s.19".into()),
+            text: "co-operate".into(),
+        }];
+        let lex = Lexicon::load("boddison-soan-2021").unwrap();
+        let m = Matcher::new(&lex, Mode::Word).unwrap();
+        let s = count_document(&d, &m, Unit::Section);
+        assert_eq!(s.units[0].label, "Part 3, s. 19");
+        let p = count_document(&d, &m, Unit::Page);
+        assert_eq!(p.units[0].label, NO_PAGE);
+    }
+
+    #[test]
+    fn corpus_totals_and_categories_add_up() {
+        let lex = Lexicon::load("boddison-soan-2021").unwrap();
+        let m = Matcher::new(&lex, Mode::Word).unwrap();
+        let c = count_corpus(&[doc(), doc()], &m, Unit::Document);
+        assert_eq!(c.tokens, 36);
+        let totals = category_totals(&lex, &c.counts);
+        assert_eq!(totals.iter().sum::<u64>(), c.counts.iter().sum::<u64>());
+        let directive = lex.category_index("directive").unwrap();
+        // inform x3 + information x1, twice
+        assert_eq!(totals[directive], 8);
+        assert_eq!(rate_per_10k(3, 30_000), 1.0);
+        assert_eq!(percent(1, 4), Some(25.0));
+        assert_eq!(percent(1, 0), None);
+    }
+}

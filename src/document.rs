@@ -93,7 +93,12 @@ impl Document {
 mod tests {
     use super::*;
 
-    fn cite(format: Format, page: Option<u32>, part: Option<&str>, section: Option<&str>) -> String {
+    fn cite(
+        format: Format,
+        page: Option<u32>,
+        part: Option<&str>,
+        section: Option<&str>,
+    ) -> String {
         let doc = Document::new("d", format);
         doc.cite(&Block {
             page,
@@ -105,11 +110,22 @@ mod tests {
 
     #[test]
     fn citations_in_conventional_form() {
-        assert_eq!(cite(Format::Pdf, Some(61), None, Some("4.9")), "p. 61, para 4.9");
-        assert_eq!(cite(Format::Pdf, Some(3), None, None), "p. 3");
-        assert_eq!(cite(Format::Clml, None, Some("Part 3"), Some("s.19")), "Part 3, s. 19");
         assert_eq!(
-            cite(Format::Clml, None, Some("Sch. 1 Part 1"), Some("Sch. 1 para 3")),
+            cite(Format::Pdf, Some(61), None, Some("4.9")),
+            "p. 61, para 4.9"
+        );
+        assert_eq!(cite(Format::Pdf, Some(3), None, None), "p. 3");
+        assert_eq!(
+            cite(Format::Clml, None, Some("Part 3"), Some("s.19")),
+            "Part 3, s. 19"
+        );
+        assert_eq!(
+            cite(
+                Format::Clml,
+                None,
+                Some("Sch. 1 Part 1"),
+                Some("Sch. 1 para 3")
+            ),
             "Sch. 1 Part 1, para 3"
         );
         assert_eq!(cite(Format::Clml, None, None, Some("Sch. 2")), "Sch. 2");

@@ -1,11 +1,291 @@
-//! termtally count (to be written).
+//! termtally count: how often each term of a lexicon occurs, per document, page or section.
+//!
+//! Usage: termtally count FILE... [--lexicon NAME|PATH] [--mode word|family|substring]
+//!        [--by document|page|section] [--format table|csv|tsv|json|md|latex] [-o FILE] [--force]
+//!
+//! # Output schema (stable)
+//!
+//! JSON is one object:
+//!
+//! ```text
+//! {
+//!   "command": "count",
+//!   "lexicon": {"name", "origin", "source"},    origin: "built-in NAME" or the file path
+//!   "mode": "word" | "family" | "substring",
+//!   "by": "document" | "page" | "section",
+//!   "categories": [{"name", "description"}],
+//!   "documents": [{"path", "format", "pages", "tokens"}],   pages: null for formats without pages
+//!   "total": {"documents", "tokens"},
+//!   "contexts": [{"document", "term", "category", "hits": [{page, section, cite, left, match, right}]}]
+//!                                               only with --with-contexts N: each term's first N hits
+//!   "rows": [...],
+//!   "notes": ["..."]
+//! }
+//! ```
+//!
+//! Every record of `rows` has the keys `kind`, `document`, `unit`, `term`, `category`, `count`,
+//! `tokens`, `rate_per_10k`, `share`:
+//!
+//! - `kind` = `"term"`: the count of one term. `kind` = `"category"`: the total of one category
+//!   (`term` is null) and its `share`, the percentage of all the lexicon's hits in that document
+//!   or unit (the study's "91% directive"); null when there are no hits.
+//! - `document`: the path as given, or `"(all documents)"` for the corpus total (present when
+//!   more than one document is counted).
+//! - `unit`: null with `--by document`; the page number as text ("61") with `--by page`; the
+//!   numbered paragraph ("4.9") or Part and section ("Part 3, s. 19") with `--by section`.
+//!   Blocks without one are grouped as "(no page)" / "(no section)".
+//! - `tokens`: word tokens in that document or unit; `rate_per_10k` = count × 10,000 / tokens.
+//!
+//! With `--by document` every term has a row for every document, zeros included; with `--by page`
+//! or `--by section`, units where a term or category does not occur have no row for it. CSV and
+//! TSV have the same columns (a header row, one row per record). In `substring` mode terms overlap ("inform"
+//! is counted inside "information" too), so category totals and shares count such text twice; a
+//! note says so.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
+use serde_json::json;
+
+use crate::cli::{InputArgs, OutputArgs};
+use crate::cmd::load_documents;
+use crate::count::{CorpusCounts, Unit, category_totals, count_corpus, percent, rate_per_10k};
+use crate::lexicon::{DEFAULT_LEXICON, Lexicon};
+use crate::matcher::{Matcher, Mode};
+use crate::render::{OutputFormat, write_report};
+use crate::report::Outcome;
+use crate::table::{Column, Report, Row, Table, Value};
+
+const EXAMPLES: &str = "\
+Examples:
+  termtally count code.pdf                            the study's terms, whole words
+  termtally count --mode substring code.pdf           what a PDF viewer's Find box reports
+  termtally count --lexicon modality guidance.pdf     must / should / may ...
+  termtally count --lexicon my-terms.toml reports/*.pdf -o counts.csv
+  termtally count --by page code.pdf                  counts per page, to cite
+  termtally count --by section act.xml                per Part and section of an Act";
+
+/// Count the terms of a lexicon in documents: per term, its count and rate per 10,000 words; per
+/// category, its total and share of the lexicon's hits.
 #[derive(clap::Args, Debug)]
-pub struct Args {}
+#[command(after_help = EXAMPLES)]
+pub struct Args {
+    /// Documents to count (PDF, legislation.gov.uk XML, HTML, DOCX, text); `-` reads standard input.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Built-in lexicon name (see `termtally lexicon list`) or a lexicon file (.toml, quanteda
+    /// .yml/.yaml, LIWC .dic).
+    #[arg(long, short = 'l', value_name = "NAME|PATH", default_value = DEFAULT_LEXICON)]
+    pub lexicon: String,
+    /// How forms are matched.
+    #[arg(long, short = 'm', value_enum, default_value_t = Mode::Word)]
+    pub mode: Mode,
+    /// Break the counts down by page or by numbered paragraph/section.
+    #[arg(long, value_enum, default_value_t = Unit::Document)]
+    pub by: Unit,
+    /// JSON output: attach the first N hits of each term in context (`contexts`, as `termtally kwic`
+    /// shows them) to check what was counted.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub with_contexts: usize,
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let _ = args;
-    anyhow::bail!("not yet implemented")
+    // The lexicon is validated before any document is read: a bad lexicon stops everything.
+    let lexicon = Lexicon::load(&args.lexicon)?;
+    let matcher = Matcher::new(&lexicon, args.mode)?;
+    crate::output::check_destination(&args.output)?;
+    let outcome = Outcome::new();
+    let docs = load_documents(&args.files, &args.input, &outcome)?;
+    if docs.is_empty() {
+        return Ok(outcome.exit_code());
+    }
+    let counts = count_corpus(&docs, &matcher, args.by);
+    let mut report = build_report(&lexicon, args.mode, args.by, &counts);
+    if args.with_contexts > 0 {
+        let contexts =
+            crate::cmd::kwic::contexts_json(&docs, &lexicon, &matcher, args.with_contexts);
+        report.meta.insert("contexts".into(), contexts);
+    }
+    write_report(&report, &args.output, OutputFormat::Table)?;
+    Ok(outcome.exit_code())
+}
+
+/// The document label of corpus-total rows.
+pub const ALL_DOCUMENTS: &str = "(all documents)";
+
+/// Builds the report of `count` (see the schema at the top of this file).
+pub fn build_report(lexicon: &Lexicon, mode: Mode, by: Unit, counts: &CorpusCounts) -> Report {
+    let mut report = Report::default();
+    report.meta.insert("command".into(), json!("count"));
+    report.meta.insert(
+        "lexicon".into(),
+        json!({"name": lexicon.name, "origin": lexicon.origin, "source": lexicon.source}),
+    );
+    report.meta.insert("mode".into(), json!(mode.name()));
+    report.meta.insert("by".into(), json!(by.name()));
+    report.meta.insert(
+        "categories".into(),
+        json!(
+            lexicon
+                .categories
+                .iter()
+                .map(|c| json!({"name": c.name, "description": c.description}))
+                .collect::<Vec<_>>()
+        ),
+    );
+    report.meta.insert(
+        "documents".into(),
+        json!(
+            counts
+                .documents
+                .iter()
+                .map(|d| json!({"path": d.name, "format": d.format, "pages": d.pages, "tokens": d.tokens}))
+                .collect::<Vec<_>>()
+        ),
+    );
+    report.meta.insert(
+        "total".into(),
+        json!({"documents": counts.documents.len(), "tokens": counts.tokens}),
+    );
+
+    let unit_title = match by {
+        Unit::Document => "Unit",
+        Unit::Page => "Page",
+        Unit::Section => "Section",
+    };
+    let columns = || {
+        let unit = Column::new("unit", unit_title).right();
+        vec![
+            Column::new("kind", "Kind").machine_only(),
+            Column::new("document", "Document").machine_only(),
+            if by == Unit::Document {
+                unit.machine_only()
+            } else {
+                unit
+            },
+            Column::new("term", "Term").highlighted(),
+            Column::new("category", "Category"),
+            Column::new("count", "Count").right(),
+            Column::new("tokens", "Words").right().machine_only(),
+            Column::new("rate_per_10k", "per 10k words").right(),
+            Column::new("share", "Share of hits %").right(),
+        ]
+    };
+    // One table per document (and one for the corpus total): display formats show each under a
+    // title instead of repeating the path on every row; machine formats carry `document`.
+    let add_rows = |table: &mut Table,
+                    document: &str,
+                    unit: Value,
+                    tokens: u64,
+                    term_counts: &[u64],
+                    with_zeros: bool| {
+        for (term, &count) in lexicon.terms.iter().zip(term_counts) {
+            if count == 0 && !with_zeros {
+                continue;
+            }
+            table.push(vec![
+                Value::text("term"),
+                Value::text(document),
+                unit.clone(),
+                Value::text(&term.label),
+                Value::text(&term.category),
+                Value::Int(count as i64),
+                Value::Int(tokens as i64),
+                Value::Float(rate_per_10k(count, tokens), 2),
+                Value::Null,
+            ]);
+        }
+        let totals = category_totals(lexicon, term_counts);
+        let all: u64 = totals.iter().sum();
+        if all == 0 && !with_zeros {
+            return;
+        }
+        for (category, &count) in lexicon.categories.iter().zip(&totals) {
+            if count == 0 && !with_zeros {
+                continue;
+            }
+            table.push_row(Row {
+                cells: vec![
+                    Value::text("category"),
+                    Value::text(document),
+                    unit.clone(),
+                    Value::Null,
+                    Value::text(&category.name),
+                    Value::Int(count as i64),
+                    Value::Int(tokens as i64),
+                    Value::Float(rate_per_10k(count, tokens), 2),
+                    percent(count, all).map_or(Value::Null, |p| Value::Float(p, 1)),
+                ],
+                bold: true,
+            });
+        }
+    };
+    for d in &counts.documents {
+        let mut table = Table::new(columns());
+        let pages = d.pages.map(|p| format!(", {p} pages")).unwrap_or_default();
+        table.title = Some(format!("{}: {} words{pages}", d.name, d.tokens));
+        if by == Unit::Document {
+            add_rows(&mut table, &d.name, Value::Null, d.tokens, &d.counts, true);
+        } else {
+            for u in &d.units {
+                add_rows(
+                    &mut table,
+                    &d.name,
+                    Value::text(&u.label),
+                    u.tokens,
+                    &u.counts,
+                    false,
+                );
+            }
+        }
+        report.tables.push(table);
+    }
+    if counts.documents.len() > 1 {
+        let mut table = Table::new(columns());
+        table.title = Some(format!(
+            "All {} documents: {} words",
+            counts.documents.len(),
+            counts.tokens
+        ));
+        add_rows(
+            &mut table,
+            ALL_DOCUMENTS,
+            Value::Null,
+            counts.tokens,
+            &counts.counts,
+            true,
+        );
+        report.tables.push(table);
+    }
+
+    report.notes.push(match mode {
+        Mode::Word => "Mode word: whole words, case-insensitive; multi-word forms match consecutive words; each word counts for at most one term.".to_string(),
+        Mode::Family => "Mode family: whole words and their regular inflections (-s, -'s, -ed, -ing), case-insensitive; each word counts for at most one term.".to_string(),
+        Mode::Substring => "Mode substring: occurrences anywhere in the text, ignoring word boundaries (as a PDF viewer's Find box). TERMS OVERLAP in this mode (\"inform\" is also counted inside \"information\"), so category totals and shares count some text more than once.".to_string(),
+    });
+    report.notes.push(
+        "Rows without a term (bold on a terminal) are category totals. per 10k words = count x 10,000 / word tokens of the document (or page/section); share = the category's hits as a percentage of all the lexicon's hits there."
+            .to_string(),
+    );
+    if by != Unit::Document {
+        report.notes.push(format!(
+            "{}s where a term or category does not occur are not listed for it.",
+            unit_title
+        ));
+    }
+    report.notes.push(format!(
+        "Lexicon: {} ({}){}",
+        lexicon.name,
+        lexicon.origin,
+        lexicon
+            .source
+            .as_ref()
+            .map(|s| format!("; source: {s}"))
+            .unwrap_or_default()
+    ));
+    report
 }

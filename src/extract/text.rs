@@ -28,17 +28,26 @@ pub fn extract(name: &str, bytes: &[u8], opts: &ExtractOptions) -> Result<Docume
     } else {
         &text[..]
     };
-    let mut page_count = 0u32;
-    for (index, page) in body.split('\u{c}').enumerate() {
-        let page_number = has_pages.then(|| u32::try_from(index + 1).unwrap_or(u32::MAX));
-        page_count = page_count.saturating_add(1);
-        paragraphs(page, page_number, &mut doc.blocks);
-    }
+    let page_count = split_blocks(body, has_pages.then_some(1), &mut doc.blocks);
     if has_pages {
         doc.page_count = Some(page_count);
     }
     carry_forward(&mut doc.blocks);
     Ok(doc)
+}
+
+/// Splits text into blocks: pages at form feeds, numbered from `first_page` (`None`: the text
+/// has no pages), paragraphs at blank lines. Returns the number of pages (form feeds + 1).
+/// `count` also calls it on each chunk of a large file it streams ([`crate::stream`]).
+pub(crate) fn split_blocks(body: &str, first_page: Option<u32>, blocks: &mut Vec<Block>) -> u32 {
+    let mut page_count = 0u32;
+    for (index, page) in body.split('\u{c}').enumerate() {
+        let offset = u32::try_from(index).unwrap_or(u32::MAX);
+        let page_number = first_page.map(|first| first.saturating_add(offset));
+        page_count = page_count.saturating_add(1);
+        paragraphs(page, page_number, blocks);
+    }
+    page_count
 }
 
 /// The text of the file: BOM first, then the user's encoding, then UTF-8 or an error.

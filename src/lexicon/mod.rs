@@ -1,1 +1,670 @@
-//! Lexicons (to be written).
+//! Lexicons: named terms, each with a category and the word forms that count for it.
+//!
+//! A lexicon comes from a built-in (`builtin/*.toml`, embedded in the binary), a user's TOML file,
+//! a quanteda YAML dictionary or a LIWC `.dic` file. Every source is parsed into located raw
+//! entries and validated by one function, [`validate`], which reports every problem with its file
+//! and line. A lexicon is returned only when it is entirely valid: nothing is ever counted with a
+//! half-loaded lexicon.
+
+pub mod liwc;
+pub mod toml;
+pub mod yaml;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::Path;
+
+use unicode_normalization::UnicodeNormalization;
+
+use crate::tokenise::fold;
+
+/// The lexicon `count`, `kwic` and `reproduce` use when none is given.
+pub const DEFAULT_LEXICON: &str = "boddison-soan-2021";
+
+/// A lexicon shipped inside termtally.
+#[derive(Debug, Clone, Copy)]
+pub struct Builtin {
+    pub name: &'static str,
+    /// The TOML source, printed as-is (with its comments) by `lexicon show`.
+    pub toml: &'static str,
+}
+
+/// The built-in lexicons, in the order `lexicon list` shows them.
+pub const BUILTINS: &[Builtin] = &[
+    Builtin {
+        name: "boddison-soan-2021",
+        toml: include_str!("builtin/boddison-soan-2021.toml"),
+    },
+    Builtin {
+        name: "frost-2005",
+        toml: include_str!("builtin/frost-2005.toml"),
+    },
+    Builtin {
+        name: "modality",
+        toml: include_str!("builtin/modality.toml"),
+    },
+];
+
+/// A validated lexicon.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Lexicon {
+    /// Human name, e.g. "Boddison & Soan (2021) joint-working terms".
+    pub name: String,
+    /// Where its terms come from (a citation).
+    pub source: Option<String>,
+    pub description: Option<String>,
+    /// Where it was loaded from: `built-in NAME` or the file path.
+    pub origin: String,
+    /// Categories in declaration order.
+    pub categories: Vec<Category>,
+    /// Terms in lexicon order (the row order of tables).
+    pub terms: Vec<Term>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Category {
+    pub name: String,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Term {
+    /// Row label in tables, unique in the lexicon.
+    pub label: String,
+    /// Name of a declared category.
+    pub category: String,
+    /// Index of the category in [`Lexicon::categories`].
+    pub category_index: usize,
+    /// Forms as written (normalised: NFKC, single spaces, `'` and `-` for apostrophe and hyphen
+    /// variants). Matching is case-insensitive.
+    pub forms: Vec<String>,
+    pub note: Option<String>,
+}
+
+impl Lexicon {
+    /// Loads a lexicon from a built-in name or a file path (format chosen by extension:
+    /// `.toml`, `.yml`/`.yaml` quanteda dictionary, `.dic` LIWC dictionary).
+    pub fn load(spec: &str) -> Result<Lexicon, LexiconError> {
+        if let Some(builtin) = builtin(spec) {
+            return Lexicon::from_builtin(builtin);
+        }
+        let path = Path::new(spec);
+        if !path.exists() {
+            let names: Vec<&str> = BUILTINS.iter().map(|b| b.name).collect();
+            return Err(LexiconError::whole(
+                spec,
+                format!(
+                    "no such file, and not a built-in lexicon (built-ins: {}; see `termtally lexicon list`)",
+                    names.join(", ")
+                ),
+            ));
+        }
+        Lexicon::from_path(path)
+    }
+
+    /// Loads a lexicon file, choosing the parser by extension.
+    pub fn from_path(path: &Path) -> Result<Lexicon, LexiconError> {
+        let file = path.display().to_string();
+        if path.is_dir() {
+            return Err(LexiconError::whole(
+                &file,
+                "is a folder, not a lexicon file",
+            ));
+        }
+        let bytes = std::fs::read(path)
+            .map_err(|e| LexiconError::whole(&file, format!("cannot read the file: {e}")))?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            LexiconError::whole(
+                &file,
+                format!(
+                    "not UTF-8 text (invalid byte at offset {}); save the file as UTF-8",
+                    e.utf8_error().valid_up_to()
+                ),
+            )
+        })?;
+        let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .unwrap_or_default();
+        let raw = match ext.as_str() {
+            "toml" => toml::parse(text, &file)?,
+            "yml" | "yaml" => yaml::parse(text, &file)?,
+            "dic" => liwc::parse(text, &file)?,
+            _ => {
+                return Err(LexiconError::whole(
+                    &file,
+                    "unknown lexicon format: name the file .toml (termtally), .yml/.yaml (quanteda \
+                     dictionary) or .dic (LIWC dictionary)",
+                ));
+            }
+        };
+        validate(raw, &file)
+    }
+
+    /// Parses and validates a built-in lexicon.
+    pub fn from_builtin(builtin: &Builtin) -> Result<Lexicon, LexiconError> {
+        let origin = format!("built-in {}", builtin.name);
+        let raw = toml::parse(builtin.toml, &origin)?;
+        validate(raw, &origin)
+    }
+
+    /// Parses and validates lexicon TOML text; `file` names it in errors.
+    pub fn from_toml_str(text: &str, file: &str) -> Result<Lexicon, LexiconError> {
+        validate(toml::parse(text, file)?, file)
+    }
+
+    /// A one-term lexicon for an ad-hoc search such as `kwic coproduction` or
+    /// `kwic "must not"`: the term is labelled with the pattern, in a category `pattern`.
+    pub fn from_pattern(pattern: &str) -> Result<Lexicon, LexiconError> {
+        let raw = RawLexicon {
+            name: Some(format!("pattern {pattern:?}")),
+            categories: vec![(
+                Located::new("pattern".to_string(), None),
+                "the search pattern".to_string(),
+            )],
+            terms: vec![RawTerm {
+                line: None,
+                label: Located::new(pattern.trim().to_string(), None),
+                category: Located::new("pattern".to_string(), None),
+                forms: vec![Located::new(pattern.to_string(), None)],
+                note: None,
+            }],
+            ..RawLexicon::default()
+        };
+        validate(raw, "pattern")
+    }
+
+    /// Index of the category called `name`.
+    pub fn category_index(&self, name: &str) -> Option<usize> {
+        self.categories.iter().position(|c| c.name == name)
+    }
+
+    /// Index of the term labelled `label` (exact, then case-insensitive).
+    pub fn term_index(&self, label: &str) -> Option<usize> {
+        self.terms
+            .iter()
+            .position(|t| t.label == label)
+            .or_else(|| {
+                self.terms
+                    .iter()
+                    .position(|t| t.label.eq_ignore_ascii_case(label))
+            })
+    }
+
+    /// Total number of forms.
+    pub fn form_count(&self) -> usize {
+        self.terms.iter().map(|t| t.forms.len()).sum()
+    }
+
+    /// The lexicon as editable termtally TOML.
+    pub fn to_toml(&self) -> String {
+        toml::write(self)
+    }
+}
+
+/// The built-in lexicon called `name`.
+pub fn builtin(name: &str) -> Option<&'static Builtin> {
+    BUILTINS.iter().find(|b| b.name == name)
+}
+
+/// A value with the 1-based line it was read from (`None` where the format has no lines).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Located<T> {
+    pub value: T,
+    pub line: Option<usize>,
+}
+
+impl<T> Located<T> {
+    pub fn new(value: T, line: Option<usize>) -> Located<T> {
+        Located { value, line }
+    }
+}
+
+/// A lexicon as read from a file, before validation.
+#[derive(Debug, Clone, Default)]
+pub struct RawLexicon {
+    pub name: Option<String>,
+    pub source: Option<String>,
+    pub description: Option<String>,
+    pub categories: Vec<(Located<String>, String)>,
+    pub terms: Vec<RawTerm>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RawTerm {
+    /// Line where the term is defined.
+    pub line: Option<usize>,
+    pub label: Located<String>,
+    pub category: Located<String>,
+    pub forms: Vec<Located<String>>,
+    pub note: Option<String>,
+}
+
+/// One thing wrong in a lexicon file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Problem {
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+/// Everything wrong with a lexicon file (at least one problem).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LexiconError {
+    pub file: String,
+    pub problems: Vec<Problem>,
+}
+
+impl LexiconError {
+    /// An error about the file as a whole.
+    pub fn whole(file: &str, message: impl Into<String>) -> LexiconError {
+        LexiconError {
+            file: file.to_string(),
+            problems: vec![Problem {
+                line: None,
+                message: message.into(),
+            }],
+        }
+    }
+
+    pub fn at(file: &str, line: Option<usize>, message: impl Into<String>) -> LexiconError {
+        LexiconError {
+            file: file.to_string(),
+            problems: vec![Problem {
+                line,
+                message: message.into(),
+            }],
+        }
+    }
+}
+
+/// Most problems listed before "... and N more": enough to fix a file in one go.
+const MAX_PROBLEMS_SHOWN: usize = 20;
+
+impl fmt::Display for LexiconError {
+    /// `FILE: line N: what is wrong`, one problem per line; lines after the first carry the
+    /// `termtally: ` prefix that `main` adds to the first.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, p) in self.problems.iter().take(MAX_PROBLEMS_SHOWN).enumerate() {
+            if i > 0 {
+                write!(f, "\ntermtally: ")?;
+            }
+            match p.line {
+                Some(line) => write!(f, "{}: line {line}: {}", self.file, p.message)?,
+                None => write!(f, "{}: {}", self.file, p.message)?,
+            }
+        }
+        if self.problems.len() > MAX_PROBLEMS_SHOWN {
+            write!(
+                f,
+                "\ntermtally: {}: ... and {} more problems",
+                self.file,
+                self.problems.len() - MAX_PROBLEMS_SHOWN
+            )?;
+        }
+        if self.problems.len() > 1 {
+            write!(
+                f,
+                "\ntermtally: {}: {} problems; lexicon not loaded",
+                self.file,
+                self.problems.len()
+            )?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for LexiconError {}
+
+/// One word of a form: literal characters and `*` wildcards.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WordPattern {
+    /// Case-folded text, `*` kept.
+    pub folded: String,
+}
+
+impl WordPattern {
+    pub fn has_wildcard(&self) -> bool {
+        self.folded.contains('*')
+    }
+}
+
+/// Normalises a form as written in a lexicon the way `normalise` treats document text, so that
+/// forms typed with curly apostrophes, non-breaking hyphens or ligatures still match.
+pub fn normalise_form(form: &str) -> String {
+    let nfkc: String = form.nfkc().collect();
+    let mapped: String = nfkc
+        .chars()
+        .map(|c| match c {
+            '\u{2018}' | '\u{2019}' | '\u{02BC}' | '\u{2032}' | '`' | '\u{00B4}' => '\'',
+            '\u{2010}' | '\u{2011}' | '\u{00AD}' => '-',
+            c => c,
+        })
+        .collect();
+    mapped.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Checks that a normalised form is a sequence of whole-word patterns. Returns the words, or
+/// what is wrong in plain words.
+pub fn parse_form(form: &str) -> Result<Vec<WordPattern>, String> {
+    if form.is_empty() {
+        return Err("empty form \"\"".to_string());
+    }
+    let mut words = Vec::new();
+    for word in form.split(' ') {
+        check_word(word).map_err(|why| format!("form {form:?}: {why}"))?;
+        words.push(WordPattern { folded: fold(word) });
+    }
+    Ok(words)
+}
+
+fn check_word(word: &str) -> Result<(), String> {
+    if word.chars().all(|c| c == '*') {
+        return Err(
+            "a `*` on its own would match every word; put letters before or after it".to_string(),
+        );
+    }
+    if word.contains("**") {
+        return Err(
+            "bad glob `**`: write a single `*` (it already matches any run of letters and digits)"
+                .to_string(),
+        );
+    }
+    for c in word.chars() {
+        if c.is_alphanumeric() || c == '*' || c == '-' || c == '\'' {
+            continue;
+        }
+        return Err(match c {
+            '?' | '[' | ']' | '{' | '}' | '+' | '|' | '(' | ')' | '^' | '$' | '\\' => format!(
+                "bad glob: `{c}` is not supported; the only wildcard is `*` (any run of letters and digits inside a word)"
+            ),
+            '/' => "`/` is not allowed: list each spelling as its own form, e.g. [\"collaborative\", \"collaboratively\"]".to_string(),
+            '_' => "`_` is not a word character (tokens are letters and digits joined by single `-` or `'`); write words separated by spaces for a phrase".to_string(),
+            _ => format!(
+                "`{c}` cannot be part of a word: forms are words made of letters and digits, joined by single `-` or `'`"
+            ),
+        });
+    }
+    // Joiners must sit between word characters (or `*`), singly, as they do in tokens.
+    let chars: Vec<char> = word.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        if c == '-' || c == '\'' {
+            let before = i.checked_sub(1).map(|j| chars[j]);
+            let after = chars.get(i + 1).copied();
+            let ok = |x: Option<char>| x.is_some_and(|x| x.is_alphanumeric() || x == '*');
+            if !ok(before) || !ok(after) {
+                return Err(format!(
+                    "`{c}` must sit between two letters or digits (as in \"co-operation\", \"parent's\"): a word never starts or ends with it, and it never doubles"
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The key two forms are compared by when checking for duplicates.
+pub fn form_key(normalised_form: &str) -> String {
+    fold(normalised_form)
+}
+
+/// Validates a raw lexicon, collecting every problem. `file` names it in errors.
+pub fn validate(raw: RawLexicon, file: &str) -> Result<Lexicon, LexiconError> {
+    let mut problems: Vec<Problem> = Vec::new();
+    let mut problem =
+        |line: Option<usize>, message: String| problems.push(Problem { line, message });
+
+    let mut categories: Vec<Category> = Vec::new();
+    for (name, description) in &raw.categories {
+        if name.value.trim().is_empty() {
+            problem(name.line, "empty category name".to_string());
+        } else if categories.iter().any(|c| c.name == name.value) {
+            problem(
+                name.line,
+                format!("category {:?} is declared twice", name.value),
+            );
+        } else {
+            categories.push(Category {
+                name: name.value.clone(),
+                description: description.clone(),
+            });
+        }
+    }
+    if raw.categories.is_empty() {
+        problem(
+            None,
+            "no categories declared: add a [categories] table, e.g. collaborative = \"joint-working language\"".to_string(),
+        );
+    }
+    if raw.terms.is_empty() {
+        problem(
+            None,
+            "no terms: add at least one [[terms]] entry with label, category and forms".to_string(),
+        );
+    }
+    let declared: Vec<&str> = categories.iter().map(|c| c.name.as_str()).collect();
+
+    let mut labels: HashMap<String, Option<usize>> = HashMap::new();
+    // form key -> (term label, line) of its first listing
+    let mut seen_forms: HashMap<String, (String, Option<usize>)> = HashMap::new();
+    let mut terms = Vec::with_capacity(raw.terms.len());
+    for t in raw.terms {
+        let label = t.label.value.trim().to_string();
+        if label.is_empty() {
+            problem(
+                t.label.line.or(t.line),
+                "a term has an empty label".to_string(),
+            );
+        } else if let Some(first) = labels.get(&label.to_lowercase()) {
+            let at = first
+                .map(|l| format!(" (first at line {l})"))
+                .unwrap_or_default();
+            problem(
+                t.label.line.or(t.line),
+                format!("term label {label:?} is used twice{at}"),
+            );
+        } else {
+            labels.insert(label.to_lowercase(), t.label.line.or(t.line));
+        }
+        let category_index = categories.iter().position(|c| c.name == t.category.value);
+        if category_index.is_none() {
+            problem(
+                t.category.line.or(t.line),
+                format!(
+                    "term {label:?}: category {:?} is not declared in [categories] (declared: {})",
+                    t.category.value,
+                    if declared.is_empty() {
+                        "none".to_string()
+                    } else {
+                        declared.join(", ")
+                    }
+                ),
+            );
+        }
+        if t.forms.is_empty() {
+            problem(
+                t.line,
+                format!(
+                    "term {label:?} has no forms: list the words to count, e.g. forms = [\"co-operation\", \"cooperation\"]"
+                ),
+            );
+        }
+        let mut forms = Vec::with_capacity(t.forms.len());
+        for form in &t.forms {
+            let line = form.line.or(t.line);
+            let normalised = normalise_form(&form.value);
+            if let Err(why) = parse_form(&normalised) {
+                problem(line, format!("term {label:?}: {why}"));
+                continue;
+            }
+            let key = form_key(&normalised);
+            if let Some((other, other_line)) = seen_forms.get(&key) {
+                let at = other_line
+                    .map(|l| format!(" at line {l}"))
+                    .unwrap_or_default();
+                let msg = if *other == label {
+                    format!(
+                        "term {label:?}: duplicate form {normalised:?} (already listed for this term{at})"
+                    )
+                } else {
+                    format!(
+                        "duplicate form {normalised:?}: listed under term {label:?} and under term {other:?}{at}; a form may count for one term only"
+                    )
+                };
+                problem(line, msg);
+                continue;
+            }
+            seen_forms.insert(key, (label.clone(), line));
+            forms.push(normalised);
+        }
+        terms.push(Term {
+            label,
+            category: t.category.value,
+            category_index: category_index.unwrap_or(0),
+            forms,
+            note: t.note,
+        });
+    }
+    if !problems.is_empty() {
+        return Err(LexiconError {
+            file: file.to_string(),
+            problems,
+        });
+    }
+    let name = raw
+        .name
+        .filter(|n| !n.trim().is_empty())
+        .unwrap_or_else(|| {
+            Path::new(file)
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_else(|| file.to_string())
+        });
+    Ok(Lexicon {
+        name,
+        source: raw.source,
+        description: raw.description,
+        origin: file.to_string(),
+        categories,
+        terms,
+    })
+}
+
+/// 1-based line number of a byte offset in `text`.
+pub fn line_of(text: &str, offset: usize) -> usize {
+    let end = offset.min(text.len());
+    text.as_bytes()[..end]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::matcher::{Matcher, Mode};
+
+    #[test]
+    fn every_builtin_loads() {
+        for b in BUILTINS {
+            let lex = Lexicon::from_builtin(b).unwrap_or_else(|e| panic!("{e}"));
+            assert!(!lex.terms.is_empty(), "{}", b.name);
+            assert!(lex.source.is_some(), "{} documents its source", b.name);
+        }
+    }
+
+    #[test]
+    fn forms_are_normalised() {
+        assert_eq!(
+            normalise_form("  parent\u{2019}s   views "),
+            "parent's views"
+        );
+        assert_eq!(normalise_form("co\u{2011}operation"), "co-operation");
+        assert_eq!(normalise_form("\u{FB01}nance"), "finance");
+    }
+
+    #[test]
+    fn bad_words_are_explained() {
+        assert!(parse_form("*").unwrap_err().contains("every word"));
+        assert!(parse_form("co**op").unwrap_err().contains("**"));
+        assert!(parse_form("colou?r").unwrap_err().contains("bad glob"));
+        assert!(
+            parse_form("collaborative/ly")
+                .unwrap_err()
+                .contains("own form")
+        );
+        assert!(
+            parse_form("parents'")
+                .unwrap_err()
+                .contains("between two letters")
+        );
+        assert!(
+            parse_form("co--operation")
+                .unwrap_err()
+                .contains("between two letters")
+        );
+        assert!(parse_form("e.g.").is_err());
+        assert_eq!(parse_form("must not").map(|w| w.len()), Ok(2));
+        assert!(parse_form("co-operat*").is_ok());
+        assert!(parse_form("*-led").is_ok());
+    }
+
+    /// Mangled lexicon files (bytes deleted, duplicated, replaced) never panic any parser: they
+    /// load or give an error.
+    #[test]
+    fn mangled_files_give_errors_not_panics() {
+        let seeds = [
+            BUILTINS[0].toml.to_string(),
+            "a:\n  - x\n  b:\n    - [y, z]\n  c: &anchor d\n  e: *anchor\n".to_string(),
+            "%\n1\ta\n2\tb\n%\nword\t1\t2\nx*\t2\n".to_string(),
+        ];
+        let pool = [
+            '[', ']', '"', '\'', '=', '\n', ':', '-', '%', '*', '\t', '{', 'é', '\\', '#',
+        ];
+        let mut state: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for seed in &seeds {
+            for _ in 0..300 {
+                let mut chars: Vec<char> = seed.chars().collect();
+                for _ in 0..(1 + next() % 4) {
+                    if chars.is_empty() {
+                        break;
+                    }
+                    let at = (next() % chars.len() as u64) as usize;
+                    match next() % 3 {
+                        0 => {
+                            chars.remove(at);
+                        }
+                        1 => chars.insert(at, pool[(next() % pool.len() as u64) as usize]),
+                        _ => chars[at] = pool[(next() % pool.len() as u64) as usize],
+                    }
+                }
+                let text: String = chars.into_iter().collect();
+                let loaded = [
+                    toml::parse(&text, "f.toml").and_then(|raw| validate(raw, "f.toml")),
+                    yaml::parse(&text, "f.yml").and_then(|raw| validate(raw, "f.yml")),
+                    liwc::parse(&text, "f.dic").and_then(|raw| validate(raw, "f.dic")),
+                ];
+                for lexicon in loaded.iter().flatten() {
+                    for mode in [Mode::Word, Mode::Family, Mode::Substring] {
+                        let matcher = Matcher::new(lexicon, mode).unwrap();
+                        matcher.hits("x-y word's * test é");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn line_numbers_are_one_based() {
+        assert_eq!(line_of("a\nb\nc", 0), 1);
+        assert_eq!(line_of("a\nb\nc", 2), 2);
+        assert_eq!(line_of("a\nb\nc", 99), 3);
+    }
+}
