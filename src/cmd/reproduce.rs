@@ -90,16 +90,22 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .collect();
 
     let manifest = Manifest::embedded()?;
+    // Look for both before giving up, so an offline user learns about every missing file at once.
     let act = fetch::locate(
         manifest.study_document(StudyDocument::Act)?,
         args.act.as_deref(),
         "--act",
-    )?;
+    );
     let code = fetch::locate(
         manifest.study_document(StudyDocument::Code)?,
         args.code.as_deref(),
         "--code",
-    )?;
+    );
+    let (act, code) = match (act, code) {
+        (Ok(act), Ok(code)) => (act, code),
+        (Err(e), Ok(_)) | (Ok(_), Err(e)) => return Err(e),
+        (Err(act), Err(code)) => anyhow::bail!("{act:#}\ntermtally: {code:#}"),
+    };
 
     let outcome = Outcome::new();
     let paths = [act.path.clone(), code.path.clone()];
