@@ -39,27 +39,58 @@ pub fn normalise(doc: Document) -> Document {
 
 /// Normalises an extracted document.
 pub fn normalise_with(mut doc: Document, options: NormaliseOptions) -> Document {
-    // Blocks are independent in steps 1 and 4: a large document uses every core.
-    doc.blocks
+    // Blocks are independent in steps 1 and 4: a large document uses every core. Most blocks
+    // of a large plain-text corpus are already clean, and are left untouched.
+    let clean: Vec<bool> = doc
+        .blocks
         .par_iter_mut()
         .with_min_len(256)
-        .for_each(|block| block.text = normalise_characters(&block.text));
+        .map(|block| {
+            let clean = is_clean_line(&block.text);
+            if !clean {
+                block.text = normalise_characters(&block.text);
+            }
+            clean
+        })
+        .collect();
     if !options.keep_running_lines {
         remove_running_lines(&mut doc.blocks);
     }
     let evidence = HyphenEvidence::from_blocks(&doc.blocks);
     doc.blocks
         .par_iter_mut()
+        .zip(clean)
         .with_min_len(256)
-        .for_each(|block| block.text = evidence.join_lines(&block.text));
+        .filter(|(_, clean)| !clean)
+        .for_each(|(block, _)| block.text = evidence.join_lines(&block.text));
     doc.blocks.retain(|b| !b.text.is_empty());
     doc
+}
+
+/// True when normalisation would not change `text`: one line of printable ASCII (no backtick)
+/// with single spaces between words and none at either end.
+fn is_clean_line(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    if bytes.first() == Some(&b' ') || bytes.last() == Some(&b' ') {
+        return false;
+    }
+    let mut previous_space = false;
+    for &b in bytes {
+        if !(b' '..=b'~').contains(&b) || b == b'`' || (b == b' ' && previous_space) {
+            return false;
+        }
+        previous_space = b == b' ';
+    }
+    true
 }
 
 /// Step 1: character-level clean-up of one piece of text (line breaks are kept).
 pub fn normalise_characters(text: &str) -> String {
     // Most policy text is plain ASCII, which NFKC leaves as it is: copy it in one go.
-    if text.bytes().all(|b| (b' '..=b'~').contains(&b) && b != b'`' || b == b'\n') {
+    if text
+        .bytes()
+        .all(|b| (b' '..=b'~').contains(&b) && b != b'`' || b == b'\n')
+    {
         return text.to_string();
     }
     let nfkc: std::borrow::Cow<str> =
@@ -538,6 +569,28 @@ mod tests {
                 .all(|b| b.text.starts_with("Body text about"))
         );
         assert_eq!(d.blocks[3].page, Some(4));
+    }
+
+    #[test]
+    fn clean_lines_are_recognised_exactly() {
+        assert!(is_clean_line("A plain line, with punctuation (and 4.9)."));
+        assert!(is_clean_line(""));
+        for dirty in [
+            "two  spaces",
+            " leading",
+            "trailing ",
+            "line\nbreak",
+            "tab\there",
+            "caf\u{e9}",
+            "back`tick",
+        ] {
+            assert!(!is_clean_line(dirty), "{dirty:?}");
+        }
+        // Whatever is called clean, normalisation leaves as it is.
+        for line in ["A plain line.", "co-operation and parent's", "word"] {
+            let d = normalise(doc(&[(1, line)]));
+            assert_eq!(texts(&d), [line]);
+        }
     }
 
     #[test]
