@@ -22,6 +22,8 @@ use crate::tokenise::token_spans;
 
 /// Share of pages on which a top/bottom line must recur to count as a running header/footer.
 pub const RUNNING_MIN_SHARE: f64 = 0.4;
+/// Longest line, in bytes, that can be a running header or footer.
+const MAX_RUNNING_LINE: usize = 200;
 /// How many lines at the top and at the bottom of a page may be running headers or footers.
 const EDGE_LINES: usize = 3;
 
@@ -211,6 +213,10 @@ fn line_of(text: &str, index: usize) -> &str {
 
 /// A line with its numbers masked, so "Page 3 of 40" and "Page 4 of 40" are the same footer.
 fn running_key(line: &str) -> String {
+    // Running headers and footers are short; a paragraph-long line is never one.
+    if line.len() > MAX_RUNNING_LINE {
+        return String::new();
+    }
     let mut key = String::new();
     let mut last_space = true;
     for c in line.trim().chars() {
