@@ -18,6 +18,7 @@ pub mod reference;
 pub mod render;
 pub mod report;
 pub mod stats;
+pub mod stream;
 pub mod table;
 pub mod tokenise;
 

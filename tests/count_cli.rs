@@ -6,18 +6,8 @@ mod common;
 use std::path::PathBuf;
 use std::process::Command;
 
-use common::termtally;
+use common::{json_of, termtally};
 use serde_json::Value;
-
-fn json_of(args: &[&str]) -> Value {
-    let out = termtally().args(args).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
 
 fn term_rows<'a>(json: &'a Value, document: &str) -> Vec<&'a Value> {
     json["rows"]

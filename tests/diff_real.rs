@@ -3,27 +3,12 @@
 
 mod common;
 
+use common::{json_of, rows};
+
 use std::collections::HashMap;
 use std::path::PathBuf;
 
 use serde_json::Value as Json;
-
-fn json_of(args: &[&str]) -> Json {
-    let output = common::termtally()
-        .args(args)
-        .output()
-        .expect("run termtally");
-    assert!(
-        output.status.success(),
-        "termtally {args:?} failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).expect("JSON output")
-}
-
-fn rows(json: &Json) -> &Vec<Json> {
-    json["rows"].as_array().expect("rows")
-}
 
 /// The Ofsted/CQC area SEND inspection reports of one year (the year ends the file name).
 fn reports_of(year: &str) -> Vec<PathBuf> {

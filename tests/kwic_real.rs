@@ -4,6 +4,8 @@
 
 mod common;
 
+use common::{json_of, rows};
+
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -11,23 +13,6 @@ use std::process::Command;
 use serde_json::Value as Json;
 
 const MODES: [&str; 3] = ["word", "family", "substring"];
-
-fn json_of(args: &[&str]) -> Json {
-    let output = common::termtally()
-        .args(args)
-        .output()
-        .expect("run termtally");
-    assert!(
-        output.status.success(),
-        "termtally {args:?} failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).expect("JSON output")
-}
-
-fn rows(json: &Json) -> &Vec<Json> {
-    json["rows"].as_array().expect("rows")
-}
 
 /// (document, term) -> count, from `count --format json` (per-document term rows).
 fn count_by_document_and_term(json: &Json) -> HashMap<(String, String), u64> {

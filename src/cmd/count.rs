@@ -48,12 +48,13 @@ use std::process::ExitCode;
 use serde_json::json;
 
 use crate::cli::{InputArgs, OutputArgs};
-use crate::cmd::load_documents;
+use crate::cmd::{kwic, load_documents};
 use crate::count::{CorpusCounts, Unit, category_totals, count_corpus, percent, rate_per_10k};
 use crate::lexicon::{DEFAULT_LEXICON, Lexicon};
 use crate::matcher::{Matcher, Mode};
 use crate::render::{OutputFormat, write_report};
 use crate::report::Outcome;
+use crate::stream;
 use crate::table::{Column, Report, Row, Table, Value};
 
 const EXAMPLES: &str = "\
@@ -67,6 +68,11 @@ Examples:
 
 /// Count the terms of a lexicon in documents: per term, its count and rate per 10,000 words; per
 /// category, its total and share of the lexicon's hits.
+///
+/// Plain-text files over 32 MB are read in chunks of 8 MB rather than whole, so memory stays
+/// small however large the file: the counts are the same, except that line-end hyphenation and
+/// running headers/footers are then judged within each chunk (thousands of pages) rather than
+/// across the whole file. The output notes when this happened.
 #[derive(clap::Args, Debug)]
 #[command(after_help = EXAMPLES)]
 pub struct Args {
@@ -91,6 +97,16 @@ pub struct Args {
     pub input: InputArgs,
     #[command(flatten)]
     pub output: OutputArgs,
+    /// Plain-text files larger than this many bytes are streamed (see `crate::stream`); for
+    /// tests and measurements.
+    #[arg(long, hide = true, env = "TERMTALLY_STREAM_THRESHOLD", value_name = "BYTES",
+          default_value_t = stream::DEFAULT_THRESHOLD)]
+    pub stream_threshold: u64,
+    /// Bytes per chunk when streaming.
+    #[arg(long, hide = true, env = "TERMTALLY_STREAM_CHUNK", value_name = "BYTES",
+          default_value_t = stream::DEFAULT_CHUNK_BYTES,
+          value_parser = clap::value_parser!(u64).range(stream::MIN_CHUNK_BYTES..))]
+    pub stream_chunk: u64,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -99,19 +115,144 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let matcher = Matcher::new(&lexicon, args.mode)?;
     crate::output::check_destination(&args.output)?;
     let outcome = Outcome::new();
-    let docs = load_documents(&args.files, &args.input, &outcome)?;
-    if docs.is_empty() {
+    // Large plain-text files are counted as a stream, one after another (each uses every
+    // core); the others are loaded whole, in parallel, as every command does.
+    let extract_options = args.input.extract_options()?;
+    let streamed: Vec<bool> = args
+        .files
+        .iter()
+        .map(|f| stream::should_stream(f, &extract_options, args.stream_threshold))
+        .collect();
+    let whole_files: Vec<PathBuf> = args
+        .files
+        .iter()
+        .zip(&streamed)
+        .filter(|(_, s)| !**s)
+        .map(|(f, _)| f.clone())
+        .collect();
+    let docs = if whole_files.is_empty() {
+        Vec::new()
+    } else {
+        load_documents(&whole_files, &args.input, &outcome)?
+    };
+    let whole_counts = count_corpus(&docs, &matcher, args.by).documents;
+    let mut whole_contexts: Vec<Vec<serde_json::Value>> = Vec::new();
+    if args.with_contexts > 0 {
+        for doc in &docs {
+            let json = kwic::contexts_json(
+                std::slice::from_ref(doc),
+                &lexicon,
+                &matcher,
+                args.with_contexts,
+            );
+            whole_contexts.push(json.as_array().cloned().unwrap_or_default());
+        }
+    }
+    drop(docs);
+
+    // Back in the order the files were given; `load_documents` leaves failed files out.
+    let mut whole = whole_counts
+        .into_iter()
+        .zip(
+            whole_contexts
+                .into_iter()
+                .chain(std::iter::repeat_with(Vec::new)),
+        )
+        .peekable();
+    let mut documents = Vec::new();
+    let mut contexts = Vec::new();
+    let mut streamed_names = Vec::new();
+    for (file, &stream_it) in args.files.iter().zip(&streamed) {
+        let name = file.display().to_string();
+        if !stream_it {
+            if whole.peek().is_some_and(|(d, _)| d.name == name) {
+                if let Some((d, c)) = whole.next() {
+                    documents.push(d);
+                    contexts.extend(c);
+                }
+            }
+            continue;
+        }
+        let options = stream::StreamOptions {
+            threshold: args.stream_threshold,
+            chunk_bytes: args.stream_chunk,
+        };
+        let result = stream::count_text_file(
+            file,
+            &name,
+            &matcher,
+            args.by,
+            args.input.normalise_options(),
+            options,
+            args.with_contexts,
+        );
+        match result {
+            Ok(s) => {
+                outcome.succeed();
+                contexts.extend(contexts_of(&name, &lexicon, s.contexts));
+                documents.push(s.counts);
+                streamed_names.push(format!("{name} ({} chunks)", s.chunks));
+            }
+            Err(err) if args.input.strict => {
+                anyhow::bail!("{name}: {err} (stopping: --strict)")
+            }
+            Err(err) => outcome.fail(&name, err),
+        }
+    }
+    if documents.is_empty() {
         return Ok(outcome.exit_code());
     }
-    let counts = count_corpus(&docs, &matcher, args.by);
+    let counts = CorpusCounts::from_documents(documents, matcher.term_count());
     let mut report = build_report(&lexicon, args.mode, args.by, &counts);
     if args.with_contexts > 0 {
-        let contexts =
-            crate::cmd::kwic::contexts_json(&docs, &lexicon, &matcher, args.with_contexts);
-        report.meta.insert("contexts".into(), contexts);
+        report
+            .meta
+            .insert("contexts".into(), serde_json::Value::Array(contexts));
+    }
+    if !streamed_names.is_empty() {
+        report.notes.push(format!(
+            "Read in chunks of {} (streamed, to save memory): {}. Line-end hyphenation and \
+             running headers/footers were judged within each chunk rather than across the whole \
+             file.",
+            human_bytes(args.stream_chunk),
+            streamed_names.join(", ")
+        ));
     }
     write_report(&report, &args.output, OutputFormat::Table)?;
     Ok(outcome.exit_code())
+}
+
+/// "8 MB", "64 KB", "100 bytes".
+fn human_bytes(bytes: u64) -> String {
+    match bytes {
+        b if b >= 1 << 20 && b % (1 << 20) == 0 => format!("{} MB", b >> 20),
+        b if b >= 1 << 20 => format!("{:.1} MB", b as f64 / (1u64 << 20) as f64),
+        b if b >= 1 << 10 => format!("{} KB", b >> 10),
+        b => format!("{b} bytes"),
+    }
+}
+
+/// The `contexts` records of one streamed document, as [`kwic::contexts_json`] gives them for a
+/// loaded one: terms in lexicon order, those without hits left out.
+fn contexts_of(
+    name: &str,
+    lexicon: &Lexicon,
+    firsts: Vec<Vec<kwic::Concordance>>,
+) -> Vec<serde_json::Value> {
+    lexicon
+        .terms
+        .iter()
+        .zip(firsts)
+        .filter(|(_, hits)| !hits.is_empty())
+        .map(|(term, hits)| {
+            json!({
+                "document": name,
+                "term": term.label,
+                "category": term.category,
+                "hits": hits,
+            })
+        })
+        .collect()
 }
 
 /// The document label of corpus-total rows.

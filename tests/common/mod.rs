@@ -35,3 +35,19 @@ pub fn corpus_file(name: &str) -> Option<PathBuf> {
 pub fn termtally() -> assert_cmd::Command {
     assert_cmd::Command::cargo_bin("termtally").expect("termtally binary")
 }
+
+/// Runs termtally with `args`, asserts success, and parses its JSON output.
+pub fn json_of(args: &[&str]) -> serde_json::Value {
+    let output = termtally().args(args).output().expect("run termtally");
+    assert!(
+        output.status.success(),
+        "termtally {args:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("JSON output")
+}
+
+/// The `rows` of a JSON report.
+pub fn rows(json: &serde_json::Value) -> &Vec<serde_json::Value> {
+    json["rows"].as_array().expect("rows")
+}

@@ -1,0 +1,871 @@
+//! Counting large plain-text files as a stream, so memory does not grow with the file.
+//!
+//! `termtally count` reads a UTF-8 plain-text file larger than [`DEFAULT_THRESHOLD`] in chunks
+//! of about [`DEFAULT_CHUNK_BYTES`] instead of building one [`Document`] of all of it. Each chunk
+//! goes through the same stages as a whole document — the block splitting of
+//! `extract::text`, [`normalise_with`], the same [`Matcher`] — and its counts are added to one
+//! [`DocumentCounts`], so the report is the same as for the file read whole. Chunks are
+//! processed in parallel, one per worker thread, and only as many are read as the workers take:
+//! memory is a few chunks per core plus the counts (which grow with the number of pages or
+//! sections under `--by page|section`, not with the text).
+//!
+//! Where chunks are cut, and what that changes:
+//! - Before a form feed (a page break) whenever the chunk has one, else after a blank line
+//!   (a paragraph break): blocks, pages and paragraph numbers are exactly those of the whole
+//!   file. Page numbers and the carried paragraph number continue from chunk to chunk.
+//! - Normalisation sees one chunk at a time, so two of its document-wide judgements are made
+//!   per chunk (thousands of pages each): line-end hyphenation ("co-" / "operation") is repaired
+//!   from the evidence within the chunk, and a running header or footer must recur on 40% of
+//!   the chunk's pages rather than of the file's. Keeping these document-wide would need memory
+//!   that grows with the file (every candidate line and word), which is what streaming avoids.
+//!   The report carries a note saying so.
+//! - A stretch longer than a chunk with no page or paragraph break at all (a huge single
+//!   paragraph or line) is cut between two words (at a space, tab or line break), failing that
+//!   between two non-space characters, so no token is split — except in text with no white
+//!   space for a whole chunk, where a cut at a character boundary may split one. A multi-word
+//!   form ("must not") spanning such a cut is not matched, a context shown with
+//!   `--with-contexts` ends at the cut, and the piece after the cut keeps the paragraph number of
+//!   the piece before it.
+//!
+//! Only UTF-8 text (with or without a byte-order mark) read without `--encoding` streams;
+//! UTF-16 and other encodings are read whole as before. The first invalid UTF-8 byte is reported
+//! with the same message and offset as the whole-file path.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fs::File;
+use std::io::Read;
+use std::path::Path;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crate::cmd::kwic::{Concordance, DEFAULT_WIDTH, Span, first_contexts};
+use crate::count::{DocumentCounts, NO_SECTION, Unit, UnitCounts, count_document_serial};
+use crate::document::{Block, Document, Format};
+use crate::extract::sections::carry_forward;
+use crate::extract::text::split_blocks;
+use crate::extract::{ExtractError, ExtractOptions, io_error, sniff};
+use crate::matcher::Matcher;
+use crate::normalise::{NormaliseOptions, normalise_with};
+
+/// Plain-text files larger than this (bytes) are streamed by `count`.
+pub const DEFAULT_THRESHOLD: u64 = 32 << 20;
+/// The size of a chunk (bytes) before it is cut at a page or paragraph break.
+pub const DEFAULT_CHUNK_BYTES: u64 = 8 << 20;
+/// Smallest chunk size accepted (tests use small chunks to cut often).
+pub const MIN_CHUNK_BYTES: u64 = 64;
+
+/// How streaming is configured: the hidden `count --stream-threshold/--stream-chunk` options
+/// (environment `TERMTALLY_STREAM_THRESHOLD` / `TERMTALLY_STREAM_CHUNK`).
+#[derive(Debug, Clone, Copy)]
+pub struct StreamOptions {
+    /// Files larger than this many bytes are streamed.
+    pub threshold: u64,
+    /// Bytes per chunk.
+    pub chunk_bytes: u64,
+}
+
+impl Default for StreamOptions {
+    fn default() -> Self {
+        StreamOptions {
+            threshold: DEFAULT_THRESHOLD,
+            chunk_bytes: DEFAULT_CHUNK_BYTES,
+        }
+    }
+}
+
+/// The result of streaming one file.
+#[derive(Debug, Clone)]
+pub struct Streamed {
+    pub counts: DocumentCounts,
+    /// With `contexts_per_term` > 0: the first hits of each term in context (indexed by term),
+    /// as `kwic::first_contexts` gives them for a whole document.
+    pub contexts: Vec<Vec<Concordance>>,
+    /// Number of chunks read.
+    pub chunks: usize,
+}
+
+/// Whether `count` should stream `path` rather than read it whole: a regular file larger than
+/// `threshold` bytes whose first bytes are plain text (not UTF-16) and whose name does not
+/// promise a PDF or Word file, read without `--encoding`. Anything in doubt takes the ordinary
+/// path, which reports problems with a file as usual.
+pub fn should_stream(path: &Path, opts: &ExtractOptions, threshold: u64) -> bool {
+    if path.as_os_str() == "-" || opts.encoding.is_some() {
+        return false;
+    }
+    // A `.pdf` or `.docx` that turns out to be text is refused by the ordinary path.
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    if matches!(ext.as_deref(), Some("pdf" | "docx")) {
+        return false;
+    }
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.is_file() && meta.len() > threshold => {}
+        _ => return false,
+    }
+    let mut head = Vec::with_capacity(4096);
+    let read = File::open(path).and_then(|f| f.take(4096).read_to_end(&mut head));
+    if read.is_err() || head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF") {
+        return false;
+    }
+    // `sniff` looks at the first 4 KiB only when it answers "text".
+    matches!(sniff(&head), Ok(Format::Text))
+}
+
+/// What the per-chunk work needs besides the chunk.
+struct Job<'a> {
+    name: &'a str,
+    matcher: &'a Matcher,
+    unit: Unit,
+    cleaning: NormaliseOptions,
+    contexts_per_term: usize,
+}
+
+/// Counts the plain-text file at `path` (named `name` in the output) chunk by chunk, in parallel
+/// on the rayon pool. The counts are those of [`crate::count::count_document`] on the whole
+/// file, with the differences described at the top of this module.
+pub fn count_text_file(
+    path: &Path,
+    name: &str,
+    matcher: &Matcher,
+    unit: Unit,
+    cleaning: NormaliseOptions,
+    options: StreamOptions,
+    contexts_per_term: usize,
+) -> Result<Streamed, ExtractError> {
+    let len = std::fs::metadata(path).map_err(|e| io_error(&e))?.len();
+    let open = || File::open(path).map_err(|e| io_error(&e));
+    let job = Job {
+        name,
+        matcher,
+        unit,
+        cleaning,
+        contexts_per_term,
+    };
+    count_stream(open, len, &job, options)
+}
+
+/// Counts text read from `open()` (called again to re-read it from the start if a late form
+/// feed shows the text has pages after all); `len` is its size, for the progress bar.
+fn count_stream<R: Read + Send>(
+    open: impl Fn() -> Result<R, ExtractError>,
+    len: u64,
+    job: &Job,
+    options: StreamOptions,
+) -> Result<Streamed, ExtractError> {
+    match run(open()?, len, None, job, options) {
+        // Whether the text has pages (any form feed at all) is assumed from its first chunk;
+        // a form feed further on means every block, from the first, has a page number.
+        Err(Abort::Restart) => match run(open()?, len, Some(true), job, options) {
+            Err(Abort::Failed(e)) => Err(e),
+            Err(Abort::Restart) => Err(ExtractError::Io("read inconsistently".into())),
+            Ok(streamed) => Ok(streamed),
+        },
+        Err(Abort::Failed(e)) => Err(e),
+        Ok(streamed) => Ok(streamed),
+    }
+}
+
+/// Why a run stopped early.
+#[derive(Debug)]
+enum Abort {
+    /// A form feed appeared after a first chunk without one: read again with pages.
+    Restart,
+    Failed(ExtractError),
+}
+
+/// One pass over the text: a reader hands out chunks to one worker per thread; each worker
+/// counts its chunk and hands the counts to the merger, which adds them up in text order.
+fn run<R: Read + Send>(
+    reader: R,
+    len: u64,
+    has_pages: Option<bool>,
+    job: &Job,
+    options: StreamOptions,
+) -> Result<Streamed, Abort> {
+    let chunk_bytes = usize::try_from(options.chunk_bytes.max(MIN_CHUNK_BYTES)).unwrap_or(1 << 30);
+    let reader = Mutex::new(ChunkReader::new(reader, chunk_bytes, has_pages));
+    let merger = Mutex::new(Merger::new(job));
+    let failure: Mutex<Option<Abort>> = Mutex::new(None);
+    let stop = AtomicBool::new(false);
+    let progress = byte_progress(len);
+    let workers = rayon::current_num_threads().max(1);
+    rayon::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|_| {
+                loop {
+                    if stop.load(Ordering::Relaxed) {
+                        return;
+                    }
+                    let next = lock(&reader).next_chunk();
+                    let chunk = match next {
+                        Ok(Some(chunk)) => chunk,
+                        Ok(None) => return,
+                        Err(abort) => {
+                            stop.store(true, Ordering::Relaxed);
+                            lock(&failure).get_or_insert(abort);
+                            return;
+                        }
+                    };
+                    let bytes = chunk.text.len() as u64;
+                    let result = process_chunk(chunk, job);
+                    lock(&merger).push(result);
+                    progress.inc(bytes);
+                }
+            });
+        }
+    });
+    progress.finish_and_clear();
+    if let Some(abort) = lock(&failure).take() {
+        return Err(abort);
+    }
+    let reader = reader.into_inner().unwrap_or_else(|e| e.into_inner());
+    let merger = merger.into_inner().unwrap_or_else(|e| e.into_inner());
+    Ok(merger.finish(reader.page_count(), reader.index))
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// A progress bar in bytes on stderr, for large files on a terminal only.
+fn byte_progress(len: u64) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() || len < (256 << 20) {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(len);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("counting {bar:30} {bytes}/{total_bytes} {eta}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar
+}
+
+// ---------------------------------------------------------------------------------------------
+// reading and cutting
+
+/// A piece of the text that starts and ends at a page or paragraph break (see the module
+/// documentation for the exceptions).
+#[derive(Debug)]
+struct Chunk {
+    index: usize,
+    text: String,
+    /// The page its first block is on; `None` when the text has no pages.
+    first_page: Option<u32>,
+    /// Its first block continues the last block of the previous chunk.
+    mid_paragraph: bool,
+}
+
+/// Reads the text in chunks, cutting each at its last page or paragraph break and keeping the
+/// rest for the next chunk.
+struct ChunkReader<R> {
+    reader: R,
+    buf: Vec<u8>,
+    chunk_bytes: usize,
+    /// Offset in the text (after any byte-order mark) of `buf[0]`, for error messages.
+    offset: u64,
+    /// Length of the UTF-8 byte-order mark skipped, if any.
+    bom_len: u64,
+    started: bool,
+    eof: bool,
+    done: bool,
+    /// Chunks handed out so far.
+    index: usize,
+    /// The page `buf[0]` is on.
+    page: u32,
+    /// Whether the text has pages; `None` until the first chunk shows whether it has a form feed.
+    has_pages: Option<bool>,
+    mid_paragraph: bool,
+}
+
+impl<R: Read> ChunkReader<R> {
+    fn new(reader: R, chunk_bytes: usize, has_pages: Option<bool>) -> Self {
+        ChunkReader {
+            reader,
+            buf: Vec::new(),
+            chunk_bytes,
+            offset: 0,
+            bom_len: 0,
+            started: false,
+            eof: false,
+            done: false,
+            index: 0,
+            page: 1,
+            has_pages,
+            mid_paragraph: false,
+        }
+    }
+
+    /// The number of pages, once all chunks have been read (`None`: the text has no pages).
+    fn page_count(&self) -> Option<u32> {
+        self.has_pages.unwrap_or(false).then_some(self.page)
+    }
+
+    fn next_chunk(&mut self) -> Result<Option<Chunk>, Abort> {
+        if self.done {
+            return Ok(None);
+        }
+        self.fill()?;
+        if !self.started {
+            self.started = true;
+            if self.buf.starts_with(b"\xEF\xBB\xBF") {
+                self.buf.drain(..3);
+                self.bom_len = 3;
+            }
+        }
+        if self.buf.is_empty() {
+            self.done = true;
+            return Ok(None);
+        }
+        let text = match std::str::from_utf8(&self.buf) {
+            Ok(text) => text,
+            // A character cut by the end of the buffer is completed by the next read.
+            Err(e) if e.error_len().is_none() && !self.eof => {
+                std::str::from_utf8(&self.buf[..e.valid_up_to()]).unwrap_or_default()
+            }
+            Err(e) => return Err(Abort::Failed(self.not_utf8(e.valid_up_to()))),
+        };
+        let last = self.eof && text.len() == self.buf.len();
+        let (cut, next_mid_paragraph) = if last {
+            (text.len(), false)
+        } else {
+            find_cut(text)
+        };
+        let mut chunk_text = &text[..cut];
+        // As in `extract::text`, any form feed means the text has pages.
+        let any_form_feed = memchr::memchr(b'\x0c', chunk_text.as_bytes()).is_some();
+        if last {
+            // As for a whole file: a form feed ending the text does not start another page.
+            chunk_text = chunk_text.strip_suffix('\u{c}').unwrap_or(chunk_text);
+        }
+        let has_pages = match self.has_pages {
+            Some(has) => has,
+            None => {
+                // The first chunk (and what was read beyond it) decides; a form feed in a later
+                // chunk restarts the count.
+                let has = memchr::memchr(b'\x0c', text.as_bytes()).is_some();
+                self.has_pages = Some(has);
+                has
+            }
+        };
+        if !has_pages && any_form_feed {
+            return Err(Abort::Restart);
+        }
+        let form_feeds = memchr::memchr_iter(b'\x0c', chunk_text.as_bytes()).count();
+        let chunk = Chunk {
+            index: self.index,
+            text: chunk_text.to_owned(),
+            first_page: has_pages.then_some(self.page),
+            mid_paragraph: self.mid_paragraph,
+        };
+        let added = u32::try_from(form_feeds).unwrap_or(u32::MAX);
+        self.page = self.page.saturating_add(added);
+        self.mid_paragraph = next_mid_paragraph;
+        self.index += 1;
+        self.offset += cut as u64;
+        self.buf.drain(..cut);
+        if last {
+            self.done = true;
+        }
+        Ok(Some(chunk))
+    }
+
+    /// Reads until the buffer holds a chunk's worth of bytes or the input ends.
+    fn fill(&mut self) -> Result<(), Abort> {
+        let want = self.chunk_bytes.saturating_sub(self.buf.len());
+        if want == 0 || self.eof {
+            return Ok(());
+        }
+        self.buf.reserve(want);
+        let got = (&mut self.reader)
+            .take(want as u64)
+            .read_to_end(&mut self.buf)
+            .map_err(|e| Abort::Failed(io_error(&e)))?;
+        if got < want {
+            self.eof = true;
+        }
+        Ok(())
+    }
+
+    /// The error of `extract::text` for invalid UTF-8 at `at` bytes into the buffer.
+    fn not_utf8(&self, at: usize) -> ExtractError {
+        let at = self.offset + at as u64;
+        if self.bom_len > 0 {
+            ExtractError::Encoding(format!(
+                "not valid UTF-8 text although it starts with a UTF-8 byte-order mark (invalid \
+                 bytes at byte {})",
+                at + self.bom_len
+            ))
+        } else {
+            ExtractError::Encoding(format!(
+                "not UTF-8 text (invalid bytes at byte {at}): give --encoding, e.g. --encoding \
+                 windows-1252"
+            ))
+        }
+    }
+}
+
+/// Where to cut `text` (more follows it), and whether the piece after the cut starts in the
+/// middle of a paragraph. The cut is never at 0, so every chunk makes progress.
+fn find_cut(text: &str) -> (usize, bool) {
+    // Before the last page break: the next chunk starts a page.
+    if let Some(at) = memchr::memrchr(b'\x0c', text.as_bytes()).filter(|&at| at > 0) {
+        return (at, false);
+    }
+    if let Some(at) = after_last_blank_line(text) {
+        return (at, false);
+    }
+    if let Some(at) = last_break_between_words(text) {
+        return (at, true);
+    }
+    // Between two characters that are not white space, so no white space is split off.
+    let mut previous_is_space = true;
+    for (at, c) in text.char_indices().rev() {
+        if !c.is_whitespace() && !previous_is_space {
+            return (at + c.len_utf8(), true);
+        }
+        previous_is_space = c.is_whitespace();
+    }
+    // White space only, a whole chunk of it: any character boundary.
+    let mut at = text.len().saturating_sub(1).max(1);
+    while at < text.len() && !text.is_char_boundary(at) {
+        at += 1;
+    }
+    (at.min(text.len()).max(1), true)
+}
+
+/// The position just after the last blank line of `text` (a line that is empty or white space
+/// only, ended by LF, CR LF or CR), as `extract::text` splits paragraphs.
+fn after_last_blank_line(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut end = bytes.len();
+    loop {
+        let terminator = memchr::memrchr2(b'\n', b'\r', &bytes[..end])?;
+        // CR LF is one line end.
+        let line_end =
+            if bytes[terminator] == b'\n' && terminator > 0 && bytes[terminator - 1] == b'\r' {
+                terminator - 1
+            } else {
+                terminator
+            };
+        let line_start = memchr::memrchr2(b'\n', b'\r', &bytes[..line_end]).map_or(0, |p| p + 1);
+        if text[line_start..line_end].trim().is_empty() {
+            return Some(terminator + 1);
+        }
+        if line_start == 0 {
+            return None;
+        }
+        end = line_start;
+    }
+}
+
+/// The last position just after a space, tab or line break that has a non-space character on
+/// both sides (so both pieces of the line or paragraph are non-blank and no token is split). A
+/// line break after a hyphen is skipped: the hyphenation repair needs both lines.
+fn last_break_between_words(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut end = bytes.len();
+    while let Some(at) = memchr::memrchr3(b' ', b'\t', b'\n', &bytes[..end]) {
+        end = at;
+        let after = at + 1;
+        let before = text[..at].chars().next_back();
+        let next = text[after..].chars().next();
+        let (Some(before), Some(next)) = (before, next) else {
+            continue;
+        };
+        if before.is_whitespace() || next.is_whitespace() {
+            continue;
+        }
+        if bytes[at] == b'\n' && before == '-' {
+            continue;
+        }
+        return Some(after);
+    }
+    None
+}
+
+// ---------------------------------------------------------------------------------------------
+// counting a chunk
+
+/// Stands for "the paragraph number carried in from the previous chunk" while a chunk is
+/// counted on its own; replaced when the chunks are added up in order. Never a real number.
+const CARRIED: &str = "\u{0}carried";
+
+/// The counts of one chunk.
+struct ChunkResult {
+    index: usize,
+    counts: DocumentCounts,
+    /// The section of its last block before normalisation (the number carried into the next
+    /// chunk), [`CARRIED`] if it has none of its own; `None` if it has no blocks.
+    last_section: Option<Option<String>>,
+    contexts: Vec<Vec<Concordance>>,
+}
+
+fn process_chunk(chunk: Chunk, job: &Job) -> ChunkResult {
+    let mut blocks = Vec::new();
+    // A first block carrying [`CARRIED`]: `carry_forward` then gives it to the blocks that
+    // would carry the previous chunk's number, exactly as over the whole text.
+    blocks.push(Block {
+        section: Some(CARRIED.to_string()),
+        ..Block::default()
+    });
+    split_blocks(&chunk.text, chunk.first_page, &mut blocks);
+    drop(chunk.text);
+    if chunk.mid_paragraph {
+        if let Some(first) = blocks.get_mut(1) {
+            first.section = Some(CARRIED.to_string());
+        }
+    }
+    carry_forward(&mut blocks);
+    blocks.remove(0);
+    let last_section = blocks.last().map(|b| b.section.clone());
+    let mut doc = Document::new(job.name, Format::Text);
+    doc.blocks = blocks;
+    let doc = normalise_with(doc, job.cleaning);
+    let counts = count_document_serial(&doc, job.matcher, job.unit);
+    let contexts = if job.contexts_per_term > 0 {
+        first_contexts(
+            &doc,
+            job.matcher,
+            Span::Chars(DEFAULT_WIDTH),
+            job.contexts_per_term,
+        )
+    } else {
+        Vec::new()
+    };
+    ChunkResult {
+        index: chunk.index,
+        counts,
+        last_section,
+        contexts,
+    }
+}
+
+/// Adds up chunk counts in text order (they finish in any order).
+struct Merger {
+    next: usize,
+    pending: BTreeMap<usize, ChunkResult>,
+    /// The paragraph number carried into the next chunk.
+    carried: Option<String>,
+    counts: DocumentCounts,
+    unit_index: HashMap<String, usize>,
+    unit: Unit,
+    contexts: Vec<Vec<Concordance>>,
+    contexts_per_term: usize,
+    /// For citations of contexts whose paragraph number was carried in.
+    citer: Document,
+}
+
+impl Merger {
+    fn new(job: &Job) -> Merger {
+        let n = job.matcher.term_count();
+        Merger {
+            next: 0,
+            pending: BTreeMap::new(),
+            carried: None,
+            counts: DocumentCounts {
+                name: job.name.to_string(),
+                format: Format::Text,
+                pages: None,
+                tokens: 0,
+                counts: vec![0; n],
+                units: Vec::new(),
+            },
+            unit_index: HashMap::new(),
+            unit: job.unit,
+            contexts: vec![Vec::new(); if job.contexts_per_term > 0 { n } else { 0 }],
+            contexts_per_term: job.contexts_per_term,
+            citer: Document::new(job.name, Format::Text),
+        }
+    }
+
+    fn push(&mut self, result: ChunkResult) {
+        self.pending.insert(result.index, result);
+        while let Some(result) = self.pending.remove(&self.next) {
+            self.add(result);
+            self.next += 1;
+        }
+    }
+
+    fn add(&mut self, chunk: ChunkResult) {
+        let carried = self.carried.clone();
+        let resolve = |section: &mut Option<String>| {
+            if section.as_deref() == Some(CARRIED) {
+                section.clone_from(&carried);
+            }
+        };
+        self.counts.tokens += chunk.counts.tokens;
+        add_into(&mut self.counts.counts, &chunk.counts.counts);
+        for mut unit in chunk.counts.units {
+            if self.unit == Unit::Section && unit.label == CARRIED {
+                unit.label = carried.clone().unwrap_or_else(|| NO_SECTION.to_string());
+            }
+            match self.unit_index.get(&unit.label) {
+                Some(&i) => {
+                    let into: &mut UnitCounts = &mut self.counts.units[i];
+                    into.tokens += unit.tokens;
+                    add_into(&mut into.counts, &unit.counts);
+                }
+                None => {
+                    self.unit_index
+                        .insert(unit.label.clone(), self.counts.units.len());
+                    self.counts.units.push(unit);
+                }
+            }
+        }
+        for (into, hits) in self.contexts.iter_mut().zip(chunk.contexts) {
+            for mut hit in hits {
+                if into.len() >= self.contexts_per_term {
+                    break;
+                }
+                if hit.section.as_deref() == Some(CARRIED) {
+                    resolve(&mut hit.section);
+                    hit.cite = self.citer.cite(&Block {
+                        page: hit.page,
+                        section: hit.section.clone(),
+                        ..Block::default()
+                    });
+                }
+                into.push(hit);
+            }
+        }
+        if let Some(mut last) = chunk.last_section {
+            resolve(&mut last);
+            self.carried = last;
+        }
+    }
+
+    fn finish(mut self, pages: Option<u32>, chunks: usize) -> Streamed {
+        self.counts.pages = pages;
+        Streamed {
+            counts: self.counts,
+            contexts: self.contexts,
+            chunks,
+        }
+    }
+}
+
+fn add_into(into: &mut [u64], from: &[u64]) {
+    for (x, y) in into.iter_mut().zip(from) {
+        *x += y;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::count::count_document;
+    use crate::extract::text;
+    use crate::lexicon::Lexicon;
+    use crate::matcher::Mode;
+
+    /// Counts `bytes` whole (as `load_documents` does) and streamed in chunks of `chunk` bytes.
+    fn both(bytes: &[u8], chunk: u64, matcher: &Matcher, unit: Unit) -> (DocumentCounts, Streamed) {
+        let whole = text::extract("t.txt", bytes, &ExtractOptions::default()).unwrap();
+        let whole = normalise_with(whole, NormaliseOptions::default());
+        let whole = count_document(&whole, matcher, unit);
+        let job = Job {
+            name: "t.txt",
+            matcher,
+            unit,
+            cleaning: NormaliseOptions::default(),
+            contexts_per_term: 3,
+        };
+        let options = StreamOptions {
+            threshold: 0,
+            chunk_bytes: chunk,
+        };
+        let streamed = count_stream(
+            || Ok(std::io::Cursor::new(bytes.to_vec())),
+            bytes.len() as u64,
+            &job,
+            options,
+        )
+        .unwrap();
+        (whole, streamed)
+    }
+
+    /// Pages of numbered paragraphs, bullets, headings and study terms, each page worded
+    /// differently (so no line is a running header), with CR LF and LF line ends.
+    fn varied_pages(pages: usize) -> String {
+        let words = [
+            "inform",
+            "involve",
+            "advise",
+            "consult",
+            "partnership",
+            "collaboration",
+            "co-operation",
+            "engage",
+            "support",
+            "work together",
+            "co-production",
+            "cooperation",
+        ];
+        let mut text = String::new();
+        for page in 0..pages {
+            let w = |k: usize| words[(page * 7 + k * 5) % words.len()];
+            text.push_str(&format!(
+                "4.{page} Local authorities must {} and {} parents in {}.\n\
+                 They should {} with {} services.\n\n\
+                 • a bullet under 4.{page}: {} and {}\r\n\r\n\
+                 Chapter {page}: {} working\n\nText after the heading: {}, {}.\n\u{c}",
+                w(0),
+                w(1),
+                w(2),
+                w(3),
+                w(4),
+                w(5),
+                w(6),
+                w(7),
+                w(8),
+                w(9)
+            ));
+        }
+        text.push('\u{c}');
+        text
+    }
+
+    fn study() -> (Lexicon, Matcher) {
+        let lex = Lexicon::load("boddison-soan-2021").unwrap();
+        let m = Matcher::new(&lex, Mode::Word).unwrap();
+        (lex, m)
+    }
+
+    #[test]
+    fn cuts_prefer_page_breaks_then_blank_lines_then_spaces() {
+        assert_eq!(find_cut("a\n\nb\u{c}c d\n\ne"), (4, false));
+        assert_eq!(find_cut("\u{c}a\n\nb c"), (4, false));
+        assert_eq!(find_cut("a\r\n \t\r\nb c"), (7, false));
+        assert_eq!(find_cut("a\rb\r\rc"), (5, false));
+        assert_eq!(find_cut("one two  three\nfour "), (15, true));
+        // Never after a line-end hyphen: between two letters instead.
+        assert_eq!(find_cut("co-\noperation"), (12, true));
+        assert_eq!(find_cut("éé"), (2, true));
+        // No token is split while there is a place between two words.
+        let (at, mid) = find_cut("alpha beta,gamma");
+        assert_eq!((at, mid), (6, true));
+    }
+
+    #[test]
+    fn blank_lines_are_found_as_extract_text_sees_them() {
+        assert_eq!(after_last_blank_line("a\n\u{a0}\nb"), Some(5));
+        assert_eq!(after_last_blank_line("a\r\nb\r\n"), None);
+        assert_eq!(after_last_blank_line("a\nb"), None);
+        assert_eq!(after_last_blank_line("\nb"), Some(1));
+    }
+
+    #[test]
+    fn streamed_counts_equal_whole_counts_for_every_unit_and_chunk_size() {
+        let (lex, m) = study();
+        let mut text = varied_pages(30);
+        text.push('\u{c}');
+        let total: u64 = {
+            let (whole, _) = both(text.as_bytes(), 1 << 20, &m, Unit::Document);
+            whole.counts.iter().sum()
+        };
+        assert!(total > 150, "{total}");
+        for chunk in [64, 100, 333, 1000, 4096, 1 << 20] {
+            for unit in [Unit::Document, Unit::Page, Unit::Section] {
+                let (whole, streamed) = both(text.as_bytes(), chunk, &m, unit);
+                assert_eq!(streamed.counts, whole, "chunk {chunk} {unit:?}");
+                if chunk < 1000 {
+                    assert!(streamed.chunks > 10, "{}", streamed.chunks);
+                }
+            }
+        }
+        assert_eq!(lex.terms.len(), m.term_count());
+    }
+
+    #[test]
+    fn a_late_form_feed_gives_every_block_a_page() {
+        let (_, m) = study();
+        let mut text = "inform parents\n\n".repeat(50);
+        text.push_str("\u{c}involve them\n");
+        let (whole, streamed) = both(text.as_bytes(), 64, &m, Unit::Page);
+        assert_eq!(whole.pages, Some(2));
+        assert_eq!(streamed.counts, whole);
+        let (whole, streamed) = both(b"inform\n\ninform\n\x0c", 64, &m, Unit::Page);
+        assert_eq!(whole.pages, Some(1));
+        assert_eq!(streamed.counts, whole);
+    }
+
+    #[test]
+    fn a_paragraph_longer_than_a_chunk_keeps_its_number_and_tokens() {
+        let (_, m) = study();
+        let mut text = String::from("1.1 Intro inform.\n\n4.9 Parents ");
+        for i in 0..200 {
+            text.push_str(if i % 2 == 0 {
+                "inform the parents\n"
+            } else {
+                "and 5.1 Consult them "
+            });
+        }
+        text.push_str("\n\nAnnex A\n\nadvise");
+        for unit in [Unit::Document, Unit::Section] {
+            let (whole, streamed) = both(text.as_bytes(), 100, &m, unit);
+            assert_eq!(streamed.counts, whole, "{unit:?}");
+        }
+        let (whole, _) = both(text.as_bytes(), 100, &m, Unit::Section);
+        let labels: Vec<&str> = whole.units.iter().map(|u| u.label.as_str()).collect();
+        assert_eq!(labels, ["1.1", "4.9", NO_SECTION]);
+    }
+
+    #[test]
+    fn contexts_are_the_first_hits_of_the_whole_text() {
+        let (_, m) = study();
+        let text = varied_pages(20);
+        let whole = text::extract("t.txt", text.as_bytes(), &ExtractOptions::default()).unwrap();
+        let whole = normalise_with(whole, NormaliseOptions::default());
+        let expected = first_contexts(&whole, &m, Span::Chars(DEFAULT_WIDTH), 3);
+        // Chunks longer than any paragraph: a paragraph cut in two would cut its contexts too.
+        let (_, streamed) = both(text.as_bytes(), 256, &m, Unit::Document);
+        assert!(streamed.chunks > 10);
+        // As JSON: block indexes (not in the output) are those within the chunk.
+        let json = |c: &Vec<Vec<Concordance>>| serde_json::to_value(c).unwrap();
+        assert_eq!(json(&streamed.contexts), json(&expected));
+        assert!(expected.iter().any(|hits| hits.len() == 3));
+    }
+
+    #[test]
+    fn invalid_utf8_is_reported_at_the_same_byte_as_the_whole_file() {
+        let (_, m) = study();
+        for bom in [&b""[..], b"\xEF\xBB\xBF"] {
+            let mut bytes = bom.to_vec();
+            bytes.extend("inform parents\n\n".repeat(40).as_bytes());
+            bytes.extend(b"bad \xFF byte\n");
+            let whole = text::extract("t.txt", &bytes, &ExtractOptions::default())
+                .unwrap_err()
+                .to_string();
+            let job = Job {
+                name: "t.txt",
+                matcher: &m,
+                unit: Unit::Document,
+                cleaning: NormaliseOptions::default(),
+                contexts_per_term: 0,
+            };
+            let options = StreamOptions {
+                threshold: 0,
+                chunk_bytes: 100,
+            };
+            let streamed =
+                count_stream(|| Ok(std::io::Cursor::new(bytes.clone())), 0, &job, options)
+                    .unwrap_err()
+                    .to_string();
+            assert_eq!(streamed, whole);
+            assert!(whole.contains("byte"), "{whole}");
+        }
+    }
+
+    #[test]
+    fn multibyte_characters_cut_by_a_read_are_completed() {
+        let (_, m) = study();
+        let text = "café inform naïve ½ Ōsaka partnership ".repeat(100);
+        for chunk in [64, 65, 66, 67, 97] {
+            let (whole, streamed) = both(text.as_bytes(), chunk, &m, Unit::Document);
+            assert_eq!(streamed.counts, whole, "chunk {chunk}");
+        }
+    }
+}
