@@ -95,38 +95,49 @@ pub fn normalise_characters(text: &str) -> String {
     {
         return text.to_string();
     }
-    let nfkc: std::borrow::Cow<str> =
-        if unicode_normalization::is_nfkc_quick(text.chars()) == IsNormalized::Yes {
-            std::borrow::Cow::Borrowed(text)
-        } else {
-            std::borrow::Cow::Owned(text.nfkc().collect())
-        };
-    let mut out = String::with_capacity(nfkc.len());
-    let mut previous: Option<char> = None;
-    let mut chars = nfkc
-        .chars()
-        .filter(|&c| c != '\u{ad}' && c != '\u{200b}' && c != '\u{feff}')
-        .peekable();
-    while let Some(c) = chars.next() {
+    // ASCII never fails the quick check, so only the other characters need looking at.
+    let quick = unicode_normalization::is_nfkc_quick(text.chars().filter(|c| !c.is_ascii()));
+    let nfkc: std::borrow::Cow<str> = if quick == IsNormalized::Yes {
+        std::borrow::Cow::Borrowed(text)
+    } else {
+        std::borrow::Cow::Owned(text.nfkc().collect())
+    };
+    let src: &str = &nfkc;
+    let bytes = src.as_bytes();
+    let mut out = String::with_capacity(src.len());
+    let mut run_start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if (b' '..=b'~').contains(&b) && b != b'`' || b == b'\n' {
+            i += 1; // copied with its run below
+            continue;
+        }
+        out.push_str(&src[run_start..i]);
+        let c = src[i..].chars().next().unwrap_or(' ');
+        let next_index = i + c.len_utf8();
         let mapped = match c {
+            '\u{ad}' | '\u{200b}' | '\u{feff}' => None,
             '\u{2019}' | '\u{2018}' | '\u{02bc}' | '\u{2032}' | '`' | '\u{00b4}' => {
                 // Apostrophes and single quotes: `'` (a quote mark is not part of a token anyway).
-                '\''
+                Some('\'')
             }
             '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2015}'
             | '\u{2212}' | '\u{fe63}' | '\u{ff0d}'
-                if previous.is_some_and(char::is_alphanumeric)
-                    && chars.peek().is_some_and(|n| n.is_alphanumeric()) =>
+                if src[..i].chars().next_back().is_some_and(char::is_alphanumeric)
+                    && src[next_index..].chars().next().is_some_and(char::is_alphanumeric) =>
             {
-                '-'
+                Some('-')
             }
-            '\r' => '\n',
-            c if c.is_whitespace() && c != '\n' => ' ',
-            c => c,
+            '\r' => Some('\n'),
+            c if c.is_whitespace() => Some(' '),
+            c => Some(c),
         };
-        out.push(mapped);
-        previous = Some(c);
+        out.extend(mapped);
+        i = next_index;
+        run_start = i;
     }
+    out.push_str(&src[run_start..]);
     out
 }
 
