@@ -124,8 +124,14 @@ pub fn normalise_characters(text: &str) -> String {
             }
             '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2015}'
             | '\u{2212}' | '\u{fe63}' | '\u{ff0d}'
-                if src[..i].chars().next_back().is_some_and(char::is_alphanumeric)
-                    && src[next_index..].chars().next().is_some_and(char::is_alphanumeric) =>
+                if src[..i]
+                    .chars()
+                    .next_back()
+                    .is_some_and(char::is_alphanumeric)
+                    && src[next_index..]
+                        .chars()
+                        .next()
+                        .is_some_and(char::is_alphanumeric) =>
             {
                 Some('-')
             }
