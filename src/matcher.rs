@@ -309,8 +309,9 @@ impl WordMatcher {
             }
         }
         for (id, g) in m.globs.iter().enumerate() {
-            let body = &g[..g.len() - 1];
-            if g.ends_with('*') && !body.contains('*') {
+            // `strip_suffix`, not slicing off the last byte: a glob such as "caf*é" ends in a
+            // multi-byte character (found by fuzzing).
+            if let Some(body) = g.strip_suffix('*').filter(|body| !body.contains('*')) {
                 m.prefix_globs
                     .entry(body.into())
                     .or_default()

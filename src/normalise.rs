@@ -194,6 +194,13 @@ fn remove_running_lines(blocks: &mut [Block]) {
             }
         }
     }
+    // Running lines frame a page's text; if they would be half of all the text, the "repeats"
+    // are the content itself (a one-line-per-page document, a duplicated page): keep everything.
+    let total_lines: usize = blocks.iter().map(|b| b.text.split('\n').count()).sum();
+    let removed: usize = remove.values().map(HashSet::len).sum();
+    if removed * 2 > total_lines {
+        return;
+    }
     for (b, lines) in remove {
         let kept: Vec<&str> = blocks[b]
             .text
@@ -614,6 +621,16 @@ mod tests {
             let d = normalise(doc(&[(1, line)]));
             assert_eq!(texts(&d), [line]);
         }
+    }
+
+    #[test]
+    fn repeated_lines_that_are_all_the_text_are_kept() {
+        let d = normalise(doc(&[
+            (1, "Looped pages"),
+            (2, "Looped pages"),
+            (3, "Looped pages"),
+        ]));
+        assert_eq!(texts(&d), ["Looped pages"; 3]);
     }
 
     #[test]

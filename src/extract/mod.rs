@@ -77,7 +77,7 @@ pub enum ExtractError {
     NoTextLayer,
     #[error("damaged or unreadable PDF: {0}")]
     BadPdf(String),
-    #[error("gave up after {0} seconds (raise --timeout to wait longer)")]
+    #[error("gave up after {} (raise --timeout to wait longer)", seconds(*.0))]
     Timeout(u64),
     #[error("the PDF reader crashed on this file ({0})")]
     Crashed(String),
@@ -89,6 +89,14 @@ pub enum ExtractError {
     Encoding(String),
     #[error("too large: {0}")]
     TooLarge(String),
+}
+
+fn seconds(n: u64) -> String {
+    if n == 1 {
+        "1 second".to_string()
+    } else {
+        format!("{n} seconds")
+    }
 }
 
 /// Where a document comes from.

@@ -227,6 +227,13 @@ pub fn extract_in_process(
     }
 
     let pages: Vec<u32> = pdf.get_pages().keys().copied().collect();
+    if pages.is_empty() {
+        // lopdf finds no page in a damaged page tree (e.g. one that contains itself): say so
+        // rather than report an empty document that would count as zero everywhere.
+        return Err(WorkerFailure::BadPdf(
+            "no pages could be found (the page tree is damaged)".into(),
+        ));
+    }
     let mut document = Document::new(name, Format::Pdf);
     document.page_count = Some(pages.len() as u32);
     let mut warnings = Vec::new();
