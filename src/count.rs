@@ -109,14 +109,6 @@ fn section_label(doc: &Document, block: &Block) -> Option<String> {
 /// parallel, so one very large document uses every core too.
 pub fn count_document(doc: &Document, matcher: &Matcher, unit: Unit) -> DocumentCounts {
     let n = matcher.term_count();
-    let mut result = DocumentCounts {
-        name: doc.name.clone(),
-        format: doc.format,
-        pages: doc.page_count,
-        tokens: 0,
-        counts: vec![0; n],
-        units: Vec::new(),
-    };
     if unit == Unit::Document {
         let (tokens, counts) = doc
             .blocks
@@ -130,6 +122,7 @@ pub fn count_document(doc: &Document, matcher: &Matcher, unit: Unit) -> Document
                 },
             )
             .reduce(|| (0u64, vec![0u64; n]), add_pair);
+        let mut result = empty_counts(doc, n);
         result.tokens = tokens;
         result.counts = counts;
         return result;
@@ -144,6 +137,49 @@ pub fn count_document(doc: &Document, matcher: &Matcher, unit: Unit) -> Document
             (tokens, counts)
         })
         .collect();
+    by_unit(doc, unit, n, per_block)
+}
+
+/// Counts one document on the calling thread only, as [`count_document`] does in parallel: for
+/// callers that already keep every core busy with one document each (the chunks of a streamed
+/// file, [`crate::stream`]), where nested parallelism would only start more chunks at once.
+pub fn count_document_serial(doc: &Document, matcher: &Matcher, unit: Unit) -> DocumentCounts {
+    let n = matcher.term_count();
+    if unit == Unit::Document {
+        let mut result = empty_counts(doc, n);
+        for block in &doc.blocks {
+            result.tokens += count_text(&block.text, matcher, &mut result.counts);
+        }
+        return result;
+    }
+    let per_block = doc.blocks.iter().map(|block| {
+        let mut counts = vec![0u64; n];
+        let tokens = count_text(&block.text, matcher, &mut counts);
+        (tokens, counts)
+    });
+    by_unit(doc, unit, n, per_block)
+}
+
+fn empty_counts(doc: &Document, n: usize) -> DocumentCounts {
+    DocumentCounts {
+        name: doc.name.clone(),
+        format: doc.format,
+        pages: doc.page_count,
+        tokens: 0,
+        counts: vec![0; n],
+        units: Vec::new(),
+    }
+}
+
+/// Adds each block's (tokens, counts) to its page or section, in order of first appearance, and
+/// to the document's totals.
+fn by_unit(
+    doc: &Document,
+    unit: Unit,
+    n: usize,
+    per_block: impl IntoIterator<Item = (u64, Vec<u64>)>,
+) -> DocumentCounts {
+    let mut result = empty_counts(doc, n);
     let mut index: HashMap<String, usize> = HashMap::new();
     for (block, (tokens, counts)) in doc.blocks.iter().zip(per_block) {
         let label = unit_label(doc, block, unit).unwrap_or_default();
@@ -162,54 +198,6 @@ pub fn count_document(doc: &Document, matcher: &Matcher, unit: Unit) -> Document
         for (k, c) in counts.into_iter().enumerate() {
             u.counts[k] += c;
             result.counts[k] += c;
-        }
-    }
-    result
-}
-
-/// Counts one document on the calling thread only, as [`count_document`] does in parallel: for
-/// callers that already keep every core busy with one document each (the chunks of a streamed
-/// file, [`crate::stream`]), where nested parallelism would only start more chunks at once.
-pub fn count_document_serial(doc: &Document, matcher: &Matcher, unit: Unit) -> DocumentCounts {
-    let n = matcher.term_count();
-    let mut result = DocumentCounts {
-        name: doc.name.clone(),
-        format: doc.format,
-        pages: doc.page_count,
-        tokens: 0,
-        counts: vec![0; n],
-        units: Vec::new(),
-    };
-    if unit == Unit::Document {
-        for block in &doc.blocks {
-            result.tokens += count_text(&block.text, matcher, &mut result.counts);
-        }
-        return result;
-    }
-    let mut index: HashMap<String, usize> = HashMap::new();
-    for block in &doc.blocks {
-        let label = unit_label(doc, block, unit).unwrap_or_default();
-        let i = match index.get(&label) {
-            Some(&i) => i,
-            None => {
-                index.insert(label.clone(), result.units.len());
-                result.units.push(UnitCounts {
-                    label,
-                    page: if unit == Unit::Page { block.page } else { None },
-                    tokens: 0,
-                    counts: vec![0; n],
-                });
-                result.units.len() - 1
-            }
-        };
-        let u = &mut result.units[i];
-        u.tokens += count_text(&block.text, matcher, &mut u.counts);
-    }
-    // Every block is in exactly one unit, so the document's counts are the units' sums.
-    for u in &result.units {
-        result.tokens += u.tokens;
-        for (x, y) in result.counts.iter_mut().zip(&u.counts) {
-            *x += y;
         }
     }
     result
