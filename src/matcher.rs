@@ -22,7 +22,7 @@ use aho_corasick::{AhoCorasick, MatchKind};
 use rustc_hash::FxHashMap;
 
 use crate::lexicon::{Lexicon, parse_form};
-use crate::tokenise::{TokenSpans, count_tokens, fold, push_folded, token_spans};
+use crate::tokenise::{TokenSpans, count_tokens, fold, for_each_token_start, push_folded};
 
 /// How lexicon forms are matched against the text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, clap::ValueEnum, serde::Serialize)]
@@ -192,6 +192,10 @@ struct WordMatcher {
     multi_word: bool,
     /// By the (ASCII-lower-cased) first byte of a token: whether any form can start with it.
     first_bytes: [bool; 256],
+    /// By the (ASCII-lower-cased) first two bytes of a token, when both are ASCII: whether any
+    /// form can start with them (a bit set of 128 x 128). `None` when a form's first word is
+    /// shorter than two characters or has `*` among them, so that no pair can be ruled out.
+    first_pairs: Option<Box<[u64; 256]>>,
 }
 
 impl WordMatcher {
@@ -210,6 +214,7 @@ impl WordMatcher {
             starting_with_glob: Vec::new(),
             multi_word: false,
             first_bytes: [false; 256],
+            first_pairs: None,
         };
         let mut glob_ids: FxHashMap<String, u32> = FxHashMap::default();
         // Explicit single-word literal forms, which inflections never override.
@@ -308,6 +313,7 @@ impl WordMatcher {
                 m.first_bytes[first as usize] = true;
             }
         }
+        m.first_pairs = m.first_pairs();
         for (id, g) in m.globs.iter().enumerate() {
             // `strip_suffix`, not slicing off the last byte: a glob such as "caf*é" ends in a
             // multi-byte character (found by fuzzing).
@@ -322,6 +328,29 @@ impl WordMatcher {
             }
         }
         Ok(m)
+    }
+
+    /// The bit set of [`WordMatcher::first_pairs`]. A form's first two folded bytes are ASCII
+    /// only if the token's are (ASCII folds to ASCII, and tokens with a non-ASCII byte among
+    /// their first two always pass), so forms whose first two bytes are not ASCII add nothing.
+    fn first_pairs(&self) -> Option<Box<[u64; 256]>> {
+        let mut pairs = Box::new([0u64; 256]);
+        for f in &self.forms {
+            let first = match f.words[0] {
+                WordPat::Literal(id) => self.word_text(id),
+                WordPat::Glob(id) => &self.globs[id as usize],
+            };
+            match first.as_bytes() {
+                [a, b, ..] if *a != b'*' && *b != b'*' => {
+                    if a.is_ascii() && b.is_ascii() {
+                        let pair = usize::from(*a) << 7 | usize::from(*b);
+                        pairs[pair / 64] |= 1 << (pair % 64);
+                    }
+                }
+                _ => return None,
+            }
+        }
+        Some(pairs)
     }
 
     fn word_id(&mut self, folded: &str) -> u32 {
@@ -436,19 +465,39 @@ impl WordMatcher {
         best
     }
 
+    /// Whether a token whose first two bytes are `first` and `second` can start a form: a cheap
+    /// test on bytes that rejects most tokens before they are delimited, folded or hashed.
+    #[inline(always)]
+    fn may_start_form(&self, first: u8, second: Option<u8>) -> bool {
+        if !self.first_bytes[first.to_ascii_lowercase() as usize] {
+            return false;
+        }
+        match (&self.first_pairs, second) {
+            (Some(pairs), Some(second)) if first.is_ascii() && second.is_ascii() => {
+                let pair = usize::from(first.to_ascii_lowercase()) << 7
+                    | usize::from(second.to_ascii_lowercase());
+                pairs[pair / 64] >> (pair % 64) & 1 != 0
+            }
+            _ => true,
+        }
+    }
+
     /// Calls `f` for every hit and returns the number of tokens in `text`.
+    ///
+    /// Token starts come from [`for_each_token_start`] (64 bytes at a time); only tokens that
+    /// pass [`Self::may_start_form`] are delimited, folded and looked up.
     fn scan(&self, text: &str, mut f: impl FnMut(Hit)) -> u64 {
+        let bytes = text.as_bytes();
         let mut folded = String::new();
         let mut scratch = Scratch::default();
-        let mut tokens = token_spans(text);
-        let mut n = 0u64;
-        while let Some((s, e)) = tokens.next() {
-            n += 1;
-            let first = text.as_bytes()[s];
-            // Most tokens cannot start any form: rejected on their first letter, unfolded.
-            if !self.first_bytes[first.to_ascii_lowercase() as usize] {
-                continue;
+        // Tokens before this offset belong to the last hit (a form of several words).
+        let mut resume = 0;
+        for_each_token_start(text, |s| {
+            if s < resume || !self.may_start_form(bytes[s], bytes.get(s + 1).copied()) {
+                return;
             }
+            let mut tokens = TokenSpans::starting_at(text, s);
+            let Some((s, e)) = tokens.next() else { return };
             let token = &text[s..e];
             // Folding keeps the length of ASCII tokens, so their length rules most out unhashed.
             if !self.multi_word
@@ -456,7 +505,7 @@ impl WordMatcher {
                 && token.is_ascii()
                 && (token.len() < self.min_len || token.len() > self.max_len)
             {
-                continue;
+                return;
             }
             folded.clear();
             push_folded(token, &mut folded);
@@ -466,14 +515,9 @@ impl WordMatcher {
                     start: s,
                     end,
                 });
-                // Resume after the form's last token.
-                for _ in 1..self.forms[form as usize].words.len() {
-                    tokens.next();
-                    n += 1;
-                }
+                resume = end;
             }
-        }
-        n
+        })
     }
 }
 
@@ -1139,6 +1183,108 @@ mod tests {
     /// Random texts from a pool of tricky characters (case-changing, multi-byte, joiners): no
     /// panic, hits on char boundaries, word-mode hits in order and disjoint, and the folded text
     /// of every substring hit is one of its term's forms.
+    /// The word-mode scan as it was first written: every token delimited, folded and looked up,
+    /// no byte filters. The fast scan must give exactly its hits.
+    fn reference_scan(m: &WordMatcher, text: &str) -> (Vec<Hit>, u64) {
+        let mut hits = Vec::new();
+        let mut folded = String::new();
+        let mut scratch = Scratch::default();
+        let mut tokens = crate::tokenise::token_spans(text);
+        let mut n = 0u64;
+        while let Some((s, e)) = tokens.next() {
+            n += 1;
+            folded.clear();
+            push_folded(&text[s..e], &mut folded);
+            if let Some((form, end)) = m.best_at(text, e, &tokens, &folded, &mut scratch) {
+                hits.push(Hit {
+                    term: m.forms[form as usize].term as usize,
+                    start: s,
+                    end,
+                });
+                for _ in 1..m.forms[form as usize].words.len() {
+                    tokens.next();
+                    n += 1;
+                }
+            }
+        }
+        (hits, n)
+    }
+
+    #[test]
+    fn fast_word_scan_agrees_with_the_reference_scan() {
+        let pool = [
+            "inform",
+            "Information",
+            "INFORMED",
+            "in",
+            "form",
+            "co-operate",
+            "co",
+            "operate",
+            "cooperation",
+            "partnership's",
+            "partner",
+            "must",
+            "not",
+            "a",
+            "ab",
+            "-",
+            "'",
+            " ",
+            "  ",
+            "\n",
+            ".",
+            "é",
+            "İnform",
+            "\u{212A}i",
+            "ß",
+            "naïve",
+            "•",
+            "—",
+            "1",
+            "x",
+        ];
+        let lexicons = [
+            study(),
+            lexicon(&[
+                ("inform", "c", &["inform", "in form", "information"]),
+                ("must not", "c", &["must not", "must"]),
+                ("coop", "c", &["co-operate", "co-operation", "cooperation"]),
+                ("k", "c", &["ki", "ß", "naïve"]),
+            ]),
+            // A one-letter form and globs turn the byte filters off.
+            lexicon(&[("a", "c", &["a", "x"]), ("part", "c", &["part*", "*form"])]),
+        ];
+        let mut state: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for lex in &lexicons {
+            for mode in [Mode::Word, Mode::Family] {
+                let matcher = Matcher::new(lex, mode).unwrap();
+                let Inner::Words(words) = &matcher.inner else {
+                    unreachable!()
+                };
+                for _ in 0..1500 {
+                    let len = (next() % 300) as usize;
+                    let mut text = String::new();
+                    while text.len() < len {
+                        text.push_str(pool[(next() % pool.len() as u64) as usize]);
+                        if next() % 2 == 0 {
+                            text.push(' ');
+                        }
+                    }
+                    let mut hits = Vec::new();
+                    let n = words.scan(&text, |h| hits.push(h));
+                    assert_eq!((hits, n), reference_scan(words, &text), "{text:?}");
+                }
+            }
+        }
+    }
+
     #[test]
     fn random_texts_give_well_formed_hits() {
         let pool: Vec<char> = "aiInNfFoOrRmM -'\u{2019}.,İẞßςΣ\u{212A}é\u{301}1\n\t*"

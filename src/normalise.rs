@@ -14,11 +14,13 @@
 
 use std::collections::{HashMap, HashSet};
 
+use rustc_hash::FxHashMap;
+
 use rayon::prelude::*;
 use unicode_normalization::{IsNormalized, UnicodeNormalization};
 
 use crate::document::{Block, Document};
-use crate::tokenise::token_spans;
+use crate::tokenise::{TokenSpans, for_each_token_start};
 
 /// Share of pages on which a top/bottom line must recur to count as a running header/footer.
 pub const RUNNING_MIN_SHARE: f64 = 0.4;
@@ -63,7 +65,7 @@ pub fn normalise_with(mut doc: Document, options: NormaliseOptions) -> Document 
         .par_iter_mut()
         .zip(clean)
         .with_min_len(256)
-        .filter(|(_, clean)| !clean)
+        .filter(|(block, clean)| !clean && needs_joining(&block.text))
         .for_each(|(block, _)| block.text = evidence.join_lines(&block.text));
     doc.blocks.retain(|b| !b.text.is_empty());
     doc
@@ -76,14 +78,26 @@ fn is_clean_line(text: &str) -> bool {
     if bytes.first() == Some(&b' ') || bytes.last() == Some(&b' ') {
         return false;
     }
-    let mut previous_space = false;
-    for &b in bytes {
-        if !(b' '..=b'~').contains(&b) || b == b'`' || (b == b' ' && previous_space) {
-            return false;
-        }
-        previous_space = b == b' ';
-    }
-    true
+    // Every block passes through here: test 32 bytes at a time without branching on each
+    // (the compiler vectorises the inner fold), then look for a double space.
+    let printable = |b: u8| (b' '..=b'~').contains(&b) && b != b'`';
+    let mut pieces = bytes.chunks_exact(32);
+    let all_printable = pieces
+        .by_ref()
+        .all(|piece| piece.iter().fold(true, |ok, &b| ok & printable(b)))
+        && pieces.remainder().iter().all(|&b| printable(b));
+    all_printable && memchr::memmem::find(bytes, b"  ").is_none()
+}
+
+/// Whether [`HyphenEvidence::join_lines`] would change `text`, which has been through
+/// [`normalise_characters`] (so its only white space is `' '` and `'\n'`): a single line with
+/// single spaces and none at either end is already joined.
+fn needs_joining(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.first() == Some(&b' ')
+        || bytes.last() == Some(&b' ')
+        || memchr::memchr(b'\n', bytes).is_some()
+        || memchr::memmem::find(bytes, b"  ").is_some()
 }
 
 /// Step 1: character-level clean-up of one piece of text (line breaks are kept).
@@ -149,55 +163,66 @@ pub fn normalise_characters(text: &str) -> String {
 
 /// Step 2: removes running headers/footers and bare page numbers from the edges of each page.
 fn remove_running_lines(blocks: &mut [Block]) {
-    // Pages and their blocks, in order.
-    let mut pages: Vec<(u32, Vec<usize>)> = Vec::new();
+    // Pages as runs of consecutive blocks with the same page number, in order.
+    let mut pages: Vec<std::ops::Range<usize>> = Vec::new();
     for (i, block) in blocks.iter().enumerate() {
         let Some(page) = block.page else { return }; // unpaged formats have no running lines
         match pages.last_mut() {
-            Some((p, members)) if *p == page => members.push(i),
-            _ => pages.push((page, vec![i])),
+            Some(range) if blocks[range.start].page == Some(page) => range.end = i + 1,
+            _ => pages.push(i..i + 1),
         }
     }
     if pages.is_empty() {
         return;
     }
-    // Edge lines of each page as (block index, line index).
-    let edges: Vec<Vec<(usize, usize)>> = pages
+    // Edge lines of each page as (block index, line index, line), and each one's key.
+    let edges: Vec<Vec<(usize, usize, &str)>> = pages
         .iter()
-        .map(|(_, members)| edge_lines(blocks, members))
+        .map(|members| edge_lines(blocks, members.clone()))
         .collect();
-    // Each edge line's key, computed once.
     let keys: Vec<Vec<String>> = edges
         .iter()
         .map(|lines| {
             lines
                 .iter()
-                .map(|&(b, l)| running_key(line_of(&blocks[b].text, l)))
+                .map(|&(_, _, line)| running_key(line))
                 .collect()
         })
         .collect();
-    let mut pages_with_key: HashMap<&str, HashSet<usize>> = HashMap::new();
+    // Pages are visited in order, so each key's list of pages is sorted and a repeat of the
+    // last entry is the only possible duplicate.
+    let mut pages_with_key: FxHashMap<&str, Vec<usize>> = FxHashMap::default();
     for (page, page_keys) in keys.iter().enumerate() {
         for key in page_keys.iter().filter(|k| !k.is_empty()) {
-            pages_with_key.entry(key).or_default().insert(page);
-        }
-    }
-    let needed = ((pages.len() as f64) * RUNNING_MIN_SHARE).ceil().max(3.0) as usize;
-    let mut remove: HashMap<usize, HashSet<usize>> = HashMap::new();
-    for (lines, page_keys) in edges.iter().zip(&keys) {
-        for (&(b, l), key) in lines.iter().zip(page_keys) {
-            let repeated = pages_with_key
-                .get(key.as_str())
-                .is_some_and(|pages| pages.len() >= needed);
-            if repeated || is_page_number(line_of(&blocks[b].text, l)) {
-                remove.entry(b).or_default().insert(l);
+            let with_key = pages_with_key.entry(key).or_default();
+            if with_key.last() != Some(&page) {
+                with_key.push(page);
             }
         }
     }
+    let needed = ((pages.len() as f64) * RUNNING_MIN_SHARE).ceil().max(3.0) as usize;
+    let mut remove: FxHashMap<usize, Vec<usize>> = FxHashMap::default();
+    let mut removed = 0;
+    for (lines, page_keys) in edges.iter().zip(&keys) {
+        for (&(b, l, line), key) in lines.iter().zip(page_keys) {
+            let repeated = pages_with_key
+                .get(key.as_str())
+                .is_some_and(|pages| pages.len() >= needed);
+            if repeated || is_page_number(line) {
+                let lines = remove.entry(b).or_default();
+                if !lines.contains(&l) {
+                    lines.push(l);
+                    removed += 1;
+                }
+            }
+        }
+    }
+    if removed == 0 {
+        return;
+    }
     // Running lines frame a page's text; if they would be half of all the text, the "repeats"
     // are the content itself (a one-line-per-page document, a duplicated page): keep everything.
-    let total_lines: usize = blocks.iter().map(|b| b.text.split('\n').count()).sum();
-    let removed: usize = remove.values().map(HashSet::len).sum();
+    let total_lines: usize = blocks.iter().map(|b| line_count(&b.text)).sum();
     if removed * 2 > total_lines {
         return;
     }
@@ -213,26 +238,53 @@ fn remove_running_lines(blocks: &mut [Block]) {
     }
 }
 
-/// The first and last [`EDGE_LINES`] lines of a page.
-fn edge_lines(blocks: &[Block], members: &[usize]) -> Vec<(usize, usize)> {
-    let all: Vec<(usize, usize)> = members
-        .iter()
-        .flat_map(|&b| (0..blocks[b].text.split('\n').count()).map(move |l| (b, l)))
-        .collect();
+/// The number of lines of a block (`split('\n')` pieces).
+fn line_count(text: &str) -> usize {
+    memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1
+}
+
+/// The first and last [`EDGE_LINES`] lines of the page made of `members`, in order, as (block
+/// index, line index, line). Only the edges are looked at, however long the page.
+fn edge_lines(blocks: &[Block], members: std::ops::Range<usize>) -> Vec<(usize, usize, &str)> {
     // On a short page only the very first and last lines can be running lines.
-    let n = if all.len() > 2 * EDGE_LINES {
+    let mut total = 0;
+    for b in members.clone() {
+        total += line_count(&blocks[b].text);
+        if total > 2 * EDGE_LINES {
+            break;
+        }
+    }
+    let n = if total > 2 * EDGE_LINES {
         EDGE_LINES
     } else {
         1
     };
-    let mut edges = all[..n.min(all.len())].to_vec();
-    edges.extend_from_slice(&all[all.len().saturating_sub(n)..]);
-    edges.dedup();
+    let mut edges: Vec<(usize, usize, &str)> = members
+        .clone()
+        .flat_map(|b| {
+            blocks[b]
+                .text
+                .split('\n')
+                .enumerate()
+                .map(move |(l, line)| (b, l, line))
+        })
+        .take(n)
+        .collect();
+    let mut last: Vec<(usize, usize, &str)> = members
+        .rev()
+        .flat_map(|b| {
+            let text = &blocks[b].text;
+            let count = line_count(text);
+            text.rsplit('\n')
+                .enumerate()
+                .map(move |(k, line)| (b, count - 1 - k, line))
+        })
+        .take(n)
+        .collect();
+    last.reverse();
+    edges.extend(last);
+    edges.dedup_by_key(|&mut (b, l, _)| (b, l));
     edges
-}
-
-fn line_of(text: &str, index: usize) -> &str {
-    text.split('\n').nth(index).unwrap_or("")
 }
 
 /// A line with its numbers masked, so "Page 3 of 40" and "Page 4 of 40" are the same footer.
@@ -282,6 +334,21 @@ fn is_page_number(line: &str) -> bool {
         .trim()
         .trim_matches(|c: char| c == '-' || c == '|' || c.is_whitespace());
     if t.is_empty() {
+        return false;
+    }
+    // Most lines are rejected on their bytes, without lower-casing: an ASCII page number is
+    // made of digits, white space and the letters of "page", "of" and roman numerals.
+    if t.is_ascii()
+        && !t.bytes().all(|b| {
+            b.is_ascii_digit()
+                || b.is_ascii_whitespace()
+                || b == 0x0b
+                || matches!(
+                    b.to_ascii_lowercase(),
+                    b'p' | b'a' | b'g' | b'e' | b'o' | b'f' | b'i' | b'v' | b'x'
+                )
+        })
+    {
         return false;
     }
     let lower = t.to_lowercase();
@@ -343,20 +410,34 @@ impl HyphenEvidence {
             }
         }
         if !counts.is_empty() {
+            // Tokens are found 64 bytes at a time; an ASCII token is only delimited and folded
+            // if its first letter and length could make it one of the spellings.
+            let mut first_bytes = [false; 256];
+            first_bytes[0x80..].fill(true);
+            for key in counts.keys() {
+                first_bytes[key.as_bytes()[0] as usize] = true;
+            }
             let lengths: HashSet<usize> = counts.keys().map(String::len).collect();
             let mut folded = String::new();
             for block in blocks {
-                for (start, end) in token_spans(&block.text) {
-                    let token = &block.text[start..end];
+                let text = &block.text;
+                for_each_token_start(text, |start| {
+                    if !first_bytes[text.as_bytes()[start].to_ascii_lowercase() as usize] {
+                        return;
+                    }
+                    let Some((start, end)) = TokenSpans::starting_at(text, start).next() else {
+                        return;
+                    };
+                    let token = &text[start..end];
                     if token.is_ascii() && !lengths.contains(&token.len()) {
-                        continue;
+                        return;
                     }
                     folded.clear();
                     folded.extend(token.chars().flat_map(char::to_lowercase));
                     if let Some(count) = counts.get_mut(folded.as_str()) {
                         *count += 1;
                     }
-                }
+                });
             }
         }
         let mut evidence = HyphenEvidence {

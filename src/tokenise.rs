@@ -10,7 +10,8 @@
 //! uses for sentences): the counting rule is part of the method users cite, and UAX #29 differs
 //! from it in ways that change counts — it keeps "e.g" and "3.5" together (MidNumLet), joins
 //! "a_b" (ExtendNumLet), splits "co-operation" at the hyphen, and its apostrophe rules are not
-//! symmetric. A twenty-line scanner states the rule exactly and runs without allocation.
+//! symmetric. A short scanner states the rule exactly and runs without allocation; counting
+//! finds token starts 64 bytes at a time ([`for_each_token_start`]).
 
 /// Byte classes, looked up rather than range-tested in the hot loops.
 const SEPARATOR: u8 = 0;
@@ -125,58 +126,176 @@ impl Iterator for TokenSpans<'_> {
     }
 }
 
+impl<'a> TokenSpans<'a> {
+    /// The tokens of `text` from byte offset `pos` (a character boundary) on.
+    pub fn starting_at(text: &'a str, pos: usize) -> TokenSpans<'a> {
+        TokenSpans { text, pos }
+    }
+}
+
 /// The byte spans of the tokens of `text`, in order.
 pub fn token_spans(text: &str) -> TokenSpans<'_> {
     TokenSpans { text, pos: 0 }
 }
 
 /// The number of tokens in `text` (the denominator of every rate). Same rule as
-/// [`token_spans`], as a one-pass state machine: a token starts at a letter or digit unless it
-/// follows one, directly or across a single joiner.
+/// [`token_spans`]; see [`for_each_token_start`] for how it is computed.
 pub fn count_tokens(text: &str) -> u64 {
-    #[derive(PartialEq)]
-    enum Prev {
-        Word,
-        JoinerAfterWord,
-        Other,
-    }
+    scan_token_starts::<false>(text, |_| {})
+}
+
+/// Calls `f` with the byte offset at which each token of `text` starts, in order, and returns
+/// the number of tokens. A token starts at a letter or digit unless the character before it is
+/// one, or is a joiner that itself follows one — the rule of [`token_spans`], which gives the
+/// ends.
+///
+/// This is the hot loop of counting (every byte of a corpus passes through it), so it works 64
+/// bytes at a time: for an all-ASCII window, bit masks of its letters/digits and joiners give
+/// every token start at once (with SSE2 on x86-64), and only windows holding non-ASCII
+/// characters are classified one character at a time.
+pub fn for_each_token_start(text: &str, f: impl FnMut(usize)) -> u64 {
+    scan_token_starts::<true>(text, f)
+}
+
+#[inline(always)]
+fn scan_token_starts<const CALL: bool>(text: &str, mut f: impl FnMut(usize)) -> u64 {
     let bytes = text.as_bytes();
-    let mut prev = Prev::Other;
+    let n = bytes.len();
     let mut count = 0u64;
+    // The previous character is a letter/digit (`word1`) or a joiner (`joiner1`); the one before
+    // it is a letter/digit (`word2`).
+    let (mut word1, mut joiner1, mut word2) = (false, false, false);
     let mut i = 0;
-    while i < bytes.len() {
-        let word = match CLASS[bytes[i] as usize] {
-            ALNUM => {
-                i += 1;
-                true
-            }
-            JOINER => {
-                i += 1;
-                prev = if prev == Prev::Word {
-                    Prev::JoinerAfterWord
-                } else {
-                    Prev::Other
-                };
+    while i < n {
+        if let Some(window) = bytes.get(i..i + 64) {
+            let window: &[u8; 64] = window.try_into().expect("64 bytes");
+            let masks = window_masks(window);
+            if masks.non_ascii == 0 {
+                let (alnum, joiner) = (masks.alnum, masks.joiner);
+                let before = alnum << 1 | u64::from(word1);
+                let joiner_before = joiner << 1 | u64::from(joiner1);
+                let two_before = alnum << 2 | u64::from(word1) << 1 | u64::from(word2);
+                let starts = alnum & !before & !(joiner_before & two_before);
+                count += u64::from(starts.count_ones());
+                if CALL {
+                    let mut rest = starts;
+                    while rest != 0 {
+                        f(i + rest.trailing_zeros() as usize);
+                        rest &= rest - 1;
+                    }
+                }
+                word1 = alnum >> 63 != 0;
+                joiner1 = joiner >> 63 != 0;
+                word2 = alnum >> 62 & 1 != 0;
+                i += 64;
                 continue;
             }
-            NON_ASCII => {
-                let (word, len) = non_ascii_class_at(text, i);
-                i += len;
-                word
+        }
+        // One character at a time to the end of this window (or a few bytes past it, to finish a
+        // character), then try a whole window again.
+        let end = (i + 64).min(n);
+        while i < end {
+            let (word, joiner, len) = match CLASS[bytes[i] as usize] {
+                ALNUM => (true, false, 1),
+                JOINER => (false, true, 1),
+                NON_ASCII => {
+                    let (word, len) = non_ascii_class_at(text, i);
+                    (word, false, len)
+                }
+                _ => (false, false, 1),
+            };
+            if word && !word1 && !(joiner1 && word2) {
+                count += 1;
+                if CALL {
+                    f(i);
+                }
             }
-            _ => {
-                i += 1;
-                false
-            }
-        };
-        if word {
-            count += u64::from(prev == Prev::Other);
-            prev = Prev::Word;
-        } else {
-            prev = Prev::Other;
+            word2 = word1;
+            word1 = word;
+            joiner1 = joiner;
+            i += len;
         }
     }
     count
+}
+
+/// Bit `k` of each mask describes byte `k` of a 64-byte window.
+struct WindowMasks {
+    /// ASCII letters and digits.
+    alnum: u64,
+    /// `-` and `'`.
+    joiner: u64,
+    /// Bytes >= 0x80.
+    non_ascii: u64,
+}
+
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn window_masks(window: &[u8; 64]) -> WindowMasks {
+    use std::arch::x86_64::{
+        __m128i, _mm_add_epi8, _mm_cmpeq_epi8, _mm_cmplt_epi8, _mm_loadu_si128, _mm_movemask_epi8,
+        _mm_or_si128, _mm_set1_epi8,
+    };
+    // Unsigned "x - lo < len" as a signed comparison: shift the range to start at -128.
+    const fn shift(lo: u8) -> i8 {
+        0x80u8.wrapping_sub(lo) as i8
+    }
+    const fn limit(len: i16) -> i8 {
+        (-128 + len) as i8
+    }
+    let mut masks = WindowMasks {
+        alnum: 0,
+        joiner: 0,
+        non_ascii: 0,
+    };
+    for k in 0..4 {
+        // SAFETY: SSE2 is part of the x86-64 baseline; the load reads bytes 16k..16k+16 of a
+        // 64-byte array, unaligned loads allowed.
+        unsafe {
+            let v = _mm_loadu_si128(window.as_ptr().add(16 * k).cast::<__m128i>());
+            let lower = _mm_or_si128(v, _mm_set1_epi8(0x20));
+            let letter = _mm_cmplt_epi8(
+                _mm_add_epi8(lower, _mm_set1_epi8(shift(b'a'))),
+                _mm_set1_epi8(limit(26)),
+            );
+            let digit = _mm_cmplt_epi8(
+                _mm_add_epi8(v, _mm_set1_epi8(shift(b'0'))),
+                _mm_set1_epi8(limit(10)),
+            );
+            let joiner = _mm_or_si128(
+                _mm_cmpeq_epi8(v, _mm_set1_epi8(b'-' as i8)),
+                _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\'' as i8)),
+            );
+            let bits = |m: __m128i| u64::from(_mm_movemask_epi8(m) as u16) << (16 * k);
+            masks.alnum |= bits(_mm_or_si128(letter, digit));
+            masks.joiner |= bits(joiner);
+            masks.non_ascii |= bits(v);
+        }
+    }
+    masks
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+#[inline(always)]
+fn window_masks(window: &[u8; 64]) -> WindowMasks {
+    window_masks_portable(window)
+}
+
+/// The same masks one byte at a time (other architectures; and the reference in tests).
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+#[inline(always)]
+fn window_masks_portable(window: &[u8; 64]) -> WindowMasks {
+    let mut masks = WindowMasks {
+        alnum: 0,
+        joiner: 0,
+        non_ascii: 0,
+    };
+    for (k, &b) in window.iter().enumerate() {
+        masks.alnum |= u64::from(b.is_ascii_alphanumeric()) << k;
+        masks.joiner |= u64::from(b == b'-' || b == b'\'') << k;
+        masks.non_ascii |= u64::from(b >= 0x80) << k;
+    }
+    masks
 }
 
 /// Appends the case-folded form of `s` used for all matching: full Unicode lower-casing, with
@@ -290,6 +409,53 @@ mod tests {
         ];
         for s in samples {
             assert_eq!(count_tokens(s), token_spans(s).count() as u64, "{s:?}");
+        }
+    }
+
+    /// Random texts long enough to cross several 64-byte windows, mixing all-ASCII windows
+    /// with windows holding non-ASCII letters, digits and punctuation at every offset.
+    #[test]
+    fn token_starts_agree_with_token_spans_on_random_texts() {
+        let pieces = [
+            "a", "Z", "7", "-", "'", " ", "\n", ".", "é", "½", "—", "•", "٣", "ab", "co-op", "--",
+        ];
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for round in 0..3000 {
+            let len = (next() % 400) as usize;
+            let mut text = String::new();
+            // Some texts are ASCII only, so whole windows take the fast path.
+            let ascii_only = round % 3 == 0;
+            while text.len() < len {
+                let piece = pieces[(next() % pieces.len() as u64) as usize];
+                if !(ascii_only && !piece.is_ascii()) {
+                    text.push_str(piece);
+                }
+            }
+            let expected: Vec<usize> = token_spans(&text).map(|(s, _)| s).collect();
+            let mut starts = Vec::new();
+            let n = for_each_token_start(&text, |s| starts.push(s));
+            assert_eq!(starts, expected, "{text:?}");
+            assert_eq!(n, expected.len() as u64, "{text:?}");
+            assert_eq!(count_tokens(&text), n, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn window_masks_agree_with_the_portable_version() {
+        for first in (0..=255u8).step_by(64) {
+            let window: [u8; 64] = std::array::from_fn(|k| first.wrapping_add(k as u8));
+            let fast = window_masks(&window);
+            let slow = window_masks_portable(&window);
+            assert_eq!(
+                (fast.alnum, fast.joiner, fast.non_ascii),
+                (slow.alnum, slow.joiner, slow.non_ascii)
+            );
         }
     }
 
