@@ -433,7 +433,7 @@ mod tests {
             let ascii_only = round % 3 == 0;
             while text.len() < len {
                 let piece = pieces[(next() % pieces.len() as u64) as usize];
-                if !(ascii_only && !piece.is_ascii()) {
+                if !ascii_only || piece.is_ascii() {
                     text.push_str(piece);
                 }
             }
