@@ -22,7 +22,10 @@ use aho_corasick::{AhoCorasick, MatchKind};
 use rustc_hash::FxHashMap;
 
 use crate::lexicon::{Lexicon, parse_form};
-use crate::tokenise::{TokenSpans, count_tokens, fold, for_each_token_start, push_folded};
+use crate::tokenise::{
+    FirstBytes, TokenSpans, count_tokens, fold, for_each_token_start, for_each_token_start_among,
+    push_folded,
+};
 
 /// How lexicon forms are matched against the text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, clap::ValueEnum, serde::Serialize)]
@@ -196,6 +199,8 @@ struct WordMatcher {
     /// form can start with them (a bit set of 128 x 128). `None` when a form's first word is
     /// shorter than two characters or has `*` among them, so that no pair can be ruled out.
     first_pairs: Option<Box<[u64; 256]>>,
+    /// The ASCII bytes of `first_bytes`, when few enough to skip tokens 64 bytes at a time.
+    first_byte_set: Option<FirstBytes>,
 }
 
 impl WordMatcher {
@@ -215,6 +220,7 @@ impl WordMatcher {
             multi_word: false,
             first_bytes: [false; 256],
             first_pairs: None,
+            first_byte_set: None,
         };
         let mut glob_ids: FxHashMap<String, u32> = FxHashMap::default();
         // Explicit single-word literal forms, which inflections never override.
@@ -314,6 +320,7 @@ impl WordMatcher {
             }
         }
         m.first_pairs = m.first_pairs();
+        m.first_byte_set = FirstBytes::from_table(&m.first_bytes);
         for (id, g) in m.globs.iter().enumerate() {
             // `strip_suffix`, not slicing off the last byte: a glob such as "caf*é" ends in a
             // multi-byte character (found by fuzzing).
@@ -492,7 +499,7 @@ impl WordMatcher {
         let mut scratch = Scratch::default();
         // Tokens before this offset belong to the last hit (a form of several words).
         let mut resume = 0;
-        for_each_token_start(text, |s| {
+        let mut at_token = |s: usize| {
             if s < resume || !self.may_start_form(bytes[s], bytes.get(s + 1).copied()) {
                 return;
             }
@@ -517,7 +524,11 @@ impl WordMatcher {
                 });
                 resume = end;
             }
-        })
+        };
+        match &self.first_byte_set {
+            Some(first) => for_each_token_start_among(text, first, &mut at_token),
+            None => for_each_token_start(text, &mut at_token),
+        }
     }
 }
 

@@ -60,7 +60,8 @@ pub fn normalise_with(mut doc: Document, options: NormaliseOptions) -> Document 
     if !options.keep_running_lines {
         remove_running_lines(&mut doc.blocks);
     }
-    let evidence = HyphenEvidence::from_blocks(&doc.blocks);
+    // A clean block is one line, so it has no line-end breaks (but is still evidence).
+    let evidence = HyphenEvidence::from_blocks(&doc.blocks, |i| !clean[i]);
     doc.blocks
         .par_iter_mut()
         .zip(clean)
@@ -222,8 +223,13 @@ fn remove_running_lines(blocks: &mut [Block]) {
     }
     // Running lines frame a page's text; if they would be half of all the text, the "repeats"
     // are the content itself (a one-line-per-page document, a duplicated page): keep everything.
-    let total_lines: usize = blocks.iter().map(|b| line_count(&b.text)).sum();
-    if removed * 2 > total_lines {
+    // Counted only as far as needed to know.
+    let mut total_lines = 0;
+    let enough = blocks.iter().any(|b| {
+        total_lines += line_count(&b.text);
+        removed * 2 <= total_lines
+    });
+    if !enough {
         return;
     }
     for (b, lines) in remove {
@@ -336,19 +342,18 @@ fn is_page_number(line: &str) -> bool {
     if t.is_empty() {
         return false;
     }
-    // Most lines are rejected on their bytes, without lower-casing: an ASCII page number is
-    // made of digits, white space and the letters of "page", "of" and roman numerals.
-    if t.is_ascii()
-        && !t.bytes().all(|b| {
-            b.is_ascii_digit()
-                || b.is_ascii_whitespace()
-                || b == 0x0b
-                || matches!(
-                    b.to_ascii_lowercase(),
-                    b'p' | b'a' | b'g' | b'e' | b'o' | b'f' | b'i' | b'v' | b'x'
-                )
-        })
-    {
+    // Most lines are rejected on their bytes, without lower-casing: the ASCII characters of a
+    // page number are digits, white space and the letters of "page", "of" and roman numerals.
+    if !t.bytes().all(|b| {
+        !b.is_ascii()
+            || b.is_ascii_digit()
+            || b.is_ascii_whitespace()
+            || b == 0x0b
+            || matches!(
+                b.to_ascii_lowercase(),
+                b'p' | b'a' | b'g' | b'e' | b'o' | b'f' | b'i' | b'v' | b'x'
+            )
+    }) {
         return false;
     }
     let lower = t.to_lowercase();
@@ -398,16 +403,22 @@ enum Repair {
 }
 
 impl HyphenEvidence {
-    pub fn from_blocks(blocks: &[Block]) -> HyphenEvidence {
+    /// The evidence of a document's blocks, looking for line-end breaks only in the blocks for
+    /// whose index `may_break` is true (the caller knows the others are single lines).
+    pub fn from_blocks(blocks: &[Block], may_break: impl Fn(usize) -> bool) -> HyphenEvidence {
         // Only the spellings that could settle a line-end break are counted: "x-y" and "xy" for
         // every break "x-" / "y" in the document. Most documents have a few dozen breaks.
+        let breaks: Vec<(&str, &str)> = blocks
+            .iter()
+            .enumerate()
+            .filter(|&(i, _)| may_break(i))
+            .flat_map(|(_, block)| line_end_breaks(&block.text))
+            .collect();
         let mut counts: HashMap<String, u32> = HashMap::new();
-        for block in blocks {
-            for (first, second) in line_end_breaks(&block.text) {
-                let (first, second) = (first.to_lowercase(), second.to_lowercase());
-                counts.insert(format!("{first}-{second}"), 0);
-                counts.insert(format!("{first}{second}"), 0);
-            }
+        for &(first, second) in &breaks {
+            let (first, second) = (first.to_lowercase(), second.to_lowercase());
+            counts.insert(format!("{first}-{second}"), 0);
+            counts.insert(format!("{first}{second}"), 0);
         }
         if !counts.is_empty() {
             // Tokens are found 64 bytes at a time; an ASCII token is only delimited and folded
@@ -445,13 +456,11 @@ impl HyphenEvidence {
             joins_word_breaks: false,
         };
         let (mut joins, mut keeps) = (0, 0);
-        for block in blocks {
-            for (first, second) in line_end_breaks(&block.text) {
-                match evidence.decide_from_evidence(first, second) {
-                    Some(Repair::Join) => joins += 1,
-                    Some(Repair::KeepHyphen) => keeps += 1,
-                    None => {}
-                }
+        for &(first, second) in &breaks {
+            match evidence.decide_from_evidence(first, second) {
+                Some(Repair::Join) => joins += 1,
+                Some(Repair::KeepHyphen) => keeps += 1,
+                None => {}
             }
         }
         evidence.joins_word_breaks = joins > keeps;

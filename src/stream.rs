@@ -185,7 +185,8 @@ fn run<R: Read + Send>(
     options: StreamOptions,
 ) -> Result<Streamed, Abort> {
     let chunk_bytes = usize::try_from(options.chunk_bytes.max(MIN_CHUNK_BYTES)).unwrap_or(1 << 30);
-    let reader = Mutex::new(ChunkReader::new(reader, chunk_bytes, has_pages));
+    let buffers = Buffers::default();
+    let reader = Mutex::new(ChunkReader::new(reader, chunk_bytes, has_pages, &buffers));
     let merger = Mutex::new(Merger::new(job));
     let failure: Mutex<Option<Abort>> = Mutex::new(None);
     let stop = AtomicBool::new(false);
@@ -209,7 +210,7 @@ fn run<R: Read + Send>(
                         }
                     };
                     let bytes = chunk.text.len() as u64;
-                    let result = process_chunk(chunk, job);
+                    let result = process_chunk(chunk, job, &buffers);
                     lock(&merger).push(result);
                     progress.inc(bytes);
                 }
@@ -258,10 +259,28 @@ struct Chunk {
     mid_paragraph: bool,
 }
 
+/// Chunk buffers handed back by the workers once they have split a chunk into blocks, to be read
+/// into again: reading into memory already in use avoids a fresh allocation (and the kernel
+/// zeroing its pages) for every chunk.
+#[derive(Default)]
+struct Buffers(Mutex<Vec<Vec<u8>>>);
+
+impl Buffers {
+    fn take(&self) -> Vec<u8> {
+        lock(&self.0).pop().unwrap_or_default()
+    }
+
+    fn give_back(&self, mut buffer: Vec<u8>) {
+        buffer.clear();
+        lock(&self.0).push(buffer);
+    }
+}
+
 /// Reads the text in chunks, cutting each at its last page or paragraph break and keeping the
 /// rest for the next chunk.
-struct ChunkReader<R> {
+struct ChunkReader<'b, R> {
     reader: R,
+    buffers: &'b Buffers,
     buf: Vec<u8>,
     chunk_bytes: usize,
     /// Offset in the text (after any byte-order mark) of `buf[0]`, for error messages.
@@ -280,10 +299,11 @@ struct ChunkReader<R> {
     mid_paragraph: bool,
 }
 
-impl<R: Read> ChunkReader<R> {
-    fn new(reader: R, chunk_bytes: usize, has_pages: Option<bool>) -> Self {
+impl<'b, R: Read> ChunkReader<'b, R> {
+    fn new(reader: R, chunk_bytes: usize, has_pages: Option<bool>, buffers: &'b Buffers) -> Self {
         ChunkReader {
             reader,
+            buffers,
             buf: Vec::new(),
             chunk_bytes,
             offset: 0,
@@ -354,9 +374,18 @@ impl<R: Read> ChunkReader<R> {
             return Err(Abort::Restart);
         }
         let form_feeds = memchr::memchr_iter(b'\x0c', chunk_text.as_bytes()).count();
+        let chunk_len = chunk_text.len();
+        // The buffer itself becomes the chunk; what follows the cut moves to a spare buffer.
+        let mut rest = self.buffers.take();
+        rest.extend_from_slice(&self.buf[cut..]);
+        let mut bytes = std::mem::replace(&mut self.buf, rest);
+        bytes.truncate(chunk_len);
+        // SAFETY: `bytes` holds exactly the bytes of `chunk_text`, a `str` (checked by
+        // `from_utf8` above), so they are valid UTF-8.
+        let text = unsafe { String::from_utf8_unchecked(bytes) };
         let chunk = Chunk {
             index: self.index,
-            text: chunk_text.to_owned(),
+            text,
             first_page: has_pages.then_some(self.page),
             mid_paragraph: self.mid_paragraph,
         };
@@ -365,7 +394,6 @@ impl<R: Read> ChunkReader<R> {
         self.mid_paragraph = next_mid_paragraph;
         self.index += 1;
         self.offset += cut as u64;
-        self.buf.drain(..cut);
         if last {
             self.done = true;
         }
@@ -503,7 +531,7 @@ struct ChunkResult {
     contexts: Vec<Vec<Concordance>>,
 }
 
-fn process_chunk(chunk: Chunk, job: &Job) -> ChunkResult {
+fn process_chunk(chunk: Chunk, job: &Job, buffers: &Buffers) -> ChunkResult {
     let mut blocks = Vec::new();
     // A first block carrying [`CARRIED`]: `carry_forward` then gives it to the blocks that
     // would carry the previous chunk's number, exactly as over the whole text.
@@ -512,7 +540,7 @@ fn process_chunk(chunk: Chunk, job: &Job) -> ChunkResult {
         ..Block::default()
     });
     split_blocks(&chunk.text, chunk.first_page, &mut blocks);
-    drop(chunk.text);
+    buffers.give_back(chunk.text.into_bytes());
     if chunk.mid_paragraph {
         if let Some(first) = blocks.get_mut(1) {
             first.section = Some(CARRIED.to_string());

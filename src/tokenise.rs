@@ -141,7 +141,7 @@ pub fn token_spans(text: &str) -> TokenSpans<'_> {
 /// The number of tokens in `text` (the denominator of every rate). Same rule as
 /// [`token_spans`]; see [`for_each_token_start`] for how it is computed.
 pub fn count_tokens(text: &str) -> u64 {
-    scan_token_starts::<false>(text, |_| {})
+    scan_token_starts::<false>(text, None, |_| {})
 }
 
 /// Calls `f` with the byte offset at which each token of `text` starts, in order, and returns
@@ -154,11 +154,44 @@ pub fn count_tokens(text: &str) -> u64 {
 /// every token start at once (with SSE2 on x86-64), and only windows holding non-ASCII
 /// characters are classified one character at a time.
 pub fn for_each_token_start(text: &str, f: impl FnMut(usize)) -> u64 {
-    scan_token_starts::<true>(text, f)
+    scan_token_starts::<true>(text, None, f)
+}
+
+/// Most tokens of a text start with a letter no lexicon form starts with: the first bytes
+/// callers want, so that all-ASCII windows skip the other tokens with one mask.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FirstBytes {
+    /// ASCII-lower-cased bytes, at most [`FirstBytes::MAX`].
+    lower: Vec<u8>,
+}
+
+impl FirstBytes {
+    /// More first bytes than this are not worth masking (each costs two vector instructions per
+    /// 16 bytes); tokens are then all passed on.
+    pub const MAX: usize = 8;
+
+    /// The first bytes among which `wanted` (indexed by ASCII-lower-cased byte) is true for
+    /// ASCII bytes, if there are few enough.
+    pub fn from_table(wanted: &[bool; 256]) -> Option<FirstBytes> {
+        let lower: Vec<u8> = (0..0x80u8).filter(|&b| wanted[b as usize]).collect();
+        (lower.len() <= Self::MAX && lower.iter().all(|b| !b.is_ascii_uppercase()))
+            .then_some(FirstBytes { lower })
+    }
+}
+
+/// As [`for_each_token_start`] (the count is of every token), but in windows of ASCII text `f`
+/// is called only for tokens whose first byte, ASCII-lower-cased, is one of `first`; tokens in
+/// windows holding non-ASCII characters are all passed on. `f` must still check what it needs.
+pub fn for_each_token_start_among(text: &str, first: &FirstBytes, f: impl FnMut(usize)) -> u64 {
+    scan_token_starts::<true>(text, Some(first), f)
 }
 
 #[inline(always)]
-fn scan_token_starts<const CALL: bool>(text: &str, mut f: impl FnMut(usize)) -> u64 {
+fn scan_token_starts<const CALL: bool>(
+    text: &str,
+    first: Option<&FirstBytes>,
+    mut f: impl FnMut(usize),
+) -> u64 {
     let bytes = text.as_bytes();
     let n = bytes.len();
     let mut count = 0u64;
@@ -178,7 +211,10 @@ fn scan_token_starts<const CALL: bool>(text: &str, mut f: impl FnMut(usize)) -> 
                 let starts = alnum & !before & !(joiner_before & two_before);
                 count += u64::from(starts.count_ones());
                 if CALL {
-                    let mut rest = starts;
+                    let mut rest = match first {
+                        Some(first) => starts & first_byte_mask(window, &first.lower),
+                        None => starts,
+                    };
                     while rest != 0 {
                         f(i + rest.trailing_zeros() as usize);
                         rest &= rest - 1;
@@ -273,6 +309,48 @@ fn window_masks(window: &[u8; 64]) -> WindowMasks {
         }
     }
     masks
+}
+
+/// Bit `k` set when byte `k` of the window, with bit 5 set (ASCII upper to lower case), is one
+/// of `lower`. Other bytes may match too (control characters), never letters or digits that
+/// are not in `lower`: callers combine it with token starts.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn first_byte_mask(window: &[u8; 64], lower: &[u8]) -> u64 {
+    use std::arch::x86_64::{
+        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+        _mm_setzero_si128,
+    };
+    let mut mask = 0u64;
+    for k in 0..4 {
+        // SAFETY: SSE2 is part of the x86-64 baseline; bytes 16k..16k+16 of a 64-byte array.
+        unsafe {
+            let v = _mm_loadu_si128(window.as_ptr().add(16 * k).cast::<__m128i>());
+            let folded = _mm_or_si128(v, _mm_set1_epi8(0x20));
+            let mut any = _mm_setzero_si128();
+            for &b in lower {
+                any = _mm_or_si128(any, _mm_cmpeq_epi8(folded, _mm_set1_epi8(b as i8)));
+            }
+            mask |= u64::from(_mm_movemask_epi8(any) as u16) << (16 * k);
+        }
+    }
+    mask
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+#[inline(always)]
+fn first_byte_mask(window: &[u8; 64], lower: &[u8]) -> u64 {
+    first_byte_mask_portable(window, lower)
+}
+
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+#[inline(always)]
+fn first_byte_mask_portable(window: &[u8; 64], lower: &[u8]) -> u64 {
+    let mut mask = 0;
+    for (k, &b) in window.iter().enumerate() {
+        mask |= u64::from(lower.contains(&(b | 0x20))) << k;
+    }
+    mask
 }
 
 #[cfg(not(target_arch = "x86_64"))]
@@ -443,6 +521,23 @@ mod tests {
             assert_eq!(starts, expected, "{text:?}");
             assert_eq!(n, expected.len() as u64, "{text:?}");
             assert_eq!(count_tokens(&text), n, "{text:?}");
+            // With first bytes: every token starting with one of them is among those passed on.
+            let mut wanted = [false; 256];
+            wanted[b'a' as usize] = true;
+            wanted[b'7' as usize] = true;
+            let first = FirstBytes::from_table(&wanted).unwrap();
+            let mut passed = Vec::new();
+            assert_eq!(
+                for_each_token_start_among(&text, &first, |s| passed.push(s)),
+                n
+            );
+            let must: Vec<usize> = expected
+                .iter()
+                .copied()
+                .filter(|&s| matches!(text.as_bytes()[s], b'a' | b'A' | b'7'))
+                .collect();
+            assert!(must.iter().all(|s| passed.contains(s)), "{text:?}");
+            assert!(passed.iter().all(|s| expected.contains(s)), "{text:?}");
         }
     }
 
@@ -456,6 +551,12 @@ mod tests {
                 (fast.alnum, fast.joiner, fast.non_ascii),
                 (slow.alnum, slow.joiner, slow.non_ascii)
             );
+            for lower in [&b"acip"[..], b"0z", b""] {
+                assert_eq!(
+                    first_byte_mask(&window, lower),
+                    first_byte_mask_portable(&window, lower)
+                );
+            }
         }
     }
 

@@ -14,7 +14,14 @@ static PARAGRAPH_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
 
 /// The paragraph number a block starts with, without a trailing full stop.
 pub fn paragraph_number(text: &str) -> Option<String> {
-    let caps = PARAGRAPH_NUMBER.captures(text.trim_start())?;
+    let text = text.trim_start();
+    // Every block of every document is asked: most are ruled out by their first two bytes
+    // before the regex runs ("4", "A.").
+    match text.as_bytes() {
+        [b'0'..=b'9', ..] | [b'A'..=b'Z', b'.', ..] => {}
+        _ => return None,
+    }
+    let caps = PARAGRAPH_NUMBER.captures(text)?;
     caps.get(1)
         .or_else(|| caps.get(2))
         .map(|m| m.as_str().to_string())
@@ -26,6 +33,12 @@ static DIVISION_HEADING: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(?:Chapter|CHAPTER|Annex|ANNEX|Appendix|APPENDIX|Part|PART|Schedule|SCHEDULE|Section|SECTION)\s+[0-9A-Z]")
         .expect("valid regex")
 });
+
+fn is_division_heading(text: &str) -> bool {
+    // The regex runs only on text starting with the first letter of one of its words.
+    matches!(text.as_bytes().first(), Some(b'C' | b'A' | b'P' | b'S'))
+        && DIVISION_HEADING.is_match(text)
+}
 
 /// Gives every block without a number of its own the number of the paragraph it continues, so
 /// a bullet list or a table under paragraph 4.9 is cited as para 4.9. The carried number stops at
@@ -46,7 +59,7 @@ pub fn carry_forward_until(
             Some(number) => current = Some(number.clone()),
             None => {
                 let text = block.text.trim_start();
-                if is_heading(i) || text.len() < 160 && DIVISION_HEADING.is_match(text) {
+                if is_heading(i) || text.len() < 160 && is_division_heading(text) {
                     current = None;
                 }
                 block.section.clone_from(&current);
