@@ -532,6 +532,8 @@ struct ChunkResult {
 }
 
 fn process_chunk(chunk: Chunk, job: &Job, buffers: &Buffers) -> ChunkResult {
+    // Paragraph numbers matter only to counts by section and to the citations of contexts.
+    let numbered = job.unit == Unit::Section || job.contexts_per_term > 0;
     let mut blocks = Vec::new();
     // A first block carrying [`CARRIED`]: `carry_forward` then gives it to the blocks that
     // would carry the previous chunk's number, exactly as over the whole text.
@@ -539,14 +541,16 @@ fn process_chunk(chunk: Chunk, job: &Job, buffers: &Buffers) -> ChunkResult {
         section: Some(CARRIED.to_string()),
         ..Block::default()
     });
-    split_blocks(&chunk.text, chunk.first_page, &mut blocks);
+    split_blocks(&chunk.text, chunk.first_page, numbered, &mut blocks);
     buffers.give_back(chunk.text.into_bytes());
     if chunk.mid_paragraph {
         if let Some(first) = blocks.get_mut(1) {
             first.section = Some(CARRIED.to_string());
         }
     }
-    carry_forward(&mut blocks);
+    if numbered {
+        carry_forward(&mut blocks);
+    }
     blocks.remove(0);
     let last_section = blocks.last().map(|b| b.section.clone());
     let mut doc = Document::new(job.name, Format::Text);

@@ -28,7 +28,7 @@ pub fn extract(name: &str, bytes: &[u8], opts: &ExtractOptions) -> Result<Docume
     } else {
         &text[..]
     };
-    let page_count = split_blocks(body, has_pages.then_some(1), &mut doc.blocks);
+    let page_count = split_blocks(body, has_pages.then_some(1), true, &mut doc.blocks);
     if has_pages {
         doc.page_count = Some(page_count);
     }
@@ -37,15 +37,22 @@ pub fn extract(name: &str, bytes: &[u8], opts: &ExtractOptions) -> Result<Docume
 }
 
 /// Splits text into blocks: pages at form feeds, numbered from `first_page` (`None`: the text
-/// has no pages), paragraphs at blank lines. Returns the number of pages (form feeds + 1).
-/// `count` also calls it on each chunk of a large file it streams ([`crate::stream`]).
-pub(crate) fn split_blocks(body: &str, first_page: Option<u32>, blocks: &mut Vec<Block>) -> u32 {
+/// has no pages), paragraphs at blank lines; with `numbered`, each block opening with a
+/// paragraph number has it as its section. Returns the number of pages (form feeds + 1).
+/// `count` also calls it on each chunk of a large file it streams ([`crate::stream`]), without
+/// paragraph numbers when it counts by document or page.
+pub(crate) fn split_blocks(
+    body: &str,
+    first_page: Option<u32>,
+    numbered: bool,
+    blocks: &mut Vec<Block>,
+) -> u32 {
     let mut page_count = 0u32;
     for (index, page) in body.split('\u{c}').enumerate() {
         let offset = u32::try_from(index).unwrap_or(u32::MAX);
         let page_number = first_page.map(|first| first.saturating_add(offset));
         page_count = page_count.saturating_add(1);
-        paragraphs(page, page_number, blocks);
+        paragraphs(page, page_number, numbered, blocks);
     }
     page_count
 }
@@ -91,14 +98,18 @@ fn decode<'a>(
 }
 
 /// Splits one page into paragraphs at blank lines.
-fn paragraphs(page: &str, page_number: Option<u32>, blocks: &mut Vec<Block>) {
+fn paragraphs(page: &str, page_number: Option<u32>, numbered: bool, blocks: &mut Vec<Block>) {
     let mut paragraph = String::new();
     let mut emit = |paragraph: &mut String| {
         if !paragraph.is_empty() {
             let text = std::mem::take(paragraph);
             blocks.push(Block {
                 page: page_number,
-                section: paragraph_number(head(&text, 64)),
+                section: if numbered {
+                    paragraph_number(head(&text, 64))
+                } else {
+                    None
+                },
                 text,
                 ..Block::default()
             });
