@@ -41,6 +41,7 @@ pub enum Command {
     Count(cmd::count::Args),
     Kwic(cmd::kwic::Args),
     Diff(cmd::diff::Args),
+    Words(cmd::words::Args),
     Reproduce(cmd::reproduce::Args),
     Lexicon(cmd::lexicon::Args),
     /// Internal: extracts one PDF in an isolated process (see `extract::pdf`).
@@ -127,6 +128,7 @@ pub fn main() -> ExitCode {
         Command::Count(args) => cmd::count::run(args),
         Command::Kwic(args) => cmd::kwic::run(args),
         Command::Diff(args) => cmd::diff::run(args),
+        Command::Words(args) => cmd::words::run(args),
         Command::Reproduce(args) => cmd::reproduce::run(args),
         Command::Lexicon(args) => cmd::lexicon::run(args),
         Command::PdfWorker(args) => cmd::pdf_worker::run(args),

@@ -2,7 +2,8 @@
 //!
 //! The pipeline runs one way, one module per stage:
 //! `extract` (file bytes → [`Document`]) → `normalise` → `tokenise`/`matcher` (→ hits) →
-//! `count` → `table` → `render`. `kwic` reads the same hits as `count`; `diff` compares counts.
+//! `count` (or `frequency`, every word type) → `table` → `render`. `kwic` reads the same hits as
+//! `count`; `diff` compares counts.
 
 pub mod cli;
 pub mod cmd;
@@ -10,6 +11,7 @@ pub mod count;
 pub mod document;
 pub mod extract;
 pub mod fetch;
+pub mod frequency;
 pub mod lexicon;
 pub mod matcher;
 pub mod normalise;

@@ -23,8 +23,8 @@ use rustc_hash::FxHashMap;
 
 use crate::lexicon::{Lexicon, parse_form};
 use crate::tokenise::{
-    FirstBytes, TokenSpans, count_tokens, fold, for_each_token_start, for_each_token_start_among,
-    push_folded,
+    FirstBytes, TokenSpans, count_tokens, fold, for_each_token, for_each_token_among, push_folded,
+    token_end,
 };
 
 /// How lexicon forms are matched against the text.
@@ -504,7 +504,7 @@ impl WordMatcher {
 
     /// Calls `f` for every hit and returns the number of tokens in `text`.
     ///
-    /// Token starts come from [`for_each_token_start`] (64 bytes at a time); only tokens that
+    /// Tokens come from [`for_each_token_among`] (64 bytes at a time); only tokens that
     /// pass [`Self::may_start_form`] are delimited, folded and looked up.
     fn scan(&self, text: &str, mut f: impl FnMut(Hit)) -> u64 {
         let bytes = text.as_bytes();
@@ -512,12 +512,12 @@ impl WordMatcher {
         let mut scratch = Scratch::default();
         // Tokens before this offset belong to the last hit (a form of several words).
         let mut resume = 0;
-        let mut at_token = |s: usize| {
+        let mut at_token = |s: usize, end: Option<usize>| {
             if s < resume || !self.may_start_form(bytes[s], bytes.get(s + 1).copied()) {
                 return;
             }
-            let mut tokens = TokenSpans::starting_at(text, s);
-            let Some((s, e)) = tokens.next() else { return };
+            let e = token_end(text, s, end);
+            let tokens = TokenSpans::starting_at(text, e);
             let token = &text[s..e];
             // Folding keeps the length of ASCII tokens, so their length rules most out unhashed.
             if !self.multi_word
@@ -539,8 +539,8 @@ impl WordMatcher {
             }
         };
         match &self.first_byte_set {
-            Some(first) => for_each_token_start_among(text, first, &mut at_token),
-            None => for_each_token_start(text, &mut at_token),
+            Some(first) => for_each_token_among(text, first, &mut at_token),
+            None => for_each_token(text, &mut at_token),
         }
     }
 }

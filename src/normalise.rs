@@ -20,7 +20,7 @@ use rayon::prelude::*;
 use unicode_normalization::{IsNormalized, UnicodeNormalization};
 
 use crate::document::{Block, Document};
-use crate::tokenise::{TokenSpans, for_each_token_start};
+use crate::tokenise::{for_each_token, token_end};
 
 /// Share of pages on which a top/bottom line must recur to count as a running header/footer.
 pub const RUNNING_MIN_SHARE: f64 = 0.4;
@@ -436,14 +436,11 @@ impl HyphenEvidence {
             let mut folded = String::new();
             for block in blocks {
                 let text = &block.text;
-                for_each_token_start(text, |start| {
+                for_each_token(text, |start, end| {
                     if !first_bytes[text.as_bytes()[start].to_ascii_lowercase() as usize] {
                         return;
                     }
-                    let Some((start, end)) = TokenSpans::starting_at(text, start).next() else {
-                        return;
-                    };
-                    let token = &text[start..end];
+                    let token = &text[start..token_end(text, start, end)];
                     if token.is_ascii() && !lengths.contains(&token.len()) {
                         return;
                     }

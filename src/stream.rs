@@ -44,6 +44,7 @@ use crate::document::{Block, Document, Format};
 use crate::extract::sections::carry_forward;
 use crate::extract::text::split_blocks;
 use crate::extract::{ExtractError, ExtractOptions, io_error, sniff};
+use crate::frequency::{WordCounts, add_words, merge as merge_words};
 use crate::matcher::Matcher;
 use crate::normalise::{NormaliseOptions, normalise_with};
 
@@ -82,6 +83,8 @@ pub struct Streamed {
     pub contexts: Vec<Vec<Concordance>>,
     /// Number of chunks read.
     pub chunks: usize,
+    /// Every word type and its count, when asked for (else empty).
+    pub words: WordCounts,
 }
 
 /// Whether `count` should stream `path` rather than read it whole: a regular file larger than
@@ -116,10 +119,13 @@ pub fn should_stream(path: &Path, opts: &ExtractOptions, threshold: u64) -> bool
 /// What the per-chunk work needs besides the chunk.
 struct Job<'a> {
     name: &'a str,
-    matcher: &'a Matcher,
+    /// The lexicon's terms to count; `None` when only word types are counted.
+    matcher: Option<&'a Matcher>,
     unit: Unit,
     cleaning: NormaliseOptions,
     contexts_per_term: usize,
+    /// Count every word type too ([`Streamed::words`]).
+    words: bool,
 }
 
 /// Counts the plain-text file at `path` (named `name` in the output) chunk by chunk, in parallel
@@ -138,10 +144,33 @@ pub fn count_text_file(
     let open = || File::open(path).map_err(|e| io_error(&e));
     let job = Job {
         name,
-        matcher,
+        matcher: Some(matcher),
         unit,
         cleaning,
         contexts_per_term,
+        words: false,
+    };
+    count_stream(open, len, &job, options)
+}
+
+/// Counts every word type of the plain-text file at `path` chunk by chunk, as
+/// [`crate::frequency::word_counts`] does for a loaded document: [`Streamed::words`], and the
+/// token count in `counts` (which has no terms).
+pub fn count_words_in_text_file(
+    path: &Path,
+    name: &str,
+    cleaning: NormaliseOptions,
+    options: StreamOptions,
+) -> Result<Streamed, ExtractError> {
+    let len = std::fs::metadata(path).map_err(|e| io_error(&e))?.len();
+    let open = || File::open(path).map_err(|e| io_error(&e));
+    let job = Job {
+        name,
+        matcher: None,
+        unit: Unit::Document,
+        cleaning,
+        contexts_per_term: 0,
+        words: true,
     };
     count_stream(open, len, &job, options)
 }
@@ -192,9 +221,12 @@ fn run<R: Read + Send>(
     let stop = AtomicBool::new(false);
     let progress = byte_progress(len);
     let workers = rayon::current_num_threads().max(1);
+    // Each worker counts word types into its own table; the tables are added up at the end.
+    let word_tables: Mutex<Vec<WordCounts>> = Mutex::new(Vec::new());
     rayon::scope(|scope| {
         for _ in 0..workers {
             scope.spawn(|_| {
+                let mut words = Words::default();
                 loop {
                     if stop.load(Ordering::Relaxed) {
                         return;
@@ -202,7 +234,7 @@ fn run<R: Read + Send>(
                     let next = lock(&reader).next_chunk();
                     let chunk = match next {
                         Ok(Some(chunk)) => chunk,
-                        Ok(None) => return,
+                        Ok(None) => break,
                         Err(abort) => {
                             stop.store(true, Ordering::Relaxed);
                             lock(&failure).get_or_insert(abort);
@@ -210,10 +242,11 @@ fn run<R: Read + Send>(
                         }
                     };
                     let bytes = chunk.text.len() as u64;
-                    let result = process_chunk(chunk, job, &buffers);
+                    let result = process_chunk(chunk, job, &buffers, &mut words);
                     lock(&merger).push(result);
                     progress.inc(bytes);
                 }
+                lock(&word_tables).push(words.counts);
             });
         }
     });
@@ -223,7 +256,10 @@ fn run<R: Read + Send>(
     }
     let reader = reader.into_inner().unwrap_or_else(|e| e.into_inner());
     let merger = merger.into_inner().unwrap_or_else(|e| e.into_inner());
-    Ok(merger.finish(reader.page_count(), reader.index))
+    let mut streamed = merger.finish(reader.page_count(), reader.index);
+    let tables = word_tables.into_inner().unwrap_or_else(|e| e.into_inner());
+    streamed.words = tables.into_iter().fold(WordCounts::default(), merge_words);
+    Ok(streamed)
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -531,7 +567,14 @@ struct ChunkResult {
     contexts: Vec<Vec<Concordance>>,
 }
 
-fn process_chunk(chunk: Chunk, job: &Job, buffers: &Buffers) -> ChunkResult {
+/// A worker's word-type table and folding buffer, kept from chunk to chunk.
+#[derive(Default)]
+struct Words {
+    counts: WordCounts,
+    folded: String,
+}
+
+fn process_chunk(chunk: Chunk, job: &Job, buffers: &Buffers, words: &mut Words) -> ChunkResult {
     // Paragraph numbers matter only to counts by section and to the citations of contexts.
     let numbered = job.unit == Unit::Section || job.contexts_per_term > 0;
     let mut blocks = Vec::new();
@@ -556,16 +599,31 @@ fn process_chunk(chunk: Chunk, job: &Job, buffers: &Buffers) -> ChunkResult {
     let mut doc = Document::new(job.name, Format::Text);
     doc.blocks = blocks;
     let doc = normalise_with(doc, job.cleaning);
-    let counts = count_document_serial(&doc, job.matcher, job.unit);
-    let contexts = if job.contexts_per_term > 0 {
-        first_contexts(
+    let mut word_tokens = 0;
+    if job.words {
+        for block in &doc.blocks {
+            word_tokens += add_words(&block.text, &mut words.counts, &mut words.folded);
+        }
+    }
+    let counts = match job.matcher {
+        Some(matcher) => count_document_serial(&doc, matcher, job.unit),
+        None => DocumentCounts {
+            name: doc.name.clone(),
+            format: doc.format,
+            pages: None,
+            tokens: word_tokens,
+            counts: Vec::new(),
+            units: Vec::new(),
+        },
+    };
+    let contexts = match job.matcher {
+        Some(matcher) if job.contexts_per_term > 0 => first_contexts(
             &doc,
-            job.matcher,
+            matcher,
             Span::Chars(DEFAULT_WIDTH),
             job.contexts_per_term,
-        )
-    } else {
-        Vec::new()
+        ),
+        _ => Vec::new(),
     };
     ChunkResult {
         index: chunk.index,
@@ -592,7 +650,7 @@ struct Merger {
 
 impl Merger {
     fn new(job: &Job) -> Merger {
-        let n = job.matcher.term_count();
+        let n = job.matcher.map_or(0, Matcher::term_count);
         Merger {
             next: 0,
             pending: BTreeMap::new(),
@@ -675,6 +733,7 @@ impl Merger {
             counts: self.counts,
             contexts: self.contexts,
             chunks,
+            words: WordCounts::default(),
         }
     }
 }
@@ -700,10 +759,11 @@ mod tests {
         let whole = count_document(&whole, matcher, unit);
         let job = Job {
             name: "t.txt",
-            matcher,
+            matcher: Some(matcher),
             unit,
             cleaning: NormaliseOptions::default(),
             contexts_per_term: 3,
+            words: false,
         };
         let options = StreamOptions {
             threshold: 0,
@@ -812,6 +872,36 @@ mod tests {
     }
 
     #[test]
+    fn streamed_word_types_equal_those_of_the_whole_text() {
+        let mut text = varied_pages(30);
+        text.push('\u{c}');
+        let whole = text::extract("t.txt", text.as_bytes(), &ExtractOptions::default()).unwrap();
+        let whole = normalise_with(whole, NormaliseOptions::default());
+        let expected = crate::frequency::word_counts(std::slice::from_ref(&whole));
+        let tokens: u64 = expected.total();
+        assert!(expected.len() > 20 && tokens > 500, "{tokens}");
+        for chunk in [64, 333, 4096, 1 << 20] {
+            let job = Job {
+                name: "t.txt",
+                matcher: None,
+                unit: Unit::Document,
+                cleaning: NormaliseOptions::default(),
+                contexts_per_term: 0,
+                words: true,
+            };
+            let options = StreamOptions {
+                threshold: 0,
+                chunk_bytes: chunk,
+            };
+            let open = || Ok(std::io::Cursor::new(text.as_bytes().to_vec()));
+            let streamed = count_stream(open, text.len() as u64, &job, options).unwrap();
+            assert_eq!(streamed.words, expected, "chunk {chunk}");
+            assert_eq!(streamed.counts.tokens, tokens, "chunk {chunk}");
+            assert_eq!(streamed.counts.pages, whole.page_count, "chunk {chunk}");
+        }
+    }
+
+    #[test]
     fn a_late_form_feed_gives_every_block_a_page() {
         let (_, m) = study();
         let mut text = "inform parents\n\n".repeat(50);
@@ -873,10 +963,11 @@ mod tests {
                 .to_string();
             let job = Job {
                 name: "t.txt",
-                matcher: &m,
+                matcher: Some(&m),
                 unit: Unit::Document,
                 cleaning: NormaliseOptions::default(),
                 contexts_per_term: 0,
+                words: false,
             };
             let options = StreamOptions {
                 threshold: 0,

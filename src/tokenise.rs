@@ -11,7 +11,7 @@
 //! from it in ways that change counts — it keeps "e.g" and "3.5" together (MidNumLet), joins
 //! "a_b" (ExtendNumLet), splits "co-operation" at the hyphen, and its apostrophe rules are not
 //! symmetric. A short scanner states the rule exactly and runs without allocation; counting
-//! finds token starts 64 bytes at a time ([`for_each_token_start`]).
+//! finds tokens 64 bytes at a time ([`for_each_token`]).
 
 /// Byte classes, looked up rather than range-tested in the hot loops.
 const SEPARATOR: u8 = 0;
@@ -139,22 +139,32 @@ pub fn token_spans(text: &str) -> TokenSpans<'_> {
 }
 
 /// The number of tokens in `text` (the denominator of every rate). Same rule as
-/// [`token_spans`]; see [`for_each_token_start`] for how it is computed.
+/// [`token_spans`]; see [`for_each_token`] for how it is computed.
 pub fn count_tokens(text: &str) -> u64 {
-    scan_token_starts::<false>(text, None, |_| {})
+    scan_token_starts::<false>(text, None, |_, _| {})
 }
 
-/// Calls `f` with the byte offset at which each token of `text` starts, in order, and returns
-/// the number of tokens. A token starts at a letter or digit unless the character before it is
-/// one, or is a joiner that itself follows one — the rule of [`token_spans`], which gives the
-/// ends.
+/// Calls `f(start, end)` for each token of `text`, in order, and returns the number of tokens.
+/// `start` is the byte offset at which the token starts: a letter or digit, unless the character
+/// before it is one, or is a joiner that itself follows one — the rule of [`token_spans`]. `end`
+/// is where it ends when that was found on the way (`Some`), else `None`: [`token_end`] finds it.
 ///
 /// This is the hot loop of counting (every byte of a corpus passes through it), so it works 64
 /// bytes at a time: for an all-ASCII window, bit masks of its letters/digits and joiners give
-/// every token start at once (with SSE2 on x86-64), and only windows holding non-ASCII
+/// every token start and end at once (with SSE2 on x86-64), and only windows holding non-ASCII
 /// characters are classified one character at a time.
-pub fn for_each_token_start(text: &str, f: impl FnMut(usize)) -> u64 {
+pub fn for_each_token(text: &str, f: impl FnMut(usize, Option<usize>)) -> u64 {
     scan_token_starts::<true>(text, None, f)
+}
+
+/// The end of the token starting at `start`: `known` if given (by [`for_each_token`]).
+#[inline]
+pub fn token_end(text: &str, start: usize, known: Option<usize>) -> usize {
+    known.unwrap_or_else(|| {
+        TokenSpans::starting_at(text, start)
+            .next()
+            .map_or(start, |(_, end)| end)
+    })
 }
 
 /// Most tokens of a text start with a letter no lexicon form starts with: the first bytes
@@ -182,10 +192,15 @@ impl FirstBytes {
     }
 }
 
-/// As [`for_each_token_start`] (the count is of every token), but in windows of ASCII text `f`
-/// is called only for tokens whose first byte, ASCII-lower-cased, is one of `first`; tokens in
-/// windows holding non-ASCII characters are all passed on. `f` must still check what it needs.
-pub fn for_each_token_start_among(text: &str, first: &FirstBytes, f: impl FnMut(usize)) -> u64 {
+/// As [`for_each_token`] (the count is of every token), but in windows of ASCII text `f` is
+/// called only for tokens whose first byte, ASCII-lower-cased, is one of `first` and that are
+/// not shorter than its minimum length; tokens in windows holding non-ASCII characters are all
+/// passed on. `f` must still check what it needs.
+pub fn for_each_token_among(
+    text: &str,
+    first: &FirstBytes,
+    f: impl FnMut(usize, Option<usize>),
+) -> u64 {
     scan_token_starts::<true>(text, Some(first), f)
 }
 
@@ -193,7 +208,7 @@ pub fn for_each_token_start_among(text: &str, first: &FirstBytes, f: impl FnMut(
 fn scan_token_starts<const CALL: bool>(
     text: &str,
     first: Option<&FirstBytes>,
-    mut f: impl FnMut(usize),
+    mut f: impl FnMut(usize, Option<usize>),
 ) -> u64 {
     let bytes = text.as_bytes();
     let n = bytes.len();
@@ -224,6 +239,7 @@ fn scan_token_starts<const CALL: bool>(
                 let starts = alnum & !before & !(joiner_before & two_before);
                 count += u64::from(starts.count_ones());
                 if CALL {
+                    let ends = token_ends(alnum, joiner, bytes.get(i + 64), bytes.get(i + 65));
                     let mut rest = match first {
                         Some(first) => {
                             starts
@@ -233,7 +249,11 @@ fn scan_token_starts<const CALL: bool>(
                         None => starts,
                     };
                     while rest != 0 {
-                        f(i + rest.trailing_zeros() as usize);
+                        let at = rest.trailing_zeros();
+                        // The first token end at or after the start, if in this window.
+                        let end = ends & (!0u64 << at);
+                        let end = (end != 0).then(|| i + end.trailing_zeros() as usize + 1);
+                        f(i + at as usize, end);
                         rest &= rest - 1;
                     }
                 }
@@ -260,7 +280,7 @@ fn scan_token_starts<const CALL: bool>(
             if word && !word1 && !(joiner1 && word2) {
                 count += 1;
                 if CALL {
-                    f(i);
+                    f(i, None);
                 }
             }
             word2 = word1;
@@ -270,6 +290,21 @@ fn scan_token_starts<const CALL: bool>(
         }
     }
     count
+}
+
+/// Bit `k` set when byte `k` of a window is the last of a token: a letter or digit not followed
+/// by one, nor by a joiner and one. `next` and `after` are the two bytes after the window (if
+/// any); a non-ASCII one might be a letter, so no token is said to end before it (the caller
+/// then finds the end itself).
+#[inline(always)]
+fn token_ends(alnum: u64, joiner: u64, next: Option<&u8>, after: Option<&u8>) -> u64 {
+    let class = |b: Option<&u8>| b.map_or(SEPARATOR, |&b| CLASS[b as usize]);
+    let (next, after) = (class(next), class(after));
+    let word = |c: u8| u64::from(c == ALNUM || c == NON_ASCII);
+    let followed_by_word = alnum >> 1 | word(next) << 63;
+    let followed_by_joiner = joiner >> 1 | u64::from(next == JOINER) << 63;
+    let word_two_after = alnum >> 2 | word(next) << 62 | word(after) << 63;
+    alnum & !followed_by_word & !(followed_by_joiner & word_two_after)
 }
 
 /// Bit `k` set unless bits `k..k + len` of `token_bytes` (letters, digits, joiners) are not all
@@ -545,8 +580,13 @@ mod tests {
                 }
             }
             let expected: Vec<usize> = token_spans(&text).map(|(s, _)| s).collect();
+            let spans: Vec<(usize, usize)> = token_spans(&text).collect();
             let mut starts = Vec::new();
-            let n = for_each_token_start(&text, |s| starts.push(s));
+            let n = for_each_token(&text, |s, end| {
+                starts.push(s);
+                let e = token_end(&text, s, end);
+                assert!(spans.contains(&(s, e)), "{text:?} {s} {end:?}");
+            });
             assert_eq!(starts, expected, "{text:?}");
             assert_eq!(n, expected.len() as u64, "{text:?}");
             assert_eq!(count_tokens(&text), n, "{text:?}");
@@ -557,7 +597,7 @@ mod tests {
             let first = FirstBytes::from_table(&wanted, 3).unwrap();
             let mut passed = Vec::new();
             assert_eq!(
-                for_each_token_start_among(&text, &first, |s| passed.push(s)),
+                for_each_token_among(&text, &first, |s, _| passed.push(s)),
                 n
             );
             let must: Vec<usize> = token_spans(&text)

@@ -17,11 +17,16 @@ The rules, spelled out independently of the Rust code:
     (one regex alternation per term, longest first).
   - matching never crosses a block (paragraph) boundary.
 
+  - word types (`termtally words`): every token, lower-cased as above, counted with
+    collections.Counter over all the documents together; the number of documents each occurs in.
+
 Usage: independent_count.py --termtally BIN --lexicon NAME[,NAME...] --mode word,substring FILE...
        [--show]   print the count table as well
+       independent_count.py --termtally BIN --words FILE...
 """
 
 import argparse
+import collections
 import json
 import re
 import subprocess
@@ -121,23 +126,62 @@ def check(termtally, lexicon_name, mode, files, texts, show):
     return failures
 
 
+def extract_all(termtally, files):
+    """Each document extracted once by termtally; its blocks are what both sides count."""
+    texts = {}
+    for path in files:
+        lines = run([termtally, "extract", "--format", "jsonl", path]).splitlines()
+        texts[path] = [json.loads(line)["text"] for line in lines]
+    return texts
+
+
+def check_words(termtally, files, texts):
+    """Compares `termtally words` with a Counter of folded tokens; returns the failures."""
+    counts = collections.Counter()
+    documents = collections.Counter()
+    for path in files:
+        seen = collections.Counter(
+            fold(token) for text in texts[path] for token in TOKEN.findall(text)
+        )
+        counts.update(seen)
+        documents.update(seen.keys())
+    theirs = json.loads(run([termtally, "words", "--format", "json"] + files))
+    rows = {r["word"]: (r["count"], r["documents"]) for r in theirs["rows"]}
+    failures = 0
+    if len(rows) != len(theirs["rows"]):
+        print("MISMATCH: a word is listed twice")
+        failures += 1
+    if theirs["total"]["tokens"] != sum(counts.values()):
+        print(f"MISMATCH tokens: termtally={theirs['total']['tokens']} python={sum(counts.values())}")
+        failures += 1
+    for word in sorted(set(rows) | set(counts)):
+        ours = (counts[word], documents[word])
+        if rows.get(word) != ours:
+            print(f"MISMATCH {word!r}: termtally={rows.get(word)} python={ours}")
+            failures += 1
+    print(f"words: {len(counts) - failures} passed, {failures} failed ({sum(counts.values())} tokens)")
+    return failures
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--termtally", required=True)
-    ap.add_argument("--lexicon", required=True, help="names or paths, comma-separated")
-    ap.add_argument("--mode", required=True, help="word, substring or both, comma-separated")
+    ap.add_argument("--lexicon", help="names or paths, comma-separated")
+    ap.add_argument("--mode", help="word, substring or both, comma-separated")
+    ap.add_argument("--words", action="store_true", help="check `termtally words` instead")
     ap.add_argument("--show", action="store_true")
     ap.add_argument("files", nargs="+")
     args = ap.parse_args()
+    if args.words:
+        texts = extract_all(args.termtally, args.files)
+        return 1 if check_words(args.termtally, args.files, texts) else 0
+    if not args.lexicon or not args.mode:
+        sys.exit("give --lexicon and --mode, or --words")
     modes = args.mode.split(",")
     if not all(m in ("word", "substring") for m in modes):
         sys.exit("--mode: word and/or substring")
 
-    # Each document is extracted once; its blocks are what both sides count.
-    texts = {}
-    for path in args.files:
-        lines = run([args.termtally, "extract", "--format", "jsonl", path]).splitlines()
-        texts[path] = [json.loads(line)["text"] for line in lines]
+    texts = extract_all(args.termtally, args.files)
 
     failures = 0
     for lexicon_name in args.lexicon.split(","):

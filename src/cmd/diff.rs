@@ -23,27 +23,23 @@
 //! `change_per_10k`, `status`, `log_likelihood`, `significance`, `p_below`, `log_ratio`,
 //! `pct_diff` (null where OLD has none: undefined), `keyword`.
 
-use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::ValueEnum;
-use rayon::prelude::*;
-use rustc_hash::FxHashMap;
 use serde_json::{Value as Json, json};
 
 use crate::cli::{InputArgs, OutputArgs};
 use crate::cmd::load_documents;
 use crate::count::{CorpusCounts, Unit, category_totals, count_corpus};
-use crate::document::Document;
+use crate::frequency::{WordCounts, word_counts};
 use crate::lexicon::{DEFAULT_LEXICON, Lexicon};
 use crate::matcher::{Matcher, Mode};
 use crate::render::{OutputFormat, write_report};
 use crate::report::Outcome;
 use crate::stats::{Keyness, p_below};
 use crate::table::{Column, Report, Row, Table, Value};
-use crate::tokenise::{push_folded, token_spans};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -174,75 +170,26 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     Ok(outcome.exit_code())
 }
 
-/// Occurrences of each lower-cased word type. Keys borrow from the documents where the token is
-/// already lower-case ASCII (most of English text), so only other spellings allocate, once each.
-pub type WordCounts<'a> = FxHashMap<Cow<'a, str>, u64>;
-
-/// Counts every word type of `docs` (tokens as [`crate::tokenise`] defines them, case-folded as
-/// matching folds them), blocks in parallel.
-pub fn word_counts(docs: &[Document]) -> WordCounts<'_> {
-    docs.par_iter()
-        .flat_map(|doc| doc.blocks.par_iter().with_min_len(16))
-        .fold(
-            || (WordCounts::default(), String::new()),
-            |(mut counts, mut folded), block| {
-                add_words(&block.text, &mut counts, &mut folded);
-                (counts, folded)
-            },
-        )
-        .map(|(counts, _)| counts)
-        .reduce(WordCounts::default, merge_word_counts)
-}
-
-fn add_words<'a>(text: &'a str, counts: &mut WordCounts<'a>, folded: &mut String) {
-    for (s, e) in token_spans(text) {
-        let token = &text[s..e];
-        if token
-            .bytes()
-            .all(|b| b.is_ascii() && !b.is_ascii_uppercase())
-        {
-            *counts.entry(Cow::Borrowed(token)).or_insert(0) += 1;
-            continue;
-        }
-        folded.clear();
-        push_folded(token, folded);
-        match counts.get_mut(folded.as_str()) {
-            Some(n) => *n += 1,
-            None => {
-                counts.insert(Cow::Owned(folded.clone()), 1);
-            }
-        }
-    }
-}
-
-fn merge_word_counts<'a>(a: WordCounts<'a>, b: WordCounts<'a>) -> WordCounts<'a> {
-    let (mut big, small) = if a.len() >= b.len() { (a, b) } else { (b, a) };
-    for (word, n) in small {
-        *big.entry(word).or_insert(0) += n;
-    }
-    big
-}
-
 /// One compared word: (word, keyness).
 pub type WordRow = (String, Keyness);
 
 /// Keyness of every word type of either side.
 pub fn compare_words(
-    old: &WordCounts<'_>,
-    new: &WordCounts<'_>,
+    old: &WordCounts,
+    new: &WordCounts,
     old_tokens: u64,
     new_tokens: u64,
 ) -> Vec<WordRow> {
     let mut rows: Vec<WordRow> = Vec::with_capacity(old.len().max(new.len()));
-    for (word, &o) in old {
-        let n = new.get(word.as_ref()).copied().unwrap_or(0);
+    for (word, o) in old.iter() {
+        let n = new.get(word).unwrap_or(0);
         rows.push((
             word.to_string(),
             Keyness::compute(o, n, old_tokens, new_tokens),
         ));
     }
-    for (word, &n) in new {
-        if !old.contains_key(word.as_ref()) {
+    for (word, n) in new.iter() {
+        if old.get(word).is_none() {
             rows.push((
                 word.to_string(),
                 Keyness::compute(0, n, old_tokens, new_tokens),
@@ -504,7 +451,7 @@ pub fn build_report(
 mod tests {
     use super::*;
     use crate::count::DocumentCounts;
-    use crate::document::{Block, Format};
+    use crate::document::{Block, Document, Format};
     use crate::stats::Status;
 
     fn text_doc(name: &str, paragraphs: &[&str]) -> Document {
@@ -517,33 +464,6 @@ mod tests {
             })
             .collect();
         d
-    }
-
-    #[test]
-    fn word_counts_fold_case_and_borrow_lower_case_ascii() {
-        let d = text_doc(
-            "a",
-            &[
-                "the The THE co-operation Co-operation",
-                "Straße STRASSE straße ṣ",
-            ],
-        );
-        let counts = word_counts(std::slice::from_ref(&d));
-        assert_eq!(counts.get("the"), Some(&3));
-        assert_eq!(counts.get("co-operation"), Some(&2));
-        assert_eq!(counts.get("straße"), Some(&2));
-        assert_eq!(counts.get("strasse"), Some(&1));
-        assert!(matches!(
-            counts.get_key_value("the").map(|(k, _)| k),
-            Some(Cow::Borrowed(_))
-        ));
-        let total: u64 = counts.values().sum();
-        let tokens: u64 = d
-            .blocks
-            .iter()
-            .map(|b| crate::tokenise::count_tokens(&b.text))
-            .sum();
-        assert_eq!(total, tokens, "every token is counted once");
     }
 
     #[test]

@@ -7,6 +7,7 @@ pub mod kwic;
 pub mod lexicon;
 pub mod pdf_worker;
 pub mod reproduce;
+pub mod words;
 
 use std::io::{IsTerminal, Read};
 use std::path::PathBuf;

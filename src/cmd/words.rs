@@ -1,0 +1,254 @@
+//! termtally words: a word-frequency list, every word type of the documents with its count.
+//!
+//! Usage: termtally words FILE... [--min-count N] [--top N] [--sort count|word]
+//!        [--format table|csv|tsv|json|md|latex] [-o FILE] [--force]
+//!
+//! Word types are tokens as `count` defines them (see the README's counting rule), case-folded:
+//! "Co-operation" and "co-operation" are one type, "co-operation" and "cooperation" two. The
+//! counts of all types add up to the documents' word count, the denominator of every rate.
+//! Large plain-text files are read in chunks, as `count` reads them, so memory grows with the
+//! vocabulary, not with the text.
+//!
+//! # Output schema (stable)
+//!
+//! ```text
+//! {
+//!   "command": "words",
+//!   "documents": [{"path", "format", "pages", "tokens"}],
+//!   "total": {"documents", "tokens", "types"},     types: word types before --min-count/--top
+//!   "rows": [{"word", "count", "rate_per_10k", "documents"}],
+//!   "notes": ["..."]
+//! }
+//! ```
+//!
+//! `count` is the word's occurrences in all the documents together, `rate_per_10k` = count ×
+//! 10,000 / total tokens, `documents` the number of documents it occurs in. Rows are sorted by
+//! count, largest first, then alphabetically (`--sort word`: alphabetically only). CSV and TSV
+//! have the same columns.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::ValueEnum;
+use rustc_hash::FxHashMap;
+use serde_json::json;
+
+use crate::cli::{InputArgs, OutputArgs};
+use crate::cmd::load_documents;
+use crate::count::rate_per_10k;
+use crate::document::Format;
+use crate::frequency::{WordCounts, word_counts};
+use crate::render::{OutputFormat, write_report};
+use crate::report::Outcome;
+use crate::stream;
+use crate::table::{Column, Report, Table, Value};
+
+const EXAMPLES: &str = "\
+Examples:
+  termtally words code.pdf --top 50                    the 50 most frequent words
+  termtally words reports/*.pdf -o words.csv           one list for a whole collection
+  termtally words reports/*.pdf --min-count 10 --sort word
+  termtally words hansard-1990-2020.txt -o freq.csv    a large text file, read in chunks";
+
+/// List every word of the documents with its count, rate per 10,000 words and the number of
+/// documents it occurs in: a word-frequency list.
+#[derive(clap::Args, Debug)]
+#[command(after_help = EXAMPLES)]
+pub struct Args {
+    /// Documents to read (PDF, legislation.gov.uk XML, HTML, DOCX, text); `-` reads standard input.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Leave out words counted fewer than N times.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub min_count: u64,
+    /// Only the first N rows (after sorting).
+    #[arg(long, value_name = "N")]
+    pub top: Option<usize>,
+    /// Row order.
+    #[arg(long, value_enum, default_value_t = SortBy::Count)]
+    pub sort: SortBy,
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    /// Plain-text files larger than this many bytes are streamed (as `count` does).
+    #[arg(long, hide = true, env = "TERMTALLY_STREAM_THRESHOLD", value_name = "BYTES",
+          default_value_t = stream::DEFAULT_THRESHOLD)]
+    pub stream_threshold: u64,
+    /// Bytes per chunk when streaming.
+    #[arg(long, hide = true, env = "TERMTALLY_STREAM_CHUNK", value_name = "BYTES",
+          default_value_t = stream::DEFAULT_CHUNK_BYTES,
+          value_parser = clap::value_parser!(u64).range(stream::MIN_CHUNK_BYTES..))]
+    pub stream_chunk: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SortBy {
+    /// Most frequent first; ties alphabetically.
+    Count,
+    /// Alphabetically (by Unicode code point of the case-folded word).
+    Word,
+}
+
+/// One document's word types.
+struct DocumentWords {
+    name: String,
+    format: Format,
+    pages: Option<u32>,
+    tokens: u64,
+    words: WordCounts,
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    crate::output::check_destination(&args.output)?;
+    let outcome = Outcome::new();
+    let extract_options = args.input.extract_options()?;
+    let streamed: Vec<bool> = args
+        .files
+        .iter()
+        .map(|f| stream::should_stream(f, &extract_options, args.stream_threshold))
+        .collect();
+    let whole_files: Vec<PathBuf> = args
+        .files
+        .iter()
+        .zip(&streamed)
+        .filter(|(_, s)| !**s)
+        .map(|(f, _)| f.clone())
+        .collect();
+    let mut whole = if whole_files.is_empty() {
+        Vec::new()
+    } else {
+        load_documents(&whole_files, &args.input, &outcome)?
+    }
+    .into_iter()
+    .map(|doc| {
+        let words = word_counts(std::slice::from_ref(&doc));
+        DocumentWords {
+            tokens: words.total(),
+            name: doc.name,
+            format: doc.format,
+            pages: doc.page_count,
+            words,
+        }
+    })
+    .peekable();
+
+    // Back in the order the files were given; `load_documents` leaves failed files out.
+    let mut documents = Vec::new();
+    let mut streamed_names = Vec::new();
+    for (file, &stream_it) in args.files.iter().zip(&streamed) {
+        let name = file.display().to_string();
+        if !stream_it {
+            if whole.peek().is_some_and(|d| d.name == name) {
+                documents.extend(whole.next());
+            }
+            continue;
+        }
+        let options = stream::StreamOptions {
+            threshold: args.stream_threshold,
+            chunk_bytes: args.stream_chunk,
+        };
+        match stream::count_words_in_text_file(file, &name, args.input.normalise_options(), options)
+        {
+            Ok(s) => {
+                outcome.succeed();
+                streamed_names.push(format!("{name} ({} chunks)", s.chunks));
+                documents.push(DocumentWords {
+                    name,
+                    format: Format::Text,
+                    pages: s.counts.pages,
+                    tokens: s.counts.tokens,
+                    words: s.words,
+                });
+            }
+            Err(err) if args.input.strict => {
+                anyhow::bail!("{name}: {err} (stopping: --strict)")
+            }
+            Err(err) => outcome.fail(&name, err),
+        }
+    }
+    if documents.is_empty() {
+        return Ok(outcome.exit_code());
+    }
+    let mut report = build_report(&documents, &args);
+    if !streamed_names.is_empty() {
+        report.notes.push(format!(
+            "Read in chunks (streamed, to save memory): {}. Line-end hyphenation and running \
+             headers/footers were judged within each chunk rather than across the whole file.",
+            streamed_names.join(", ")
+        ));
+    }
+    write_report(&report, &args.output, OutputFormat::Table)?;
+    Ok(outcome.exit_code())
+}
+
+/// The frequency list of all documents together (see the schema at the top of this file).
+fn build_report(documents: &[DocumentWords], args: &Args) -> Report {
+    // (count, documents) of every type.
+    let mut all: FxHashMap<&str, (u64, u64)> = FxHashMap::default();
+    for doc in documents {
+        for (word, n) in doc.words.iter() {
+            let entry = all.entry(word).or_insert((0, 0));
+            entry.0 += n;
+            entry.1 += 1;
+        }
+    }
+    let tokens: u64 = documents.iter().map(|d| d.tokens).sum();
+    let types = all.len();
+    let mut rows: Vec<(&str, u64, u64)> = all
+        .into_iter()
+        .filter(|&(_, (count, _))| count >= args.min_count)
+        .map(|(word, (count, docs))| (word, count, docs))
+        .collect();
+    match args.sort {
+        SortBy::Count => rows.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0))),
+        SortBy::Word => rows.sort_unstable_by(|a, b| a.0.cmp(b.0)),
+    }
+    let shown = args.top.unwrap_or(rows.len()).min(rows.len());
+
+    let mut report = Report::default();
+    report.meta.insert("command".into(), json!("words"));
+    report.meta.insert(
+        "documents".into(),
+        json!(
+            documents
+                .iter()
+                .map(|d| json!({"path": d.name, "format": d.format, "pages": d.pages, "tokens": d.tokens}))
+                .collect::<Vec<_>>()
+        ),
+    );
+    report.meta.insert(
+        "total".into(),
+        json!({"documents": documents.len(), "tokens": tokens, "types": types}),
+    );
+    let mut table = Table::new(vec![
+        Column::new("word", "Word").highlighted(),
+        Column::new("count", "Count").right(),
+        Column::new("rate_per_10k", "per 10k words").right(),
+        Column::new("documents", "Documents").right(),
+    ]);
+    table.title = Some(if documents.len() == 1 {
+        format!("{}: {tokens} words, {types} different", documents[0].name)
+    } else {
+        format!(
+            "All {} documents: {tokens} words, {types} different",
+            documents.len()
+        )
+    });
+    for &(word, count, docs) in &rows[..shown] {
+        table.push(vec![
+            Value::text(word),
+            Value::Int(count as i64),
+            Value::Float(rate_per_10k(count, tokens), 2),
+            Value::Int(docs as i64),
+        ]);
+    }
+    if shown < rows.len() {
+        table.notes.push(format!(
+            "The first {shown} of {} rows (--top {shown}).",
+            rows.len()
+        ));
+    }
+    report.tables.push(table);
+    report
+}
