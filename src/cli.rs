@@ -106,6 +106,30 @@ impl InputArgs {
     }
 }
 
+/// When large plain-text files are read as a stream (see `crate::stream`): hidden options for
+/// tests and measurements, shared by the commands that stream.
+#[derive(Args, Debug, Clone)]
+pub struct StreamArgs {
+    /// Plain-text files larger than this many bytes are streamed.
+    #[arg(long, hide = true, env = "TERMTALLY_STREAM_THRESHOLD", value_name = "BYTES",
+          default_value_t = crate::stream::DEFAULT_THRESHOLD)]
+    pub stream_threshold: u64,
+    /// Bytes per chunk when streaming.
+    #[arg(long, hide = true, env = "TERMTALLY_STREAM_CHUNK", value_name = "BYTES",
+          default_value_t = crate::stream::DEFAULT_CHUNK_BYTES,
+          value_parser = clap::value_parser!(u64).range(crate::stream::MIN_CHUNK_BYTES..))]
+    pub stream_chunk: u64,
+}
+
+impl StreamArgs {
+    pub fn options(&self) -> crate::stream::StreamOptions {
+        crate::stream::StreamOptions {
+            threshold: self.stream_threshold,
+            chunk_bytes: self.stream_chunk,
+        }
+    }
+}
+
 /// Where and how results are written: shared by every command that prints a table.
 #[derive(Args, Debug, Clone)]
 pub struct OutputArgs {

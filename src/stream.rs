@@ -116,63 +116,38 @@ pub fn should_stream(path: &Path, opts: &ExtractOptions, threshold: u64) -> bool
     matches!(sniff(&head), Ok(Format::Text))
 }
 
+/// What to count in a streamed file.
+#[derive(Debug, Clone, Copy)]
+pub struct Work<'a> {
+    /// The lexicon's terms to count, per `unit`; `None` to count word types only.
+    pub matcher: Option<&'a Matcher>,
+    pub unit: Unit,
+    /// With a matcher: keep the first N hits of each term in context ([`Streamed::contexts`]).
+    pub contexts_per_term: usize,
+    /// Count every word type too ([`Streamed::words`]).
+    pub words: bool,
+    pub cleaning: NormaliseOptions,
+}
+
 /// What the per-chunk work needs besides the chunk.
 struct Job<'a> {
     name: &'a str,
-    /// The lexicon's terms to count; `None` when only word types are counted.
-    matcher: Option<&'a Matcher>,
-    unit: Unit,
-    cleaning: NormaliseOptions,
-    contexts_per_term: usize,
-    /// Count every word type too ([`Streamed::words`]).
-    words: bool,
+    work: Work<'a>,
 }
 
 /// Counts the plain-text file at `path` (named `name` in the output) chunk by chunk, in parallel
-/// on the rayon pool. The counts are those of [`crate::count::count_document`] on the whole
-/// file, with the differences described at the top of this module.
+/// on the rayon pool. The counts are those of [`crate::count::count_document`] (and the word
+/// types those of [`crate::frequency::word_counts`]) on the whole file, with the differences
+/// described at the top of this module. Without a matcher, `counts` has the token total only.
 pub fn count_text_file(
     path: &Path,
     name: &str,
-    matcher: &Matcher,
-    unit: Unit,
-    cleaning: NormaliseOptions,
-    options: StreamOptions,
-    contexts_per_term: usize,
-) -> Result<Streamed, ExtractError> {
-    let len = std::fs::metadata(path).map_err(|e| io_error(&e))?.len();
-    let open = || File::open(path).map_err(|e| io_error(&e));
-    let job = Job {
-        name,
-        matcher: Some(matcher),
-        unit,
-        cleaning,
-        contexts_per_term,
-        words: false,
-    };
-    count_stream(open, len, &job, options)
-}
-
-/// Counts every word type of the plain-text file at `path` chunk by chunk, as
-/// [`crate::frequency::word_counts`] does for a loaded document: [`Streamed::words`], and the
-/// token count in `counts` (which has no terms).
-pub fn count_words_in_text_file(
-    path: &Path,
-    name: &str,
-    cleaning: NormaliseOptions,
+    work: Work,
     options: StreamOptions,
 ) -> Result<Streamed, ExtractError> {
     let len = std::fs::metadata(path).map_err(|e| io_error(&e))?.len();
     let open = || File::open(path).map_err(|e| io_error(&e));
-    let job = Job {
-        name,
-        matcher: None,
-        unit: Unit::Document,
-        cleaning,
-        contexts_per_term: 0,
-        words: true,
-    };
-    count_stream(open, len, &job, options)
+    count_stream(open, len, &Job { name, work }, options)
 }
 
 /// Counts text read from `open()` (called again to re-read it from the start if a late form
@@ -576,7 +551,7 @@ struct Words {
 
 fn process_chunk(chunk: Chunk, job: &Job, buffers: &Buffers, words: &mut Words) -> ChunkResult {
     // Paragraph numbers matter only to counts by section and to the citations of contexts.
-    let numbered = job.unit == Unit::Section || job.contexts_per_term > 0;
+    let numbered = job.work.unit == Unit::Section || job.work.contexts_per_term > 0;
     let mut blocks = Vec::new();
     // A first block carrying [`CARRIED`]: `carry_forward` then gives it to the blocks that
     // would carry the previous chunk's number, exactly as over the whole text.
@@ -598,15 +573,15 @@ fn process_chunk(chunk: Chunk, job: &Job, buffers: &Buffers, words: &mut Words) 
     let last_section = blocks.last().map(|b| b.section.clone());
     let mut doc = Document::new(job.name, Format::Text);
     doc.blocks = blocks;
-    let doc = normalise_with(doc, job.cleaning);
+    let doc = normalise_with(doc, job.work.cleaning);
     let mut word_tokens = 0;
-    if job.words {
+    if job.work.words {
         for block in &doc.blocks {
             word_tokens += add_words(&block.text, &mut words.counts, &mut words.folded);
         }
     }
-    let counts = match job.matcher {
-        Some(matcher) => count_document_serial(&doc, matcher, job.unit),
+    let counts = match job.work.matcher {
+        Some(matcher) => count_document_serial(&doc, matcher, job.work.unit),
         None => DocumentCounts {
             name: doc.name.clone(),
             format: doc.format,
@@ -616,12 +591,12 @@ fn process_chunk(chunk: Chunk, job: &Job, buffers: &Buffers, words: &mut Words) 
             units: Vec::new(),
         },
     };
-    let contexts = match job.matcher {
-        Some(matcher) if job.contexts_per_term > 0 => first_contexts(
+    let contexts = match job.work.matcher {
+        Some(matcher) if job.work.contexts_per_term > 0 => first_contexts(
             &doc,
             matcher,
             Span::Chars(DEFAULT_WIDTH),
-            job.contexts_per_term,
+            job.work.contexts_per_term,
         ),
         _ => Vec::new(),
     };
@@ -650,7 +625,7 @@ struct Merger {
 
 impl Merger {
     fn new(job: &Job) -> Merger {
-        let n = job.matcher.map_or(0, Matcher::term_count);
+        let n = job.work.matcher.map_or(0, Matcher::term_count);
         Merger {
             next: 0,
             pending: BTreeMap::new(),
@@ -664,9 +639,9 @@ impl Merger {
                 units: Vec::new(),
             },
             unit_index: HashMap::new(),
-            unit: job.unit,
-            contexts: vec![Vec::new(); if job.contexts_per_term > 0 { n } else { 0 }],
-            contexts_per_term: job.contexts_per_term,
+            unit: job.work.unit,
+            contexts: vec![Vec::new(); if job.work.contexts_per_term > 0 { n } else { 0 }],
+            contexts_per_term: job.work.contexts_per_term,
             citer: Document::new(job.name, Format::Text),
         }
     }
@@ -759,11 +734,13 @@ mod tests {
         let whole = count_document(&whole, matcher, unit);
         let job = Job {
             name: "t.txt",
-            matcher: Some(matcher),
-            unit,
-            cleaning: NormaliseOptions::default(),
-            contexts_per_term: 3,
-            words: false,
+            work: Work {
+                matcher: Some(matcher),
+                unit,
+                cleaning: NormaliseOptions::default(),
+                contexts_per_term: 3,
+                words: false,
+            },
         };
         let options = StreamOptions {
             threshold: 0,
@@ -883,11 +860,13 @@ mod tests {
         for chunk in [64, 333, 4096, 1 << 20] {
             let job = Job {
                 name: "t.txt",
-                matcher: None,
-                unit: Unit::Document,
-                cleaning: NormaliseOptions::default(),
-                contexts_per_term: 0,
-                words: true,
+                work: Work {
+                    matcher: None,
+                    unit: Unit::Document,
+                    cleaning: NormaliseOptions::default(),
+                    contexts_per_term: 0,
+                    words: true,
+                },
             };
             let options = StreamOptions {
                 threshold: 0,
@@ -963,11 +942,13 @@ mod tests {
                 .to_string();
             let job = Job {
                 name: "t.txt",
-                matcher: Some(&m),
-                unit: Unit::Document,
-                cleaning: NormaliseOptions::default(),
-                contexts_per_term: 0,
-                words: false,
+                work: Work {
+                    matcher: Some(&m),
+                    unit: Unit::Document,
+                    cleaning: NormaliseOptions::default(),
+                    contexts_per_term: 0,
+                    words: false,
+                },
             };
             let options = StreamOptions {
                 threshold: 0,

@@ -86,16 +86,7 @@ fn real_text(dir: &Path, bytes: usize) -> Option<PathBuf> {
         "dfe-designated-teacher-looked-after-children.pdf",
         "housing-act-2004-ukpga-2004-34-revised.xml",
     ];
-    let mut seed = String::new();
-    for name in names {
-        let file = common::corpus_file(name)?;
-        let out = termtally().arg("extract").arg(&file).output().unwrap();
-        assert!(out.status.success(), "{name}");
-        let text = String::from_utf8(out.stdout).unwrap();
-        assert!(text.len() > 10_000, "{name}: {} bytes", text.len());
-        seed.push_str(&text);
-        seed.push('\u{c}');
-    }
+    let seed = common::extracted_text(&names)?;
     assert!(
         seed.matches('\u{c}').count() > 100,
         "pages separated by form feeds"

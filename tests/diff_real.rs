@@ -266,3 +266,38 @@ fn usage_errors_exit_2_with_a_plain_message() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("missing-old.pdf"), "{err}");
 }
+
+/// Two large text files (real extracted text, a few MB each) are read in chunks: every row of
+/// `diff --all-words` is the one computed with both sides read whole, and a note says so.
+#[test]
+fn large_text_sides_are_streamed_with_the_same_result() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut sides = Vec::new();
+    for names in [
+        [
+            "dfe-statutory-guidance-on-adoption-2013.pdf",
+            "ofsted-cqc-area-send-inspection-dorset-2024-05.pdf",
+        ],
+        [
+            "dfe-designated-teacher-looked-after-children.pdf",
+            "ofsted-cqc-area-send-inspection-hertfordshire-2023-11.pdf",
+        ],
+    ] {
+        let Some(seed) = common::extracted_text(&names) else {
+            return;
+        };
+        let path = dir.path().join(format!("side{}.txt", sides.len()));
+        std::fs::write(&path, seed.repeat((2 << 20) / seed.len() + 1)).unwrap();
+        sides.push(path);
+    }
+    let mut args: Vec<std::ffi::OsString> = vec!["diff".into(), "--all-words".into()];
+    args.extend(sides.iter().map(|p| p.clone().into_os_string()));
+    let run = |threshold: &str| common::json_streaming(&args, threshold, "262144");
+    let (whole, streamed) = (run("99999999999"), run("0"));
+    let note = |json: &Json| json["notes"].to_string().contains("streamed");
+    assert!(!note(&whole) && note(&streamed));
+    assert_eq!(streamed["old"], whole["old"]);
+    assert_eq!(streamed["new"], whole["new"]);
+    assert!(rows(&whole).len() > 3000);
+    assert_eq!(rows(&streamed), rows(&whole));
+}

@@ -168,34 +168,23 @@ fn a_hand_counted_text() {
 #[test]
 fn streamed_words_equal_whole_words() {
     let dir = tempfile::tempdir().unwrap();
-    let mut seed = String::new();
-    for name in [
+    let Some(seed) = common::extracted_text(&[
         "dfe-statutory-guidance-on-adoption-2013.pdf",
         "ofsted-cqc-area-send-inspection-dorset-2024-05.pdf",
         "housing-act-2004-ukpga-2004-34-revised.xml",
         "wikipedia-cabinet-office-2023-10-03.pdf",
-    ] {
-        let Some(file) = common::corpus_file(name) else {
-            return;
-        };
-        let out = termtally().arg("extract").arg(&file).output().unwrap();
-        assert!(out.status.success(), "{name}");
-        seed.push_str(&String::from_utf8(out.stdout).unwrap());
-        seed.push('\u{c}');
-    }
+    ]) else {
+        return;
+    };
     let text = seed.repeat((3 << 20) / seed.len() + 1);
     let path = dir.path().join("corpus.txt");
     std::fs::write(&path, &text).unwrap();
     let run = |threshold: &str| {
-        let out = termtally()
-            .args(["words", "-f", "json"])
-            .arg(&path)
-            .env("TERMTALLY_STREAM_THRESHOLD", threshold)
-            .env("TERMTALLY_STREAM_CHUNK", "262144")
-            .output()
-            .unwrap();
-        assert!(out.status.success());
-        serde_json::from_slice::<Value>(&out.stdout).unwrap()
+        common::json_streaming(
+            [std::ffi::OsStr::new("words"), path.as_os_str()],
+            threshold,
+            "262144",
+        )
     };
     let (whole, streamed) = (run("99999999999"), run("0"));
     let note = |json: &Value| json["notes"].to_string().contains("streamed");

@@ -47,14 +47,18 @@ use std::process::ExitCode;
 
 use serde_json::json;
 
-use crate::cli::{InputArgs, OutputArgs};
-use crate::cmd::{kwic, load_documents};
-use crate::count::{CorpusCounts, Unit, category_totals, count_corpus, percent, rate_per_10k};
+use rayon::prelude::*;
+
+use crate::cli::{InputArgs, OutputArgs, StreamArgs};
+use crate::cmd::{Source, kwic, load_or_stream, stream_file, streamed_note};
+use crate::count::{
+    CorpusCounts, DocumentCounts, Unit, category_totals, count_document, percent, rate_per_10k,
+};
 use crate::lexicon::{DEFAULT_LEXICON, Lexicon};
 use crate::matcher::{Matcher, Mode};
 use crate::render::{OutputFormat, write_report};
 use crate::report::Outcome;
-use crate::stream;
+use crate::stream::Work;
 use crate::table::{Column, Report, Row, Table, Value};
 
 const EXAMPLES: &str = "\
@@ -97,16 +101,8 @@ pub struct Args {
     pub input: InputArgs,
     #[command(flatten)]
     pub output: OutputArgs,
-    /// Plain-text files larger than this many bytes are streamed (see `crate::stream`); for
-    /// tests and measurements.
-    #[arg(long, hide = true, env = "TERMTALLY_STREAM_THRESHOLD", value_name = "BYTES",
-          default_value_t = stream::DEFAULT_THRESHOLD)]
-    pub stream_threshold: u64,
-    /// Bytes per chunk when streaming.
-    #[arg(long, hide = true, env = "TERMTALLY_STREAM_CHUNK", value_name = "BYTES",
-          default_value_t = stream::DEFAULT_CHUNK_BYTES,
-          value_parser = clap::value_parser!(u64).range(stream::MIN_CHUNK_BYTES..))]
-    pub stream_chunk: u64,
+    #[command(flatten)]
+    pub streaming: StreamArgs,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -116,89 +112,56 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     crate::output::check_destination(&args.output)?;
     let outcome = Outcome::new();
     // Large plain-text files are counted as a stream, one after another (each uses every
-    // core); the others are loaded whole, in parallel, as every command does.
-    let extract_options = args.input.extract_options()?;
-    let streamed: Vec<bool> = args
-        .files
-        .iter()
-        .map(|f| stream::should_stream(f, &extract_options, args.stream_threshold))
+    // core); the others are loaded whole and counted in parallel, as every command does.
+    let sources = load_or_stream(&args.files, &args.input, &args.streaming, &outcome)?;
+    let loaded: Vec<Option<(DocumentCounts, Vec<serde_json::Value>)>> = sources
+        .par_iter()
+        .map(|source| match source {
+            Source::Loaded(doc) => {
+                let contexts = if args.with_contexts > 0 {
+                    let json = kwic::contexts_json(
+                        std::slice::from_ref(doc),
+                        &lexicon,
+                        &matcher,
+                        args.with_contexts,
+                    );
+                    json.as_array().cloned().unwrap_or_default()
+                } else {
+                    Vec::new()
+                };
+                Some((count_document(doc, &matcher, args.by), contexts))
+            }
+            Source::Streamed(_) => None,
+        })
         .collect();
-    let whole_files: Vec<PathBuf> = args
-        .files
-        .iter()
-        .zip(&streamed)
-        .filter(|(_, s)| !**s)
-        .map(|(f, _)| f.clone())
-        .collect();
-    let docs = if whole_files.is_empty() {
-        Vec::new()
-    } else {
-        load_documents(&whole_files, &args.input, &outcome)?
-    };
-    let whole_counts = count_corpus(&docs, &matcher, args.by).documents;
-    let mut whole_contexts: Vec<Vec<serde_json::Value>> = Vec::new();
-    if args.with_contexts > 0 {
-        for doc in &docs {
-            let json = kwic::contexts_json(
-                std::slice::from_ref(doc),
-                &lexicon,
-                &matcher,
-                args.with_contexts,
-            );
-            whole_contexts.push(json.as_array().cloned().unwrap_or_default());
-        }
-    }
-    drop(docs);
 
-    // Back in the order the files were given; `load_documents` leaves failed files out.
-    let mut whole = whole_counts
-        .into_iter()
-        .zip(
-            whole_contexts
-                .into_iter()
-                .chain(std::iter::repeat_with(Vec::new)),
-        )
-        .peekable();
     let mut documents = Vec::new();
     let mut contexts = Vec::new();
     let mut streamed_names = Vec::new();
-    for (file, &stream_it) in args.files.iter().zip(&streamed) {
-        let name = file.display().to_string();
-        if !stream_it {
-            if whole.peek().is_some_and(|(d, _)| d.name == name) {
-                if let Some((d, c)) = whole.next() {
-                    documents.push(d);
-                    contexts.extend(c);
-                }
-            }
+    for (source, counted) in sources.iter().zip(loaded) {
+        if let Some((counts, context)) = counted {
+            documents.push(counts);
+            contexts.extend(context);
             continue;
         }
-        let options = stream::StreamOptions {
-            threshold: args.stream_threshold,
-            chunk_bytes: args.stream_chunk,
+        let Source::Streamed(file) = source else {
+            continue;
         };
-        let result = stream::count_text_file(
-            file,
-            &name,
-            &matcher,
-            args.by,
-            args.input.normalise_options(),
-            options,
-            args.with_contexts,
-        );
-        match result {
-            Ok(s) => {
-                outcome.succeed();
-                contexts.extend(contexts_of(&name, &lexicon, s.contexts));
-                documents.push(s.counts);
-                streamed_names.push(format!("{name} ({} chunks)", s.chunks));
-            }
-            Err(err) if args.input.strict => {
-                anyhow::bail!("{name}: {err} (stopping: --strict)")
-            }
-            Err(err) => outcome.fail(&name, err),
+        let work = Work {
+            matcher: Some(&matcher),
+            unit: args.by,
+            contexts_per_term: args.with_contexts,
+            words: false,
+            cleaning: args.input.normalise_options(),
+        };
+        if let Some(s) = stream_file(file, work, &args.input, &args.streaming, &outcome)? {
+            let name = s.counts.name.clone();
+            contexts.extend(contexts_of(&name, &lexicon, s.contexts));
+            documents.push(s.counts);
+            streamed_names.push(format!("{name} ({} chunks)", s.chunks));
         }
     }
+    drop(sources);
     if documents.is_empty() {
         return Ok(outcome.exit_code());
     }
@@ -209,27 +172,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             .meta
             .insert("contexts".into(), serde_json::Value::Array(contexts));
     }
-    if !streamed_names.is_empty() {
-        report.notes.push(format!(
-            "Read in chunks of {} (streamed, to save memory): {}. Line-end hyphenation and \
-             running headers/footers were judged within each chunk rather than across the whole \
-             file.",
-            human_bytes(args.stream_chunk),
-            streamed_names.join(", ")
-        ));
-    }
+    report
+        .notes
+        .extend(streamed_note(args.streaming.stream_chunk, &streamed_names));
     write_report(&report, &args.output, OutputFormat::Table)?;
     Ok(outcome.exit_code())
-}
-
-/// "8 MB", "64 KB", "100 bytes".
-fn human_bytes(bytes: u64) -> String {
-    match bytes {
-        b if b >= 1 << 20 && b % (1 << 20) == 0 => format!("{} MB", b >> 20),
-        b if b >= 1 << 20 => format!("{:.1} MB", b as f64 / (1u64 << 20) as f64),
-        b if b >= 1 << 10 => format!("{} KB", b >> 10),
-        b => format!("{b} bytes"),
-    }
 }
 
 /// The `contexts` records of one streamed document, as [`kwic::contexts_json`] gives them for a

@@ -30,15 +30,18 @@ use std::process::ExitCode;
 use clap::ValueEnum;
 use serde_json::{Value as Json, json};
 
-use crate::cli::{InputArgs, OutputArgs};
-use crate::cmd::load_documents;
-use crate::count::{CorpusCounts, Unit, category_totals, count_corpus};
-use crate::frequency::{WordCounts, word_counts};
+use rayon::prelude::*;
+
+use crate::cli::{InputArgs, OutputArgs, StreamArgs};
+use crate::cmd::{Source, load_or_stream, stream_file, streamed_note};
+use crate::count::{CorpusCounts, DocumentCounts, Unit, category_totals, count_document};
+use crate::frequency::{WordCounts, merge, word_counts};
 use crate::lexicon::{DEFAULT_LEXICON, Lexicon};
 use crate::matcher::{Matcher, Mode};
 use crate::render::{OutputFormat, write_report};
 use crate::report::Outcome;
 use crate::stats::{Keyness, p_below};
+use crate::stream::Work;
 use crate::table::{Column, Report, Row, Table, Value};
 
 const EXAMPLES: &str = "\
@@ -89,6 +92,8 @@ pub struct Args {
     pub input: InputArgs,
     #[command(flatten)]
     pub output: OutputArgs,
+    #[command(flatten)]
+    pub streaming: StreamArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -136,38 +141,98 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 
     let outcome = Outcome::new();
     // Both sides at once, so a one-document side does not leave a core idle.
-    let (old_docs, new_docs) = rayon::join(
-        || load_documents(&old_files, &args.input, &outcome),
-        || load_documents(&new_files, &args.input, &outcome),
+    let (old_sources, new_sources) = rayon::join(
+        || load_or_stream(&old_files, &args.input, &args.streaming, &outcome),
+        || load_or_stream(&new_files, &args.input, &args.streaming, &outcome),
     );
-    let (old_docs, new_docs) = (old_docs?, new_docs?);
-    if old_docs.is_empty() || new_docs.is_empty() {
-        let side = if old_docs.is_empty() { "OLD" } else { "NEW" };
+    let old = count_side(&old_sources?, &matcher, &args, &outcome)?;
+    let new = count_side(&new_sources?, &matcher, &args, &outcome)?;
+    if old.counts.documents.is_empty() || new.counts.documents.is_empty() {
+        let side = if old.counts.documents.is_empty() {
+            "OLD"
+        } else {
+            "NEW"
+        };
         // Prints the "N of M documents failed" line before the reason nothing follows.
         outcome.exit_code();
         anyhow::bail!("no {side} document could be read, so there is nothing to compare");
     }
-    let (old, new) = rayon::join(
-        || count_corpus(&old_docs, &matcher, Unit::Document),
-        || count_corpus(&new_docs, &matcher, Unit::Document),
-    );
-    let words = if args.all_words {
-        let (old_words, new_words) =
-            rayon::join(|| word_counts(&old_docs), || word_counts(&new_docs));
-        Some(compare_words(
-            &old_words, &new_words, old.tokens, new.tokens,
-        ))
-    } else {
-        None
-    };
+    let words = args
+        .all_words
+        .then(|| compare_words(&old.words, &new.words, old.counts.tokens, new.counts.tokens));
     let options = ReportOptions {
         mode: args.mode,
         min_count: args.min_count,
         sort: args.sort,
     };
-    let report = build_report(&lexicon, &options, &old, &new, words);
+    let mut report = build_report(&lexicon, &options, &old.counts, &new.counts, words);
+    let streamed: Vec<String> = old.streamed.into_iter().chain(new.streamed).collect();
+    report
+        .notes
+        .extend(streamed_note(args.streaming.stream_chunk, &streamed));
     write_report(&report, &args.output, OutputFormat::Table)?;
     Ok(outcome.exit_code())
+}
+
+/// One side's counts: the lexicon's terms, and with `--all-words` every word type.
+struct Side {
+    counts: CorpusCounts,
+    words: WordCounts,
+    /// "FILE (N chunks)" for the files read as streams.
+    streamed: Vec<String>,
+}
+
+/// Counts one side's documents: those loaded whole in parallel, large text files as streams.
+fn count_side(
+    sources: &[Source],
+    matcher: &Matcher,
+    args: &Args,
+    outcome: &Outcome,
+) -> anyhow::Result<Side> {
+    let loaded: Vec<Option<(DocumentCounts, WordCounts)>> = sources
+        .par_iter()
+        .map(|source| match source {
+            Source::Loaded(doc) => {
+                let words = if args.all_words {
+                    word_counts(std::slice::from_ref(doc))
+                } else {
+                    WordCounts::default()
+                };
+                Some((count_document(doc, matcher, Unit::Document), words))
+            }
+            Source::Streamed(_) => None,
+        })
+        .collect();
+    let mut documents = Vec::new();
+    let mut words = WordCounts::default();
+    let mut streamed = Vec::new();
+    for (source, counted) in sources.iter().zip(loaded) {
+        if let Some((counts, doc_words)) = counted {
+            documents.push(counts);
+            words = merge(words, doc_words);
+            continue;
+        }
+        let Source::Streamed(file) = source else {
+            continue;
+        };
+        let work = Work {
+            matcher: Some(matcher),
+            unit: Unit::Document,
+            contexts_per_term: 0,
+            words: args.all_words,
+            cleaning: args.input.normalise_options(),
+        };
+        if let Some(s) = stream_file(file, work, &args.input, &args.streaming, outcome)? {
+            streamed.push(format!("{} ({} chunks)", s.counts.name, s.chunks));
+            documents.push(s.counts);
+            words = merge(words, s.words);
+        }
+    }
+    Ok(Side {
+        counts: CorpusCounts::from_documents(documents, matcher.term_count()),
+        words,
+        streamed,
+    })
 }
 
 /// One compared word: (word, keyness).
@@ -450,7 +515,7 @@ pub fn build_report(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::count::DocumentCounts;
+    use crate::count::count_corpus;
     use crate::document::{Block, Document, Format};
     use crate::stats::Status;
 

@@ -14,11 +14,12 @@ use std::path::PathBuf;
 
 use rayon::prelude::*;
 
-use crate::cli::InputArgs;
+use crate::cli::{InputArgs, StreamArgs};
 use crate::document::Document;
 use crate::extract::{Input, extract as extract_document};
 use crate::normalise::normalise_with;
 use crate::report::Outcome;
+use crate::stream::{self, Streamed, Work};
 
 /// Extracts and normalises every input in parallel, keeping the input order. A document that
 /// fails is reported on stderr (`termtally: FILE: reason`) and left out; with `--strict` the first
@@ -55,6 +56,101 @@ pub fn load_documents(
         }
     }
     Ok(docs)
+}
+
+/// A document as the counting commands get it.
+pub enum Source {
+    /// Extracted and normalised, in memory.
+    Loaded(Document),
+    /// A large plain-text file, to be counted as a stream with [`stream_file`].
+    Streamed(PathBuf),
+}
+
+/// The documents of `files` in the order given: large plain-text files (see
+/// [`stream::should_stream`]) to be streamed, the others loaded whole by [`load_documents`] (in
+/// parallel; a failure is reported and left out).
+pub fn load_or_stream(
+    files: &[PathBuf],
+    input: &InputArgs,
+    streaming: &StreamArgs,
+    outcome: &Outcome,
+) -> anyhow::Result<Vec<Source>> {
+    let extract_options = input.extract_options()?;
+    let streamed: Vec<bool> = files
+        .iter()
+        .map(|f| stream::should_stream(f, &extract_options, streaming.stream_threshold))
+        .collect();
+    let whole_files: Vec<PathBuf> = files
+        .iter()
+        .zip(&streamed)
+        .filter(|(_, s)| !**s)
+        .map(|(f, _)| f.clone())
+        .collect();
+    let mut loaded = if whole_files.is_empty() {
+        Vec::new()
+    } else {
+        load_documents(&whole_files, input, outcome)?
+    }
+    .into_iter()
+    .peekable();
+    let mut sources = Vec::with_capacity(files.len());
+    for (file, &stream_it) in files.iter().zip(&streamed) {
+        if stream_it {
+            sources.push(Source::Streamed(file.clone()));
+        } else if loaded
+            .peek()
+            .is_some_and(|d| d.name == file.display().to_string())
+        {
+            sources.extend(loaded.next().map(Source::Loaded));
+        }
+    }
+    Ok(sources)
+}
+
+/// Counts one large plain-text file as a stream. A failure is reported (`None`), or with
+/// `--strict` ends the command.
+pub fn stream_file(
+    path: &std::path::Path,
+    work: Work,
+    input: &InputArgs,
+    streaming: &StreamArgs,
+    outcome: &Outcome,
+) -> anyhow::Result<Option<Streamed>> {
+    let name = path.display().to_string();
+    match stream::count_text_file(path, &name, work, streaming.options()) {
+        Ok(streamed) => {
+            outcome.succeed();
+            Ok(Some(streamed))
+        }
+        Err(err) if input.strict => anyhow::bail!("{name}: {err} (stopping: --strict)"),
+        Err(err) => {
+            outcome.fail(&name, err);
+            Ok(None)
+        }
+    }
+}
+
+/// The note of a report for the files read as streams: "FILE (N chunks)".
+pub fn streamed_note(chunk_bytes: u64, streamed: &[String]) -> Option<String> {
+    (!streamed.is_empty()).then(|| {
+        format!(
+            "Read in chunks of {} (streamed, to save memory): {}. Line-end hyphenation and \
+             running headers/footers were judged within each chunk rather than across the whole \
+             file.",
+            human_bytes(chunk_bytes),
+            streamed.join(", ")
+        )
+    })
+}
+
+/// "8 MB", "64 KB", "100 bytes".
+fn human_bytes(bytes: u64) -> String {
+    match bytes {
+        b if b >= 1 << 20 && b % (1 << 20) == 0 => format!("{} MB", b >> 20),
+        b if b >= 1 << 20 => format!("{:.1} MB", b as f64 / (1u64 << 20) as f64),
+        b if b >= 1 << 10 => format!("{} KB", b >> 10),
+        b => format!("{b} bytes"),
+    }
 }
 
 /// Turns file arguments into inputs, reading standard input once for `-`.

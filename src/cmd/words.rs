@@ -33,14 +33,16 @@ use clap::ValueEnum;
 use rustc_hash::FxHashMap;
 use serde_json::json;
 
-use crate::cli::{InputArgs, OutputArgs};
-use crate::cmd::load_documents;
-use crate::count::rate_per_10k;
+use rayon::prelude::*;
+
+use crate::cli::{InputArgs, OutputArgs, StreamArgs};
+use crate::cmd::{Source, load_or_stream, stream_file, streamed_note};
+use crate::count::{Unit, rate_per_10k};
 use crate::document::Format;
 use crate::frequency::{WordCounts, word_counts};
 use crate::render::{OutputFormat, write_report};
 use crate::report::Outcome;
-use crate::stream;
+use crate::stream::Work;
 use crate::table::{Column, Report, Table, Value};
 
 const EXAMPLES: &str = "\
@@ -71,15 +73,8 @@ pub struct Args {
     pub input: InputArgs,
     #[command(flatten)]
     pub output: OutputArgs,
-    /// Plain-text files larger than this many bytes are streamed (as `count` does).
-    #[arg(long, hide = true, env = "TERMTALLY_STREAM_THRESHOLD", value_name = "BYTES",
-          default_value_t = stream::DEFAULT_THRESHOLD)]
-    pub stream_threshold: u64,
-    /// Bytes per chunk when streaming.
-    #[arg(long, hide = true, env = "TERMTALLY_STREAM_CHUNK", value_name = "BYTES",
-          default_value_t = stream::DEFAULT_CHUNK_BYTES,
-          value_parser = clap::value_parser!(u64).range(stream::MIN_CHUNK_BYTES..))]
-    pub stream_chunk: u64,
+    #[command(flatten)]
+    pub streaming: StreamArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -102,82 +97,59 @@ struct DocumentWords {
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     crate::output::check_destination(&args.output)?;
     let outcome = Outcome::new();
-    let extract_options = args.input.extract_options()?;
-    let streamed: Vec<bool> = args
-        .files
-        .iter()
-        .map(|f| stream::should_stream(f, &extract_options, args.stream_threshold))
+    let sources = load_or_stream(&args.files, &args.input, &args.streaming, &outcome)?;
+    let loaded: Vec<Option<DocumentWords>> = sources
+        .par_iter()
+        .map(|source| match source {
+            Source::Loaded(doc) => {
+                let words = word_counts(std::slice::from_ref(doc));
+                Some(DocumentWords {
+                    name: doc.name.clone(),
+                    format: doc.format,
+                    pages: doc.page_count,
+                    tokens: words.total(),
+                    words,
+                })
+            }
+            Source::Streamed(_) => None,
+        })
         .collect();
-    let whole_files: Vec<PathBuf> = args
-        .files
-        .iter()
-        .zip(&streamed)
-        .filter(|(_, s)| !**s)
-        .map(|(f, _)| f.clone())
-        .collect();
-    let mut whole = if whole_files.is_empty() {
-        Vec::new()
-    } else {
-        load_documents(&whole_files, &args.input, &outcome)?
-    }
-    .into_iter()
-    .map(|doc| {
-        let words = word_counts(std::slice::from_ref(&doc));
-        DocumentWords {
-            tokens: words.total(),
-            name: doc.name,
-            format: doc.format,
-            pages: doc.page_count,
-            words,
-        }
-    })
-    .peekable();
-
-    // Back in the order the files were given; `load_documents` leaves failed files out.
     let mut documents = Vec::new();
     let mut streamed_names = Vec::new();
-    for (file, &stream_it) in args.files.iter().zip(&streamed) {
-        let name = file.display().to_string();
-        if !stream_it {
-            if whole.peek().is_some_and(|d| d.name == name) {
-                documents.extend(whole.next());
-            }
+    for (source, counted) in sources.iter().zip(loaded) {
+        if let Some(counted) = counted {
+            documents.push(counted);
             continue;
         }
-        let options = stream::StreamOptions {
-            threshold: args.stream_threshold,
-            chunk_bytes: args.stream_chunk,
+        let Source::Streamed(file) = source else {
+            continue;
         };
-        match stream::count_words_in_text_file(file, &name, args.input.normalise_options(), options)
-        {
-            Ok(s) => {
-                outcome.succeed();
-                streamed_names.push(format!("{name} ({} chunks)", s.chunks));
-                documents.push(DocumentWords {
-                    name,
-                    format: Format::Text,
-                    pages: s.counts.pages,
-                    tokens: s.counts.tokens,
-                    words: s.words,
-                });
-            }
-            Err(err) if args.input.strict => {
-                anyhow::bail!("{name}: {err} (stopping: --strict)")
-            }
-            Err(err) => outcome.fail(&name, err),
+        let work = Work {
+            matcher: None,
+            unit: Unit::Document,
+            contexts_per_term: 0,
+            words: true,
+            cleaning: args.input.normalise_options(),
+        };
+        if let Some(s) = stream_file(file, work, &args.input, &args.streaming, &outcome)? {
+            streamed_names.push(format!("{} ({} chunks)", s.counts.name, s.chunks));
+            documents.push(DocumentWords {
+                name: s.counts.name,
+                format: Format::Text,
+                pages: s.counts.pages,
+                tokens: s.counts.tokens,
+                words: s.words,
+            });
         }
     }
+    drop(sources);
     if documents.is_empty() {
         return Ok(outcome.exit_code());
     }
     let mut report = build_report(&documents, &args);
-    if !streamed_names.is_empty() {
-        report.notes.push(format!(
-            "Read in chunks (streamed, to save memory): {}. Line-end hyphenation and running \
-             headers/footers were judged within each chunk rather than across the whole file.",
-            streamed_names.join(", ")
-        ));
-    }
+    report
+        .notes
+        .extend(streamed_note(args.streaming.stream_chunk, &streamed_names));
     write_report(&report, &args.output, OutputFormat::Table)?;
     Ok(outcome.exit_code())
 }

@@ -78,3 +78,46 @@ pub fn pdf_from_objects(objects: &[Vec<u8>]) -> Vec<u8> {
     );
     pdf
 }
+
+/// The text `termtally extract` gives for each of these corpus documents (pages separated by
+/// form feeds), the documents separated by a form feed too; `None` (skipped, loudly) when one
+/// is missing.
+pub fn extracted_text(names: &[&str]) -> Option<String> {
+    let mut text = String::new();
+    for name in names {
+        let file = corpus_file(name)?;
+        let out = termtally().arg("extract").arg(&file).output().unwrap();
+        assert!(out.status.success(), "{name}");
+        let extracted = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            extracted.len() > 10_000,
+            "{name}: {} bytes",
+            extracted.len()
+        );
+        text.push_str(&extracted);
+        text.push('\u{c}');
+    }
+    Some(text)
+}
+
+/// Runs termtally with `args` and JSON output, streaming plain-text files larger than
+/// `threshold` bytes in chunks of `chunk` bytes; asserts success.
+pub fn json_streaming<I, S>(args: I, threshold: &str, chunk: &str) -> serde_json::Value
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    let out = termtally()
+        .args(args)
+        .args(["-f", "json"])
+        .env("TERMTALLY_STREAM_THRESHOLD", threshold)
+        .env("TERMTALLY_STREAM_CHUNK", chunk)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("JSON output")
+}
