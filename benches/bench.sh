@@ -13,16 +13,17 @@
 #
 # Inputs: the text termtally extracts from every PDF and XML file in the corpora (the deliberately
 # corrupt PDF left out), concatenated and repeated up to SIZE: benches/work/big.txt. The same
-# text is split in two halves for the word-frequency comparison (diff reads an old and a new
-# side), so every tool reads the same bytes once.
+# text is also split in two halves for `diff --all-words` (an old and a new side), so it reads
+# the same bytes once.
 #
 # Comparisons (termtally first, the baseline second):
 #   1. lexicon counting, word mode     count --lexicon boddison-soan-2021 --mode word
 #                                      vs rg --count-matches -i -w -e FORM ...   (counts compared)
 #   2. lexicon counting, substring     count --mode substring  vs rg --count-matches -i -F -e FORM ...
-#   3. word-frequency list             diff --all-words over the two halves
+#   3. word-frequency list             words (every word type with its count)
 #                                      vs tr -cs '[:alnum:]' '\n' | sort | uniq -c   (LC_ALL=C)
 #                                      vs a Python collections.Counter one-liner
+#      and diff --all-words over the two halves (no baseline: its time and memory)
 #   4. PDF extraction                  extract (rayon, one job per core) vs pdftotext via xargs -P NPROC
 #   5. peak memory (max RSS) of each termtally command, from /usr/bin/time -v.
 # Results: benches/work/results/*.json|md (hyperfine exports) and benches/work/summary.md.
@@ -105,7 +106,8 @@ rss() { # rss CMD... : peak resident memory in MB of one run of a shell command
 
 count_word="$(quote "$tt") count --lexicon boddison-soan-2021 --mode word -f csv $(quote "$big")"
 count_sub="$(quote "$tt") count --lexicon boddison-soan-2021 --mode substring -f csv $(quote "$big")"
-words_tt="$(quote "$tt") diff --all-words -f csv $(quote "$work/half-a.txt" "$work/half-b.txt")"
+words_tt="$(quote "$tt") words -f csv $(quote "$big")"
+diff_tt="$(quote "$tt") diff --all-words -f csv $(quote "$work/half-a.txt" "$work/half-b.txt")"
 words_tr="tr -cs '[:alnum:]' '\n' < $(quote "$big") | sort | uniq -c"
 words_py="python3 -c 'import sys, re, collections; c = collections.Counter(w for line in open(sys.argv[1], encoding=\"utf-8\") for w in re.findall(r\"\\w+\", line.lower())); sys.stdout.writelines(f\"{w}\\t{n}\\n\" for w, n in c.items())' $(quote "$big")"
 extract_tt="$(quote "$tt") extract $(quote "${pdfs[@]}")"
@@ -114,8 +116,9 @@ extract_pt="printf '%s\\0' $(quote "${pdfs[@]}") | xargs -0 -P $jobs -I{} pdftot
 bench count-word "$runs" -n "termtally count word" "$count_word > /dev/null" -n "rg -i -w" "$(quote "${rg_word[@]}" "$big")" \
   -n "rg -i -P (termtally's word rule)" "$(quote "${rg_rule[@]}" "$big")"
 bench count-substring "$runs" -n "termtally count substring" "$count_sub > /dev/null" -n "rg -i -F" "$(quote "${rg_fixed[@]}" "$big")"
-bench word-frequency "$slow_runs" -n "termtally diff --all-words" "$words_tt > /dev/null" \
+bench word-frequency "$slow_runs" -n "termtally words" "$words_tt > /dev/null" \
   -n "tr | sort | uniq -c" "$words_tr > /dev/null" -n "python Counter" "$words_py > /dev/null"
+bench diff-all-words "$runs" -n "termtally diff --all-words (two halves)" "$diff_tt > /dev/null"
 bench extract-pdfs "$runs" -n "termtally extract" "$extract_tt > /dev/null" -n "pdftotext xargs -P $jobs" "$extract_pt > /dev/null"
 
 # --- counts: termtally and rg must agree --------------------------------------------------------
@@ -150,19 +153,24 @@ done
 echo
 echo "== peak memory (max RSS)"
 rss_word=$(rss "$count_word"); rss_sub=$(rss "$count_sub"); rss_words=$(rss "$words_tt"); rss_extract=$(rss "$extract_tt")
+rss_diff=$(rss "$diff_tt")
 rss_rg=$(rss "$(quote "${rg_word[@]}" "$big")")
-echo "   count word $rss_word MB, count substring $rss_sub MB, diff --all-words $rss_words MB, extract $rss_extract MB; rg -w $rss_rg MB"
+echo "   count word $rss_word MB, count substring $rss_sub MB, words $rss_words MB, diff --all-words $rss_diff MB, extract $rss_extract MB; rg -w $rss_rg MB"
+# The word-frequency list counts every token once: its total is count's token total.
+words_tokens=$(eval "$words_tt" | awk -F, 'NR > 1 { s += $2 } END { print s }')
+count_tokens=$(eval "$count_word" | awk -F, '$1 == "term" { print $7; exit }')
+echo "   words: $words_tokens tokens; count: $count_tokens tokens (must be identical)"
 
 # --- summary ------------------------------------------------------------------------------------
 python3 - "$results" "$big_bytes" "$tt_total" "$rg_total" "$rg_rule_total" "$tt_sub" "$rg_sub" "$rg_sub_terms" \
-  "$rss_word" "$rss_sub" "$rss_words" "$rss_extract" "$rss_rg" "${#pdfs[@]}" "$jobs" <<'PY' | tee "$work/summary.md"
+  "$rss_word" "$rss_sub" "$rss_words" "$rss_extract" "$rss_rg" "${#pdfs[@]}" "$jobs" "$rss_diff" "$words_tokens" "$count_tokens" <<'PY' | tee "$work/summary.md"
 import json, sys
-results, size, tt_total, rg_total, rg_rule_total, tt_sub, rg_sub, rg_sub_terms, rss_word, rss_sub, rss_words, rss_extract, rss_rg, n_pdfs, jobs = sys.argv[1:]
+results, size, tt_total, rg_total, rg_rule_total, tt_sub, rg_sub, rg_sub_terms, rss_word, rss_sub, rss_words, rss_extract, rss_rg, n_pdfs, jobs, rss_diff, words_tokens, count_tokens = sys.argv[1:]
 median = {}
 print(f"Input: {int(size):,} bytes of text ({int(size) / 2**30:.2f} GiB); {n_pdfs} PDFs; {jobs} parallel jobs\n")
 print("| comparison | command | median s | min s | max s | termtally time / this time |")
 print("|---|---|---:|---:|---:|---:|")
-for name in ["count-word", "count-substring", "word-frequency", "extract-pdfs"]:
+for name in ["count-word", "count-substring", "word-frequency", "diff-all-words", "extract-pdfs"]:
     rows = json.load(open(f"{results}/{name}.json"))["results"]
     ours = rows[0]["median"]
     for r in rows:
@@ -179,6 +187,7 @@ checks = [
     ("word frequency: python/termtally >= 3", m("word-frequency", "python") / m("word-frequency", "termtally"), lambda x: x >= 3),
     ("PDF extraction: termtally/pdftotext <= 1.0", m("extract-pdfs", "termtally") / m("extract-pdfs", "pdftotext"), lambda x: x <= 1.0),
     ("peak RSS of count (word) < 200 MB", float(rss_word), lambda x: x < 200),
+    ("peak RSS of words < 200 MB", float(rss_words), lambda x: x < 200),
 ]
 print("\n| target | measured | met |")
 print("|---|---:|---|")
@@ -191,6 +200,8 @@ print(f"Word-mode hits: termtally {tt_total}; rg -P with termtally's word rule {
 print(f"Substring-mode hits: termtally {tt_sub}; rg -F run per term and summed {rg_sub_terms} "
       f"({'identical' if tt_sub == rg_sub_terms else 'DIFFERENT'}); rg -F with all forms at once {rg_sub} "
       f"(non-overlapping: 'information' hides 'inform')")
-print(f"Peak RSS: count word {rss_word} MB, count substring {rss_sub} MB, diff --all-words {rss_words} MB, "
-      f"extract {rss_extract} MB (rg -w: {rss_rg} MB)")
+print(f"Word-frequency list: {int(words_tokens):,} tokens; count's token total {int(count_tokens):,} "
+      f"({'identical' if words_tokens == count_tokens else 'DIFFERENT'})")
+print(f"Peak RSS: count word {rss_word} MB, count substring {rss_sub} MB, words {rss_words} MB, "
+      f"diff --all-words {rss_diff} MB, extract {rss_extract} MB (rg -w: {rss_rg} MB)")
 PY

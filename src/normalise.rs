@@ -104,10 +104,7 @@ fn needs_joining(text: &str) -> bool {
 /// Step 1: character-level clean-up of one piece of text (line breaks are kept).
 pub fn normalise_characters(text: &str) -> String {
     // Most policy text is plain ASCII, which NFKC leaves as it is: copy it in one go.
-    if text
-        .bytes()
-        .all(|b| (b' '..=b'~').contains(&b) && b != b'`' || b == b'\n')
-    {
+    if plain_run_end(text.as_bytes(), 0) == text.len() {
         return text.to_string();
     }
     // ASCII never fails the quick check, so only the other characters need looking at.
@@ -123,10 +120,10 @@ pub fn normalise_characters(text: &str) -> String {
     let mut run_start = 0;
     let mut i = 0;
     while i < bytes.len() {
-        let b = bytes[i];
-        if (b' '..=b'~').contains(&b) && b != b'`' || b == b'\n' {
-            i += 1; // copied with its run below
-            continue;
+        // Plain bytes are copied with their run below.
+        i = plain_run_end(bytes, i);
+        if i == bytes.len() {
+            break;
         }
         out.push_str(&src[run_start..i]);
         let c = src[i..].chars().next().unwrap_or(' ');
@@ -160,6 +157,27 @@ pub fn normalise_characters(text: &str) -> String {
     }
     out.push_str(&src[run_start..]);
     out
+}
+
+/// Whether character clean-up leaves byte `b` as it is: printable ASCII (but the backtick, an
+/// apostrophe) and line breaks.
+#[inline(always)]
+fn is_plain(b: u8) -> bool {
+    (b' '..=b'~').contains(&b) && b != b'`' || b == b'\n'
+}
+
+/// The end of the run of plain bytes starting at `from`, looked at 16 bytes at a time.
+fn plain_run_end(bytes: &[u8], mut from: usize) -> usize {
+    while let Some(piece) = bytes.get(from..from + 16) {
+        if !piece.iter().fold(true, |all, &b| all & is_plain(b)) {
+            break;
+        }
+        from += 16;
+    }
+    while from < bytes.len() && is_plain(bytes[from]) {
+        from += 1;
+    }
+    from
 }
 
 /// Step 2: removes running headers/footers and bare page numbers from the edges of each page.
@@ -301,6 +319,14 @@ fn running_key(line: &str) -> String {
     if line.len() > MAX_RUNNING_LINE {
         return String::new();
     }
+    if line.is_ascii() {
+        return running_key_ascii(line.trim().as_bytes());
+    }
+    running_key_chars(line)
+}
+
+/// [`running_key`] of any line, character by character.
+fn running_key_chars(line: &str) -> String {
     let mut key = String::with_capacity(line.len());
     let mut last_space = true;
     for c in line.trim().chars() {
@@ -331,6 +357,33 @@ fn running_key(line: &str) -> String {
     // No white space at either end: the line was trimmed, runs of white space became one
     // space only before something else, and lower-casing never makes white space.
     key
+}
+
+/// [`running_key`] of a trimmed ASCII line, byte by byte (most lines are ASCII; every page
+/// has six edge lines keyed).
+fn running_key_ascii(line: &[u8]) -> String {
+    let mut key = Vec::with_capacity(line.len());
+    let mut last_space = true;
+    for &b in line {
+        if b.is_ascii_digit() {
+            if key.last() != Some(&b'#') {
+                key.push(b'#');
+            }
+            last_space = false;
+        } else if b.is_ascii_whitespace() || b == 0x0b {
+            if !last_space {
+                key.push(b' ');
+            }
+            last_space = true;
+        } else {
+            key.push(b.to_ascii_lowercase());
+            last_space = false;
+        }
+    }
+    if key.iter().all(|&b| b == b'#' || !b.is_ascii_alphanumeric()) {
+        return String::new();
+    }
+    String::from_utf8(key).unwrap_or_default()
 }
 
 /// Lower-case roman numerals up to 39, as used for front-matter pages.
@@ -722,6 +775,27 @@ mod tests {
             (3, "Looped pages"),
         ]));
         assert_eq!(texts(&d), ["Looped pages"; 3]);
+    }
+
+    #[test]
+    fn ascii_running_keys_are_those_of_the_general_path() {
+        for line in [
+            "Page 3 of 40",
+            "  Statutory guidance\t 2015 ",
+            "12",
+            "# 12 #",
+            "Annex\x0bB",
+            "Area SEND inspection report: Dorset, 2024",
+            "",
+            "  ",
+            "v1.2.3 - DRAFT",
+        ] {
+            assert_eq!(
+                running_key_ascii(line.trim().as_bytes()),
+                running_key_chars(line),
+                "{line:?}"
+            );
+        }
     }
 
     #[test]
