@@ -15,9 +15,9 @@ use crate::tokenise::{for_each_token, push_folded, token_end};
 ///
 /// A hash table of words, for the loop that looks up every token of a corpus: a word of up to
 /// 16 bytes is kept, hashed and compared as two machine words, and an ASCII token is lower-cased
-/// in those two words without being copied. Measured on 1 GiB of guidance text, this halved the
-/// time of the look-ups against a `HashMap<Box<str>, u64>` with FxHash (whose string hashing and
-/// `memcmp` calls were a third of the time). Longer words are kept whole.
+/// in those two words without being copied. Measured on 1 GiB of guidance text, `termtally
+/// words` took 2.56 s instead of 2.98 s with a `HashMap<Box<str>, u64>` and FxHash (whose string
+/// hashing and `memcmp` calls were a third of its time). Longer words are kept whole.
 #[derive(Debug, Clone, Default)]
 pub struct WordCounts {
     table: HashTable<Entry>,

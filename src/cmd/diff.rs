@@ -60,6 +60,9 @@ when OLD has none.";
 
 /// Compare two documents (or two sets of documents): each term's count and rate in OLD and NEW,
 /// with keyness statistics (log-likelihood, Log Ratio, %DIFF).
+///
+/// Plain-text files over 32 MB are read in chunks of 8 MB rather than whole, as `count` reads
+/// them (see `termtally count --help`).
 #[derive(clap::Args, Debug)]
 #[command(after_help = EXAMPLES)]
 pub struct Args {

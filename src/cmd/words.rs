@@ -54,6 +54,9 @@ Examples:
 
 /// List every word of the documents with its count, rate per 10,000 words and the number of
 /// documents it occurs in: a word-frequency list.
+///
+/// A word is a token as `count` counts it, case-folded. Plain-text files over 32 MB are read in
+/// chunks of 8 MB rather than whole, as `count` reads them (see `termtally count --help`).
 #[derive(clap::Args, Debug)]
 #[command(after_help = EXAMPLES)]
 pub struct Args {
