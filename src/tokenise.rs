@@ -141,7 +141,7 @@ pub fn token_spans(text: &str) -> TokenSpans<'_> {
 /// The number of tokens in `text` (the denominator of every rate). Same rule as
 /// [`token_spans`]; see [`for_each_token`] for how it is computed.
 pub fn count_tokens(text: &str) -> u64 {
-    scan_token_starts::<false>(text, None, |_, _| {})
+    scan_tokens::<false>(text, None, |_, _| {})
 }
 
 /// Calls `f(start, end)` for each token of `text`, in order, and returns the number of tokens.
@@ -154,7 +154,7 @@ pub fn count_tokens(text: &str) -> u64 {
 /// every token start and end at once (with SSE2 on x86-64), and only windows holding non-ASCII
 /// characters are classified one character at a time.
 pub fn for_each_token(text: &str, f: impl FnMut(usize, Option<usize>)) -> u64 {
-    scan_token_starts::<true>(text, None, f)
+    scan_tokens::<true>(text, None, f)
 }
 
 /// The end of the token starting at `start`: `known` if given (by [`for_each_token`]).
@@ -201,11 +201,11 @@ pub fn for_each_token_among(
     first: &FirstBytes,
     f: impl FnMut(usize, Option<usize>),
 ) -> u64 {
-    scan_token_starts::<true>(text, Some(first), f)
+    scan_tokens::<true>(text, Some(first), f)
 }
 
 #[inline(always)]
-fn scan_token_starts<const CALL: bool>(
+fn scan_tokens<const CALL: bool>(
     text: &str,
     first: Option<&FirstBytes>,
     mut f: impl FnMut(usize, Option<usize>),
