@@ -3,7 +3,8 @@
 #
 #   fuzz/run.sh [SECONDS] [TARGET...]
 #
-# SECONDS per target (default 600); TARGETs default to all of: pdf clml html docx text lexicon.
+# SECONDS per target (default 600); TARGETs default to all of: pdf clml html docx text lexicon
+# tokens. `tokens` is differential: the fast tokeniser and word table against the simple ones.
 # `pdf-small` fuzzes the pdf target from small hand-made PDFs only (plain, encrypted, object
 # streams) with inputs capped at 16 KB: the real documents make `pdf` slow (a few executions a
 # second), the small ones reach the parser's corners thousands of times faster.
@@ -26,7 +27,7 @@ cd "$(dirname "$0")"
 seconds=${1:-600}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(pdf clml html docx text lexicon)
+[ ${#targets[@]} -gt 0 ] || targets=(pdf clml html docx text lexicon tokens)
 
 corpora=${TERMTALLY_CORPORA:-../../shared/corpora}
 if [ ! -f "$corpora/SOURCES.md" ]; then
@@ -127,6 +128,12 @@ seed_text() {
   if [ -n "$corpora" ] && command -v pdftotext >/dev/null; then
     pdftotext -l 3 "$corpora/ofsted-cqc-area-send-inspection-dorset-2024-05.pdf" corpus/text/dorset.txt || true
   fi
+}
+
+seed_tokens() {
+  seed tokens words.txt "Co-operation and co-operation, CO-OPERATION; the parent's view -- a--b 'x' post-16"
+  seed tokens mixed.txt "$(printf 'Stra\xc3\x9fe STRASSE na\xc3\xafve caf\xc3\xa9-owner \xe2\x80\xa2 inform%.0s ' 1 2 3 4 5 6 7 8)"
+  seed tokens long.txt "multi-agency-working-arrangements collaboratively ABCDEFGHIJKLMNOPQ abcdefghijklmnop"
 }
 
 seed_lexicon() {

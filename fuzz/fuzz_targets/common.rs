@@ -22,6 +22,13 @@ fn matchers() -> &'static [Matcher] {
 /// on character boundaries of the text they were found in.
 pub fn exercise(document: Document) {
     let document = termtally::normalise::normalise(document);
+    let words = termtally::frequency::word_counts(std::slice::from_ref(&document));
+    let tokens: u64 = document
+        .blocks
+        .iter()
+        .map(|b| termtally::tokenise::count_tokens(&b.text))
+        .sum();
+    assert_eq!(words.total(), tokens);
     for block in &document.blocks {
         let _ = document.cite(block);
         for matcher in matchers() {
