@@ -50,7 +50,7 @@ use serde_json::json;
 use rayon::prelude::*;
 
 use crate::cli::{InputArgs, OutputArgs, StreamArgs};
-use crate::cmd::{Source, kwic, load_or_stream, stream_file, streamed_note};
+use crate::cmd::{Source, kwic, load_or_stream, stream_file, streamed_note, streamed_paths};
 use crate::count::{
     CorpusCounts, DocumentCounts, Unit, category_totals, count_document, percent, rate_per_10k,
 };
@@ -135,16 +135,18 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         })
         .collect();
 
+    // The loaded documents are counted: free them before streaming the large files.
+    let to_stream = streamed_paths(sources);
     let mut documents = Vec::new();
     let mut contexts = Vec::new();
     let mut streamed_names = Vec::new();
-    for (source, counted) in sources.iter().zip(loaded) {
+    for (file, counted) in to_stream.iter().zip(loaded) {
         if let Some((counts, context)) = counted {
             documents.push(counts);
             contexts.extend(context);
             continue;
         }
-        let Source::Streamed(file) = source else {
+        let Some(file) = file else {
             continue;
         };
         let work = Work {
@@ -161,7 +163,6 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             streamed_names.push(format!("{name} ({} chunks)", s.chunks));
         }
     }
-    drop(sources);
     if documents.is_empty() {
         return Ok(outcome.exit_code());
     }

@@ -33,7 +33,7 @@ use serde_json::{Value as Json, json};
 use rayon::prelude::*;
 
 use crate::cli::{InputArgs, OutputArgs, StreamArgs};
-use crate::cmd::{Source, load_or_stream, stream_file, streamed_note};
+use crate::cmd::{Source, load_or_stream, stream_file, streamed_note, streamed_paths};
 use crate::count::{CorpusCounts, DocumentCounts, Unit, category_totals, count_document};
 use crate::frequency::{WordCounts, merge, word_counts};
 use crate::lexicon::{DEFAULT_LEXICON, Lexicon};
@@ -148,17 +148,24 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         || load_or_stream(&old_files, &args.input, &args.streaming, &outcome),
         || load_or_stream(&new_files, &args.input, &args.streaming, &outcome),
     );
-    let old = count_side(&old_sources?, &matcher, &args, &outcome)?;
-    let new = count_side(&new_sources?, &matcher, &args, &outcome)?;
-    if old.counts.documents.is_empty() || new.counts.documents.is_empty() {
-        let side = if old.counts.documents.is_empty() {
-            "OLD"
-        } else {
-            "NEW"
-        };
+    let nothing_on = |side: &str| {
         // Prints the "N of M documents failed" line before the reason nothing follows.
         outcome.exit_code();
-        anyhow::bail!("no {side} document could be read, so there is nothing to compare");
+        anyhow::anyhow!("no {side} document could be read, so there is nothing to compare")
+    };
+    let (old_sources, new_sources) = (old_sources?, new_sources?);
+    for (side, sources) in [("OLD", &old_sources), ("NEW", &new_sources)] {
+        if sources.is_empty() {
+            return Err(nothing_on(side));
+        }
+    }
+    let old = count_side(old_sources, &matcher, &args, &outcome)?;
+    let new = count_side(new_sources, &matcher, &args, &outcome)?;
+    for (side, counted) in [("OLD", &old), ("NEW", &new)] {
+        // A large text file of the side may have failed as it was streamed.
+        if counted.counts.documents.is_empty() {
+            return Err(nothing_on(side));
+        }
     }
     let words = args
         .all_words
@@ -187,7 +194,7 @@ struct Side {
 
 /// Counts one side's documents: those loaded whole in parallel, large text files as streams.
 fn count_side(
-    sources: &[Source],
+    sources: Vec<Source>,
     matcher: &Matcher,
     args: &Args,
     outcome: &Outcome,
@@ -206,16 +213,18 @@ fn count_side(
             Source::Streamed(_) => None,
         })
         .collect();
+    // The loaded documents are counted: free them before streaming the large files.
+    let to_stream = streamed_paths(sources);
     let mut documents = Vec::new();
     let mut words = WordCounts::default();
     let mut streamed = Vec::new();
-    for (source, counted) in sources.iter().zip(loaded) {
+    for (file, counted) in to_stream.iter().zip(loaded) {
         if let Some((counts, doc_words)) = counted {
             documents.push(counts);
             words = merge(words, doc_words);
             continue;
         }
-        let Source::Streamed(file) = source else {
+        let Some(file) = file else {
             continue;
         };
         let work = Work {

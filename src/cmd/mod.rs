@@ -107,6 +107,18 @@ pub fn load_or_stream(
     Ok(sources)
 }
 
+/// For each source, the path to stream (`None` for a loaded document), dropping the loaded
+/// documents: callers count those first, then free them before streaming.
+pub fn streamed_paths(sources: Vec<Source>) -> Vec<Option<PathBuf>> {
+    sources
+        .into_iter()
+        .map(|source| match source {
+            Source::Loaded(_) => None,
+            Source::Streamed(path) => Some(path),
+        })
+        .collect()
+}
+
 /// Counts one large plain-text file as a stream. A failure is reported (`None`), or with
 /// `--strict` ends the command.
 pub fn stream_file(

@@ -36,7 +36,7 @@ use serde_json::json;
 use rayon::prelude::*;
 
 use crate::cli::{InputArgs, OutputArgs, StreamArgs};
-use crate::cmd::{Source, load_or_stream, stream_file, streamed_note};
+use crate::cmd::{Source, load_or_stream, stream_file, streamed_note, streamed_paths};
 use crate::count::{Unit, rate_per_10k};
 use crate::document::Format;
 use crate::frequency::{WordCounts, word_counts};
@@ -117,14 +117,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             Source::Streamed(_) => None,
         })
         .collect();
+    // The loaded documents are counted: free them before streaming the large files.
+    let to_stream = streamed_paths(sources);
     let mut documents = Vec::new();
     let mut streamed_names = Vec::new();
-    for (source, counted) in sources.iter().zip(loaded) {
+    for (file, counted) in to_stream.iter().zip(loaded) {
         if let Some(counted) = counted {
             documents.push(counted);
             continue;
         }
-        let Source::Streamed(file) = source else {
+        let Some(file) = file else {
             continue;
         };
         let work = Work {
@@ -145,7 +147,6 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             });
         }
     }
-    drop(sources);
     if documents.is_empty() {
         return Ok(outcome.exit_code());
     }

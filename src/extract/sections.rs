@@ -16,9 +16,9 @@ static PARAGRAPH_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
 pub fn paragraph_number(text: &str) -> Option<String> {
     let text = text.trim_start();
     // Every block of every document is asked: most are ruled out by their first two bytes
-    // before the regex runs ("4", "A.").
+    // before the regex runs ("4", "A.", or a non-ASCII character: `\d` is any Unicode digit).
     match text.as_bytes() {
-        [b'0'..=b'9', ..] | [b'A'..=b'Z', b'.', ..] => {}
+        [b'0'..=b'9', ..] | [b'A'..=b'Z', b'.', ..] | [0x80..=0xff, ..] => {}
         _ => return None,
     }
     let caps = PARAGRAPH_NUMBER.captures(text)?;
@@ -89,6 +89,15 @@ mod tests {
         assert_eq!(
             paragraph_number("12. Designated teachers").as_deref(),
             Some("12")
+        );
+        // Digits of other scripts are digits to the regex too (found in review).
+        assert_eq!(
+            paragraph_number("\u{664}.9 Local authorities").as_deref(),
+            Some("\u{664}.9")
+        );
+        assert_eq!(
+            paragraph_number("\u{ff14}.9 Local authorities").as_deref(),
+            Some("\u{ff14}.9")
         );
     }
 
