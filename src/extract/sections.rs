@@ -16,10 +16,15 @@ static PARAGRAPH_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
 pub fn paragraph_number(text: &str) -> Option<String> {
     let text = text.trim_start();
     // Every block of every document is asked: most are ruled out by their first two bytes
-    // before the regex runs ("4", "A.", or a non-ASCII character: `\d` is any Unicode digit).
-    match text.as_bytes() {
-        [b'0'..=b'9', ..] | [b'A'..=b'Z', b'.', ..] | [0x80..=0xff, ..] => {}
-        _ => return None,
+    // before the regex runs ("4", "A."; `\d` is any Unicode digit, so a non-ASCII numeric
+    // character passes too).
+    let may_be_numbered = match text.as_bytes() {
+        [b'0'..=b'9', ..] | [b'A'..=b'Z', b'.', ..] => true,
+        [0x80..=0xff, ..] => text.chars().next().is_some_and(char::is_numeric),
+        _ => false,
+    };
+    if !may_be_numbered {
+        return None;
     }
     let caps = PARAGRAPH_NUMBER.captures(text)?;
     caps.get(1)
