@@ -295,26 +295,17 @@ pub fn merge(a: WordCounts, b: WordCounts) -> WordCounts {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::document::{Block, Format};
-
-    fn doc(texts: &[&str]) -> Document {
-        let mut d = Document::new("d", Format::Text);
-        d.blocks = texts
-            .iter()
-            .map(|t| Block {
-                text: t.to_string(),
-                ..Block::default()
-            })
-            .collect();
-        d
-    }
+    use crate::testing::text_document;
 
     #[test]
     fn word_types_are_case_folded_tokens_and_add_up_to_the_token_count() {
-        let d = doc(&[
-            "the The THE co-operation Co-operation parent's",
-            "Straße STRASSE straße ṣ 2014 post-16",
-        ]);
+        let d = text_document(
+            "d",
+            &[
+                "the The THE co-operation Co-operation parent's",
+                "Straße STRASSE straße ṣ 2014 post-16",
+            ],
+        );
         let counts = word_counts(std::slice::from_ref(&d));
         assert_eq!(counts.get("the"), Some(3));
         assert_eq!(counts.get("co-operation"), Some(2));
@@ -366,13 +357,7 @@ mod tests {
             "`",
             "{",
         ];
-        let mut state = 0x0123_4567_89AB_CDEFu64;
-        let mut next = || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = crate::testing::xorshift(0x0123_4567_89AB_CDEF);
         for _ in 0..2000 {
             let mut text = String::new();
             for _ in 0..(next() % 60) {
@@ -406,9 +391,9 @@ mod tests {
         // Long enough for the 64-byte windows of the tokeniser, with non-ASCII in some of them.
         let text = "Information sharing: the local authority MUST inform parents. ".repeat(40)
             + &"Co-operation — naïve café-owner’s ½ ".repeat(20);
-        let whole = word_counts(std::slice::from_ref(&doc(&[&text])));
+        let whole = word_counts(std::slice::from_ref(&text_document("d", &[&text])));
         let pieces: Vec<&str> = text.split_inclusive(". ").collect();
-        let parts = word_counts(std::slice::from_ref(&doc(&pieces)));
+        let parts = word_counts(std::slice::from_ref(&text_document("d", &pieces)));
         assert_eq!(whole, parts);
         assert_eq!(whole.get("information"), Some(40));
         assert_eq!(whole.get("must"), Some(40));

@@ -22,6 +22,8 @@ pub mod report;
 pub mod stats;
 pub mod stream;
 pub mod table;
+#[cfg(test)]
+mod testing;
 pub mod tokenise;
 
 pub use document::{Block, Document, Format};

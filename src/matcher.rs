@@ -1279,13 +1279,7 @@ mod tests {
             // A one-letter form and globs turn the byte filters off.
             lexicon(&[("a", "c", &["a", "x"]), ("part", "c", &["part*", "*form"])]),
         ];
-        let mut state: u64 = 0x2545_F491_4F6C_DD1D;
-        let mut next = || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = crate::testing::xorshift(0x2545_F491_4F6C_DD1D);
         for lex in &lexicons {
             for mode in [Mode::Word, Mode::Family] {
                 let matcher = Matcher::new(lex, mode).unwrap();
@@ -1330,13 +1324,7 @@ mod tests {
             .iter()
             .map(|&m| Matcher::new(&lex, m).unwrap())
             .collect();
-        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
-        let mut next = || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = crate::testing::xorshift(0x9E37_79B9_7F4A_7C15);
         for _ in 0..3000 {
             let len = (next() % 24) as usize;
             let text: String = (0..len)

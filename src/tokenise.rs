@@ -561,13 +561,7 @@ mod tests {
         let pieces = [
             "a", "Z", "7", "-", "'", " ", "\n", ".", "é", "½", "—", "•", "٣", "ab", "co-op", "--",
         ];
-        let mut state = 0x9E37_79B9_7F4A_7C15u64;
-        let mut next = || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = crate::testing::xorshift(0x9E37_79B9_7F4A_7C15);
         for round in 0..3000 {
             let len = (next() % 400) as usize;
             let mut text = String::new();

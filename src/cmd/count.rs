@@ -47,18 +47,17 @@ use std::process::ExitCode;
 
 use serde_json::json;
 
-use rayon::prelude::*;
-
 use crate::cli::{InputArgs, OutputArgs, StreamArgs};
-use crate::cmd::{Source, kwic, load_or_stream, stream_file, streamed_note, streamed_paths};
+use crate::cmd::{count_sources, kwic, load_or_stream, streamed_note};
 use crate::count::{
     CorpusCounts, DocumentCounts, Unit, category_totals, count_document, percent, rate_per_10k,
 };
+use crate::document::Document;
 use crate::lexicon::{DEFAULT_LEXICON, Lexicon};
 use crate::matcher::{Matcher, Mode};
 use crate::render::{OutputFormat, write_report};
 use crate::report::Outcome;
-use crate::stream::Work;
+use crate::stream::{Streamed, Work};
 use crate::table::{Column, Report, Row, Table, Value};
 
 const EXAMPLES: &str = "\
@@ -114,55 +113,43 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     // Large plain-text files are counted as a stream, one after another (each uses every
     // core); the others are loaded whole and counted in parallel, as every command does.
     let sources = load_or_stream(&args.files, &args.input, &args.streaming, &outcome)?;
-    let loaded: Vec<Option<(DocumentCounts, Vec<serde_json::Value>)>> = sources
-        .par_iter()
-        .map(|source| match source {
-            Source::Loaded(doc) => {
-                let contexts = if args.with_contexts > 0 {
-                    let json = kwic::contexts_json(
-                        std::slice::from_ref(doc),
-                        &lexicon,
-                        &matcher,
-                        args.with_contexts,
-                    );
-                    json.as_array().cloned().unwrap_or_default()
-                } else {
-                    Vec::new()
-                };
-                Some((count_document(doc, &matcher, args.by), contexts))
-            }
-            Source::Streamed(_) => None,
-        })
-        .collect();
-
-    // The loaded documents are counted: free them before streaming the large files.
-    let to_stream = streamed_paths(sources);
-    let mut documents = Vec::new();
-    let mut contexts = Vec::new();
-    let mut streamed_names = Vec::new();
-    for (file, counted) in to_stream.iter().zip(loaded) {
-        if let Some((counts, context)) = counted {
-            documents.push(counts);
-            contexts.extend(context);
-            continue;
-        }
-        let Some(file) = file else {
-            continue;
+    let count_loaded = |doc: &Document| {
+        let contexts = if args.with_contexts > 0 {
+            let json = kwic::contexts_json(
+                std::slice::from_ref(doc),
+                &lexicon,
+                &matcher,
+                args.with_contexts,
+            );
+            json.as_array().cloned().unwrap_or_default()
+        } else {
+            Vec::new()
         };
-        let work = Work {
-            matcher: Some(&matcher),
-            unit: args.by,
-            contexts_per_term: args.with_contexts,
-            words: false,
-            cleaning: args.input.normalise_options(),
-        };
-        if let Some(s) = stream_file(file, work, &args.input, &args.streaming, &outcome)? {
-            let name = s.counts.name.clone();
-            contexts.extend(contexts_of(&name, &lexicon, s.contexts));
-            documents.push(s.counts);
-            streamed_names.push(format!("{name} ({} chunks)", s.chunks));
-        }
-    }
+        (count_document(doc, &matcher, args.by), contexts)
+    };
+    let work = Work {
+        matcher: Some(&matcher),
+        unit: args.by,
+        contexts_per_term: args.with_contexts,
+        words: false,
+        cleaning: args.input.normalise_options(),
+    };
+    let from_stream = |s: Streamed| {
+        let contexts = contexts_of(&s.counts.name, &lexicon, s.contexts);
+        (s.counts, contexts)
+    };
+    let (counted, streamed_names) = count_sources(
+        sources,
+        count_loaded,
+        work,
+        &args.input,
+        &args.streaming,
+        &outcome,
+        from_stream,
+    )?;
+    let (documents, contexts): (Vec<DocumentCounts>, Vec<Vec<serde_json::Value>>) =
+        counted.into_iter().unzip();
+    let contexts: Vec<serde_json::Value> = contexts.into_iter().flatten().collect();
     if documents.is_empty() {
         return Ok(outcome.exit_code());
     }

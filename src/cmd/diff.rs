@@ -30,11 +30,10 @@ use std::process::ExitCode;
 use clap::ValueEnum;
 use serde_json::{Value as Json, json};
 
-use rayon::prelude::*;
-
 use crate::cli::{InputArgs, OutputArgs, StreamArgs};
-use crate::cmd::{Source, load_or_stream, stream_file, streamed_note, streamed_paths};
-use crate::count::{CorpusCounts, DocumentCounts, Unit, category_totals, count_document};
+use crate::cmd::{Source, count_sources, load_or_stream, streamed_note};
+use crate::count::{CorpusCounts, Unit, category_totals, count_document};
+use crate::document::Document;
 use crate::frequency::{WordCounts, merge, word_counts};
 use crate::lexicon::{DEFAULT_LEXICON, Lexicon};
 use crate::matcher::{Matcher, Mode};
@@ -199,46 +198,35 @@ fn count_side(
     args: &Args,
     outcome: &Outcome,
 ) -> anyhow::Result<Side> {
-    let loaded: Vec<Option<(DocumentCounts, WordCounts)>> = sources
-        .par_iter()
-        .map(|source| match source {
-            Source::Loaded(doc) => {
-                let words = if args.all_words {
-                    word_counts(std::slice::from_ref(doc))
-                } else {
-                    WordCounts::default()
-                };
-                Some((count_document(doc, matcher, Unit::Document), words))
-            }
-            Source::Streamed(_) => None,
-        })
-        .collect();
-    // The loaded documents are counted: free them before streaming the large files.
-    let to_stream = streamed_paths(sources);
-    let mut documents = Vec::new();
+    let count_loaded = |doc: &Document| {
+        let words = if args.all_words {
+            word_counts(std::slice::from_ref(doc))
+        } else {
+            WordCounts::default()
+        };
+        (count_document(doc, matcher, Unit::Document), words)
+    };
+    let work = Work {
+        matcher: Some(matcher),
+        unit: Unit::Document,
+        contexts_per_term: 0,
+        words: args.all_words,
+        cleaning: args.input.normalise_options(),
+    };
+    let (counted, streamed) = count_sources(
+        sources,
+        count_loaded,
+        work,
+        &args.input,
+        &args.streaming,
+        outcome,
+        |s| (s.counts, s.words),
+    )?;
+    let mut documents = Vec::with_capacity(counted.len());
     let mut words = WordCounts::default();
-    let mut streamed = Vec::new();
-    for (file, counted) in to_stream.iter().zip(loaded) {
-        if let Some((counts, doc_words)) = counted {
-            documents.push(counts);
-            words = merge(words, doc_words);
-            continue;
-        }
-        let Some(file) = file else {
-            continue;
-        };
-        let work = Work {
-            matcher: Some(matcher),
-            unit: Unit::Document,
-            contexts_per_term: 0,
-            words: args.all_words,
-            cleaning: args.input.normalise_options(),
-        };
-        if let Some(s) = stream_file(file, work, &args.input, &args.streaming, outcome)? {
-            streamed.push(format!("{} ({} chunks)", s.counts.name, s.chunks));
-            documents.push(s.counts);
-            words = merge(words, s.words);
-        }
+    for (counts, doc_words) in counted {
+        documents.push(counts);
+        words = merge(words, doc_words);
     }
     Ok(Side {
         counts: CorpusCounts::from_documents(documents, matcher.term_count()),
@@ -527,26 +515,15 @@ pub fn build_report(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::count::count_corpus;
-    use crate::document::{Block, Document, Format};
+    use crate::count::{DocumentCounts, count_corpus};
+    use crate::document::Format;
     use crate::stats::Status;
-
-    fn text_doc(name: &str, paragraphs: &[&str]) -> Document {
-        let mut d = Document::new(name, Format::Text);
-        d.blocks = paragraphs
-            .iter()
-            .map(|t| Block {
-                text: t.to_string(),
-                ..Block::default()
-            })
-            .collect();
-        d
-    }
+    use crate::testing::text_document;
 
     #[test]
     fn compare_words_covers_both_sides() {
-        let old = text_doc("old", &["inform inform involve"]);
-        let new = text_doc("new", &["involve coproduction coproduction"]);
+        let old = text_document("old", &["inform inform involve"]);
+        let new = text_document("new", &["involve coproduction coproduction"]);
         let (wo, wn) = (
             word_counts(std::slice::from_ref(&old)),
             word_counts(std::slice::from_ref(&new)),
@@ -662,7 +639,7 @@ mod tests {
 
     #[test]
     fn identical_sides_have_zero_keyness_everywhere() {
-        let d = text_doc(
+        let d = text_document(
             "same",
             &["Parents must be informed and involved; co-operation with parents, inform."],
         );

@@ -107,39 +107,53 @@ pub fn load_or_stream(
     Ok(sources)
 }
 
-/// For each source, the path to stream (`None` for a loaded document), dropping the loaded
-/// documents: callers count those first, then free them before streaming.
-pub fn streamed_paths(sources: Vec<Source>) -> Vec<Option<PathBuf>> {
-    sources
+/// Counts `sources` in their order: the loaded documents in parallel with `count_loaded`, which
+/// are then freed; then the large text files one after another (each uses every core), streamed
+/// with `work` and turned into results by `from_stream`. A stream that fails is reported and
+/// left out, or with `--strict` ends the command. Also returns "FILE (N chunks)" for each file
+/// streamed, for [`streamed_note`].
+pub fn count_sources<T: Send>(
+    sources: Vec<Source>,
+    count_loaded: impl Fn(&Document) -> T + Sync,
+    work: Work,
+    input: &InputArgs,
+    streaming: &StreamArgs,
+    outcome: &Outcome,
+    mut from_stream: impl FnMut(Streamed) -> T,
+) -> anyhow::Result<(Vec<T>, Vec<String>)> {
+    let loaded: Vec<Option<T>> = sources
+        .par_iter()
+        .map(|source| match source {
+            Source::Loaded(doc) => Some(count_loaded(doc)),
+            Source::Streamed(_) => None,
+        })
+        .collect();
+    let to_stream: Vec<Option<PathBuf>> = sources
         .into_iter()
         .map(|source| match source {
             Source::Loaded(_) => None,
             Source::Streamed(path) => Some(path),
         })
-        .collect()
-}
-
-/// Counts one large plain-text file as a stream. A failure is reported (`None`), or with
-/// `--strict` ends the command.
-pub fn stream_file(
-    path: &std::path::Path,
-    work: Work,
-    input: &InputArgs,
-    streaming: &StreamArgs,
-    outcome: &Outcome,
-) -> anyhow::Result<Option<Streamed>> {
-    let name = path.display().to_string();
-    match stream::count_text_file(path, &name, work, streaming.options()) {
-        Ok(streamed) => {
-            outcome.succeed();
-            Ok(Some(streamed))
-        }
-        Err(err) if input.strict => anyhow::bail!("{name}: {err} (stopping: --strict)"),
-        Err(err) => {
-            outcome.fail(&name, err);
-            Ok(None)
+        .collect();
+    let mut results = Vec::with_capacity(to_stream.len());
+    let mut streamed = Vec::new();
+    for (path, counted) in to_stream.into_iter().zip(loaded) {
+        let Some(path) = path else {
+            results.extend(counted);
+            continue;
+        };
+        let name = path.display().to_string();
+        match stream::count_text_file(&path, &name, work, streaming.options()) {
+            Ok(s) => {
+                outcome.succeed();
+                streamed.push(format!("{name} ({} chunks)", s.chunks));
+                results.push(from_stream(s));
+            }
+            Err(err) if input.strict => anyhow::bail!("{name}: {err} (stopping: --strict)"),
+            Err(err) => outcome.fail(&name, err),
         }
     }
+    Ok((results, streamed))
 }
 
 /// The note of a report for the files read as streams: "FILE (N chunks)".

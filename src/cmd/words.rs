@@ -33,16 +33,14 @@ use clap::ValueEnum;
 use rustc_hash::FxHashMap;
 use serde_json::json;
 
-use rayon::prelude::*;
-
 use crate::cli::{InputArgs, OutputArgs, StreamArgs};
-use crate::cmd::{Source, load_or_stream, stream_file, streamed_note, streamed_paths};
+use crate::cmd::{count_sources, load_or_stream, streamed_note};
 use crate::count::{Unit, rate_per_10k};
-use crate::document::Format;
+use crate::document::{Document, Format};
 use crate::frequency::{WordCounts, word_counts};
 use crate::render::{OutputFormat, write_report};
 use crate::report::Outcome;
-use crate::stream::Work;
+use crate::stream::{Streamed, Work};
 use crate::table::{Column, Report, Table, Value};
 
 const EXAMPLES: &str = "\
@@ -101,52 +99,39 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     crate::output::check_destination(&args.output)?;
     let outcome = Outcome::new();
     let sources = load_or_stream(&args.files, &args.input, &args.streaming, &outcome)?;
-    let loaded: Vec<Option<DocumentWords>> = sources
-        .par_iter()
-        .map(|source| match source {
-            Source::Loaded(doc) => {
-                let words = word_counts(std::slice::from_ref(doc));
-                Some(DocumentWords {
-                    name: doc.name.clone(),
-                    format: doc.format,
-                    pages: doc.page_count,
-                    tokens: words.total(),
-                    words,
-                })
-            }
-            Source::Streamed(_) => None,
-        })
-        .collect();
-    // The loaded documents are counted: free them before streaming the large files.
-    let to_stream = streamed_paths(sources);
-    let mut documents = Vec::new();
-    let mut streamed_names = Vec::new();
-    for (file, counted) in to_stream.iter().zip(loaded) {
-        if let Some(counted) = counted {
-            documents.push(counted);
-            continue;
+    let count_loaded = |doc: &Document| {
+        let words = word_counts(std::slice::from_ref(doc));
+        DocumentWords {
+            name: doc.name.clone(),
+            format: doc.format,
+            pages: doc.page_count,
+            tokens: words.total(),
+            words,
         }
-        let Some(file) = file else {
-            continue;
-        };
-        let work = Work {
-            matcher: None,
-            unit: Unit::Document,
-            contexts_per_term: 0,
-            words: true,
-            cleaning: args.input.normalise_options(),
-        };
-        if let Some(s) = stream_file(file, work, &args.input, &args.streaming, &outcome)? {
-            streamed_names.push(format!("{} ({} chunks)", s.counts.name, s.chunks));
-            documents.push(DocumentWords {
-                name: s.counts.name,
-                format: Format::Text,
-                pages: s.counts.pages,
-                tokens: s.counts.tokens,
-                words: s.words,
-            });
-        }
-    }
+    };
+    let work = Work {
+        matcher: None,
+        unit: Unit::Document,
+        contexts_per_term: 0,
+        words: true,
+        cleaning: args.input.normalise_options(),
+    };
+    let from_stream = |s: Streamed| DocumentWords {
+        name: s.counts.name,
+        format: Format::Text,
+        pages: s.counts.pages,
+        tokens: s.counts.tokens,
+        words: s.words,
+    };
+    let (documents, streamed_names) = count_sources(
+        sources,
+        count_loaded,
+        work,
+        &args.input,
+        &args.streaming,
+        &outcome,
+        from_stream,
+    )?;
     if documents.is_empty() {
         return Ok(outcome.exit_code());
     }

@@ -622,13 +622,7 @@ mod tests {
         let pool = [
             '[', ']', '"', '\'', '=', '\n', ':', '-', '%', '*', '\t', '{', 'é', '\\', '#',
         ];
-        let mut state: u64 = 0x2545_F491_4F6C_DD1D;
-        let mut next = || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = crate::testing::xorshift(0x2545_F491_4F6C_DD1D);
         for seed in &seeds {
             for _ in 0..300 {
                 let mut chars: Vec<char> = seed.chars().collect();
