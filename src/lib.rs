@@ -20,10 +20,12 @@ pub mod reference;
 pub mod render;
 pub mod report;
 pub mod stats;
+pub mod stopwords;
 pub mod stream;
 pub mod table;
 #[cfg(test)]
 mod testing;
 pub mod tokenise;
+pub mod trend;
 
 pub use document::{Block, Document, Format};

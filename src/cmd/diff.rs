@@ -5,23 +5,31 @@
 //!        termtally diff --old FILE... --new FILE... [options]
 //!        options: [--lexicon NAME|PATH] [--mode word|family|substring] [--all-words]
 //!                 [--min-count N] [--sort keyness|ratio|count]
+//!                 [--ll two-term|four-term] [--p 0.05|0.01|0.001|0.0001]
+//!                 [--correction bonferroni|sidak|none]
+//!                 [--stopwords english|FILE] [--min-docs N] [--top N]
 //!                 [--format table|csv|tsv|json|md|latex] [-o FILE] [--force]
 //!
 //! Several documents on a side are one corpus (their counts and tokens are added). For each term
 //! of the lexicon (and with `--all-words` each word type, lower-cased, tokens as `count` defines
 //! them) it prints the count and rate per 10,000 tokens in OLD and NEW, the change, a status (new,
-//! gone, up, down, same), log-likelihood G2 with its significance, Log Ratio and %DIFF (see
-//! [`crate::stats`]); then the totals of each category with the same statistics. Rows are sorted
-//! by G2 (most significant change first); `keyword` says `positive` (significantly more frequent
-//! in NEW) or `negative` (significantly less frequent). Counts are those of `termtally count`:
-//! the same `count::count_corpus` over the same documents.
+//! gone, up, down when significant at `--p`, else "no significant change"), log-likelihood G2
+//! (two-term by default, `--ll four-term`) with its p value and significance, Log Ratio, %DIFF,
+//! BIC and ELL (see [`crate::stats`]); then the totals of each category with the same
+//! statistics. Word rows are tested at a level corrected for the number of word types compared
+//! (`--correction`). Rows are sorted by G2 (most significant change first); `keyword` says
+//! `positive` (significantly more frequent in NEW) or `negative` (significantly less frequent).
+//! Counts are those of `termtally count`: the same `count::count_corpus` over the same documents.
 //!
 //! JSON: `{"command", "lexicon": {name, origin, source}, "mode", "old": {"documents": [{path,
-//! tokens}], "tokens"}, "new": {...}, "rows": [...], "notes": [...]}`; every row has `kind`
-//! ("term", "category" or "word"), `term` (null for a category total), `category` (null for a
-//! word), `old_count`, `new_count`, `old_tokens`, `new_tokens`, `old_per_10k`, `new_per_10k`,
-//! `change_per_10k`, `status`, `log_likelihood`, `significance`, `p_below`, `log_ratio`,
-//! `pct_diff` (null where OLD has none: undefined), `keyword`.
+//! tokens}], "tokens"}, "new": {...}, "statistics": {log_likelihood, p, correction,
+//! words_compared, word_p, word_critical_g2, stopwords, min_docs}, "rows": [...], "notes": [...]}`;
+//! every row has `kind` ("term", "category" or "word"), `term` (null for a category total),
+//! `category` (null for a word), `old_count`, `new_count`, `old_tokens`, `new_tokens`,
+//! `old_per_10k`, `new_per_10k`, `change_per_10k`, `status`, `direction` (up, down, new, gone or
+//! same, significant or not), `log_likelihood`, `p_value`, `significance`, `p_below`,
+//! `log_ratio`, `pct_diff` (null where OLD has none: undefined), `bic`, `ell` (null when the
+//! smaller expected count is at most 1), `keyword`.
 
 use std::cmp::Ordering;
 use std::path::PathBuf;
@@ -31,6 +39,7 @@ use clap::ValueEnum;
 use serde_json::{Value as Json, json};
 
 use crate::cli::{InputArgs, OutputArgs, StreamArgs};
+use crate::cmd::keyness_args::{CorrectionArg, KeynessArgs, WordListArgs};
 use crate::cmd::{Source, count_sources, load_or_stream, streamed_note};
 use crate::count::{CorpusCounts, Unit, category_totals, count_document};
 use crate::document::Document;
@@ -39,7 +48,8 @@ use crate::lexicon::{DEFAULT_LEXICON, Lexicon};
 use crate::matcher::{Matcher, Mode};
 use crate::render::{OutputFormat, write_report};
 use crate::report::Outcome;
-use crate::stats::{Keyness, p_below};
+use crate::stats::{Correction, Keyness, LlForm, corrected_alpha, critical_g2, p_below};
+use crate::stopwords::WordFilter;
 use crate::stream::Work;
 use crate::table::{Column, Report, Row, Table, Value};
 
@@ -47,15 +57,21 @@ const EXAMPLES: &str = "\
 Examples:
   termtally diff code-2014.pdf code-2015.pdf               the study's terms, old edition vs new
   termtally diff old.pdf new.pdf --all-words --min-count 5  every word, most significant change first
+  termtally diff --old reports-2023/*.pdf --new reports-2024/*.pdf --all-words
+      --stopwords english --min-docs 3 --top 30            the 30 keywords worth reading
   termtally diff --old reports-2023/*.pdf --new reports-2024/*.pdf
                                                            two sets of documents as two corpora
   termtally diff old.pdf new.pdf --lexicon modality -o changes.csv
 
-Statistics (NEW compared with OLD): G2 = log-likelihood (Rayson & Garside 2000, as the UCREL
-wizard computes it); * p<0.05 (G2>=3.84), ** p<0.01 (6.63), *** p<0.001 (10.83), **** p<0.0001
-(15.13). Log Ratio = log2 of NEW's rate over OLD's (Hardie 2014): 1 = twice as frequent in NEW,
--1 = half. %DIFF = change in rate as a percentage of OLD's (Gabrielatos & Marchi 2012), empty
-when OLD has none.";
+Statistics (NEW compared with OLD): G2 = log-likelihood, by default the two-term form
+(Rayson & Garside 2000, as the UCREL wizard computes it), with --ll four-term the 2x2-table form
+(AntConc's keyword lists); p from the chi-squared distribution (1 d.f.); * p<0.05, ** p<0.01,
+*** p<0.001, **** p<0.0001. Status up/down/new/gone only when p < --p (default 0.05), else
+\"no significant change\"; with --all-words the level for words is corrected for the number of word
+types compared (Bonferroni by default). Log Ratio = log2 of NEW's rate over OLD's (Hardie 2014):
+1 = twice as frequent in NEW, -1 = half. %DIFF = change in rate as a percentage of OLD's
+(Gabrielatos & Marchi 2012), empty when OLD has none. BIC = G2 - ln N (negative: weak evidence
+even when significant). ELL = G2 / (N ln Emin) (Johnston et al. 2006), empty when Emin <= 1.";
 
 /// Compare two documents (or two sets of documents): each term's count and rate in OLD and NEW,
 /// with keyness statistics (log-likelihood, Log Ratio, %DIFF).
@@ -90,6 +106,16 @@ pub struct Args {
     /// Row order.
     #[arg(long, value_enum, default_value_t = SortBy::Keyness)]
     pub sort: SortBy,
+    #[command(flatten)]
+    pub keyness: KeynessArgs,
+    /// With --all-words, correct the significance level of words for the number m of word types
+    /// compared: Bonferroni (α/m) or Šidák (1 − (1 − α)^(1/m)). Terms and categories are tested
+    /// at --p itself.
+    #[arg(long, value_enum, default_value_t = CorrectionArg::Bonferroni)]
+    pub correction: CorrectionArg,
+    /// (--stopwords, --min-docs and --top apply to the --all-words list.)
+    #[command(flatten)]
+    pub word_list: WordListArgs,
     #[command(flatten)]
     pub input: InputArgs,
     #[command(flatten)]
@@ -139,6 +165,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     // The lexicon is validated before any document is read.
     let lexicon = Lexicon::load(&args.lexicon)?;
     let matcher = Matcher::new(&lexicon, args.mode)?;
+    let filter = args.word_list.filter()?;
     crate::output::check_destination(&args.output)?;
 
     let outcome = Outcome::new();
@@ -158,23 +185,51 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             return Err(nothing_on(side));
         }
     }
-    let old = count_side(old_sources, &matcher, &args, &outcome)?;
-    let new = count_side(new_sources, &matcher, &args, &outcome)?;
+    let count = |sources| {
+        count_side(
+            sources,
+            &matcher,
+            args.all_words,
+            &args.input,
+            &args.streaming,
+            &outcome,
+        )
+    };
+    let old = count(old_sources)?;
+    let new = count(new_sources)?;
     for (side, counted) in [("OLD", &old), ("NEW", &new)] {
         // A large text file of the side may have failed as it was streamed.
         if counted.counts.documents.is_empty() {
             return Err(nothing_on(side));
         }
     }
-    let words = args
-        .all_words
-        .then(|| compare_words(&old.words, &new.words, old.counts.tokens, new.counts.tokens));
+    let words = args.all_words.then(|| {
+        let mut rows = compare_words(
+            args.keyness.form(),
+            &old.words,
+            &new.words,
+            old.counts.tokens,
+            new.counts.tokens,
+        );
+        // Documents of both sides together that contain each word.
+        let documents = merge(
+            old.documents_per_word.clone(),
+            new.documents_per_word.clone(),
+        );
+        rows.retain(|(word, _)| filter.keeps(word, documents.get(word).unwrap_or(0)));
+        rows
+    });
     let options = ReportOptions {
         mode: args.mode,
         min_count: args.min_count,
         sort: args.sort,
+        form: args.keyness.form(),
+        alpha: args.keyness.alpha(),
+        correction: args.correction.into(),
+        top: args.word_list.top,
     };
     let mut report = build_report(&lexicon, &options, &old.counts, &new.counts, words);
+    add_filter_notes(&mut report, &filter);
     let streamed: Vec<String> = old.streamed.into_iter().chain(new.streamed).collect();
     report
         .notes
@@ -184,22 +239,26 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 }
 
 /// One side's counts: the lexicon's terms, and with `--all-words` every word type.
-struct Side {
-    counts: CorpusCounts,
+pub(crate) struct Side {
+    pub counts: CorpusCounts,
     words: WordCounts,
+    /// For each word type, the number of the side's documents it occurs in.
+    documents_per_word: WordCounts,
     /// "FILE (N chunks)" for the files read as streams.
-    streamed: Vec<String>,
+    pub streamed: Vec<String>,
 }
 
 /// Counts one side's documents: those loaded whole in parallel, large text files as streams.
-fn count_side(
+pub(crate) fn count_side(
     sources: Vec<Source>,
     matcher: &Matcher,
-    args: &Args,
+    all_words: bool,
+    input: &InputArgs,
+    streaming: &StreamArgs,
     outcome: &Outcome,
 ) -> anyhow::Result<Side> {
     let count_loaded = |doc: &Document| {
-        let words = if args.all_words {
+        let words = if all_words {
             word_counts(std::slice::from_ref(doc))
         } else {
             WordCounts::default()
@@ -210,27 +269,32 @@ fn count_side(
         matcher: Some(matcher),
         unit: Unit::Document,
         contexts_per_term: 0,
-        words: args.all_words,
-        cleaning: args.input.normalise_options(),
+        words: all_words,
+        cleaning: input.normalise_options(),
     };
     let (counted, streamed) = count_sources(
         sources,
         count_loaded,
         work,
-        &args.input,
-        &args.streaming,
+        input,
+        streaming,
         outcome,
         |s| (s.counts, s.words),
     )?;
     let mut documents = Vec::with_capacity(counted.len());
     let mut words = WordCounts::default();
+    let mut documents_per_word = WordCounts::default();
     for (counts, doc_words) in counted {
         documents.push(counts);
+        for (word, _) in doc_words.iter() {
+            documents_per_word.add(word, 1);
+        }
         words = merge(words, doc_words);
     }
     Ok(Side {
         counts: CorpusCounts::from_documents(documents, matcher.term_count()),
         words,
+        documents_per_word,
         streamed,
     })
 }
@@ -238,8 +302,9 @@ fn count_side(
 /// One compared word: (word, keyness).
 pub type WordRow = (String, Keyness);
 
-/// Keyness of every word type of either side.
+/// Keyness of every word type of either side, G2 in form `form`.
 pub fn compare_words(
+    form: LlForm,
     old: &WordCounts,
     new: &WordCounts,
     old_tokens: u64,
@@ -250,14 +315,14 @@ pub fn compare_words(
         let n = new.get(word).unwrap_or(0);
         rows.push((
             word.to_string(),
-            Keyness::compute(o, n, old_tokens, new_tokens),
+            Keyness::compute(form, o, n, old_tokens, new_tokens),
         ));
     }
     for (word, n) in new.iter() {
         if old.get(word).is_none() {
             rows.push((
                 word.to_string(),
-                Keyness::compute(0, n, old_tokens, new_tokens),
+                Keyness::compute(form, 0, n, old_tokens, new_tokens),
             ));
         }
     }
@@ -270,6 +335,12 @@ pub struct ReportOptions {
     pub mode: Mode,
     pub min_count: u64,
     pub sort: SortBy,
+    pub form: LlForm,
+    /// Significance level of terms and categories (and of words before correction).
+    pub alpha: f64,
+    pub correction: Correction,
+    /// Only the first N rows of the word list.
+    pub top: Option<usize>,
 }
 
 /// The order of two rows under `sort`; ties by label so output is stable.
@@ -285,9 +356,9 @@ fn compare_rows(sort: SortBy, (lx, kx): (&str, &Keyness), (ly, ky): (&str, &Keyn
     primary.then_with(|| lx.cmp(ly))
 }
 
-/// `positive` / `negative` keyword (significant at p < 0.05), else empty.
-fn keyword(k: &Keyness) -> &'static str {
-    match (k.is_significant(), k.status.direction().cmp(&0)) {
+/// `positive` / `negative` keyword (significant at p < `alpha`), else empty.
+pub(crate) fn keyword(k: &Keyness, alpha: f64) -> &'static str {
+    match (k.is_significant_at(alpha), k.status.direction().cmp(&0)) {
         (true, Ordering::Greater) => "positive",
         (true, Ordering::Less) => "negative",
         _ => "",
@@ -322,23 +393,56 @@ fn columns(shown: Shown) -> Vec<Column> {
         Column::new("new_count", "NEW").right(),
         Column::new("new_per_10k", "NEW /10k").right(),
         Column::new("change_per_10k", "Change /10k").right(),
-        Column::new("status", "Status"),
-        Column::new("log_likelihood", "G2").right(),
-        Column::new("significance", "Sig."),
-        Column::new("p_below", "p <").right().machine_only(),
-        Column::new("log_ratio", "Log Ratio").right(),
-        Column::new("pct_diff", "%DIFF").right(),
-        Column::new("keyword", "Keyword"),
+    ]
+    .into_iter()
+    .chain(keyness_columns())
+    .chain([
         Column::new("old_tokens", "OLD tokens")
             .right()
             .machine_only(),
         Column::new("new_tokens", "NEW tokens")
             .right()
             .machine_only(),
+    ])
+    .collect()
+}
+
+/// The columns of the statistics of one comparison (also `trend`'s, one per step).
+pub(crate) fn keyness_columns() -> Vec<Column> {
+    vec![
+        Column::new("status", "Status"),
+        Column::new("direction", "Direction").machine_only(),
+        Column::new("log_likelihood", "G2").right(),
+        Column::new("p_value", "p").right(),
+        Column::new("significance", "Sig."),
+        Column::new("p_below", "p <").right().machine_only(),
+        Column::new("log_ratio", "Log Ratio").right(),
+        Column::new("pct_diff", "%DIFF").right(),
+        Column::new("bic", "BIC").right(),
+        Column::new("ell", "ELL").right(),
+        Column::new("keyword", "Keyword"),
     ]
 }
 
-fn cells(kind: &str, term: Value, category: Value, k: &Keyness) -> Vec<Value> {
+/// The cells of [`keyness_columns`]; status and keyword at significance level `alpha`.
+pub(crate) fn keyness_cells(k: &Keyness, alpha: f64) -> Vec<Value> {
+    vec![
+        Value::text(k.status_at(alpha).name()),
+        Value::text(k.status.name()),
+        Value::Float(k.log_likelihood, 2),
+        Value::Float(k.p_value, 4),
+        Value::text(k.significance()),
+        p_below(k.p_value).map_or(Value::Null, |p| Value::Float(p, 4)),
+        Value::Float(k.log_ratio, 2),
+        k.pct_diff.map_or(Value::Null, |p| Value::Float(p, 1)),
+        Value::Float(k.bic, 2),
+        k.ell.map_or(Value::Null, |e| Value::Float(e, 6)),
+        Value::text(keyword(k, alpha)),
+    ]
+}
+
+/// A row's cells; status and keyword at significance level `alpha`.
+fn cells(kind: &str, term: Value, category: Value, k: &Keyness, alpha: f64) -> Vec<Value> {
     vec![
         Value::text(kind),
         term,
@@ -348,28 +452,26 @@ fn cells(kind: &str, term: Value, category: Value, k: &Keyness) -> Vec<Value> {
         Value::Int(k.new_count as i64),
         Value::Float(k.new_rate(), 2),
         Value::Float(k.rate_change(), 2),
-        Value::text(k.status.name()),
-        Value::Float(k.log_likelihood, 2),
-        Value::text(k.significance()),
-        p_below(k.log_likelihood).map_or(Value::Null, |p| Value::Float(p, 4)),
-        Value::Float(k.log_ratio, 2),
-        k.pct_diff.map_or(Value::Null, |p| Value::Float(p, 1)),
-        Value::text(keyword(k)),
+    ]
+    .into_iter()
+    .chain(keyness_cells(k, alpha))
+    .chain([
         Value::Int(k.old_tokens as i64),
         Value::Int(k.new_tokens as i64),
-    ]
+    ])
+    .collect()
 }
 
-/// How many rows rose and fell significantly.
-fn significant_moves<'a>(ks: impl Iterator<Item = &'a Keyness>) -> (usize, usize) {
-    ks.fold((0, 0), |(up, down), k| match keyword(k) {
+/// How many rows rose and fell significantly at level `alpha`.
+fn significant_moves<'a>(ks: impl Iterator<Item = &'a Keyness>, alpha: f64) -> (usize, usize) {
+    ks.fold((0, 0), |(up, down), k| match keyword(k, alpha) {
         "positive" => (up + 1, down),
         "negative" => (up, down + 1),
         _ => (up, down),
     })
 }
 
-fn side_json(counts: &CorpusCounts) -> Json {
+pub(crate) fn side_json(counts: &CorpusCounts) -> Json {
     json!({
         "documents": counts.documents.iter().map(|d| json!({"path": d.name, "tokens": d.tokens})).collect::<Vec<_>>(),
         "tokens": counts.tokens,
@@ -384,6 +486,36 @@ fn describe_side(name: &str, counts: &CorpusCounts) -> String {
         format!("{n} documents")
     };
     format!("{name}: {docs}, {} tokens", counts.tokens)
+}
+
+/// What the columns mean, with the log-likelihood form and significance level in force.
+pub(crate) fn statistics_note(form: LlForm, alpha: f64) -> String {
+    let ll = match form {
+        LlForm::TwoTerm => "two-term form (Rayson & Garside 2000, as the UCREL wizard)",
+        LlForm::FourTerm => "four-term form over the 2x2 table (as AntConc)",
+    };
+    format!(
+        "NEW compared with OLD. G2: log-likelihood, {ll}; p: chi-squared, 1 d.f.; \
+         Sig.: * p<0.05, ** p<0.01, *** p<0.001, **** p<0.0001. \
+         Status: up, down, new or gone only when p < {alpha}, else \"no significant change\". \
+         Log Ratio: log2 of NEW's rate over OLD's (1 = twice as frequent in NEW; a zero count taken as 0.5). \
+         %DIFF: change in rate as a percentage of OLD's, empty when OLD has none. \
+         BIC: G2 - ln N (negative: weak evidence, even if significant). \
+         ELL: G2 / (N ln Emin), empty when the smaller expected count is at most 1. \
+         Keyword: positive/negative = significantly more/less frequent in NEW."
+    )
+}
+
+/// Says what the word filter left out, under the word list and in the JSON `statistics`.
+fn add_filter_notes(report: &mut Report, filter: &WordFilter) {
+    let note = filter.describe();
+    if let Some(stats) = report.meta.get_mut("statistics") {
+        stats["stopwords"] = json!(filter.stop.as_ref().map(|s| s.name.clone()));
+        stats["min_docs"] = json!(filter.min_docs);
+    }
+    if let (false, Some(table)) = (note.is_empty(), report.tables.get_mut(2)) {
+        table.notes.insert(0, note);
+    }
 }
 
 /// The report: lexicon terms, category totals, and (with `--all-words`) every word type.
@@ -406,7 +538,8 @@ pub fn build_report(
     report.meta.insert("old".into(), side_json(old));
     report.meta.insert("new".into(), side_json(new));
 
-    let keyness = |o: u64, n: u64| Keyness::compute(o, n, old.tokens, new.tokens);
+    let keyness = |o: u64, n: u64| Keyness::compute(options.form, o, n, old.tokens, new.tokens);
+    let alpha = options.alpha;
     let shown = |k: &Keyness| k.old_count + k.new_count >= options.min_count;
 
     // Lexicon terms.
@@ -417,7 +550,7 @@ pub fn build_report(
             (i, keyness(o, n))
         })
         .collect();
-    let (terms_up, terms_down) = significant_moves(terms.iter().map(|(_, k)| k));
+    let (terms_up, terms_down) = significant_moves(terms.iter().map(|(_, k)| k), alpha);
     terms.retain(|(_, k)| shown(k));
     let label = |i: usize| lexicon.terms[i].label.as_str();
     terms.sort_by(|(x, kx), (y, ky)| compare_rows(options.sort, (label(*x), kx), (label(*y), ky)));
@@ -434,6 +567,7 @@ pub fn build_report(
             Value::text(&term.label),
             Value::text(&term.category),
             k,
+            alpha,
         ));
     }
     if options.min_count > 0 {
@@ -452,7 +586,13 @@ pub fn build_report(
     for (c, category) in lexicon.categories.iter().enumerate() {
         let k = keyness(old_totals[c], new_totals[c]);
         table.push_row(Row {
-            cells: cells("category", Value::Null, Value::text(&category.name), &k),
+            cells: cells(
+                "category",
+                Value::Null,
+                Value::text(&category.name),
+                &k,
+                alpha,
+            ),
             bold: true,
         });
     }
@@ -465,43 +605,63 @@ pub fn build_report(
     report.tables.push(table);
 
     let mut summary = format!(
-        "{}; {}. Lexicon terms: {terms_up} rose and {terms_down} fell significantly (p < 0.05).",
+        "{}; {}. Lexicon terms: {terms_up} rose and {terms_down} fell significantly (p < {alpha}).",
         describe_side("OLD", old),
         describe_side("NEW", new),
     );
 
-    // Every word.
+    let mut statistics = json!({
+        "log_likelihood": options.form.name(),
+        "p": alpha,
+        "correction": options.correction.name(),
+        "words_compared": null,
+        "word_p": null,
+        "word_critical_g2": null,
+    });
+
+    // Every word, tested at a level corrected for the number compared.
     if let Some(mut words) = words {
         let types = words.len();
-        let (up, down) = significant_moves(words.iter().map(|(_, k)| k));
         words.retain(|(_, k)| shown(k));
+        let m = words.len();
+        let word_alpha = corrected_alpha(alpha, m, options.correction);
+        let critical = critical_g2(word_alpha);
+        let (up, down) = significant_moves(words.iter().map(|(_, k)| k), word_alpha);
         words.sort_by(|(x, kx), (y, ky)| compare_rows(options.sort, (x, kx), (y, ky)));
+        let shown_rows = options.top.unwrap_or(m).min(m);
         let mut table = Table::new(columns(Shown::Term));
-        table.title = Some(format!("Every word ({types} word types)"));
-        for (word, k) in &words {
-            table.push(cells("word", Value::text(word), Value::Null, k));
+        table.title = Some(format!("Every word ({m} word types compared)"));
+        for (word, k) in &words[..shown_rows] {
+            table.push(cells("word", Value::text(word), Value::Null, k, word_alpha));
         }
         if options.min_count > 0 {
             table.notes.push(format!(
-                "{} of {types} word types are shown: those counted at least {} times on both sides together.",
-                words.len(),
+                "{m} of {types} word types are compared: those counted at least {} times on both sides together.",
                 options.min_count
             ));
         }
-        summary.push_str(&format!(
-            " Words: {up} of {types} types rose and {down} fell significantly."
+        table.notes.push(format!(
+            "Significance of words corrected for m = {m} word types compared ({}): p < {word_alpha:.3e}, that is G2 >= {critical:.3}.",
+            options.correction.name()
         ));
+        if shown_rows < m {
+            table.notes.push(format!(
+                "The first {shown_rows} of {m} rows (--top {shown_rows})."
+            ));
+        }
+        summary.push_str(&format!(
+            " Words: {up} of {m} types rose and {down} fell significantly (p < {word_alpha:.3e}, {} correction).",
+            options.correction.name()
+        ));
+        statistics["words_compared"] = json!(m);
+        statistics["word_p"] = json!(word_alpha);
+        statistics["word_critical_g2"] = json!(critical);
         report.tables.push(table);
     }
+    report.meta.insert("statistics".into(), statistics);
 
     report.notes.push(summary);
-    report.notes.push(
-        "NEW compared with OLD. G2: log-likelihood (UCREL); Sig.: * p<0.05, ** p<0.01, *** p<0.001, **** p<0.0001. \
-         Log Ratio: log2 of NEW's rate over OLD's (1 = twice as frequent in NEW; a zero count taken as 0.5). \
-         %DIFF: change in rate as a percentage of OLD's, empty when OLD has none. \
-         Keyword: positive/negative = significantly more/less frequent in NEW."
-            .to_string(),
-    );
+    report.notes.push(statistics_note(options.form, alpha));
     for (name, side) in [("OLD", old), ("NEW", new)] {
         if side.tokens == 0 {
             report.notes.push(format!(
@@ -528,7 +688,7 @@ mod tests {
             word_counts(std::slice::from_ref(&old)),
             word_counts(std::slice::from_ref(&new)),
         );
-        let mut rows = compare_words(&wo, &wn, 3, 3);
+        let mut rows = compare_words(LlForm::TwoTerm, &wo, &wn, 3, 3);
         rows.sort_by(|a, b| a.0.cmp(&b.0));
         let got: Vec<(&str, u64, u64, Status)> = rows
             .iter()
@@ -578,6 +738,10 @@ mod tests {
             mode: Mode::Word,
             min_count: 1,
             sort: SortBy::Keyness,
+            form: LlForm::TwoTerm,
+            alpha: 0.05,
+            correction: Correction::Bonferroni,
+            top: None,
         };
         let report = build_report(
             &lex,
@@ -647,17 +811,23 @@ mod tests {
         let m = Matcher::new(&lex, Mode::Word).unwrap();
         let c = count_corpus(std::slice::from_ref(&d), &m, Unit::Document);
         let wc = word_counts(std::slice::from_ref(&d));
-        let words = compare_words(&wc, &wc, c.tokens, c.tokens);
+        let words = compare_words(LlForm::TwoTerm, &wc, &wc, c.tokens, c.tokens);
         let options = ReportOptions {
             mode: Mode::Word,
             min_count: 0,
             sort: SortBy::Keyness,
+            form: LlForm::TwoTerm,
+            alpha: 0.05,
+            correction: Correction::Bonferroni,
+            top: None,
         };
         let report = build_report(&lex, &options, &c, &c, Some(words));
         let json = crate::render::to_json(&report);
         for row in json["rows"].as_array().unwrap() {
             assert_eq!(row["log_likelihood"], 0.0, "{row}");
-            assert_eq!(row["status"], "same", "{row}");
+            assert_eq!(row["status"], "no significant change", "{row}");
+            assert_eq!(row["direction"], "same", "{row}");
+            assert_eq!(row["p_value"], 1.0, "{row}");
         }
     }
 

@@ -3,10 +3,12 @@
 pub mod count;
 pub mod diff;
 pub mod extract;
+pub mod keyness_args;
 pub mod kwic;
 pub mod lexicon;
 pub mod pdf_worker;
 pub mod reproduce;
+pub mod trend;
 pub mod words;
 
 use std::io::{IsTerminal, Read};

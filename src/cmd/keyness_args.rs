@@ -1,0 +1,87 @@
+//! Options shared by the commands that compare corpora (`diff`, `trend`) and by those that print
+//! word lists (`words`, `diff --all-words`). The statistics themselves are in [`crate::stats`].
+
+use clap::ValueEnum;
+
+use crate::stats::{Correction, LlForm};
+use crate::stopwords::{StopList, WordFilter};
+
+/// How keyness is computed and when a change counts as significant.
+#[derive(clap::Args, Debug, Clone)]
+pub struct KeynessArgs {
+    /// Log-likelihood form: two-term sums over the word's two cells (Rayson & Garside 2000, the
+    /// UCREL wizard); four-term over the whole 2×2 table (AntConc's keyword lists).
+    #[arg(long = "ll", value_enum, default_value_t = LlArg::TwoTerm)]
+    pub ll: LlArg,
+    /// Significance level: a status (up, down, new, gone) is printed only when p is below it,
+    /// "no significant change" otherwise.
+    #[arg(long = "p", value_name = "LEVEL", default_value = "0.05",
+          value_parser = ["0.05", "0.01", "0.001", "0.0001"])]
+    pub p: String,
+}
+
+impl KeynessArgs {
+    pub fn form(&self) -> LlForm {
+        match self.ll {
+            LlArg::TwoTerm => LlForm::TwoTerm,
+            LlArg::FourTerm => LlForm::FourTerm,
+        }
+    }
+
+    pub fn alpha(&self) -> f64 {
+        self.p.parse().expect("clap allows only the four levels")
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LlArg {
+    TwoTerm,
+    FourTerm,
+}
+
+/// How the level is corrected for the number of words compared (`diff --all-words`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CorrectionArg {
+    /// α / m.
+    Bonferroni,
+    /// 1 − (1 − α)^(1/m).
+    Sidak,
+    /// No correction.
+    None,
+}
+
+impl From<CorrectionArg> for Correction {
+    fn from(arg: CorrectionArg) -> Correction {
+        match arg {
+            CorrectionArg::Bonferroni => Correction::Bonferroni,
+            CorrectionArg::Sidak => Correction::Sidak,
+            CorrectionArg::None => Correction::None,
+        }
+    }
+}
+
+/// Which words a printed word list keeps, and how many rows it shows.
+#[derive(clap::Args, Debug, Clone)]
+pub struct WordListArgs {
+    /// Leave out stop words: `english` (NLTK's English list, 198 words) or a file of words, one
+    /// a line (`#` starts a comment line).
+    #[arg(long, value_name = "english|FILE")]
+    pub stopwords: Option<String>,
+    /// Leave out words found in fewer than N documents (all documents of every side together).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub min_docs: u64,
+    /// Only the first N rows of the word list (after sorting).
+    #[arg(long, value_name = "N")]
+    pub top: Option<usize>,
+}
+
+impl WordListArgs {
+    /// The filter, with the stop list read (a missing file is an error before any document is
+    /// read).
+    pub fn filter(&self) -> anyhow::Result<WordFilter> {
+        Ok(WordFilter {
+            stop: self.stopwords.as_deref().map(StopList::load).transpose()?,
+            min_docs: self.min_docs,
+        })
+    }
+}
