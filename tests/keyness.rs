@@ -456,6 +456,17 @@ fn stop_lists_and_document_minimums_in_words() {
 }
 
 #[test]
+fn word_list_options_without_all_words_are_an_error() {
+    let out = common::termtally()
+        .args(["diff", "a.txt", "b.txt", "--top", "5"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("add --all-words"), "{err}");
+}
+
+#[test]
 fn trend_usage_errors_exit_2() {
     for args in [
         vec!["trend", "--edition", "2014", "a.pdf"],

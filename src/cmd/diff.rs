@@ -165,7 +165,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     // The lexicon is validated before any document is read.
     let lexicon = Lexicon::load(&args.lexicon)?;
     let matcher = Matcher::new(&lexicon, args.mode)?;
-    let filter = args.word_list.filter()?;
+    let word_list = &args.word_list;
+    if !args.all_words
+        && (word_list.stopwords.is_some() || word_list.min_docs > 0 || word_list.top.is_some())
+    {
+        anyhow::bail!(
+            "--stopwords, --min-docs and --top filter the list of every word: add --all-words"
+        );
+    }
+    let filter = word_list.filter()?;
     crate::output::check_destination(&args.output)?;
 
     let outcome = Outcome::new();
@@ -488,6 +496,16 @@ fn describe_side(name: &str, counts: &CorpusCounts) -> String {
     format!("{name}: {docs}, {} tokens", counts.tokens)
 }
 
+/// A significance level as people write it: 0.05, 0.025, 0.0001; smaller ones as 2.735e-5.
+fn level_text(alpha: f64) -> String {
+    if alpha >= 0.0001 {
+        let text = format!("{alpha:.6}");
+        text.trim_end_matches('0').to_string()
+    } else {
+        format!("{alpha:.3e}")
+    }
+}
+
 /// What the columns mean, with the log-likelihood form and significance level in force.
 pub(crate) fn statistics_note(form: LlForm, alpha: f64) -> String {
     let ll = match form {
@@ -641,8 +659,9 @@ pub fn build_report(
             ));
         }
         table.notes.push(format!(
-            "Significance of words corrected for m = {m} word types compared ({}): p < {word_alpha:.3e}, that is G2 >= {critical:.3}.",
-            options.correction.name()
+            "Significance of words corrected for m = {m} word types compared ({}): p < {}, that is G2 >= {critical:.3}.",
+            options.correction.name(),
+            level_text(word_alpha)
         ));
         if shown_rows < m {
             table.notes.push(format!(
@@ -650,7 +669,8 @@ pub fn build_report(
             ));
         }
         summary.push_str(&format!(
-            " Words: {up} of {m} types rose and {down} fell significantly (p < {word_alpha:.3e}, {} correction).",
+            " Words: {up} of {m} types rose and {down} fell significantly (p < {}, {} correction).",
+            level_text(word_alpha),
             options.correction.name()
         ));
         statistics["words_compared"] = json!(m);
@@ -829,6 +849,14 @@ mod tests {
             assert_eq!(row["direction"], "same", "{row}");
             assert_eq!(row["p_value"], 1.0, "{row}");
         }
+    }
+
+    #[test]
+    fn levels_read_as_people_write_them() {
+        assert_eq!(level_text(0.05), "0.05");
+        assert_eq!(level_text(0.025), "0.025");
+        assert_eq!(level_text(0.0001), "0.0001");
+        assert_eq!(level_text(0.05 / 1828.0), "2.735e-5");
     }
 
     #[test]
