@@ -45,10 +45,19 @@ pub enum LlForm {
 }
 
 impl LlForm {
+    pub const ALL: [LlForm; 2] = [LlForm::TwoTerm, LlForm::FourTerm];
+
     pub fn name(self) -> &'static str {
         match self {
             LlForm::TwoTerm => "two-term",
             LlForm::FourTerm => "four-term",
+        }
+    }
+
+    pub fn description(self) -> &'static str {
+        match self {
+            LlForm::TwoTerm => "the word's two cells (Rayson & Garside 2000, the UCREL wizard)",
+            LlForm::FourTerm => "the whole 2x2 table (AntConc's keyword lists)",
         }
     }
 }
@@ -67,11 +76,21 @@ pub enum Correction {
 }
 
 impl Correction {
+    pub const ALL: [Correction; 3] = [Correction::Bonferroni, Correction::Sidak, Correction::None];
+
     pub fn name(self) -> &'static str {
         match self {
             Correction::Bonferroni => "bonferroni",
             Correction::Sidak => "sidak",
             Correction::None => "none",
+        }
+    }
+
+    pub fn description(self) -> &'static str {
+        match self {
+            Correction::Bonferroni => "α / m",
+            Correction::Sidak => "1 − (1 − α)^(1/m), a little less strict",
+            Correction::None => "α as given",
         }
     }
 }

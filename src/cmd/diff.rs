@@ -39,7 +39,7 @@ use clap::ValueEnum;
 use serde_json::{Value as Json, json};
 
 use crate::cli::{InputArgs, OutputArgs, StreamArgs};
-use crate::cmd::keyness_args::{CorrectionArg, KeynessArgs, WordListArgs};
+use crate::cmd::keyness_args::{KeynessArgs, WordListArgs};
 use crate::cmd::{Source, count_sources, load_or_stream, streamed_note};
 use crate::count::{CorpusCounts, Unit, category_totals, count_document};
 use crate::document::Document;
@@ -111,8 +111,8 @@ pub struct Args {
     /// With --all-words, correct the significance level of words for the number m of word types
     /// compared: Bonferroni (α/m) or Šidák (1 − (1 − α)^(1/m)). Terms and categories are tested
     /// at --p itself.
-    #[arg(long, value_enum, default_value_t = CorrectionArg::Bonferroni)]
-    pub correction: CorrectionArg,
+    #[arg(long, value_enum, default_value_t = Correction::Bonferroni)]
+    pub correction: Correction,
     /// (--stopwords, --min-docs and --top apply to the --all-words list.)
     #[command(flatten)]
     pub word_list: WordListArgs,
@@ -233,7 +233,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         sort: args.sort,
         form: args.keyness.form(),
         alpha: args.keyness.alpha(),
-        correction: args.correction.into(),
+        correction: args.correction,
         top: args.word_list.top,
     };
     let mut report = build_report(&lexicon, &options, &old.counts, &new.counts, words);

@@ -9,10 +9,9 @@ use crate::stopwords::{StopList, WordFilter};
 /// How keyness is computed and when a change counts as significant.
 #[derive(clap::Args, Debug, Clone)]
 pub struct KeynessArgs {
-    /// Log-likelihood form: two-term sums over the word's two cells (Rayson & Garside 2000, the
-    /// UCREL wizard); four-term over the whole 2×2 table (AntConc's keyword lists).
-    #[arg(long = "ll", value_enum, default_value_t = LlArg::TwoTerm)]
-    pub ll: LlArg,
+    /// Which log-likelihood G2: summed over the word's two cells or over the whole 2×2 table.
+    #[arg(long = "ll", value_enum, default_value_t = LlForm::TwoTerm)]
+    pub ll: LlForm,
     /// Significance level: a status (up, down, new, gone) is printed only when p is below it,
     /// "no significant change" otherwise.
     #[arg(long = "p", value_name = "LEVEL", default_value = "0.05",
@@ -22,10 +21,7 @@ pub struct KeynessArgs {
 
 impl KeynessArgs {
     pub fn form(&self) -> LlForm {
-        match self.ll {
-            LlArg::TwoTerm => LlForm::TwoTerm,
-            LlArg::FourTerm => LlForm::FourTerm,
-        }
+        self.ll
     }
 
     pub fn alpha(&self) -> f64 {
@@ -33,30 +29,22 @@ impl KeynessArgs {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum LlArg {
-    TwoTerm,
-    FourTerm,
+// The command line's names for the library's enums (the library itself knows nothing of clap).
+impl ValueEnum for LlForm {
+    fn value_variants<'a>() -> &'a [Self] {
+        &LlForm::ALL
+    }
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.name()).help(self.description()))
+    }
 }
 
-/// How the level is corrected for the number of words compared (`diff --all-words`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum CorrectionArg {
-    /// α / m.
-    Bonferroni,
-    /// 1 − (1 − α)^(1/m).
-    Sidak,
-    /// No correction.
-    None,
-}
-
-impl From<CorrectionArg> for Correction {
-    fn from(arg: CorrectionArg) -> Correction {
-        match arg {
-            CorrectionArg::Bonferroni => Correction::Bonferroni,
-            CorrectionArg::Sidak => Correction::Sidak,
-            CorrectionArg::None => Correction::None,
-        }
+impl ValueEnum for Correction {
+    fn value_variants<'a>() -> &'a [Self] {
+        &Correction::ALL
+    }
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.name()).help(self.description()))
     }
 }
 
