@@ -27,27 +27,45 @@ use crate::tokenise::{
     token_end,
 };
 
-/// How lexicon forms are matched against the text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, clap::ValueEnum, serde::Serialize)]
+/// How lexicon forms are matched against the text (see [`Mode::description`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Mode {
-    /// Whole words, case-insensitive: "inform" matches "Inform" but not "informed" or
-    /// "information" (nor the possessive "partnership's", one word); multi-word forms match
-    /// consecutive words; `*` matches any letters or digits inside a word; each word counts for
-    /// one term at most ("must not" is not also "must").
+    /// Whole words.
     #[default]
     Word,
-    /// As word, plus the regular inflections of single-word forms: -s/-es, -'s, -ed/-d, -ing (with
-    /// silent-e drop, y to ies/ied and consonant doubling): "involve" also matches "involves",
-    /// "involved", "involving"; never derivations ("inform" does not match "information"). A form
-    /// listed explicitly under another term wins.
+    /// Whole words and their regular inflections.
     Family,
-    /// Case-insensitive occurrences anywhere, ignoring word boundaries, as a PDF viewer's Find
-    /// box reports them: "inform" also counts inside "information". Terms overlap in this mode.
+    /// Anywhere in the text, ignoring word boundaries.
     Substring,
 }
 
 impl Mode {
+    pub const ALL: [Mode; 3] = [Mode::Word, Mode::Family, Mode::Substring];
+
+    /// What the mode matches, in one paragraph (shown by `--help`).
+    pub fn description(self) -> &'static str {
+        match self {
+            Mode::Word => {
+                "Whole words, case-insensitive: \"inform\" matches \"Inform\" but not \"informed\" or \
+                 \"information\" (nor the possessive \"partnership's\", one word); multi-word forms \
+                 match consecutive words; `*` matches any letters or digits inside a word; each word \
+                 counts for one term at most (\"must not\" is not also \"must\")"
+            }
+            Mode::Family => {
+                "As word, plus the regular inflections of single-word forms: -s/-es, -'s, -ed/-d, \
+                 -ing (with silent-e drop, y to ies/ied and consonant doubling): \"involve\" also \
+                 matches \"involves\", \"involved\", \"involving\"; never derivations (\"inform\" does \
+                 not match \"information\"). A form listed explicitly under another term wins"
+            }
+            Mode::Substring => {
+                "Case-insensitive occurrences anywhere, ignoring word boundaries, as a PDF viewer's \
+                 Find box reports them: \"inform\" also counts inside \"information\". Terms overlap \
+                 in this mode"
+            }
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Mode::Word => "word",

@@ -1,8 +1,5 @@
 //! termtally count: how often each term of a lexicon occurs, per document, page or section.
 //!
-//! Usage: termtally count FILE... [--lexicon NAME|PATH] [--mode word|family|substring]
-//!        [--by document|page|section] [--format table|csv|tsv|json|md|latex] [-o FILE] [--force]
-//!
 //! # Output schema (stable)
 //!
 //! JSON is one object:
@@ -47,18 +44,20 @@ use std::process::ExitCode;
 
 use serde_json::json;
 
-use crate::cli::{InputArgs, OutputArgs, StreamArgs};
-use crate::cmd::{count_sources, kwic, load_or_stream, streamed_note};
+use crate::cmd::args::{InputArgs, LexiconArgs, StreamArgs};
+use crate::cmd::{finish, load_and_count, write_counted};
 use crate::count::{
     CorpusCounts, DocumentCounts, Unit, category_totals, count_document, percent, rate_per_10k,
 };
 use crate::document::Document;
-use crate::lexicon::{DEFAULT_LEXICON, Lexicon};
+use crate::kwic;
+use crate::lexicon::Lexicon;
 use crate::matcher::{Matcher, Mode};
-use crate::render::{OutputFormat, write_report};
-use crate::report::Outcome;
-use crate::stream::{Streamed, Work};
-use crate::table::{Column, Report, Row, Table, Value};
+use crate::outcome::Outcome;
+use crate::output::OutputArgs;
+use crate::render::OutputFormat;
+use crate::stream::{Streamed, Tally, Work};
+use crate::table::{Column, Report, Role, Row, Table, Value};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -82,13 +81,8 @@ pub struct Args {
     /// Documents to count (PDF, legislation.gov.uk XML, HTML, DOCX, text); `-` reads standard input.
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
-    /// Built-in lexicon name (see `termtally lexicon list`) or a lexicon file (.toml, quanteda
-    /// .yml/.yaml, LIWC .dic).
-    #[arg(long, short = 'l', value_name = "NAME|PATH", default_value = DEFAULT_LEXICON)]
-    pub lexicon: String,
-    /// How forms are matched.
-    #[arg(long, short = 'm', value_enum, default_value_t = Mode::Word)]
-    pub mode: Mode,
+    #[command(flatten)]
+    pub lexicon: LexiconArgs,
     /// Break the counts down by page or by numbered paragraph/section.
     #[arg(long, value_enum, default_value_t = Unit::Document)]
     pub by: Unit,
@@ -106,13 +100,11 @@ pub struct Args {
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     // The lexicon is validated before any document is read: a bad lexicon stops everything.
-    let lexicon = Lexicon::load(&args.lexicon)?;
-    let matcher = Matcher::new(&lexicon, args.mode)?;
-    crate::output::check_destination(&args.output)?;
+    let mode = args.lexicon.matching.mode;
+    let lexicon = Lexicon::load(&args.lexicon.lexicon)?;
+    let matcher = Matcher::new(&lexicon, mode)?;
+    let output = args.output.resolve(OutputFormat::Table)?;
     let outcome = Outcome::new();
-    // Large plain-text files are counted as a stream, one after another (each uses every
-    // core); the others are loaded whole and counted in parallel, as every command does.
-    let sources = load_or_stream(&args.files, &args.input, &args.streaming, &outcome)?;
     let count_loaded = |doc: &Document| {
         let contexts = if args.with_contexts > 0 {
             let json = kwic::contexts_json(
@@ -128,43 +120,42 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         (count_document(doc, &matcher, args.by), contexts)
     };
     let work = Work {
-        matcher: Some(&matcher),
-        unit: args.by,
-        contexts_per_term: args.with_contexts,
-        words: false,
+        tally: Tally::Terms {
+            matcher: &matcher,
+            unit: args.by,
+            contexts_per_term: args.with_contexts,
+        },
         cleaning: args.input.normalise_options(),
     };
     let from_stream = |s: Streamed| {
         let contexts = contexts_of(&s.counts.name, &lexicon, s.contexts);
         (s.counts, contexts)
     };
-    let (counted, streamed_names) = count_sources(
-        sources,
-        count_loaded,
-        work,
+    // Large plain-text files are counted as a stream, one after another (each uses every
+    // core); the others are loaded whole and counted in parallel, as every command does.
+    let (counted, streamed_names) = load_and_count(
+        &args.files,
         &args.input,
         &args.streaming,
         &outcome,
+        count_loaded,
+        work,
         from_stream,
     )?;
     let (documents, contexts): (Vec<DocumentCounts>, Vec<Vec<serde_json::Value>>) =
         counted.into_iter().unzip();
     let contexts: Vec<serde_json::Value> = contexts.into_iter().flatten().collect();
     if documents.is_empty() {
-        return Ok(outcome.exit_code());
+        return Ok(finish(&outcome));
     }
     let counts = CorpusCounts::from_documents(documents, matcher.term_count());
-    let mut report = build_report(&lexicon, args.mode, args.by, &counts);
+    let mut report = build_report(&lexicon, mode, args.by, &counts);
     if args.with_contexts > 0 {
         report
             .meta
             .insert("contexts".into(), serde_json::Value::Array(contexts));
     }
-    report
-        .notes
-        .extend(streamed_note(args.streaming.stream_chunk, &streamed_names));
-    write_report(&report, &args.output, OutputFormat::Table)?;
-    Ok(outcome.exit_code())
+    write_counted(report, &streamed_names, &args.streaming, &output, &outcome)
 }
 
 /// The `contexts` records of one streamed document, as [`kwic::contexts_json`] gives them for a
@@ -234,10 +225,12 @@ pub fn build_report(lexicon: &Lexicon, mode: Mode, by: Unit, counts: &CorpusCoun
         Unit::Section => "Section",
     };
     let columns = || {
-        let unit = Column::new("unit", unit_title).right();
+        let unit = Column::new("unit", unit_title).right().role(Role::Citation);
         vec![
             Column::new("kind", "Kind").machine_only(),
-            Column::new("document", "Document").machine_only(),
+            Column::new("document", "Document")
+                .role(Role::Path)
+                .machine_only(),
             if by == Unit::Document {
                 unit.machine_only()
             } else {
@@ -245,10 +238,10 @@ pub fn build_report(lexicon: &Lexicon, mode: Mode, by: Unit, counts: &CorpusCoun
             },
             Column::new("term", "Term").highlighted(),
             Column::new("category", "Category"),
-            Column::new("count", "Count").right(),
-            Column::new("tokens", "Words").right().machine_only(),
-            Column::new("rate_per_10k", "per 10k words").right(),
-            Column::new("share", "Share of hits %").right(),
+            Column::number("count", "Count"),
+            Column::number("tokens", "Words").machine_only(),
+            Column::number("rate_per_10k", "per 10k words"),
+            Column::number("share", "Share of hits %"),
         ]
     };
     // One table per document (and one for the corpus total): display formats show each under a

@@ -1,8 +1,5 @@
 //! termtally reproduce: the study's Tables 1 and 2, row by row, beside termtally's counts.
 //!
-//! Usage: termtally reproduce [--act FILE] [--code FILE] [--mode word,family,substring]
-//!                            [--format table|csv|tsv|json|md|latex] [-o FILE] [--force]
-//!
 //! Boddison & Soan (2021) counted joint-working words in the Children and Families Act 2014
 //! (Table 1) and the SEND Code of Practice 2015 (Table 2). For each row this prints the word, the
 //! paper's count (and its note), termtally's count of the built-in lexicon `boddison-soan-2021`
@@ -23,15 +20,16 @@ use std::process::ExitCode;
 
 use serde_json::{Value as Json, json};
 
-use crate::cli::{InputArgs, OutputArgs};
+use crate::cmd::args::InputArgs;
 use crate::count::{self, Unit};
 use crate::document::Document;
 use crate::fetch::{self, Located, Manifest};
 use crate::lexicon::Lexicon;
 use crate::matcher::{Matcher, Mode};
+use crate::outcome::Outcome;
+use crate::output::OutputArgs;
 use crate::reference::{self, StudyDocument, StudyRow};
-use crate::render::{OutputFormat, write_report};
-use crate::report::Outcome;
+use crate::render::OutputFormat;
 use crate::table::{Column, Report, Row, Table, Value};
 
 /// The built-in lexicon whose term labels are the paper's row labels.
@@ -83,7 +81,7 @@ fn all_modes() -> Vec<Mode> {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    crate::output::check_destination(&args.output)?;
+    let output = args.output.resolve(OutputFormat::Table)?;
     let modes: Vec<Mode> = all_modes()
         .into_iter()
         .filter(|m| args.mode.is_empty() || args.mode.contains(m))
@@ -124,7 +122,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     if counts.act.is_none() && counts.code.is_none() {
         // Both failed (already reported one line each): nothing to show beside the paper.
-        return Ok(outcome.exit_code());
+        return Ok(super::finish(&outcome));
     }
 
     let report = build_report(
@@ -133,8 +131,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         &modes,
         &counts,
     );
-    write_report(&report, &args.output, OutputFormat::Table)?;
-    Ok(outcome.exit_code())
+    output.write(&report)?;
+    Ok(super::finish(&outcome))
 }
 
 /// Term label -> count, one map per mode (in the order of `modes`).
@@ -234,20 +232,16 @@ pub fn build_report(
 
 fn columns(modes: &[Mode]) -> Vec<Column> {
     let mut columns = vec![
-        Column::new("table", "Table").right().machine_only(),
-        Column::new("row", "Row").right().machine_only(),
+        Column::number("table", "Table").machine_only(),
+        Column::number("row", "Row").machine_only(),
         Column::new("label", "Word searched"),
-        Column::new("paper_count", "Paper").right(),
+        Column::number("paper_count", "Paper"),
         // Only two rows have a note: display formats state them under the table instead, which
         // keeps the table within an 80-column terminal.
         Column::new("paper_note", "Paper's note").machine_only(),
     ];
     for &mode in modes {
-        columns.push(
-            Column::new(mode_key(mode), mode_key(mode))
-                .right()
-                .highlighted(),
-        );
+        columns.push(Column::number(mode_key(mode), mode_key(mode)).highlighted());
     }
     columns.push(Column::new("matches", "Equals paper"));
     columns.push(Column::new("directive", "Directive"));
