@@ -366,19 +366,58 @@ pub fn build_report(
     report.meta.insert("old".into(), side_json(old));
     report.meta.insert("new".into(), side_json(new));
 
-    let keyness = |o: u64, n: u64| Keyness::compute(o, n, old.tokens, new.tokens);
-    let shown = |k: &Keyness| k.old_count + k.new_count >= options.min_count;
+    let (table, (terms_up, terms_down)) = terms_table(lexicon, options, old, new);
+    report.tables.push(table);
+    report
+        .tables
+        .push(categories_table(lexicon, options, old, new));
 
-    // Lexicon terms.
+    let mut summary = format!(
+        "{}; {}. Lexicon terms: {terms_up} rose and {terms_down} fell significantly (p < 0.05).",
+        describe_side("OLD", old),
+        describe_side("NEW", new),
+    );
+    if let Some(words) = words {
+        let (table, words_summary) = words_table(words, options);
+        summary.push_str(&words_summary);
+        report.tables.push(table);
+    }
+
+    report.notes.push(summary);
+    report.notes.push(
+        "NEW compared with OLD. G2: log-likelihood (UCREL); Sig.: * p<0.05, ** p<0.01, *** p<0.001, **** p<0.0001. \
+         Log Ratio: log2 of NEW's rate over OLD's (1 = twice as frequent in NEW; a zero count taken as 0.5). \
+         %DIFF: change in rate as a percentage of OLD's, empty when OLD has none. \
+         Keyword: positive/negative = significantly more/less frequent in NEW."
+            .to_string(),
+    );
+    for (name, side) in [("OLD", old), ("NEW", new)] {
+        if side.tokens == 0 {
+            report.notes.push(format!(
+                "{name} has no words (a scanned PDF without a text layer?), so its rates are 0 and the statistics mean nothing."
+            ));
+        }
+    }
+    report
+}
+
+/// The lexicon's terms, sorted, with the numbers of terms that rose and fell significantly
+/// (counted before `--min-count` leaves some out).
+fn terms_table(
+    lexicon: &Lexicon,
+    options: &ReportOptions,
+    old: &CorpusCounts,
+    new: &CorpusCounts,
+) -> (Table, (usize, usize)) {
     let mut terms: Vec<(usize, Keyness)> = (0..lexicon.terms.len())
         .map(|i| {
             let o = old.counts.get(i).copied().unwrap_or(0);
             let n = new.counts.get(i).copied().unwrap_or(0);
-            (i, keyness(o, n))
+            (i, Keyness::compute(o, n, old.tokens, new.tokens))
         })
         .collect();
-    let (terms_up, terms_down) = significant_moves(terms.iter().map(|(_, k)| k));
-    terms.retain(|(_, k)| shown(k));
+    let moves = significant_moves(terms.iter().map(|(_, k)| k));
+    terms.retain(|(_, k)| k.old_count + k.new_count >= options.min_count);
     let label = |i: usize| lexicon.terms[i].label.as_str();
     terms.sort_by(|(x, kx), (y, ky)| compare_rows(options.sort, (label(*x), kx), (label(*y), ky)));
     let mut table = Table::new(columns(Shown::TermAndCategory));
@@ -402,15 +441,22 @@ pub fn build_report(
             options.min_count
         ));
     }
-    report.tables.push(table);
+    (table, moves)
+}
 
-    // Category totals, in lexicon order.
+/// Category totals, in lexicon order.
+fn categories_table(
+    lexicon: &Lexicon,
+    options: &ReportOptions,
+    old: &CorpusCounts,
+    new: &CorpusCounts,
+) -> Table {
     let old_totals = category_totals(lexicon, &old.counts);
     let new_totals = category_totals(lexicon, &new.counts);
     let mut table = Table::new(columns(Shown::Category));
     table.title = Some("Category totals".to_string());
     for (c, category) in lexicon.categories.iter().enumerate() {
-        let k = keyness(old_totals[c], new_totals[c]);
+        let k = Keyness::compute(old_totals[c], new_totals[c], old.tokens, new.tokens);
         table.push_row(Row {
             cells: cells("category", Value::Null, Value::text(&category.name), &k),
             bold: true,
@@ -422,54 +468,29 @@ pub fn build_report(
                 .to_string(),
         );
     }
-    report.tables.push(table);
+    table
+}
 
-    let mut summary = format!(
-        "{}; {}. Lexicon terms: {terms_up} rose and {terms_down} fell significantly (p < 0.05).",
-        describe_side("OLD", old),
-        describe_side("NEW", new),
-    );
-
-    // Every word.
-    if let Some(mut words) = words {
-        let types = words.len();
-        let (up, down) = significant_moves(words.iter().map(|(_, k)| k));
-        words.retain(|(_, k)| shown(k));
-        words.sort_by(|(x, kx), (y, ky)| compare_rows(options.sort, (x, kx), (y, ky)));
-        let mut table = Table::new(columns(Shown::Term));
-        table.title = Some(format!("Every word ({types} word types)"));
-        for (word, k) in &words {
-            table.push(cells("word", Value::text(word), Value::Null, k));
-        }
-        if options.min_count > 0 {
-            table.notes.push(format!(
-                "{} of {types} word types are shown: those counted at least {} times on both sides together.",
-                words.len(),
-                options.min_count
-            ));
-        }
-        summary.push_str(&format!(
-            " Words: {up} of {types} types rose and {down} fell significantly."
+/// Every word (`--all-words`), sorted, and its sentence of the summary note.
+fn words_table(mut words: Vec<WordRow>, options: &ReportOptions) -> (Table, String) {
+    let types = words.len();
+    let (up, down) = significant_moves(words.iter().map(|(_, k)| k));
+    words.retain(|(_, k)| k.old_count + k.new_count >= options.min_count);
+    words.sort_by(|(x, kx), (y, ky)| compare_rows(options.sort, (x, kx), (y, ky)));
+    let mut table = Table::new(columns(Shown::Term));
+    table.title = Some(format!("Every word ({types} word types)"));
+    for (word, k) in &words {
+        table.push(cells("word", Value::text(word), Value::Null, k));
+    }
+    if options.min_count > 0 {
+        table.notes.push(format!(
+            "{} of {types} word types are shown: those counted at least {} times on both sides together.",
+            words.len(),
+            options.min_count
         ));
-        report.tables.push(table);
     }
-
-    report.notes.push(summary);
-    report.notes.push(
-        "NEW compared with OLD. G2: log-likelihood (UCREL); Sig.: * p<0.05, ** p<0.01, *** p<0.001, **** p<0.0001. \
-         Log Ratio: log2 of NEW's rate over OLD's (1 = twice as frequent in NEW; a zero count taken as 0.5). \
-         %DIFF: change in rate as a percentage of OLD's, empty when OLD has none. \
-         Keyword: positive/negative = significantly more/less frequent in NEW."
-            .to_string(),
-    );
-    for (name, side) in [("OLD", old), ("NEW", new)] {
-        if side.tokens == 0 {
-            report.notes.push(format!(
-                "{name} has no words (a scanned PDF without a text layer?), so its rates are 0 and the statistics mean nothing."
-            ));
-        }
-    }
-    report
+    let summary = format!(" Words: {up} of {types} types rose and {down} fell significantly.");
+    (table, summary)
 }
 
 #[cfg(test)]

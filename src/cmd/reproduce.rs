@@ -261,9 +261,55 @@ fn study_table(
         "Table {number}. {}",
         reference::table_title(number)
     ));
-    let count_of =
-        |mode_counts: &HashMap<String, u64>, row: &StudyRow| mode_counts.get(row.label).copied();
+    push_rows(&mut table, number, modes, counts);
 
+    let annotated: Vec<String> = reference::table_rows(number)
+        .filter_map(|r| {
+            r.paper_note
+                .map(|note| format!("{} {} {note}", r.label, r.paper_count))
+        })
+        .collect();
+    if !annotated.is_empty() {
+        table
+            .notes
+            .push(format!("The paper's notes: {}.", annotated.join("; ")));
+    }
+
+    // Where the counts come from, so a reader can cite the exact file.
+    let origin = match (&found.url, found.source) {
+        (Some(url), fetch::Source::Downloaded | fetch::Source::Cache) => format!(", from {url}"),
+        _ => String::new(),
+    };
+    table.notes.push(format!(
+        "Document: {} (sha256 {}{origin}){}",
+        found.path.display(),
+        found.sha256,
+        if counts.is_none() {
+            ": could not be read, so there are no counts"
+        } else {
+            ""
+        }
+    ));
+
+    let share_json = directive_share_notes(&mut table, number, counts);
+    if modes.contains(&Mode::Substring) && counts.is_some() {
+        table.notes.push(
+            "In substring mode terms overlap (\"inform\" is inside \"information\" and \"informed\"), so its \
+             totals count some text more than once."
+                .to_string(),
+        );
+    }
+    (table, share_json)
+}
+
+/// A paper's count of a row under one mode (`None`: the lexicon has no such term).
+fn count_of(mode_counts: &HashMap<String, u64>, row: &StudyRow) -> Option<u64> {
+    mode_counts.get(row.label).copied()
+}
+
+/// One row per row of the paper's table: its figures, termtally's under each mode, which modes
+/// equal the paper.
+fn push_rows(table: &mut Table, number: u8, modes: &[Mode], counts: Option<&ModeCounts>) {
     for row in reference::table_rows(number) {
         let mut cells = vec![
             Value::Int(number.into()),
@@ -294,35 +340,11 @@ fn study_table(
             bold: row.directive,
         });
     }
+}
 
-    let annotated: Vec<String> = reference::table_rows(number)
-        .filter_map(|r| {
-            r.paper_note
-                .map(|note| format!("{} {} {note}", r.label, r.paper_count))
-        })
-        .collect();
-    if !annotated.is_empty() {
-        table
-            .notes
-            .push(format!("The paper's notes: {}.", annotated.join("; ")));
-    }
-
-    // Where the counts come from, so a reader can cite the exact file.
-    let origin = match (&found.url, found.source) {
-        (Some(url), fetch::Source::Downloaded | fetch::Source::Cache) => format!(", from {url}"),
-        _ => String::new(),
-    };
-    table.notes.push(format!(
-        "Document: {} (sha256 {}{origin}){}",
-        found.path.display(),
-        found.sha256,
-        if counts.is_none() {
-            ": could not be read, so there are no counts"
-        } else {
-            ""
-        }
-    ));
-
+/// The notes on the directive share (the paper's, termtally's under each mode, and under the
+/// other table's marking where the paper is inconsistent), and the same figures as JSON.
+fn directive_share_notes(table: &mut Table, number: u8, counts: Option<&ModeCounts>) -> Json {
     // The directive share under this table's own (bold) marking.
     let marking = |row: &StudyRow| row.directive;
     let paper = reference::directive_share(
@@ -388,14 +410,7 @@ fn study_table(
             share_record(alt),
         );
     }
-    if modes.contains(&Mode::Substring) && counts.is_some() {
-        table.notes.push(
-            "In substring mode terms overlap (\"inform\" is inside \"information\" and \"informed\"), so its \
-             totals count some text more than once."
-                .to_string(),
-        );
-    }
-    (table, Json::Object(share_json))
+    Json::Object(share_json)
 }
 
 fn share_record((directive, total): (u64, u64)) -> Json {

@@ -414,22 +414,7 @@ pub fn validate(raw: RawLexicon, file: &str) -> Result<Lexicon, LexiconError> {
     let mut problem =
         |line: Option<usize>, message: String| problems.push(Problem { line, message });
 
-    let mut categories: Vec<Category> = Vec::new();
-    for (name, description) in &raw.categories {
-        if name.value.trim().is_empty() {
-            problem(name.line, "empty category name".to_string());
-        } else if categories.iter().any(|c| c.name == name.value) {
-            problem(
-                name.line,
-                format!("category {:?} is declared twice", name.value),
-            );
-        } else {
-            categories.push(Category {
-                name: name.value.clone(),
-                description: description.clone(),
-            });
-        }
-    }
+    let categories = validate_categories(&raw.categories, &mut problem);
     if raw.categories.is_empty() {
         problem(
             None,
@@ -489,34 +474,7 @@ pub fn validate(raw: RawLexicon, file: &str) -> Result<Lexicon, LexiconError> {
                 ),
             );
         }
-        let mut forms = Vec::with_capacity(t.forms.len());
-        for form in &t.forms {
-            let line = form.line.or(t.line);
-            let normalised = normalise_form(&form.value);
-            if let Err(why) = parse_form(&normalised) {
-                problem(line, format!("term {label:?}: {why}"));
-                continue;
-            }
-            let key = form_key(&normalised);
-            if let Some((other, other_line)) = seen_forms.get(&key) {
-                let at = other_line
-                    .map(|l| format!(" at line {l}"))
-                    .unwrap_or_default();
-                let msg = if *other == label {
-                    format!(
-                        "term {label:?}: duplicate form {normalised:?} (already listed for this term{at})"
-                    )
-                } else {
-                    format!(
-                        "duplicate form {normalised:?}: listed under term {label:?} and under term {other:?}{at}; a form may count for one term only"
-                    )
-                };
-                problem(line, msg);
-                continue;
-            }
-            seen_forms.insert(key, (label.clone(), line));
-            forms.push(normalised);
-        }
+        let forms = validate_forms(&label, &t, &mut seen_forms, &mut problem);
         terms.push(Term {
             label,
             category: t.category.value,
@@ -548,6 +506,69 @@ pub fn validate(raw: RawLexicon, file: &str) -> Result<Lexicon, LexiconError> {
         categories,
         terms,
     })
+}
+
+/// The declared categories; an empty or repeated name is a problem and left out.
+fn validate_categories(
+    raw: &[(Located<String>, String)],
+    problem: &mut impl FnMut(Option<usize>, String),
+) -> Vec<Category> {
+    let mut categories: Vec<Category> = Vec::new();
+    for (name, description) in raw {
+        if name.value.trim().is_empty() {
+            problem(name.line, "empty category name".to_string());
+        } else if categories.iter().any(|c| c.name == name.value) {
+            problem(
+                name.line,
+                format!("category {:?} is declared twice", name.value),
+            );
+        } else {
+            categories.push(Category {
+                name: name.value.clone(),
+                description: description.clone(),
+            });
+        }
+    }
+    categories
+}
+
+/// A term's forms, normalised; a form that is malformed or already listed (under this term or
+/// another) is a problem and left out.
+fn validate_forms(
+    label: &str,
+    t: &RawTerm,
+    seen_forms: &mut HashMap<String, (String, Option<usize>)>,
+    problem: &mut impl FnMut(Option<usize>, String),
+) -> Vec<String> {
+    let mut forms = Vec::with_capacity(t.forms.len());
+    for form in &t.forms {
+        let line = form.line.or(t.line);
+        let normalised = normalise_form(&form.value);
+        if let Err(why) = parse_form(&normalised) {
+            problem(line, format!("term {label:?}: {why}"));
+            continue;
+        }
+        let key = form_key(&normalised);
+        if let Some((other, other_line)) = seen_forms.get(&key) {
+            let at = other_line
+                .map(|l| format!(" at line {l}"))
+                .unwrap_or_default();
+            let msg = if *other == label {
+                format!(
+                    "term {label:?}: duplicate form {normalised:?} (already listed for this term{at})"
+                )
+            } else {
+                format!(
+                    "duplicate form {normalised:?}: listed under term {label:?} and under term {other:?}{at}; a form may count for one term only"
+                )
+            };
+            problem(line, msg);
+            continue;
+        }
+        seen_forms.insert(key, (label.to_string(), line));
+        forms.push(normalised);
+    }
+    forms
 }
 
 /// 1-based line number of a byte offset in `text`.
