@@ -14,8 +14,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::path::Path;
 
-use unicode_normalization::UnicodeNormalization;
-
+use crate::normalise::normalise_characters;
 use crate::tokenise::fold;
 
 /// The lexicon `count`, `kwic` and `reproduce` use when none is given.
@@ -330,19 +329,14 @@ impl WordPattern {
     }
 }
 
-/// Normalises a form as written in a lexicon the way `normalise` treats document text, so that
-/// forms typed with curly apostrophes, non-breaking hyphens or ligatures still match.
+/// Normalises a form as written in a lexicon with the very character clean-up document text gets
+/// ([`normalise_characters`]), so that forms typed with curly apostrophes, soft or non-breaking
+/// hyphens, dashes between letters or ligatures match the text they were copied from.
 pub fn normalise_form(form: &str) -> String {
-    let nfkc: String = form.nfkc().collect();
-    let mapped: String = nfkc
-        .chars()
-        .map(|c| match c {
-            '\u{2018}' | '\u{2019}' | '\u{02BC}' | '\u{2032}' | '`' | '\u{00B4}' => '\'',
-            '\u{2010}' | '\u{2011}' | '\u{00AD}' => '-',
-            c => c,
-        })
-        .collect();
-    mapped.split_whitespace().collect::<Vec<_>>().join(" ")
+    normalise_characters(form)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Checks that a normalised form is a sequence of whole-word patterns. Returns the words, or
@@ -603,6 +597,61 @@ mod tests {
         );
         assert_eq!(normalise_form("co\u{2011}operation"), "co-operation");
         assert_eq!(normalise_form("\u{FB01}nance"), "finance");
+        // As in document text: a soft hyphen is deleted, a dash between letters is a hyphen.
+        assert_eq!(normalise_form("co\u{ad}operation"), "cooperation");
+        assert_eq!(normalise_form("co\u{2013}operation"), "co-operation");
+        assert_eq!(normalise_form("co\u{2014}production"), "co-production");
+    }
+
+    /// Every form the lexicon accepts, however it is typed, finds itself in document text that
+    /// contains it: forms and text go through the same character clean-up. Forms are drawn at
+    /// random from letters and the characters the clean-up changes.
+    #[test]
+    fn every_accepted_form_matches_text_containing_it() {
+        use crate::matcher::{Matcher, Mode};
+        use crate::normalise::normalise;
+        use crate::testing::{text_document, xorshift};
+        const PIECES: [&str; 16] = [
+            "co",
+            "operation",
+            "e",
+            "\u{ad}",
+            "-",
+            "\u{2010}",
+            "\u{2011}",
+            "\u{2013}",
+            "\u{2014}",
+            "\u{2019}",
+            "'",
+            "\u{FB01}",
+            "\u{a0}",
+            " ",
+            "\u{200b}",
+            "*",
+        ];
+        let mut next = xorshift(0x5eed_f0f0);
+        let mut accepted = 0;
+        for _ in 0..3000 {
+            let len = 1 + (next() % 6) as usize;
+            let form: String = (0..len)
+                .map(|_| PIECES[(next() % PIECES.len() as u64) as usize])
+                .collect();
+            if form.contains('*') {
+                continue; // a wildcard stands for other text
+            }
+            let Ok(lexicon) = Lexicon::from_pattern(&form) else {
+                continue;
+            };
+            accepted += 1;
+            let text = format!("Before {form} after.");
+            let doc = normalise(text_document("t.txt", &[&text]));
+            for mode in [Mode::Word, Mode::Substring] {
+                let matcher = Matcher::new(&lexicon, mode).expect("matcher");
+                let hits: usize = doc.blocks.iter().map(|b| matcher.hits(&b.text).len()).sum();
+                assert!(hits >= 1, "{mode:?}: form {form:?} not found in {text:?}");
+            }
+        }
+        assert!(accepted > 100, "only {accepted} forms accepted");
     }
 
     #[test]
