@@ -156,10 +156,9 @@ fn terminal_width_fit(
     Some((columns.saturating_sub(fixed) / 2).clamp(10, DEFAULT_WIDTH))
 }
 
-pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let output = args.output.resolve(OutputFormat::Table)?;
-    let mode = args.matching.mode;
-    let (lexicon, files) = match &args.lexicon {
+/// The lexicon to find (`--lexicon`, else the PATTERN, the first item) and the files to search.
+fn lexicon_and_files(args: &Args) -> anyhow::Result<(Lexicon, Vec<String>)> {
+    Ok(match &args.lexicon {
         Some(spec) => (Lexicon::load(spec)?, args.items.clone()),
         None => {
             let (pattern, files) = args
@@ -180,7 +179,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             }
             (Lexicon::from_pattern(pattern)?, files.to_vec())
         }
-    };
+    })
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let output = args.output.resolve(OutputFormat::Table)?;
+    let mode = args.matching.mode;
+    let (lexicon, files) = lexicon_and_files(&args)?;
     if files.is_empty() {
         anyhow::bail!("give at least one FILE to search");
     }
@@ -292,27 +297,14 @@ pub fn build_report(
                 .collect::<Vec<_>>()
         ),
     );
-    let total = table.rows.len();
-    let hits_word = if total == 1 { "hit" } else { "hits" };
-    let docs = found.len();
-    let docs_word = if docs == 1 { "document" } else { "documents" };
-    let mut summary = format!(
-        "{total} {hits_word} in {docs} {docs_word}, {} mode",
-        mode.name()
+    let summary = hits_summary(
+        lexicon,
+        mode,
+        table.rows.len(),
+        found.len(),
+        &per_term,
+        show_term,
     );
-    if show_term {
-        let counted: Vec<String> = lexicon
-            .terms
-            .iter()
-            .zip(&per_term)
-            .filter(|(_, n)| **n > 0)
-            .map(|(t, n)| format!("{} {n}", t.label))
-            .collect();
-        if !counted.is_empty() {
-            summary.push_str(&format!(" ({})", counted.join(", ")));
-        }
-    }
-    summary.push('.');
     report.notes.push(summary);
     if mode.terms_overlap() && show_term {
         report.notes.push(
@@ -322,6 +314,37 @@ pub fn build_report(
     }
     report.tables.push(table);
     report
+}
+
+/// The note under the table: hits, documents, mode, and with several terms the hits of each.
+fn hits_summary(
+    lexicon: &Lexicon,
+    mode: Mode,
+    total: usize,
+    docs: usize,
+    per_term: &[u64],
+    show_term: bool,
+) -> String {
+    let hits_word = if total == 1 { "hit" } else { "hits" };
+    let docs_word = if docs == 1 { "document" } else { "documents" };
+    let mut summary = format!(
+        "{total} {hits_word} in {docs} {docs_word}, {} mode",
+        mode.name()
+    );
+    if show_term {
+        let counted: Vec<String> = lexicon
+            .terms
+            .iter()
+            .zip(per_term)
+            .filter(|(_, n)| **n > 0)
+            .map(|(t, n)| format!("{} {n}", t.label))
+            .collect();
+        if !counted.is_empty() {
+            summary.push_str(&format!(" ({})", counted.join(", ")));
+        }
+    }
+    summary.push('.');
+    summary
 }
 
 #[cfg(test)]

@@ -449,15 +449,7 @@ pub fn validate(raw: RawLexicon, file: &str) -> Result<Lexicon, LexiconError> {
         if category_index.is_none() {
             problem(
                 t.category.line.or(t.line),
-                format!(
-                    "term {label:?}: category {:?} is not declared in [categories] (declared: {})",
-                    t.category.value,
-                    if declared.is_empty() {
-                        "none".to_string()
-                    } else {
-                        declared.join(", ")
-                    }
-                ),
+                undeclared_category(&label, &t.category.value, &declared),
             );
         }
         if t.forms.is_empty() {
@@ -483,22 +475,35 @@ pub fn validate(raw: RawLexicon, file: &str) -> Result<Lexicon, LexiconError> {
             problems,
         });
     }
-    let name = raw
-        .name
-        .filter(|n| !n.trim().is_empty())
-        .unwrap_or_else(|| {
-            Path::new(file)
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_else(|| file.to_string())
-        });
     Ok(Lexicon {
-        name,
+        name: lexicon_name(raw.name, file),
         source: raw.source,
         description: raw.description,
         origin: file.to_string(),
         categories,
         terms,
+    })
+}
+
+/// The problem of a term whose category is not declared.
+fn undeclared_category(label: &str, category: &str, declared: &[&str]) -> String {
+    format!(
+        "term {label:?}: category {category:?} is not declared in [categories] (declared: {})",
+        if declared.is_empty() {
+            "none".to_string()
+        } else {
+            declared.join(", ")
+        }
+    )
+}
+
+/// The lexicon's own name, else the file name without its extension.
+fn lexicon_name(name: Option<String>, file: &str) -> String {
+    name.filter(|n| !n.trim().is_empty()).unwrap_or_else(|| {
+        Path::new(file)
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| file.to_string())
     })
 }
 
