@@ -351,11 +351,6 @@ impl Destination {
         }
     }
 
-    /// True when writing to standard output and it is a terminal (colour, width, progress).
-    pub fn is_terminal(&self) -> bool {
-        matches!(self, Destination::Stdout(_)) && io::stdout().is_terminal()
-    }
-
     pub fn is_file(&self) -> bool {
         matches!(self, Destination::File(_))
     }
