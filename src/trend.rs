@@ -1,8 +1,8 @@
 //! Editions over time: one term's count in each of N ordered editions (each edition one corpus of
 //! one or more documents), and the change from each edition to the next with the keyness
-//! statistics of `diff` ([`crate::stats`]): edition k is NEW, edition k−1 OLD.
+//! statistics of `diff` ([`crate::keyness`]): edition k is NEW, edition k−1 OLD.
 
-use crate::stats::{Keyness, LlForm, per_10k};
+use crate::keyness::{Keyness, LlForm, per_10k};
 
 /// A term's count in one edition and the size of that edition.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,7 +48,7 @@ pub fn series(form: LlForm, editions: &[EditionCount]) -> Vec<Point> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::stats::Status;
+    use crate::keyness::Status;
 
     #[test]
     fn each_step_is_a_diff_of_consecutive_editions() {

@@ -1,21 +1,12 @@
 //! termtally diff: how the vocabulary changed between two versions of a document (or two sets of
 //! documents), with corpus-linguistics keyness statistics.
 //!
-//! Usage: termtally diff OLD NEW [options]
-//!        termtally diff --old FILE... --new FILE... [options]
-//!        options: [--lexicon NAME|PATH] [--mode word|family|substring] [--all-words]
-//!                 [--min-count N] [--sort keyness|ratio|count]
-//!                 [--ll two-term|four-term] [--p 0.05|0.01|0.001|0.0001]
-//!                 [--correction bonferroni|sidak|none]
-//!                 [--stopwords english|FILE] [--min-docs N] [--top N]
-//!                 [--format table|csv|tsv|json|md|latex] [-o FILE] [--force]
-//!
 //! Several documents on a side are one corpus (their counts and tokens are added). For each term
 //! of the lexicon (and with `--all-words` each word type, lower-cased, tokens as `count` defines
 //! them) it prints the count and rate per 10,000 tokens in OLD and NEW, the change, a status (new,
 //! gone, up, down when significant at `--p`, else "no significant change"), log-likelihood G2
 //! (two-term by default, `--ll four-term`) with its p value and significance, Log Ratio, %DIFF,
-//! BIC and ELL (see [`crate::stats`]); then the totals of each category with the same
+//! BIC and ELL (see [`crate::keyness`]); then the totals of each category with the same
 //! statistics. Word rows are tested at a level corrected for the number of word types compared
 //! (`--correction`). Rows are sorted by G2 (most significant change first); `keyword` says
 //! `positive` (significantly more frequent in NEW) or `negative` (significantly less frequent).
@@ -38,19 +29,21 @@ use std::process::ExitCode;
 use clap::ValueEnum;
 use serde_json::{Value as Json, json};
 
-use crate::cli::{InputArgs, OutputArgs, StreamArgs};
-use crate::cmd::keyness_args::{KeynessArgs, WordListArgs};
-use crate::cmd::{Source, count_sources, load_or_stream, streamed_note};
+use crate::cmd::args::{InputArgs, KeynessArgs, LexiconArgs, StreamArgs, WordListArgs};
+use crate::cmd::{Source, count_sources, load_or_stream, print_summary, write_counted};
 use crate::count::{CorpusCounts, Unit, category_totals, count_document};
 use crate::document::Document;
 use crate::frequency::{WordCounts, merge, word_counts};
-use crate::lexicon::{DEFAULT_LEXICON, Lexicon};
+use crate::keyness::{
+    Correction, Keyness, LlForm, WordRow, compare_words, corrected_alpha, critical_g2, p_below,
+};
+use crate::lexicon::Lexicon;
 use crate::matcher::{Matcher, Mode};
-use crate::render::{OutputFormat, write_report};
-use crate::report::Outcome;
-use crate::stats::{Correction, Keyness, LlForm, corrected_alpha, critical_g2, p_below};
+use crate::outcome::Outcome;
+use crate::output::OutputArgs;
+use crate::render::OutputFormat;
 use crate::stopwords::WordFilter;
-use crate::stream::Work;
+use crate::stream::{Tally, Work};
 use crate::table::{Column, Report, Row, Table, Value};
 
 const EXAMPLES: &str = "\
@@ -90,13 +83,8 @@ pub struct Args {
     /// Documents of the NEW side, counted together as one corpus.
     #[arg(long, num_args = 1.., value_name = "FILE")]
     pub new: Vec<PathBuf>,
-    /// Built-in lexicon name (see `termtally lexicon list`) or a lexicon file (.toml, quanteda
-    /// .yml/.yaml, LIWC .dic).
-    #[arg(long, short = 'l', value_name = "NAME|PATH", default_value = DEFAULT_LEXICON)]
-    pub lexicon: String,
-    /// How the lexicon's forms are matched.
-    #[arg(long, short = 'm', value_enum, default_value_t = Mode::Word)]
-    pub mode: Mode,
+    #[command(flatten)]
+    pub lexicon: LexiconArgs,
     /// Also compare every word type (lower-cased) of either side.
     #[arg(long)]
     pub all_words: bool,
@@ -163,18 +151,16 @@ fn sides(args: &Args) -> anyhow::Result<(Vec<PathBuf>, Vec<PathBuf>)> {
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let (old_files, new_files) = sides(&args)?;
     // The lexicon is validated before any document is read.
-    let lexicon = Lexicon::load(&args.lexicon)?;
-    let matcher = Matcher::new(&lexicon, args.mode)?;
-    let word_list = &args.word_list;
-    if !args.all_words
-        && (word_list.stopwords.is_some() || word_list.min_docs > 0 || word_list.top.is_some())
-    {
+    let mode = args.lexicon.matching.mode;
+    let lexicon = Lexicon::load(&args.lexicon.lexicon)?;
+    let matcher = Matcher::new(&lexicon, mode)?;
+    if !args.all_words && args.word_list.any() {
         anyhow::bail!(
             "--stopwords, --min-docs and --top filter the list of every word: add --all-words"
         );
     }
-    let filter = word_list.filter()?;
-    crate::output::check_destination(&args.output)?;
+    let filter = args.word_list.filter()?;
+    let output = args.output.resolve(OutputFormat::Table)?;
 
     let outcome = Outcome::new();
     // Both sides at once, so a one-document side does not leave a core idle.
@@ -184,7 +170,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     );
     let nothing_on = |side: &str| {
         // Prints the "N of M documents failed" line before the reason nothing follows.
-        outcome.exit_code();
+        print_summary(&outcome);
         anyhow::anyhow!("no {side} document could be read, so there is nothing to compare")
     };
     let (old_sources, new_sources) = (old_sources?, new_sources?);
@@ -211,27 +197,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             return Err(nothing_on(side));
         }
     }
-    let words = args.all_words.then(|| {
-        let mut rows = compare_words(
-            args.keyness.form(),
-            &old.words,
-            &new.words,
-            old.counts.tokens,
-            new.counts.tokens,
-        );
-        // Documents of both sides together that contain each word.
-        let documents = merge(
-            old.documents_per_word.clone(),
-            new.documents_per_word.clone(),
-        );
-        rows.retain(|(word, _)| filter.keeps(word, documents.get(word).unwrap_or(0)));
-        rows
-    });
+    let words = args
+        .all_words
+        .then(|| filtered_words(args.keyness.ll, &filter, &old, &new));
     let options = ReportOptions {
-        mode: args.mode,
+        mode,
         min_count: args.min_count,
         sort: args.sort,
-        form: args.keyness.form(),
+        form: args.keyness.ll,
         alpha: args.keyness.alpha(),
         correction: args.correction,
         top: args.word_list.top,
@@ -239,11 +212,20 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut report = build_report(&lexicon, &options, &old.counts, &new.counts, words);
     add_filter_notes(&mut report, &filter);
     let streamed: Vec<String> = old.streamed.into_iter().chain(new.streamed).collect();
-    report
-        .notes
-        .extend(streamed_note(args.streaming.stream_chunk, &streamed));
-    write_report(&report, &args.output, OutputFormat::Table)?;
-    Ok(outcome.exit_code())
+    write_counted(report, &streamed, &args.streaming, &output, &outcome)
+}
+
+/// Every word type of either side with its keyness, less those the filter leaves out.
+fn filtered_words(form: LlForm, filter: &WordFilter, old: &Side, new: &Side) -> Vec<WordRow> {
+    let (old_tokens, new_tokens) = (old.counts.tokens, new.counts.tokens);
+    let mut rows = compare_words(form, &old.words, &new.words, old_tokens, new_tokens);
+    // Documents of both sides together that contain each word.
+    let documents = merge(
+        old.documents_per_word.clone(),
+        new.documents_per_word.clone(),
+    );
+    rows.retain(|(word, _)| filter.keeps(word, documents.get(word).unwrap_or(0)));
+    rows
 }
 
 /// One side's counts: the lexicon's terms, and with `--all-words` every word type.
@@ -273,11 +255,17 @@ pub(crate) fn count_side(
         };
         (count_document(doc, matcher, Unit::Document), words)
     };
+    let tally = if all_words {
+        Tally::TermsAndWords(matcher)
+    } else {
+        Tally::Terms {
+            matcher,
+            unit: Unit::Document,
+            contexts_per_term: 0,
+        }
+    };
     let work = Work {
-        matcher: Some(matcher),
-        unit: Unit::Document,
-        contexts_per_term: 0,
-        words: all_words,
+        tally,
         cleaning: input.normalise_options(),
     };
     let (counted, streamed) = count_sources(
@@ -305,36 +293,6 @@ pub(crate) fn count_side(
         documents_per_word,
         streamed,
     })
-}
-
-/// One compared word: (word, keyness).
-pub type WordRow = (String, Keyness);
-
-/// Keyness of every word type of either side, G2 in form `form`.
-pub fn compare_words(
-    form: LlForm,
-    old: &WordCounts,
-    new: &WordCounts,
-    old_tokens: u64,
-    new_tokens: u64,
-) -> Vec<WordRow> {
-    let mut rows: Vec<WordRow> = Vec::with_capacity(old.len().max(new.len()));
-    for (word, o) in old.iter() {
-        let n = new.get(word).unwrap_or(0);
-        rows.push((
-            word.to_string(),
-            Keyness::compute(form, o, n, old_tokens, new_tokens),
-        ));
-    }
-    for (word, n) in new.iter() {
-        if old.get(word).is_none() {
-            rows.push((
-                word.to_string(),
-                Keyness::compute(form, 0, n, old_tokens, new_tokens),
-            ));
-        }
-    }
-    rows
 }
 
 /// Choices that shape the report.
@@ -396,21 +354,17 @@ fn columns(shown: Shown) -> Vec<Column> {
         Column::new("kind", "Kind").machine_only(),
         term,
         category,
-        Column::new("old_count", "OLD").right(),
-        Column::new("old_per_10k", "OLD /10k").right(),
-        Column::new("new_count", "NEW").right(),
-        Column::new("new_per_10k", "NEW /10k").right(),
-        Column::new("change_per_10k", "Change /10k").right(),
+        Column::number("old_count", "OLD"),
+        Column::number("old_per_10k", "OLD /10k"),
+        Column::number("new_count", "NEW"),
+        Column::number("new_per_10k", "NEW /10k"),
+        Column::number("change_per_10k", "Change /10k"),
     ]
     .into_iter()
     .chain(keyness_columns())
     .chain([
-        Column::new("old_tokens", "OLD tokens")
-            .right()
-            .machine_only(),
-        Column::new("new_tokens", "NEW tokens")
-            .right()
-            .machine_only(),
+        Column::number("old_tokens", "OLD tokens").machine_only(),
+        Column::number("new_tokens", "NEW tokens").machine_only(),
     ])
     .collect()
 }
@@ -420,14 +374,14 @@ pub(crate) fn keyness_columns() -> Vec<Column> {
     vec![
         Column::new("status", "Status"),
         Column::new("direction", "Direction").machine_only(),
-        Column::new("log_likelihood", "G2").right(),
-        Column::new("p_value", "p").right(),
+        Column::number("log_likelihood", "G2"),
+        Column::number("p_value", "p"),
         Column::new("significance", "Sig."),
-        Column::new("p_below", "p <").right().machine_only(),
-        Column::new("log_ratio", "Log Ratio").right(),
-        Column::new("pct_diff", "%DIFF").right(),
-        Column::new("bic", "BIC").right(),
-        Column::new("ell", "ELL").right(),
+        Column::number("p_below", "p <").machine_only(),
+        Column::number("log_ratio", "Log Ratio"),
+        Column::number("pct_diff", "%DIFF"),
+        Column::number("bic", "BIC"),
+        Column::number("ell", "ELL"),
         Column::new("keyword", "Keyword"),
     ]
 }
@@ -556,20 +510,70 @@ pub fn build_report(
     report.meta.insert("old".into(), side_json(old));
     report.meta.insert("new".into(), side_json(new));
 
-    let keyness = |o: u64, n: u64| Keyness::compute(options.form, o, n, old.tokens, new.tokens);
-    let alpha = options.alpha;
-    let shown = |k: &Keyness| k.old_count + k.new_count >= options.min_count;
+    let (table, (terms_up, terms_down)) = terms_table(lexicon, options, old, new);
+    report.tables.push(table);
+    report
+        .tables
+        .push(categories_table(lexicon, options, old, new));
 
-    // Lexicon terms.
+    let mut summary = format!(
+        "{}; {}. Lexicon terms: {terms_up} rose and {terms_down} fell significantly (p < {}).",
+        describe_side("OLD", old),
+        describe_side("NEW", new),
+        options.alpha,
+    );
+    let mut statistics = json!({
+        "log_likelihood": options.form.name(),
+        "p": options.alpha,
+        "correction": options.correction.name(),
+        "words_compared": null,
+        "word_p": null,
+        "word_critical_g2": null,
+    });
+    if let Some(words) = words {
+        let (table, words_summary, tested) = words_table(words, options);
+        summary.push_str(&words_summary);
+        statistics["words_compared"] = json!(tested.m);
+        statistics["word_p"] = json!(tested.alpha);
+        statistics["word_critical_g2"] = json!(tested.critical_g2);
+        report.tables.push(table);
+    }
+    report.meta.insert("statistics".into(), statistics);
+
+    report.notes.push(summary);
+    report
+        .notes
+        .push(statistics_note(options.form, options.alpha));
+    for (name, side) in [("OLD", old), ("NEW", new)] {
+        if side.tokens == 0 {
+            report.notes.push(format!(
+                "{name} has no words (a scanned PDF without a text layer?), so its rates are 0 and the statistics mean nothing."
+            ));
+        }
+    }
+    report
+}
+
+/// The lexicon's terms, sorted, with the numbers of terms that rose and fell significantly
+/// (counted before `--min-count` leaves some out).
+fn terms_table(
+    lexicon: &Lexicon,
+    options: &ReportOptions,
+    old: &CorpusCounts,
+    new: &CorpusCounts,
+) -> (Table, (usize, usize)) {
     let mut terms: Vec<(usize, Keyness)> = (0..lexicon.terms.len())
         .map(|i| {
             let o = old.counts.get(i).copied().unwrap_or(0);
             let n = new.counts.get(i).copied().unwrap_or(0);
-            (i, keyness(o, n))
+            (
+                i,
+                Keyness::compute(options.form, o, n, old.tokens, new.tokens),
+            )
         })
         .collect();
-    let (terms_up, terms_down) = significant_moves(terms.iter().map(|(_, k)| k), alpha);
-    terms.retain(|(_, k)| shown(k));
+    let moves = significant_moves(terms.iter().map(|(_, k)| k), options.alpha);
+    terms.retain(|(_, k)| k.old_count + k.new_count >= options.min_count);
     let label = |i: usize| lexicon.terms[i].label.as_str();
     terms.sort_by(|(x, kx), (y, ky)| compare_rows(options.sort, (label(*x), kx), (label(*y), ky)));
     let mut table = Table::new(columns(Shown::TermAndCategory));
@@ -585,7 +589,7 @@ pub fn build_report(
             Value::text(&term.label),
             Value::text(&term.category),
             k,
-            alpha,
+            options.alpha,
         ));
     }
     if options.min_count > 0 {
@@ -594,23 +598,31 @@ pub fn build_report(
             options.min_count
         ));
     }
-    report.tables.push(table);
+    (table, moves)
+}
 
-    // Category totals, in lexicon order.
+/// Category totals, in lexicon order.
+fn categories_table(
+    lexicon: &Lexicon,
+    options: &ReportOptions,
+    old: &CorpusCounts,
+    new: &CorpusCounts,
+) -> Table {
     let old_totals = category_totals(lexicon, &old.counts);
     let new_totals = category_totals(lexicon, &new.counts);
     let mut table = Table::new(columns(Shown::Category));
     table.title = Some("Category totals".to_string());
     for (c, category) in lexicon.categories.iter().enumerate() {
-        let k = keyness(old_totals[c], new_totals[c]);
+        let k = Keyness::compute(
+            options.form,
+            old_totals[c],
+            new_totals[c],
+            old.tokens,
+            new.tokens,
+        );
+        let name = Value::text(&category.name);
         table.push_row(Row {
-            cells: cells(
-                "category",
-                Value::Null,
-                Value::text(&category.name),
-                &k,
-                alpha,
-            ),
+            cells: cells("category", Value::Null, name, &k, options.alpha),
             bold: true,
         });
     }
@@ -620,76 +632,59 @@ pub fn build_report(
                 .to_string(),
         );
     }
-    report.tables.push(table);
+    table
+}
 
-    let mut summary = format!(
-        "{}; {}. Lexicon terms: {terms_up} rose and {terms_down} fell significantly (p < {alpha}).",
-        describe_side("OLD", old),
-        describe_side("NEW", new),
-    );
+/// The test applied to the word list: m word types compared, the corrected level and the G2
+/// it takes.
+struct WordTest {
+    m: usize,
+    alpha: f64,
+    critical_g2: f64,
+}
 
-    let mut statistics = json!({
-        "log_likelihood": options.form.name(),
-        "p": alpha,
-        "correction": options.correction.name(),
-        "words_compared": null,
-        "word_p": null,
-        "word_critical_g2": null,
-    });
-
-    // Every word, tested at a level corrected for the number compared.
-    if let Some(mut words) = words {
-        let types = words.len();
-        words.retain(|(_, k)| shown(k));
-        let m = words.len();
-        let word_alpha = corrected_alpha(alpha, m, options.correction);
-        let critical = critical_g2(word_alpha);
-        let (up, down) = significant_moves(words.iter().map(|(_, k)| k), word_alpha);
-        words.sort_by(|(x, kx), (y, ky)| compare_rows(options.sort, (x, kx), (y, ky)));
-        let shown_rows = options.top.unwrap_or(m).min(m);
-        let mut table = Table::new(columns(Shown::Term));
-        table.title = Some(format!("Every word ({m} word types compared)"));
-        for (word, k) in &words[..shown_rows] {
-            table.push(cells("word", Value::text(word), Value::Null, k, word_alpha));
-        }
-        if options.min_count > 0 {
-            table.notes.push(format!(
-                "{m} of {types} word types are compared: those counted at least {} times on both sides together.",
-                options.min_count
-            ));
-        }
+/// Every word (`--all-words`), tested at a level corrected for the number compared, sorted, and
+/// its sentence of the summary note.
+fn words_table(mut words: Vec<WordRow>, options: &ReportOptions) -> (Table, String, WordTest) {
+    let types = words.len();
+    words.retain(|(_, k)| k.old_count + k.new_count >= options.min_count);
+    let m = words.len();
+    let alpha = corrected_alpha(options.alpha, m, options.correction);
+    let tested = WordTest {
+        m,
+        alpha,
+        critical_g2: critical_g2(alpha),
+    };
+    let (up, down) = significant_moves(words.iter().map(|(_, k)| k), alpha);
+    words.sort_by(|(x, kx), (y, ky)| compare_rows(options.sort, (x, kx), (y, ky)));
+    let shown = options.top.unwrap_or(m).min(m);
+    let mut table = Table::new(columns(Shown::Term));
+    table.title = Some(format!("Every word ({m} word types compared)"));
+    for (word, k) in &words[..shown] {
+        table.push(cells("word", Value::text(word), Value::Null, k, alpha));
+    }
+    if options.min_count > 0 {
         table.notes.push(format!(
-            "Significance of words corrected for m = {m} word types compared ({}): p < {}, that is G2 >= {critical:.3}.",
-            options.correction.name(),
-            level_text(word_alpha)
+            "{m} of {types} word types are compared: those counted at least {} times on both sides together.",
+            options.min_count
         ));
-        if shown_rows < m {
-            table.notes.push(format!(
-                "The first {shown_rows} of {m} rows (--top {shown_rows})."
-            ));
-        }
-        summary.push_str(&format!(
-            " Words: {up} of {m} types rose and {down} fell significantly (p < {}, {} correction).",
-            level_text(word_alpha),
-            options.correction.name()
-        ));
-        statistics["words_compared"] = json!(m);
-        statistics["word_p"] = json!(word_alpha);
-        statistics["word_critical_g2"] = json!(critical);
-        report.tables.push(table);
     }
-    report.meta.insert("statistics".into(), statistics);
-
-    report.notes.push(summary);
-    report.notes.push(statistics_note(options.form, alpha));
-    for (name, side) in [("OLD", old), ("NEW", new)] {
-        if side.tokens == 0 {
-            report.notes.push(format!(
-                "{name} has no words (a scanned PDF without a text layer?), so its rates are 0 and the statistics mean nothing."
-            ));
-        }
+    let correction = options.correction.name();
+    table.notes.push(format!(
+        "Significance of words corrected for m = {m} word types compared ({correction}): p < {}, that is G2 >= {:.3}.",
+        level_text(alpha),
+        tested.critical_g2,
+    ));
+    if shown < m {
+        table
+            .notes
+            .push(format!("The first {shown} of {m} rows (--top {shown})."));
     }
-    report
+    let summary = format!(
+        " Words: {up} of {m} types rose and {down} fell significantly (p < {}, {correction} correction).",
+        level_text(alpha)
+    );
+    (table, summary, tested)
 }
 
 #[cfg(test)]
@@ -697,7 +692,7 @@ mod tests {
     use super::*;
     use crate::count::{DocumentCounts, count_corpus};
     use crate::document::Format;
-    use crate::stats::Status;
+    use crate::keyness::Status;
     use crate::testing::text_document;
 
     #[test]

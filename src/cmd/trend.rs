@@ -26,16 +26,16 @@ use std::process::ExitCode;
 
 use serde_json::{Value as Json, json};
 
-use crate::cli::{InputArgs, OutputArgs, StreamArgs};
+use crate::cmd::args::{InputArgs, KeynessArgs, LexiconArgs, StreamArgs};
 use crate::cmd::diff::{count_side, keyness_cells, keyness_columns, side_json, statistics_note};
-use crate::cmd::keyness_args::KeynessArgs;
-use crate::cmd::{load_or_stream, streamed_note};
+use crate::cmd::{load_or_stream, print_summary, write_counted};
 use crate::count::{CorpusCounts, category_totals};
-use crate::lexicon::{DEFAULT_LEXICON, Lexicon};
+use crate::keyness::LlForm;
+use crate::lexicon::Lexicon;
 use crate::matcher::{Matcher, Mode};
-use crate::render::{OutputFormat, write_report};
-use crate::report::Outcome;
-use crate::stats::LlForm;
+use crate::outcome::Outcome;
+use crate::output::OutputArgs;
+use crate::render::OutputFormat;
 use crate::table::{Column, Report, Row, Table, Value};
 use crate::trend::{EditionCount, Point, series};
 
@@ -60,13 +60,8 @@ Each row is one term in one edition; the statistics compare it with the edition 
 pub struct Args {
     #[command(flatten)]
     pub editions: EditionArgs,
-    /// Built-in lexicon name (see `termtally lexicon list`) or a lexicon file (.toml, quanteda
-    /// .yml/.yaml, LIWC .dic).
-    #[arg(long, short = 'l', value_name = "NAME|PATH", default_value = DEFAULT_LEXICON)]
-    pub lexicon: String,
-    /// How the lexicon's forms are matched.
-    #[arg(long, short = 'm', value_enum, default_value_t = Mode::Word)]
-    pub mode: Mode,
+    #[command(flatten)]
+    pub lexicon: LexiconArgs,
     #[command(flatten)]
     pub keyness: KeynessArgs,
     #[command(flatten)]
@@ -156,16 +151,18 @@ struct Counted {
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let editions = editions(&args)?;
-    let lexicon = Lexicon::load(&args.lexicon)?;
-    let matcher = Matcher::new(&lexicon, args.mode)?;
-    crate::output::check_destination(&args.output)?;
+    let mode = args.lexicon.matching.mode;
+    let lexicon = Lexicon::load(&args.lexicon.lexicon)?;
+    let matcher = Matcher::new(&lexicon, mode)?;
+    let output = args.output.resolve(OutputFormat::Table)?;
 
     let outcome = Outcome::new();
     let mut counted = Vec::with_capacity(editions.len());
     let mut streamed = Vec::new();
     for (label, files) in editions {
         let nothing = || {
-            outcome.exit_code();
+            // Prints the "N of M documents failed" line before the reason nothing follows.
+            print_summary(&outcome);
             anyhow::anyhow!(
                 "no document of edition {label:?} could be read, so there is nothing to compare"
             )
@@ -191,12 +188,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             counts: side.counts,
         });
     }
-    let mut report = build_report(&lexicon, args.mode, &args.keyness, &counted);
-    report
-        .notes
-        .extend(streamed_note(args.streaming.stream_chunk, &streamed));
-    write_report(&report, &args.output, OutputFormat::Table)?;
-    Ok(outcome.exit_code())
+    let report = build_report(&lexicon, mode, &args.keyness, &counted);
+    write_counted(report, &streamed, &args.streaming, &output, &outcome)
 }
 
 fn columns() -> Vec<Column> {
@@ -205,12 +198,12 @@ fn columns() -> Vec<Column> {
         Column::new("term", "Term").highlighted(),
         Column::new("category", "Category"),
         Column::new("edition", "Edition"),
-        Column::new("edition_index", "#").right().machine_only(),
-        Column::new("count", "Count").right(),
-        Column::new("tokens", "Tokens").right(),
-        Column::new("per_10k", "/10k").right(),
+        Column::number("edition_index", "#").machine_only(),
+        Column::number("count", "Count"),
+        Column::number("tokens", "Tokens"),
+        Column::number("per_10k", "/10k"),
         Column::new("previous", "From").machine_only(),
-        Column::new("change_per_10k", "Change /10k").right(),
+        Column::number("change_per_10k", "Change /10k"),
     ]
     .into_iter()
     .chain(keyness_columns())
@@ -270,7 +263,7 @@ fn build_report(
     keyness: &KeynessArgs,
     editions: &[Counted],
 ) -> Report {
-    let (form, alpha): (LlForm, f64) = (keyness.form(), keyness.alpha());
+    let (form, alpha): (LlForm, f64) = (keyness.ll, keyness.alpha());
     let mut report = Report::default();
     report.meta.insert("command".into(), json!("trend"));
     report.meta.insert(
@@ -287,13 +280,40 @@ fn build_report(
         json!({"log_likelihood": form.name(), "p": alpha}),
     );
 
-    let mut table = Table::new(columns());
+    let mut table = trend_table(lexicon, form, alpha, editions);
     table.title = Some(format!(
         "Terms of {} over {} editions ({} mode)",
         lexicon.name,
         editions.len(),
         mode.name()
     ));
+    report.tables.push(table);
+
+    let sizes: Vec<String> = editions.iter().map(describe_edition).collect();
+    report
+        .notes
+        .push(format!("Editions in order: {}.", sizes.join("; ")));
+    report.notes.push(statistics_note(form, alpha).replacen(
+        "NEW compared with OLD.",
+        "Each edition (NEW) compared with the one before (OLD).",
+        1,
+    ));
+    report
+}
+
+/// "2024: 21 documents, 66532 tokens".
+fn describe_edition(edition: &Counted) -> String {
+    let n = edition.counts.documents.len();
+    let plural = if n == 1 { "" } else { "s" };
+    format!(
+        "{}: {n} document{plural}, {} tokens",
+        edition.label, edition.counts.tokens
+    )
+}
+
+/// Every term, then every category total, each over the editions in order.
+fn trend_table(lexicon: &Lexicon, form: LlForm, alpha: f64, editions: &[Counted]) -> Table {
+    let mut table = Table::new(columns());
     // The counts of one term (or category) in each edition, by edition index.
     let of = |count: &dyn Fn(usize) -> u64| -> Vec<EditionCount> {
         editions
@@ -336,33 +356,7 @@ fn build_report(
         "One row per term and edition; the statistics compare each edition with the one before it (empty for the first)."
             .to_string(),
     );
-    report.tables.push(table);
-
-    let sizes: Vec<String> = editions
-        .iter()
-        .map(|e| {
-            format!(
-                "{}: {} document{}, {} tokens",
-                e.label,
-                e.counts.documents.len(),
-                if e.counts.documents.len() == 1 {
-                    ""
-                } else {
-                    "s"
-                },
-                e.counts.tokens
-            )
-        })
-        .collect();
-    report
-        .notes
-        .push(format!("Editions in order: {}.", sizes.join("; ")));
-    report.notes.push(statistics_note(form, alpha).replacen(
-        "NEW compared with OLD.",
-        "Each edition (NEW) compared with the one before (OLD).",
-        1,
-    ));
-    report
+    table
 }
 
 #[cfg(test)]

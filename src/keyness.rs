@@ -27,6 +27,8 @@
 use serde::Serialize;
 use statrs::distribution::{ChiSquared, ContinuousCDF};
 
+use crate::frequency::WordCounts;
+
 /// The four conventional significance levels with their marks, strictest first. The mark of a
 /// G2 value is that of the strictest level its exact p value is below (so G2 = 15.13, the usual
 /// table value for p < 0.0001, has p = 0.0001004 and gets `***`).
@@ -415,6 +417,36 @@ impl Keyness {
             Status::NoSignificantChange
         }
     }
+}
+
+/// One compared word: (word, keyness).
+pub type WordRow = (String, Keyness);
+
+/// Keyness of every word type of either side (`diff --all-words`), G2 in form `form`.
+pub fn compare_words(
+    form: LlForm,
+    old: &WordCounts,
+    new: &WordCounts,
+    old_tokens: u64,
+    new_tokens: u64,
+) -> Vec<WordRow> {
+    let mut rows: Vec<WordRow> = Vec::with_capacity(old.len().max(new.len()));
+    for (word, o) in old.iter() {
+        let n = new.get(word).unwrap_or(0);
+        rows.push((
+            word.to_string(),
+            Keyness::compute(form, o, n, old_tokens, new_tokens),
+        ));
+    }
+    for (word, n) in new.iter() {
+        if old.get(word).is_none() {
+            rows.push((
+                word.to_string(),
+                Keyness::compute(form, 0, n, old_tokens, new_tokens),
+            ));
+        }
+    }
+    rows
 }
 
 #[cfg(test)]
