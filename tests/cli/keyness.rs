@@ -3,14 +3,12 @@
 //! words under Bonferroni and Šidák, stop lists and document minimums on the Ofsted reports, and
 //! `trend` counts equal to `count` on each edition.
 
-mod common;
-
-use common::{json_of, rows};
-
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use serde_json::Value as Json;
+
+use crate::util::{self, json_of, rows};
 
 /// A text of `hits` times `word` and `tokens - hits` times `filler` (one token each).
 fn synthetic_text(dir: &Path, name: &str, word: &str, hits: usize, tokens: usize) -> PathBuf {
@@ -159,24 +157,14 @@ fn critical_g2_for_ten_thousand_words() {
 
 /// The area SEND inspection reports by year, from the date that ends each file name.
 fn ofsted_reports_by_year() -> Option<BTreeMap<String, Vec<PathBuf>>> {
-    let dir = common::corpora_dir()?.join("ofsted-area-send");
     let mut by_year: BTreeMap<String, Vec<PathBuf>> = BTreeMap::new();
-    for entry in std::fs::read_dir(&dir).ok()? {
-        let path = entry.ok()?.path();
-        let name = path.file_name()?.to_str()?.to_string();
-        if let Some(stem) = name.strip_suffix(".pdf") {
-            let year = stem.rsplit('-').next()?.to_string();
-            by_year.entry(year).or_default().push(path);
-        }
-    }
-    for files in by_year.values_mut() {
-        files.sort();
+    for path in util::ofsted_reports()? {
+        let stem = path.file_stem()?.to_str()?.to_string();
+        let year = stem.rsplit('-').next()?.to_string();
+        by_year.entry(year).or_default().push(path);
     }
     if by_year.len() < 3 {
-        eprintln!(
-            "\n*** SKIPPED: the Ofsted reports are missing in {} ***\n",
-            dir.display()
-        );
+        eprintln!("\n*** SKIPPED: the Ofsted reports of 2023, 2024 and 2025 are missing ***\n");
         return None;
     }
     Some(by_year)
@@ -438,7 +426,7 @@ fn stop_lists_and_document_minimums_in_words() {
     assert_eq!(mine.len(), 2);
     assert!(!mine.contains(&"parents".to_string()) && !mine.contains(&"the".to_string()));
     // A missing stop list is a plain error before anything is read.
-    let out = common::termtally()
+    let out = util::termtally()
         .args([
             "words",
             a.to_str().unwrap(),
@@ -457,7 +445,7 @@ fn stop_lists_and_document_minimums_in_words() {
 
 #[test]
 fn word_list_options_without_all_words_are_an_error() {
-    let out = common::termtally()
+    let out = util::termtally()
         .args(["diff", "a.txt", "b.txt", "--top", "5"])
         .output()
         .unwrap();
@@ -473,7 +461,7 @@ fn trend_usage_errors_exit_2() {
         vec!["trend", "--edition", "x", "a", "--edition", "x", "b"],
         vec!["trend", "--edition", "2014"],
     ] {
-        let out = common::termtally().args(&args).output().unwrap();
+        let out = util::termtally().args(&args).output().unwrap();
         assert_eq!(out.status.code(), Some(2), "{args:?}");
     }
 }
