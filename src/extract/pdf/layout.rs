@@ -1,0 +1,704 @@
+//! Page layout: glyphs as drawn (in any order, at any angle) → lines → paragraph blocks in
+//! reading order.
+//!
+//! A PDF is free to draw its glyphs in any order: two columns line by line interleaved, letters
+//! shuffled, a table heading turned on its side. So the text is laid out from positions, not
+//! from the order of the content stream, in the way poppler's `pdftotext` does:
+//! 1. glyphs are grouped by the angle of their baseline, and each group is laid out in its own
+//!    frame (rotated so the baseline runs left to right), so rotated and vertical runs read
+//!    along their own baseline;
+//! 2. glyphs drawn one after another along one baseline form *runs* (a cheap first grouping
+//!    that keeps a word processor's words together);
+//! 3. runs are cut into columns and bands recursively at whitespace gaps (an XY-cut: a gutter
+//!    is a vertical strip free of text through consecutive bands of lines);
+//! 4. in each leaf, runs whose heights overlap form a line (so a raised superscript stays in its
+//!    line); a line's glyphs are sorted by position and split into words at gaps relative to
+//!    the font size above the line's usual letter gap (so letter-spaced text stays one word),
+//!    then put into logical order by the Unicode bidirectional algorithm, so Arabic and Hebrew
+//!    read as written;
+//! 5. lines become paragraph blocks at vertical gaps, size changes, numbers and bullets.
+
+use std::cmp::Ordering;
+
+use pdf_extract::{MediaBox, OutputDev, OutputError, Transform};
+
+use crate::extract::sections::paragraph_number;
+
+/// Gap between glyphs, as a fraction of the font size, above which a space is inserted.
+const WORD_GAP: f64 = 0.15;
+/// Advance assumed for a glyph whose font reports a zero width, in font sizes.
+const ZERO_WIDTH_GUESS: f64 = 0.75;
+/// A baseline shift above this fraction of the font size starts a new line.
+const LINE_SHIFT: f64 = 0.5;
+/// Vertical distance between baselines, in font sizes, above which a new block starts.
+const BLOCK_GAP: f64 = 1.6;
+/// Glyph extent above and below the baseline, in font sizes (for line and band overlap).
+const ASCENT: f64 = 0.7;
+const DESCENT: f64 = 0.2;
+/// Largest gap, in font sizes, inside one run (wider gaps may be column gutters).
+const RUN_GAP: f64 = 0.6;
+/// Narrowest gutter between columns, and narrowest column, in body font sizes.
+const GUTTER: f64 = 1.0;
+const MIN_COLUMN: f64 = 4.0;
+/// Baseline angles closer than this (degrees) are one orientation.
+const ANGLE_STEP: f64 = 2.0;
+
+/// One glyph as drawn, in page space (PDF user space, y up).
+#[derive(Debug, Clone)]
+struct Glyph {
+    x: f64,
+    y: f64,
+    /// Unit vector along the baseline.
+    dir: (f64, f64),
+    /// Advance along the baseline (the glyph's width, without character spacing).
+    advance: f64,
+    /// Height of the font on the page.
+    size: f64,
+    text: String,
+    space: bool,
+}
+
+/// Collects the glyphs of one page from `pdf-extract`, then lays them out.
+#[derive(Default)]
+pub struct PageLayout {
+    top: f64,
+    height: f64,
+    glyphs: Vec<Glyph>,
+}
+
+impl OutputDev for PageLayout {
+    fn begin_page(
+        &mut self,
+        _page_num: u32,
+        media_box: &MediaBox,
+        _art_box: Option<(f64, f64, f64, f64)>,
+    ) -> Result<(), OutputError> {
+        self.top = media_box.ury;
+        self.height = (media_box.ury - media_box.lly).abs();
+        Ok(())
+    }
+    fn end_page(&mut self) -> Result<(), OutputError> {
+        Ok(())
+    }
+    fn output_character(
+        &mut self,
+        trm: &Transform,
+        width: f64,
+        spacing: f64,
+        font_size: f64,
+        char: &str,
+    ) -> Result<(), OutputError> {
+        if char.is_empty() {
+            return Ok(());
+        }
+        // The text rendering matrix maps glyph space to the page: its first row is the
+        // baseline direction (scaled by the horizontal scaling), its second the vertical.
+        let baseline = trm.m11.hypot(trm.m12);
+        let vertical = trm.m21.hypot(trm.m22);
+        let font_size = font_size.abs();
+        if !(baseline > 1e-9 && baseline.is_finite() && font_size.is_finite()) {
+            return Ok(());
+        }
+        let size = (font_size * vertical).max(0.1);
+        // Some fonts (seen in Chrome's print-to-PDF) report no width for some glyphs; assume a
+        // wide glyph then, or every such glyph would be followed by a false word break.
+        let width = if width > 0.0 { width } else { ZERO_WIDTH_GUESS };
+        // The advance leaves out character and word spacing, as poppler's does: ghostscript
+        // writes some word spaces as character spacing on the letter before them.
+        let _ = spacing;
+        let advance = width * font_size * baseline;
+        if !(trm.m31.is_finite() && trm.m32.is_finite() && advance.is_finite()) {
+            return Ok(());
+        }
+        self.glyphs.push(Glyph {
+            x: trm.m31,
+            y: trm.m32,
+            dir: (trm.m11 / baseline, trm.m12 / baseline),
+            advance,
+            size,
+            space: char.chars().all(char::is_whitespace),
+            text: char.to_string(),
+        });
+        Ok(())
+    }
+    fn begin_word(&mut self) -> Result<(), OutputError> {
+        Ok(())
+    }
+    fn end_word(&mut self) -> Result<(), OutputError> {
+        Ok(())
+    }
+    fn end_line(&mut self) -> Result<(), OutputError> {
+        Ok(())
+    }
+}
+
+/// A paragraph block with what its layout says about it.
+pub struct LaidOutBlock {
+    pub text: String,
+    /// Largest font size in the block.
+    pub size: f64,
+    pub chars: usize,
+    /// Top of the block as a fraction of the page height (0 = top).
+    pub top: f64,
+}
+
+/// A glyph in the frame of its orientation: x along the baseline, y downwards.
+#[derive(Debug, Clone, Copy)]
+struct Placed {
+    x0: f64,
+    x1: f64,
+    y: f64,
+    size: f64,
+    glyph: usize,
+    space: bool,
+}
+
+/// Glyphs drawn one after another along one baseline.
+#[derive(Debug, Clone)]
+struct Run {
+    glyphs: std::ops::Range<usize>,
+    x0: f64,
+    x1: f64,
+    y: f64,
+    size: f64,
+}
+
+impl Run {
+    fn top(&self) -> f64 {
+        self.y - ASCENT * self.size
+    }
+    fn bottom(&self) -> f64 {
+        self.y + DESCENT * self.size
+    }
+    fn mid(&self) -> f64 {
+        (self.x0 + self.x1) / 2.0
+    }
+}
+
+/// A line of text with its geometry.
+#[derive(Debug)]
+struct Line {
+    text: String,
+    /// Baseline in its frame, downwards.
+    y: f64,
+    size: f64,
+    /// Top of the line on the page, as a fraction of the page height.
+    top: f64,
+    /// Orientation group, so blocks never span two orientations.
+    group: usize,
+}
+
+impl PageLayout {
+    /// Characters that are letters or digits: a page with none has no text layer.
+    pub fn word_glyphs(&self) -> usize {
+        self.glyphs
+            .iter()
+            .filter(|g| g.text.chars().any(char::is_alphanumeric))
+            .count()
+    }
+
+    /// The page's paragraph blocks in reading order, lines kept apart by `\n` for the
+    /// hyphenation repair.
+    pub fn blocks(&self) -> Vec<LaidOutBlock> {
+        let lines = self.lines();
+        let mut blocks = Vec::new();
+        let mut current: Option<LaidOutBlock> = None;
+        let mut previous: Option<&Line> = None;
+        for line in &lines {
+            let starts_block = match previous {
+                None => true,
+                Some(prev) => {
+                    let gap = line.y - prev.y;
+                    let size = prev.size.max(line.size);
+                    prev.group != line.group
+                        || gap > BLOCK_GAP * size
+                        || gap < -LINE_SHIFT * size // moved up: a new column or a sidebar
+                        || (line.size - prev.size).abs() > 0.15 * size // heading ↔ body
+                        || paragraph_number(&line.text).is_some()
+                        || starts_with_bullet(&line.text)
+                }
+            };
+            if starts_block {
+                blocks.extend(current.take());
+            }
+            let block = current.get_or_insert_with(|| LaidOutBlock {
+                text: String::new(),
+                size: line.size,
+                chars: 0,
+                top: line.top,
+            });
+            if !block.text.is_empty() {
+                block.text.push('\n');
+            }
+            block.text.push_str(&line.text);
+            block.size = block.size.max(line.size);
+            block.chars += line.text.chars().count();
+            previous = Some(line);
+        }
+        blocks.extend(current);
+        blocks
+    }
+
+    /// All lines of the page, orientation group by orientation group (in the order each is
+    /// first drawn), each group in reading order.
+    fn lines(&self) -> Vec<Line> {
+        let mut groups: Vec<(i64, Vec<usize>)> = Vec::new();
+        for (i, glyph) in self.glyphs.iter().enumerate() {
+            let angle = glyph.dir.1.atan2(glyph.dir.0).to_degrees();
+            let key = (angle / ANGLE_STEP).round() as i64;
+            match groups.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, members)) => members.push(i),
+                None => groups.push((key, vec![i])),
+            }
+        }
+        let mut lines = Vec::new();
+        for (group, (_, members)) in groups.iter().enumerate() {
+            self.lay_out_group(group, members, &mut lines);
+        }
+        lines
+    }
+
+    fn lay_out_group(&self, group: usize, members: &[usize], lines: &mut Vec<Line>) {
+        let (cos, sin) = self.glyphs[members[0]].dir;
+        let placed: Vec<Placed> = members
+            .iter()
+            .map(|&i| {
+                let g = &self.glyphs[i];
+                let x0 = g.x * cos + g.y * sin;
+                Placed {
+                    x0,
+                    x1: x0 + g.advance,
+                    y: -(g.y * cos - g.x * sin),
+                    size: g.size,
+                    glyph: i,
+                    space: g.space,
+                }
+            })
+            .collect();
+        let runs = runs(&placed);
+        if runs.is_empty() {
+            return;
+        }
+        let body = median(runs.iter().map(|r| r.size).collect());
+        let mut leaves = Vec::new();
+        xy_cut(&runs, (0..runs.len()).collect(), body, &mut leaves, 0);
+        for leaf in leaves {
+            for line_runs in lines_of(&runs, leaf) {
+                if let Some(line) = self.line_text(&placed, &runs, &line_runs, group) {
+                    lines.push(line);
+                }
+            }
+        }
+    }
+
+    /// The text of one line from its runs: glyphs sorted along the baseline, overprinted
+    /// duplicates dropped, spaces at gaps, then logical (bidi) order.
+    fn line_text(
+        &self,
+        placed: &[Placed],
+        runs: &[Run],
+        line_runs: &[usize],
+        group: usize,
+    ) -> Option<Line> {
+        let mut glyphs: Vec<Placed> = line_runs
+            .iter()
+            .flat_map(|&r| placed[runs[r].glyphs.clone()].iter().copied())
+            .collect();
+        glyphs.sort_by(|a, b| a.x0.total_cmp(&b.x0));
+        let size = line_runs
+            .iter()
+            .map(|&r| runs[r].size)
+            .fold(0.0_f64, f64::max);
+        let word_gap = word_gap(&glyphs, size);
+        let mut text = String::new();
+        let mut last: Option<Placed> = None;
+        let mut spaced = false;
+        let mut kept: Vec<Placed> = Vec::with_capacity(4);
+        for g in glyphs {
+            if g.space {
+                spaced = true;
+                continue;
+            }
+            let glyph_text = &self.glyphs[g.glyph].text;
+            // Fake bold draws every glyph twice, a fraction of a point apart.
+            let overprint = kept.iter().rev().take(3).any(|k| {
+                (k.x0 - g.x0).abs() < 0.2 * g.size
+                    && (k.y - g.y).abs() < 0.2 * g.size
+                    && self.glyphs[k.glyph].text == *glyph_text
+            });
+            if overprint {
+                continue;
+            }
+            if let Some(prev) = last {
+                let s = prev.size.max(g.size);
+                // A superscript footnote mark ("framework1") is a word of its own.
+                let raised = (g.y - prev.y).abs() > 0.2 * s || (g.size - prev.size).abs() > 0.2 * s;
+                let gap = g.x0 - prev.x1 > word_gap;
+                if spaced || gap || raised {
+                    text.push(' ');
+                }
+            }
+            text.push_str(glyph_text);
+            spaced = false;
+            kept.push(g);
+            if kept.len() > 3 {
+                kept.remove(0);
+            }
+            // A glyph drawn back over the previous one (a combining accent) keeps the edge.
+            last = Some(match last {
+                Some(prev) if prev.x1 > g.x1 => Placed { x0: g.x0, ..prev },
+                _ => g,
+            });
+        }
+        let text = logical_order(text.trim());
+        if text.is_empty() {
+            return None;
+        }
+        let first = &self.glyphs[placed[runs[line_runs[0]].glyphs.start].glyph];
+        let top = if self.height > 0.0 {
+            ((self.top - first.y - ASCENT * first.size) / self.height).clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        Some(Line {
+            text,
+            y: line_runs
+                .iter()
+                .max_by(|&&a, &&b| runs[a].size.total_cmp(&runs[b].size))
+                .map_or(0.0, |&r| runs[r].y),
+            size,
+            top,
+            group,
+        })
+    }
+}
+
+/// Glyphs in drawing order → runs along one baseline. Spaces belong to the run they are drawn
+/// in but do not widen it, so a trailing space never bridges a column gutter.
+fn runs(placed: &[Placed]) -> Vec<Run> {
+    let mut runs: Vec<Run> = Vec::new();
+    let mut start = 0;
+    let mut current: Option<Run> = None;
+    let mut pen = f64::NAN;
+    for (i, g) in placed.iter().enumerate() {
+        if let Some(run) = current.as_mut() {
+            let size = run.size.max(g.size);
+            let continues = (g.y - run.y).abs() <= 0.1 * size
+                && g.x0 >= pen - 0.3 * size
+                && g.x0 <= pen + RUN_GAP * size;
+            if continues {
+                pen = g.x1;
+                if !g.space {
+                    if run.x1 < run.x0 {
+                        run.x0 = g.x0;
+                    }
+                    run.x0 = run.x0.min(g.x0);
+                    run.x1 = run.x1.max(g.x1);
+                    run.size = size;
+                }
+                continue;
+            }
+            let mut done = current.take().expect("run");
+            done.glyphs = start..i;
+            if done.x1 >= done.x0 {
+                runs.push(done);
+            }
+        }
+        start = i;
+        pen = g.x1;
+        current = Some(if g.space {
+            // An empty extent until a visible glyph arrives.
+            Run {
+                glyphs: i..i,
+                x0: f64::INFINITY,
+                x1: f64::NEG_INFINITY,
+                y: g.y,
+                size: g.size,
+            }
+        } else {
+            Run {
+                glyphs: i..i,
+                x0: g.x0,
+                x1: g.x1,
+                y: g.y,
+                size: g.size,
+            }
+        });
+    }
+    if let Some(mut done) = current {
+        done.glyphs = start..placed.len();
+        if done.x1 >= done.x0 {
+            runs.push(done);
+        }
+    }
+    runs
+}
+
+/// Recursive XY-cut: splits `ids` into bands at horizontal whitespace, finds gutters shared by
+/// consecutive bands, splits those at the gutter into columns (left first) and recurses; bands
+/// with no gutter are leaves, in top-to-bottom order.
+fn xy_cut(runs: &[Run], mut ids: Vec<usize>, body: f64, leaves: &mut Vec<Vec<usize>>, depth: u32) {
+    if ids.len() <= 1 || depth > 48 {
+        leaves.push(ids);
+        return;
+    }
+    ids.sort_by(|&a, &b| runs[a].top().total_cmp(&runs[b].top()));
+    let mut bands: Vec<Vec<usize>> = Vec::new();
+    let mut bottom = f64::NEG_INFINITY;
+    for id in ids {
+        let run = &runs[id];
+        match bands.last_mut() {
+            Some(band) if run.top() < bottom => band.push(id),
+            _ => bands.push(vec![id]),
+        }
+        bottom = bottom.max(run.bottom());
+    }
+    let left = bands
+        .iter()
+        .flatten()
+        .map(|&r| runs[r].x0)
+        .fold(f64::INFINITY, f64::min);
+    let right = bands
+        .iter()
+        .flatten()
+        .map(|&r| runs[r].x1)
+        .fold(f64::NEG_INFINITY, f64::max);
+    let min_gutter = GUTTER * body;
+    let gutters: Vec<Vec<(f64, f64)>> = bands
+        .iter()
+        .map(|band| free_strips(runs, band, left, right, min_gutter))
+        .collect();
+    let mut i = 0;
+    while i < bands.len() {
+        let mut common = gutters[i].clone();
+        let mut j = i + 1;
+        while j < bands.len() {
+            let next = intersect(&common, &gutters[j], min_gutter);
+            if next.is_empty() {
+                break;
+            }
+            common = next;
+            j += 1;
+        }
+        let members: Vec<usize> = bands[i..j].iter().flatten().copied().collect();
+        match best_gutter(runs, &members, &common, body) {
+            Some(cut) => {
+                let (l, r): (Vec<usize>, Vec<usize>) =
+                    members.into_iter().partition(|&id| runs[id].mid() < cut);
+                xy_cut(runs, l, body, leaves, depth + 1);
+                xy_cut(runs, r, body, leaves, depth + 1);
+            }
+            None => leaves.extend(bands[i..j].iter().cloned()),
+        }
+        i = j;
+    }
+}
+
+/// Vertical strips of at least `min` width inside (left, right) that no run of `band` touches.
+fn free_strips(runs: &[Run], band: &[usize], left: f64, right: f64, min: f64) -> Vec<(f64, f64)> {
+    let mut spans: Vec<(f64, f64)> = band.iter().map(|&r| (runs[r].x0, runs[r].x1)).collect();
+    spans.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut strips = Vec::new();
+    // Strips from the region's edges count: one column of a band may be empty.
+    let mut edge = left;
+    for (x0, x1) in spans {
+        if x0 - edge >= min {
+            strips.push((edge, x0));
+        }
+        edge = edge.max(x1);
+    }
+    if right - edge >= min {
+        strips.push((edge, right));
+    }
+    strips
+}
+
+fn intersect(a: &[(f64, f64)], b: &[(f64, f64)], min: f64) -> Vec<(f64, f64)> {
+    let mut out = Vec::new();
+    for &(a0, a1) in a {
+        for &(b0, b1) in b {
+            let (lo, hi) = (a0.max(b0), a1.min(b1));
+            if hi - lo >= min {
+                out.push((lo, hi));
+            }
+        }
+    }
+    out
+}
+
+/// The widest shared gutter with a real column on each side (text on both sides, each side at
+/// least `MIN_COLUMN` body sizes wide, so bullets and paragraph numbers are no column), as the
+/// x where the cut goes.
+fn best_gutter(runs: &[Run], members: &[usize], gutters: &[(f64, f64)], body: f64) -> Option<f64> {
+    gutters
+        .iter()
+        .filter(|&&(lo, hi)| {
+            let mid = (lo + hi) / 2.0;
+            let (mut l0, mut l1, mut r0, mut r1) = (
+                f64::INFINITY,
+                f64::NEG_INFINITY,
+                f64::INFINITY,
+                f64::NEG_INFINITY,
+            );
+            for &id in members {
+                let run = &runs[id];
+                if run.mid() < mid {
+                    l0 = l0.min(run.x0);
+                    l1 = l1.max(run.x1);
+                } else {
+                    r0 = r0.min(run.x0);
+                    r1 = r1.max(run.x1);
+                }
+            }
+            l1 - l0 >= MIN_COLUMN * body && r1 - r0 >= MIN_COLUMN * body
+        })
+        .max_by(|a, b| (a.1 - a.0).total_cmp(&(b.1 - b.0)))
+        .map(|&(lo, hi)| (lo + hi) / 2.0)
+}
+
+/// The runs of one leaf → lines, top to bottom: a run joins the line above when their heights
+/// overlap by half the smaller one (a superscript overlaps its line, the next line does not).
+fn lines_of(runs: &[Run], mut leaf: Vec<usize>) -> Vec<Vec<usize>> {
+    leaf.sort_by(|&a, &b| runs[a].y.total_cmp(&runs[b].y).then(a.cmp(&b)));
+    let mut lines: Vec<(Vec<usize>, f64, f64)> = Vec::new();
+    for id in leaf {
+        let run = &runs[id];
+        if let Some((members, top, bottom)) = lines.last_mut() {
+            let overlap = bottom.min(run.bottom()) - top.max(run.top());
+            let smaller = (*bottom - *top).min(run.bottom() - run.top());
+            if overlap >= 0.5 * smaller {
+                members.push(id);
+                // The line's extent is that of its largest run, not their union, so it never
+                // creeps down into the next line.
+                if run.bottom() - run.top() > *bottom - *top {
+                    (*top, *bottom) = (run.top(), run.bottom());
+                }
+                continue;
+            }
+        }
+        lines.push((vec![id], run.top(), run.bottom()));
+    }
+    lines.into_iter().map(|(members, ..)| members).collect()
+}
+
+/// Gap above which a line's glyphs are separate words: a fraction of the font size above the
+/// line's usual gap between letters (its lower quartile), so a line set with wide letter
+/// spacing keeps its words whole while a word space stands out from tight letters.
+fn word_gap(glyphs: &[Placed], size: f64) -> f64 {
+    let mut gaps = Vec::with_capacity(glyphs.len());
+    let mut previous: Option<&Placed> = None;
+    for g in glyphs {
+        if g.space {
+            previous = None;
+            continue;
+        }
+        if let Some(p) = previous {
+            gaps.push(g.x0 - p.x1);
+        }
+        previous = Some(g);
+    }
+    if gaps.len() < 4 {
+        return WORD_GAP * size;
+    }
+    let quarter = gaps.len() / 4;
+    let (_, letters, _) = gaps.select_nth_unstable_by(quarter, f64::total_cmp);
+    letters.clamp(0.0, 0.5 * size) + WORD_GAP * size
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    if values.is_empty() {
+        return 0.0;
+    }
+    let mid = values.len() / 2;
+    let (_, m, _) =
+        values.select_nth_unstable_by(mid, |a, b| a.partial_cmp(b).unwrap_or(Ordering::Equal));
+    *m
+}
+
+/// A line in visual order (left to right, as laid out) → logical order. Only lines with
+/// right-to-left letters pay for the bidi algorithm.
+fn logical_order(visual: &str) -> String {
+    use unicode_bidi::{BidiClass, ParagraphBidiInfo, bidi_class};
+    let rtl = visual
+        .chars()
+        .any(|c| matches!(bidi_class(c), BidiClass::R | BidiClass::AL));
+    if !rtl {
+        return visual.to_string();
+    }
+    let info = ParagraphBidiInfo::new(visual, None);
+    info.reorder_line(0..visual.len()).into_owned()
+}
+
+fn starts_with_bullet(text: &str) -> bool {
+    text.starts_with(['•', '●', '▪', '◦', '‣', '■', '□', '\u{f0b7}', '·', 'o'])
+        && text.chars().nth(1).is_some_and(char::is_whitespace)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A page from (text, x, y, size, angle in degrees) words, each glyph 0.5 em wide.
+    fn page(words: &[(&str, f64, f64, f64, f64)]) -> PageLayout {
+        let mut layout = PageLayout {
+            top: 800.0,
+            height: 800.0,
+            glyphs: vec![],
+        };
+        for &(word, x, y, size, angle) in words {
+            let (sin, cos) = angle.to_radians().sin_cos();
+            for (i, c) in word.chars().enumerate() {
+                let along = i as f64 * 0.5 * size;
+                layout.glyphs.push(Glyph {
+                    x: x + along * cos,
+                    y: y + along * sin,
+                    dir: (cos, sin),
+                    advance: 0.5 * size,
+                    size,
+                    text: c.to_string(),
+                    space: c == ' ',
+                });
+            }
+        }
+        layout
+    }
+
+    fn text(layout: &PageLayout) -> Vec<String> {
+        layout.blocks().into_iter().map(|b| b.text).collect()
+    }
+
+    #[test]
+    fn interleaved_columns_read_column_by_column() {
+        let mut words = vec![];
+        for line in 0..4 {
+            let y = 700.0 - 14.0 * line as f64;
+            words.push(("left column text", 72.0, y, 12.0, 0.0));
+            words.push(("right column text", 300.0, y, 12.0, 0.0));
+        }
+        let blocks = text(&page(&words));
+        assert_eq!(blocks.len(), 2, "{blocks:?}");
+        assert!(
+            blocks[0].split('\n').all(|l| l == "left column text"),
+            "{blocks:?}"
+        );
+        assert!(
+            blocks[1].split('\n').all(|l| l == "right column text"),
+            "{blocks:?}"
+        );
+    }
+
+    #[test]
+    fn rotated_words_read_along_their_baseline() {
+        for angle in [90.0, -90.0, 45.0, 180.0] {
+            let blocks = text(&page(&[("Services to enable", 300.0, 300.0, 12.0, angle)]));
+            assert_eq!(blocks, ["Services to enable"], "angle {angle}");
+        }
+    }
+
+    #[test]
+    fn hebrew_drawn_left_to_right_reads_right_to_left() {
+        // Visual order of שלום (shin lamed vav final-mem) is final-mem first.
+        let blocks = text(&page(&[("םולש", 72.0, 700.0, 12.0, 0.0)]));
+        assert_eq!(blocks, ["שלום"]);
+    }
+}
