@@ -170,9 +170,6 @@ impl Run {
     fn bottom(&self) -> f64 {
         self.y + DESCENT * self.size
     }
-    fn mid(&self) -> f64 {
-        (self.x0 + self.x1) / 2.0
-    }
 }
 
 /// A line of text with its geometry.
@@ -434,151 +431,129 @@ fn runs(placed: &[Placed]) -> Vec<Run> {
     runs
 }
 
-/// Recursive XY-cut: splits `ids` into bands at horizontal whitespace, finds gutters shared by
-/// consecutive bands, splits those at the gutter into columns (left first) and recurses; bands
-/// with no gutter are leaves, in top-to-bottom order.
+/// Recursive XY-cut. A region is cut where whitespace runs right through it: at the widest
+/// vertical gutter with a real column on each side (text on both sides, each at least
+/// `MIN_COLUMN` body sizes wide, so bullets and paragraph numbers are no column), left part
+/// first, or else at its widest horizontal gaps, top part first — whichever gap is wider, so a
+/// page's header is cut off before its columns are found, and the line gaps that two columns
+/// share never cut across a gutter. A region with neither is a leaf.
 fn xy_cut(runs: &[Run], mut ids: Vec<usize>, body: f64, leaves: &mut Vec<Vec<usize>>, depth: u32) {
-    if ids.len() <= 1 || depth > 48 {
+    if ids.len() <= 1 || depth > 400 {
         leaves.push(ids);
         return;
     }
-    ids.sort_by(|&a, &b| runs[a].top().total_cmp(&runs[b].top()));
-    let mut bands: Vec<Vec<usize>> = Vec::new();
-    let mut bottom = f64::NEG_INFINITY;
-    for id in ids {
+    // Vertical gutters: gaps in the x-projection.
+    ids.sort_by(|&a, &b| runs[a].x0.total_cmp(&runs[b].x0));
+    let left = runs[ids[0]].x0;
+    let right = ids
+        .iter()
+        .map(|&r| runs[r].x1)
+        .fold(f64::NEG_INFINITY, f64::max);
+    let mut gutter: Option<(f64, f64)> = None;
+    let mut edge = f64::NEG_INFINITY;
+    for &id in &ids {
         let run = &runs[id];
-        match bands.last_mut() {
-            Some(band) if run.top() < bottom => band.push(id),
-            _ => bands.push(vec![id]),
+        if edge > f64::NEG_INFINITY
+            && run.x0 - edge >= GUTTER * body
+            && edge - left >= MIN_COLUMN * body
+            && right - run.x0 >= MIN_COLUMN * body
+            && gutter.is_none_or(|(lo, hi)| run.x0 - edge > hi - lo)
+        {
+            gutter = Some((edge, run.x0));
+        }
+        edge = edge.max(run.x1);
+    }
+    // Horizontal gaps: gaps in the y-projection.
+    let mut by_top = ids.clone();
+    by_top.sort_by(|&a, &b| runs[a].top().total_cmp(&runs[b].top()));
+    let mut gaps: Vec<(usize, f64)> = Vec::new();
+    let mut bottom = f64::NEG_INFINITY;
+    for (i, &id) in by_top.iter().enumerate() {
+        let run = &runs[id];
+        if i > 0 && run.top() > bottom {
+            gaps.push((i, run.top() - bottom));
         }
         bottom = bottom.max(run.bottom());
     }
-    let left = bands
-        .iter()
-        .flatten()
-        .map(|&r| runs[r].x0)
-        .fold(f64::INFINITY, f64::min);
-    let right = bands
-        .iter()
-        .flatten()
-        .map(|&r| runs[r].x1)
-        .fold(f64::NEG_INFINITY, f64::max);
-    let min_gutter = GUTTER * body;
-    let gutters: Vec<Vec<(f64, f64)>> = bands
-        .iter()
-        .map(|band| free_strips(runs, band, left, right, min_gutter))
-        .collect();
-    let mut i = 0;
-    while i < bands.len() {
-        let mut common = gutters[i].clone();
-        let mut j = i + 1;
-        while j < bands.len() {
-            let next = intersect(&common, &gutters[j], min_gutter);
-            if next.is_empty() {
-                break;
-            }
-            common = next;
-            j += 1;
+    let widest = gaps.iter().map(|g| g.1).fold(0.0, f64::max);
+    match gutter {
+        Some((lo, hi)) if hi - lo >= widest => {
+            let (l, r): (Vec<usize>, Vec<usize>) =
+                ids.into_iter().partition(|&id| runs[id].x0 < hi);
+            xy_cut(runs, l, body, leaves, depth + 1);
+            xy_cut(runs, r, body, leaves, depth + 1);
         }
-        let members: Vec<usize> = bands[i..j].iter().flatten().copied().collect();
-        match best_gutter(runs, &members, &common, body) {
-            Some(cut) => {
-                let (l, r): (Vec<usize>, Vec<usize>) =
-                    members.into_iter().partition(|&id| runs[id].mid() < cut);
-                xy_cut(runs, l, body, leaves, depth + 1);
-                xy_cut(runs, r, body, leaves, depth + 1);
-            }
-            None => leaves.extend(bands[i..j].iter().cloned()),
-        }
-        i = j;
-    }
-}
-
-/// Vertical strips of at least `min` width inside (left, right) that no run of `band` touches.
-fn free_strips(runs: &[Run], band: &[usize], left: f64, right: f64, min: f64) -> Vec<(f64, f64)> {
-    let mut spans: Vec<(f64, f64)> = band.iter().map(|&r| (runs[r].x0, runs[r].x1)).collect();
-    spans.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let mut strips = Vec::new();
-    // Strips from the region's edges count: one column of a band may be empty.
-    let mut edge = left;
-    for (x0, x1) in spans {
-        if x0 - edge >= min {
-            strips.push((edge, x0));
-        }
-        edge = edge.max(x1);
-    }
-    if right - edge >= min {
-        strips.push((edge, right));
-    }
-    strips
-}
-
-fn intersect(a: &[(f64, f64)], b: &[(f64, f64)], min: f64) -> Vec<(f64, f64)> {
-    let mut out = Vec::new();
-    for &(a0, a1) in a {
-        for &(b0, b1) in b {
-            let (lo, hi) = (a0.max(b0), a1.min(b1));
-            if hi - lo >= min {
-                out.push((lo, hi));
-            }
-        }
-    }
-    out
-}
-
-/// The widest shared gutter with a real column on each side (text on both sides, each side at
-/// least `MIN_COLUMN` body sizes wide, so bullets and paragraph numbers are no column), as the
-/// x where the cut goes.
-fn best_gutter(runs: &[Run], members: &[usize], gutters: &[(f64, f64)], body: f64) -> Option<f64> {
-    gutters
-        .iter()
-        .filter(|&&(lo, hi)| {
-            let mid = (lo + hi) / 2.0;
-            let (mut l0, mut l1, mut r0, mut r1) = (
-                f64::INFINITY,
-                f64::NEG_INFINITY,
-                f64::INFINITY,
-                f64::NEG_INFINITY,
-            );
-            for &id in members {
-                let run = &runs[id];
-                if run.mid() < mid {
-                    l0 = l0.min(run.x0);
-                    l1 = l1.max(run.x1);
-                } else {
-                    r0 = r0.min(run.x0);
-                    r1 = r1.max(run.x1);
+        _ if !gaps.is_empty() => {
+            // Every gap nearly as wide as the widest: equal line gaps go in one step.
+            let mut start = 0;
+            for &(at, width) in &gaps {
+                if width >= 0.9 * widest {
+                    xy_cut(runs, by_top[start..at].to_vec(), body, leaves, depth + 1);
+                    start = at;
                 }
             }
-            l1 - l0 >= MIN_COLUMN * body && r1 - r0 >= MIN_COLUMN * body
-        })
-        .max_by(|a, b| (a.1 - a.0).total_cmp(&(b.1 - b.0)))
-        .map(|&(lo, hi)| (lo + hi) / 2.0)
+            xy_cut(runs, by_top[start..].to_vec(), body, leaves, depth + 1);
+        }
+        _ => leaves.push(ids),
+    }
 }
 
-/// The runs of one leaf → lines, top to bottom: a run joins the line above when their heights
-/// overlap by half the smaller one (a superscript overlaps its line, the next line does not).
+/// The runs of one leaf → lines, top to bottom. A run joins one of the last lines when their
+/// heights overlap by half the smaller one (a superscript overlaps its line, the next line does
+/// not) and it overlaps none of that line's runs along the baseline (two lines set close
+/// together, or a large page number beside a two-line footer, never merge into one).
 fn lines_of(runs: &[Run], mut leaf: Vec<usize>) -> Vec<Vec<usize>> {
+    struct Acc {
+        members: Vec<usize>,
+        /// The line's main run (the one with the most glyphs).
+        main: usize,
+    }
     leaf.sort_by(|&a, &b| runs[a].y.total_cmp(&runs[b].y).then(a.cmp(&b)));
-    let mut lines: Vec<(Vec<usize>, f64, f64)> = Vec::new();
+    let mut lines: Vec<Acc> = Vec::new();
     for id in leaf {
         let run = &runs[id];
-        if let Some((members, top, bottom)) = lines.last_mut() {
-            let overlap = bottom.min(run.bottom()) - top.max(run.top());
-            let smaller = (*bottom - *top).min(run.bottom() - run.top());
-            if overlap >= 0.5 * smaller {
-                members.push(id);
-                // The line's extent is that of its largest run, not their union, so it never
-                // creeps down into the next line.
-                if run.bottom() - run.top() > *bottom - *top {
-                    (*top, *bottom) = (run.top(), run.bottom());
+        let fits = |line: &Acc| {
+            let main = &runs[line.main];
+            let overlap = main.bottom().min(run.bottom()) - main.top().max(run.top());
+            let smaller = (main.bottom() - main.top()).min(run.bottom() - run.top());
+            // Off the baseline and smaller: a superscript or subscript joins the line of the
+            // larger text; a line of text never joins a larger mark with fewer glyphs (a big
+            // page number beside a two-line footer).
+            let (small, large) = if run.size < main.size {
+                (run, main)
+            } else {
+                (main, run)
+            };
+            let offset = (run.y - main.y).abs() > 0.2 * large.size;
+            let raised_text =
+                offset && small.size < 0.85 * large.size && small.glyphs.len() > large.glyphs.len();
+            overlap >= 0.5 * smaller
+                && !raised_text
+                && line.members.iter().all(|&m| {
+                    let other = &runs[m];
+                    let shared = other.x1.min(run.x1) - other.x0.max(run.x0);
+                    let narrower = (other.x1 - other.x0).min(run.x1 - run.x0);
+                    // Overprinted text (fake bold) shares the baseline: that is one line.
+                    shared <= 0.3 * narrower.max(0.0)
+                        || (other.y - run.y).abs() < 0.1 * other.size.max(run.size)
+                })
+        };
+        let found = lines.len().saturating_sub(2)..lines.len();
+        match found.rev().find(|&i| fits(&lines[i])) {
+            Some(i) => {
+                let line = &mut lines[i];
+                line.members.push(id);
+                if run.glyphs.len() > runs[line.main].glyphs.len() {
+                    line.main = id;
                 }
-                continue;
             }
+            None => lines.push(Acc {
+                members: vec![id],
+                main: id,
+            }),
         }
-        lines.push((vec![id], run.top(), run.bottom()));
     }
-    lines.into_iter().map(|(members, ..)| members).collect()
+    lines.into_iter().map(|line| line.members).collect()
 }
 
 /// Gap above which a line's glyphs are separate words: a fraction of the font size above the
