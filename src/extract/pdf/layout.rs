@@ -38,7 +38,7 @@ const DESCENT: f64 = 0.2;
 /// Largest gap, in font sizes, inside one run (wider gaps may be column gutters).
 const RUN_GAP: f64 = 0.6;
 /// Narrowest gutter between columns, and narrowest column, in body font sizes.
-const GUTTER: f64 = 1.0;
+const GUTTER: f64 = 0.8;
 const MIN_COLUMN: f64 = 4.0;
 /// Baseline angles closer than this (degrees) are one orientation.
 const ANGLE_STEP: f64 = 2.0;
@@ -279,6 +279,34 @@ impl PageLayout {
         let body = median(runs.iter().map(|r| r.size).collect());
         let mut leaves = Vec::new();
         xy_cut(&runs, (0..runs.len()).collect(), body, &mut leaves, 0);
+        if std::env::var_os("TT_DEBUG").is_some() {
+            for leaf in &leaves {
+                let x0 = leaf
+                    .iter()
+                    .map(|&r| runs[r].x0)
+                    .fold(f64::INFINITY, f64::min);
+                let x1 = leaf
+                    .iter()
+                    .map(|&r| runs[r].x1)
+                    .fold(f64::NEG_INFINITY, f64::max);
+                let t = leaf
+                    .iter()
+                    .map(|&r| runs[r].top())
+                    .fold(f64::INFINITY, f64::min);
+                let b = leaf
+                    .iter()
+                    .map(|&r| runs[r].bottom())
+                    .fold(f64::NEG_INFINITY, f64::max);
+                let first: String = placed[runs[leaf[0]].glyphs.clone()]
+                    .iter()
+                    .map(|p| self.glyphs[p.glyph].text.as_str())
+                    .collect();
+                eprintln!(
+                    "leaf x {x0:.1}..{x1:.1} y {t:.1}..{b:.1} runs {} first {first:?}",
+                    leaf.len()
+                );
+            }
+        }
         for leaf in leaves {
             for line_runs in lines_of(&runs, leaf) {
                 if let Some(line) = self.line_text(&placed, &runs, &line_runs, group) {
@@ -449,20 +477,35 @@ fn xy_cut(runs: &[Run], mut ids: Vec<usize>, body: f64, leaves: &mut Vec<Vec<usi
         .iter()
         .map(|&r| runs[r].x1)
         .fold(f64::NEG_INFINITY, f64::max);
-    let mut gutter: Option<(f64, f64)> = None;
+    let mut candidates: Vec<(f64, f64)> = Vec::new();
     let mut edge = f64::NEG_INFINITY;
     for &id in &ids {
         let run = &runs[id];
         if edge > f64::NEG_INFINITY
             && run.x0 - edge >= GUTTER * body
             && edge - left >= MIN_COLUMN * body
-            && right - run.x0 >= MIN_COLUMN * body
-            && gutter.is_none_or(|(lo, hi)| run.x0 - edge > hi - lo)
         {
-            gutter = Some((edge, run.x0));
+            candidates.push((edge, run.x0));
         }
         edge = edge.max(run.x1);
     }
+    // A narrow column on the right is real only when it is one line far off (a page number
+    // in the margin): the page numbers of a table of contents stay with their titles.
+    let gutter = candidates
+        .into_iter()
+        .filter(|&(lo, hi)| {
+            if right - hi >= MIN_COLUMN * body {
+                return true;
+            }
+            let (top, bottom) = ids
+                .iter()
+                .filter(|&&id| runs[id].x0 >= hi)
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(t, b), &id| {
+                    (t.min(runs[id].top()), b.max(runs[id].bottom()))
+                });
+            hi - lo >= MIN_COLUMN * body && bottom - top <= 2.0 * body
+        })
+        .max_by(|a, b| (a.1 - a.0).total_cmp(&(b.1 - b.0)));
     // Horizontal gaps: gaps in the y-projection.
     let mut by_top = ids.clone();
     by_top.sort_by(|&a, &b| runs[a].top().total_cmp(&runs[b].top()));
