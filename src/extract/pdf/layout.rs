@@ -40,6 +40,9 @@ const RUN_GAP: f64 = 0.6;
 /// Narrowest gutter between columns, and narrowest column, in body font sizes.
 const GUTTER: f64 = 0.8;
 const MIN_COLUMN: f64 = 4.0;
+/// A gutter is cut before the region's widest horizontal gap only when it is this much wider:
+/// the rows of a table (gaps nearly as wide as its gutters) are read row by row, cell by cell.
+const VERTICAL_FIRST: f64 = 1.5;
 /// Baseline angles closer than this (degrees) are one orientation.
 const ANGLE_STEP: f64 = 2.0;
 
@@ -279,34 +282,6 @@ impl PageLayout {
         let body = median(runs.iter().map(|r| r.size).collect());
         let mut leaves = Vec::new();
         xy_cut(&runs, (0..runs.len()).collect(), body, &mut leaves, 0);
-        if std::env::var_os("TT_DEBUG").is_some() {
-            for leaf in &leaves {
-                let x0 = leaf
-                    .iter()
-                    .map(|&r| runs[r].x0)
-                    .fold(f64::INFINITY, f64::min);
-                let x1 = leaf
-                    .iter()
-                    .map(|&r| runs[r].x1)
-                    .fold(f64::NEG_INFINITY, f64::max);
-                let t = leaf
-                    .iter()
-                    .map(|&r| runs[r].top())
-                    .fold(f64::INFINITY, f64::min);
-                let b = leaf
-                    .iter()
-                    .map(|&r| runs[r].bottom())
-                    .fold(f64::NEG_INFINITY, f64::max);
-                let first: String = placed[runs[leaf[0]].glyphs.clone()]
-                    .iter()
-                    .map(|p| self.glyphs[p.glyph].text.as_str())
-                    .collect();
-                eprintln!(
-                    "leaf x {x0:.1}..{x1:.1} y {t:.1}..{b:.1} runs {} first {first:?}",
-                    leaf.len()
-                );
-            }
-        }
         for leaf in leaves {
             for line_runs in lines_of(&runs, leaf) {
                 if let Some(line) = self.line_text(&placed, &runs, &line_runs, group) {
@@ -520,7 +495,7 @@ fn xy_cut(runs: &[Run], mut ids: Vec<usize>, body: f64, leaves: &mut Vec<Vec<usi
     }
     let widest = gaps.iter().map(|g| g.1).fold(0.0, f64::max);
     match gutter {
-        Some((lo, hi)) if hi - lo >= widest => {
+        Some((lo, hi)) if hi - lo >= VERTICAL_FIRST * widest => {
             let (l, r): (Vec<usize>, Vec<usize>) =
                 ids.into_iter().partition(|&id| runs[id].x0 < hi);
             xy_cut(runs, l, body, leaves, depth + 1);
