@@ -13,7 +13,7 @@
 
 mod common;
 
-use common::{pdf_from_objects, termtally};
+use common::{corpus_file, pdf_from_objects, termtally};
 
 use std::collections::HashMap;
 use std::fs;
@@ -640,4 +640,45 @@ fn extract(pdf: &[u8]) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8(out.stdout).expect("UTF-8")
+}
+
+// ---------------------------------------------------------------------------------------------
+// A real rotated table heading
+
+/// Page 166 of the adoption guidance has a table heading set sideways, glyph by glyph, which
+/// came out as about 230 one-letter tokens ("S e r v i c e s t o e n a b l e ...").
+#[test]
+fn rotated_table_heading_of_the_adoption_guidance() {
+    let Some(pdf) = corpus_file("dfe-statutory-guidance-on-adoption-2013.pdf") else {
+        return;
+    };
+    if !have("pdftotext", "-v") {
+        return;
+    }
+    let out = termtally()
+        .args(["extract", "--keep-headers"])
+        .arg(&pdf)
+        .output()
+        .expect("run");
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).expect("UTF-8");
+    let page = text.split('\u{c}').nth(165).expect("page 166");
+    let got = tokens(page);
+    let longest = got
+        .iter()
+        .fold((0, 0), |(run, best), t| {
+            let run = if t.chars().count() == 1 { run + 1 } else { 0 };
+            (run, best.max(run))
+        })
+        .1;
+    assert!(longest < 5, "a run of {longest} one-letter tokens:\n{page}");
+    let poppler = Command::new("pdftotext")
+        .args(["-f", "166", "-l", "166"])
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext");
+    let want = tokens(&String::from_utf8_lossy(&poppler.stdout));
+    let agreement = multiset_jaccard(got, want);
+    assert!(agreement >= 0.95, "token agreement {agreement:.4}:\n{page}");
 }

@@ -87,7 +87,7 @@ impl OutputDev for PageLayout {
         &mut self,
         trm: &Transform,
         width: f64,
-        spacing: f64,
+        _spacing: f64,
         font_size: f64,
         char: &str,
     ) -> Result<(), OutputError> {
@@ -108,7 +108,6 @@ impl OutputDev for PageLayout {
         let width = if width > 0.0 { width } else { ZERO_WIDTH_GUESS };
         // The advance leaves out character and word spacing, as poppler's does: ghostscript
         // writes some word spaces as character spacing on the letter before them.
-        let _ = spacing;
         let advance = width * font_size * baseline;
         if !(trm.m31.is_finite() && trm.m32.is_finite() && advance.is_finite()) {
             return Ok(());
