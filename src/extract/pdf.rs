@@ -251,26 +251,7 @@ pub fn extract_in_process(
     }
     let mut document = Document::new(name, Format::Pdf);
     document.page_count = Some(pages.len() as u32);
-    let mut glyph_count = 0usize;
-    let mut laid_out: Vec<(u32, LaidOutBlock)> = Vec::new();
-    for (index, &page_number) in pages.iter().enumerate() {
-        let page = index as u32 + 1;
-        let mut layout = PageLayout::default();
-        let result = quietly(|| {
-            catch_unwind(AssertUnwindSafe(|| {
-                pdf_extract::output_doc_page(&pdf, &mut layout, page_number)
-            }))
-        });
-        match result {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => warnings.push(format!("page {page} could not be read fully ({e})")),
-            Err(_) => warnings.push(format!(
-                "page {page} could not be read (the PDF reader failed on it); its text is missing"
-            )),
-        }
-        glyph_count += layout.word_glyphs();
-        laid_out.extend(layout.blocks().into_iter().map(|block| (page, block)));
-    }
+    let (laid_out, glyph_count) = lay_out_pages(&pdf, &pages, &mut warnings);
     if !pages.is_empty() && glyph_count == 0 {
         return Err(WorkerFailure::NoTextLayer);
     }
@@ -294,6 +275,36 @@ pub fn extract_in_process(
         }
     }
     Ok((document, warnings))
+}
+
+/// Every page through `pdf-extract` and the layout: the blocks with their page numbers, and
+/// how many letters and digits were drawn. A page the reader fails on is a warning.
+fn lay_out_pages(
+    pdf: &pdf_extract::Document,
+    pages: &[u32],
+    warnings: &mut Vec<String>,
+) -> (Vec<(u32, LaidOutBlock)>, usize) {
+    let mut glyph_count = 0usize;
+    let mut laid_out: Vec<(u32, LaidOutBlock)> = Vec::new();
+    for (index, &page_number) in pages.iter().enumerate() {
+        let page = index as u32 + 1;
+        let mut layout = PageLayout::default();
+        let result = quietly(|| {
+            catch_unwind(AssertUnwindSafe(|| {
+                pdf_extract::output_doc_page(pdf, &mut layout, page_number)
+            }))
+        });
+        match result {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => warnings.push(format!("page {page} could not be read fully ({e})")),
+            Err(_) => warnings.push(format!(
+                "page {page} could not be read (the PDF reader failed on it); its text is missing"
+            )),
+        }
+        glyph_count += layout.word_glyphs();
+        laid_out.extend(layout.blocks().into_iter().map(|block| (page, block)));
+    }
+    (laid_out, glyph_count)
 }
 
 /// Loads the PDF as [`load_pdf`] does, and when that fails on a file that ends like a complete

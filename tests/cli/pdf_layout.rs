@@ -9,11 +9,9 @@
 //!
 //! The true count of a term is the number of places where its form's word tokens occur in a
 //! row in the true text; tokens are runs of letters and digits, lower-cased.
-#![cfg(unix)]
 
-mod common;
-
-use common::{corpus_file, pdf_from_objects, termtally};
+use crate::util::make::pdf_from_objects;
+use crate::util::{corpus_file, termtally};
 
 use std::collections::HashMap;
 use std::fs;
