@@ -220,15 +220,13 @@ fn remove_running_lines(blocks: &mut [Block]) {
         }
     }
     let needed = ((pages.len() as f64) * RUNNING_MIN_SHARE).ceil().max(3.0) as usize;
-    let body_keys = keys_in_body(blocks, &pages, &edges, &pages_with_key, needed);
     let mut remove: FxHashMap<usize, Vec<usize>> = FxHashMap::default();
     let mut removed = 0;
     for (lines, page_keys) in edges.iter().zip(&keys) {
         for (&(b, l, line), key) in lines.iter().zip(page_keys) {
             let repeated = pages_with_key
                 .get(key.as_str())
-                .is_some_and(|pages| pages.len() >= needed)
-                && !body_keys.contains(key.as_str());
+                .is_some_and(|pages| pages.len() >= needed);
             if repeated || is_page_number(line) {
                 let lines = remove.entry(b).or_default();
                 if !lines.contains(&l) {
@@ -262,40 +260,6 @@ fn remove_running_lines(blocks: &mut [Block]) {
             .collect();
         blocks[b].text = kept.join("\n");
     }
-}
-
-/// Keys of would-be running lines that also occur away from the page edges: such a line is
-/// the content itself (a form letter, the same sentence on every line), not a header. Runs only
-/// for paged documents (PDFs) that have candidates.
-fn keys_in_body<'k>(
-    blocks: &[Block],
-    pages: &[std::ops::Range<usize>],
-    edges: &[Vec<(usize, usize, &str)>],
-    pages_with_key: &FxHashMap<&'k str, Vec<usize>>,
-    needed: usize,
-) -> rustc_hash::FxHashSet<&'k str> {
-    let candidates: rustc_hash::FxHashSet<&str> = pages_with_key
-        .iter()
-        .filter(|(_, pages)| pages.len() >= needed)
-        .map(|(&key, _)| key)
-        .collect();
-    let mut found = rustc_hash::FxHashSet::default();
-    if candidates.is_empty() {
-        return found;
-    }
-    for (members, page_edges) in pages.iter().zip(edges) {
-        for b in members.clone() {
-            for (l, line) in blocks[b].text.split('\n').enumerate() {
-                if page_edges.iter().any(|&(eb, el, _)| (eb, el) == (b, l)) {
-                    continue;
-                }
-                if let Some(&key) = candidates.get(running_key(line).as_str()) {
-                    found.insert(key);
-                }
-            }
-        }
-    }
-    found
 }
 
 /// The number of lines of a block (`split('\n')` pieces).
