@@ -10,9 +10,14 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use pdf_extract::{MediaBox, OutputDev, OutputError, Transform};
 use serde::{Deserialize, Serialize};
 use wait_timeout::ChildExt;
+
+mod layout;
+mod operators;
+mod repair;
+
+use layout::{LaidOutBlock, PageLayout};
 
 use crate::document::{Block, Document, Format};
 use crate::extract::sections::paragraph_number;
@@ -202,8 +207,13 @@ pub fn extract_in_process(
     if crate::extract::find(&bytes[..bytes.len().min(1024)], b"%PDF-").is_none() {
         return Err(WorkerFailure::NotPdf(describe(bytes)));
     }
-    let loaded = quietly(|| catch_unwind(AssertUnwindSafe(|| load_pdf(bytes, password))));
-    let pdf = match loaded {
+    let mut warnings = Vec::new();
+    let loaded = quietly(|| {
+        catch_unwind(AssertUnwindSafe(|| {
+            load_lenient(bytes, password, &mut warnings)
+        }))
+    });
+    let mut pdf = match loaded {
         Ok(Ok(pdf)) => pdf,
         Ok(Err(e)) => return Err(load_failure(&e, password.is_some())),
         Err(_) => {
@@ -220,7 +230,8 @@ pub fn extract_in_process(
         });
     }
 
-    let pages: Vec<u32> = pdf.get_pages().keys().copied().collect();
+    let page_ids = pdf.get_pages();
+    let pages: Vec<u32> = page_ids.keys().copied().collect();
     if pages.is_empty() {
         // lopdf finds no page in a damaged page tree (e.g. one that contains itself): say so
         // rather than report an empty document that would count as zero everywhere.
@@ -228,29 +239,19 @@ pub fn extract_in_process(
             "no pages could be found (the page tree is damaged)".into(),
         ));
     }
+    let ids: Vec<_> = page_ids.values().copied().collect();
+    if quietly(|| {
+        catch_unwind(AssertUnwindSafe(|| {
+            operators::expand_quote_operators(&mut pdf, &ids)
+        }))
+    })
+    .is_err()
+    {
+        warnings.push("some text operators could not be prepared; text may be missing".into());
+    }
     let mut document = Document::new(name, Format::Pdf);
     document.page_count = Some(pages.len() as u32);
-    let mut warnings = Vec::new();
-    let mut glyph_count = 0usize;
-    let mut laid_out: Vec<(u32, LaidOutBlock)> = Vec::new();
-    for (index, &page_number) in pages.iter().enumerate() {
-        let page = index as u32 + 1;
-        let mut layout = PageLayout::default();
-        let result = quietly(|| {
-            catch_unwind(AssertUnwindSafe(|| {
-                pdf_extract::output_doc_page(&pdf, &mut layout, page_number)
-            }))
-        });
-        match result {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => warnings.push(format!("page {page} could not be read fully ({e})")),
-            Err(_) => warnings.push(format!(
-                "page {page} could not be read (the PDF reader failed on it); its text is missing"
-            )),
-        }
-        glyph_count += layout.glyphs.iter().filter(|g| g.is_word_char()).count();
-        laid_out.extend(layout.blocks().into_iter().map(|block| (page, block)));
-    }
+    let (laid_out, glyph_count) = lay_out_pages(&pdf, &pages, &mut warnings);
     if !pages.is_empty() && glyph_count == 0 {
         return Err(WorkerFailure::NoTextLayer);
     }
@@ -274,6 +275,71 @@ pub fn extract_in_process(
         }
     }
     Ok((document, warnings))
+}
+
+/// Every page through `pdf-extract` and the layout: the blocks with their page numbers, and
+/// how many letters and digits were drawn. A page the reader fails on is a warning.
+fn lay_out_pages(
+    pdf: &pdf_extract::Document,
+    pages: &[u32],
+    warnings: &mut Vec<String>,
+) -> (Vec<(u32, LaidOutBlock)>, usize) {
+    let mut glyph_count = 0usize;
+    let mut laid_out: Vec<(u32, LaidOutBlock)> = Vec::new();
+    for (index, &page_number) in pages.iter().enumerate() {
+        let page = index as u32 + 1;
+        let mut layout = PageLayout::default();
+        let result = quietly(|| {
+            catch_unwind(AssertUnwindSafe(|| {
+                pdf_extract::output_doc_page(pdf, &mut layout, page_number)
+            }))
+        });
+        match result {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => warnings.push(format!("page {page} could not be read fully ({e})")),
+            Err(_) => warnings.push(format!(
+                "page {page} could not be read (the PDF reader failed on it); its text is missing"
+            )),
+        }
+        glyph_count += layout.word_glyphs();
+        laid_out.extend(layout.blocks().into_iter().map(|block| (page, block)));
+    }
+    (laid_out, glyph_count)
+}
+
+/// Loads the PDF as [`load_pdf`] does, and when that fails on a file that ends like a complete
+/// PDF, tries again as poppler would: first without anything after the final `startxref`'s
+/// `%%EOF` (an extra `%%EOF` appended by an editor), then with the cross-reference table rebuilt
+/// by scanning the file for objects (a wrong `startxref` or table), which gets a warning.
+fn load_lenient(
+    bytes: &[u8],
+    password: Option<&str>,
+    warnings: &mut Vec<String>,
+) -> Result<pdf_extract::Document, pdf_extract::Error> {
+    let error = match load_pdf(bytes, password) {
+        Ok(pdf) => return Ok(pdf),
+        Err(e) => e,
+    };
+    let password_problem = matches!(
+        load_failure(&error, password.is_some()),
+        WorkerFailure::Encrypted | WorkerFailure::WrongPassword
+    );
+    if password_problem || !repair::looks_complete(bytes) {
+        return Err(error);
+    }
+    if let Some(Ok(pdf)) = repair::trim_after_eof(bytes).map(|b| load_pdf(b, password)) {
+        return Ok(pdf);
+    }
+    match repair::rebuild_xref(bytes).map(|b| load_pdf(&b, password)) {
+        Some(Ok(pdf)) if !pdf.get_pages().is_empty() => {
+            warnings.push(
+                "the file's cross-reference table is damaged; it was rebuilt by scanning the file"
+                    .into(),
+            );
+            Ok(pdf)
+        }
+        _ => Err(error),
+    }
 }
 
 /// Loads the PDF, decrypting while parsing. The password must be given to the loader: lopdf
@@ -316,209 +382,6 @@ fn quietly<T>(f: impl FnOnce() -> T) -> T {
     result
 }
 
-/// One glyph as drawn: its left and right edge, baseline (top-down), size and text.
-#[derive(Debug, Clone)]
-struct Glyph {
-    x0: f64,
-    x1: f64,
-    y: f64,
-    size: f64,
-    text: String,
-}
-
-impl Glyph {
-    fn is_word_char(&self) -> bool {
-        self.text.chars().any(char::is_alphanumeric)
-    }
-}
-
-/// Collects the glyphs of one page, then groups them into words, lines and blocks.
-#[derive(Default)]
-struct PageLayout {
-    page_height: f64,
-    glyphs: Vec<Glyph>,
-}
-
-impl OutputDev for PageLayout {
-    fn begin_page(
-        &mut self,
-        _page_num: u32,
-        media_box: &MediaBox,
-        _art_box: Option<(f64, f64, f64, f64)>,
-    ) -> Result<(), OutputError> {
-        self.page_height = media_box.ury - media_box.lly;
-        Ok(())
-    }
-    fn end_page(&mut self) -> Result<(), OutputError> {
-        Ok(())
-    }
-    fn output_character(
-        &mut self,
-        trm: &Transform,
-        width: f64,
-        _spacing: f64,
-        font_size: f64,
-        char: &str,
-    ) -> Result<(), OutputError> {
-        // The text rendering matrix maps glyph space to the page; its linear part scales the
-        // font size (as pdf-extract's own PlainTextOutput computes it).
-        let sx = font_size * (trm.m11 + trm.m21);
-        let sy = font_size * (trm.m12 + trm.m22);
-        let size = (sx * sy).abs().sqrt().max(0.1);
-        let x0 = trm.m31;
-        let y = self.page_height - trm.m32;
-        // Some fonts (seen in Chrome's print-to-PDF) report no width for some glyphs; assume a
-        // wide glyph then, or every such glyph would be followed by a false word break.
-        let advance = if width > 0.0 { width } else { ZERO_WIDTH_GUESS };
-        let x1 = x0 + advance * size;
-        if char.is_empty() {
-            return Ok(());
-        }
-        self.glyphs.push(Glyph {
-            x0,
-            x1,
-            y,
-            size,
-            text: char.to_string(),
-        });
-        Ok(())
-    }
-    fn begin_word(&mut self) -> Result<(), OutputError> {
-        Ok(())
-    }
-    fn end_word(&mut self) -> Result<(), OutputError> {
-        Ok(())
-    }
-    fn end_line(&mut self) -> Result<(), OutputError> {
-        Ok(())
-    }
-}
-
-/// A line of text with its geometry.
-#[derive(Debug)]
-struct Line {
-    text: String,
-    y: f64,
-    size: f64,
-}
-
-/// Gap between glyphs, as a fraction of the font size, above which a space is inserted.
-const WORD_GAP: f64 = 0.15;
-/// Advance assumed for a glyph whose font reports a zero width, in font sizes.
-const ZERO_WIDTH_GUESS: f64 = 0.75;
-/// A baseline shift above this fraction of the font size starts a new line.
-const LINE_SHIFT: f64 = 0.5;
-/// Vertical distance between baselines, in font sizes, above which a new block starts.
-const BLOCK_GAP: f64 = 1.6;
-
-impl PageLayout {
-    /// Glyphs in drawing order → lines. Drawing order is reading order in the PDFs that word
-    /// processors and browsers produce; re-sorting by position would interleave columns.
-    fn lines(&self) -> Vec<Line> {
-        let mut lines: Vec<Line> = Vec::new();
-        // The line being built, with the right edge, baseline and size of its last glyph.
-        let mut current: Option<(Line, f64, f64, f64)> = None;
-        for glyph in &self.glyphs {
-            let is_space = glyph.text.chars().all(char::is_whitespace);
-            if let Some((line, last_x1, last_y, last_size)) = current.as_mut() {
-                let size = line.size.max(glyph.size);
-                let same_line = (glyph.y - line.y).abs() <= LINE_SHIFT * size
-                    && glyph.x0 >= *last_x1 - size * 0.5;
-                if same_line {
-                    if is_space {
-                        if !line.text.ends_with(' ') {
-                            line.text.push(' ');
-                        }
-                    } else {
-                        // A superscript footnote mark ("framework1") is a word of its own.
-                        let raised = (glyph.y - *last_y).abs() > 0.2 * size
-                            || (glyph.size - *last_size).abs() > 0.2 * size;
-                        let gap = glyph.x0 - *last_x1 > WORD_GAP * size;
-                        if (gap || raised) && !line.text.ends_with(' ') {
-                            line.text.push(' ');
-                        }
-                        line.text.push_str(&glyph.text);
-                        line.size = line.size.max(glyph.size);
-                    }
-                    *last_x1 = last_x1.max(glyph.x1);
-                    *last_y = glyph.y;
-                    *last_size = glyph.size;
-                    continue;
-                }
-                let (done, ..) = current.take().expect("current line exists");
-                push_line(&mut lines, done);
-            }
-            if is_space {
-                continue;
-            }
-            current = Some((
-                Line {
-                    text: glyph.text.clone(),
-                    y: glyph.y,
-                    size: glyph.size,
-                },
-                glyph.x1,
-                glyph.y,
-                glyph.size,
-            ));
-        }
-        if let Some((done, ..)) = current {
-            push_line(&mut lines, done);
-        }
-        lines
-    }
-
-    /// Lines → paragraph blocks, lines kept apart by `\n` for the hyphenation repair.
-    fn blocks(&self) -> Vec<LaidOutBlock> {
-        let mut blocks = Vec::new();
-        let mut current: Option<LaidOutBlock> = None;
-        let mut previous: Option<&Line> = None;
-        let lines = self.lines();
-        for line in &lines {
-            let starts_block = match previous {
-                None => true,
-                Some(prev) => {
-                    let gap = line.y - prev.y;
-                    let size = prev.size.max(line.size);
-                    gap > BLOCK_GAP * size
-                        || gap < -LINE_SHIFT * size // moved up: a new column or a sidebar
-                        || (line.size - prev.size).abs() > 0.15 * size // heading ↔ body
-                        || paragraph_number(&line.text).is_some()
-                        || starts_with_bullet(&line.text)
-                }
-            };
-            if starts_block {
-                blocks.extend(current.take());
-            }
-            let block = current.get_or_insert_with(|| LaidOutBlock {
-                text: String::new(),
-                size: line.size,
-                chars: 0,
-                top: line.y / self.page_height.max(1.0),
-            });
-            if !block.text.is_empty() {
-                block.text.push('\n');
-            }
-            block.text.push_str(&line.text);
-            block.size = block.size.max(line.size);
-            block.chars += line.text.chars().count();
-            previous = Some(line);
-        }
-        blocks.extend(current);
-        blocks
-    }
-}
-
-/// A paragraph block with what its layout says about it.
-struct LaidOutBlock {
-    text: String,
-    /// Largest font size in the block.
-    size: f64,
-    chars: usize,
-    /// Top of the block as a fraction of the page height (0 = top).
-    top: f64,
-}
-
 /// What a block is, judged against the document's body text size.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum BlockRole {
@@ -556,19 +419,6 @@ fn body_size(blocks: &[(u32, LaidOutBlock)]) -> f64 {
         .into_iter()
         .max_by_key(|&(size, chars)| (chars, -size))
         .map_or(10.0, |(size, _)| size as f64 / 2.0)
-}
-
-fn push_line(lines: &mut Vec<Line>, mut line: Line) {
-    let trimmed = line.text.trim_end().len();
-    line.text.truncate(trimmed);
-    if !line.text.is_empty() {
-        lines.push(line);
-    }
-}
-
-fn starts_with_bullet(text: &str) -> bool {
-    text.starts_with(['•', '●', '▪', '◦', '‣', '■', '□', '\u{f0b7}', '·', 'o'])
-        && text.chars().nth(1).is_some_and(char::is_whitespace)
 }
 
 #[cfg(test)]

@@ -21,6 +21,8 @@ mod kwic;
 mod lexicon;
 mod output;
 mod pdf;
+#[cfg(unix)]
+mod pdf_layout;
 mod reproduce;
 #[cfg(unix)]
 mod robustness;
