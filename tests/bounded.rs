@@ -1,0 +1,238 @@
+//! Issue 17: every read bounded, every format recognised. Each case was a failure of a hostile
+//! test (markup counted as words, runaway memory, a hang, a split token); each test asserts the
+//! true count or the clear one-line error, and that a good document in the same batch is counted.
+
+mod common;
+
+use std::path::Path;
+
+use common::{rows, termtally};
+
+/// `count -f json` of `files`: (exit code, JSON, stderr).
+fn count(files: &[&Path], extra: &[&str]) -> (i32, serde_json::Value, String) {
+    let out = termtally()
+        .arg("count")
+        .args(extra)
+        .args(["-f", "json"])
+        .args(files)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let json = serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null);
+    (out.status.code().unwrap_or(-1), json, stderr)
+}
+
+/// Per document: (format, tokens, the count of every term row in order).
+fn per_document(json: &serde_json::Value) -> Vec<(String, u64, Vec<u64>)> {
+    json["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|doc| {
+            let path = doc["path"].as_str().unwrap();
+            let counts = rows(json)
+                .iter()
+                .filter(|r| r["kind"] == "term" && r["document"] == path)
+                .map(|r| r["count"].as_u64().unwrap())
+                .collect();
+            (
+                doc["format"].as_str().unwrap().to_string(),
+                doc["tokens"].as_u64().unwrap(),
+                counts,
+            )
+        })
+        .collect()
+}
+
+fn utf16(text: &str, little: bool, bom: bool) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    let units = bom.then_some('\u{feff}').into_iter().chain(text.chars());
+    for c in units {
+        let mut buf = [0u16; 2];
+        for unit in c.encode_utf16(&mut buf) {
+            bytes.extend(if little {
+                unit.to_le_bytes()
+            } else {
+                unit.to_be_bytes()
+            });
+        }
+    }
+    bytes
+}
+
+fn utf32(text: &str, little: bool) -> Vec<u8> {
+    std::iter::once('\u{feff}')
+        .chain(text.chars())
+        .flat_map(|c| {
+            if little {
+                (c as u32).to_le_bytes()
+            } else {
+                (c as u32).to_be_bytes()
+            }
+        })
+        .collect()
+}
+
+const GOOD_TEXT: &str = "Local authorities must inform and consult parents, in partnership.\n";
+
+/// A good plain-text document (2 study hits: inform, consult; partnership) in `dir`.
+fn good_document(dir: &Path) -> std::path::PathBuf {
+    let path = dir.join("notes.txt");
+    std::fs::write(&path, GOOD_TEXT).unwrap();
+    path
+}
+
+/// The good document's result in a batch: counted, with its 9 tokens.
+fn assert_good_counted(json: &serde_json::Value) {
+    let docs = json["documents"].as_array().expect("documents");
+    let good = docs
+        .iter()
+        .find(|d| d["path"].as_str().unwrap().ends_with("notes.txt"))
+        .expect("the good document is counted");
+    assert_eq!(good["tokens"], 9);
+}
+
+/// Every line of `stderr` is a `termtally: ` message, and one of them names `file` and says
+/// `message`.
+fn assert_one_line_error(stderr: &str, file: &str, message: &str) {
+    assert!(
+        stderr.lines().all(|l| l.starts_with("termtally: ")),
+        "{stderr}"
+    );
+    assert!(
+        stderr
+            .lines()
+            .any(|l| l.starts_with(&format!("termtally: {file}")) && l.contains(message)),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn utf16_and_utf32_legislation_xml_counts_as_the_utf8_file() {
+    let Some(act) = common::corpus_file("housing-act-2004-ukpga-2004-34-revised.xml") else {
+        return;
+    };
+    let text = std::fs::read_to_string(&act).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (code, json, _) = count(&[&act], &[]);
+    assert_eq!(code, 0);
+    let expected = per_document(&json);
+    assert_eq!(expected[0].0, "clml");
+    // The issue's figure for the UTF-8 Act (read as text, UTF-16 gave 518,955).
+    assert_eq!(expected[0].1, 110_436);
+    let variants = [
+        ("le.xml", utf16(&text, true, true)),
+        ("be.xml", utf16(&text, false, true)),
+        ("le32.xml", utf32(&text, true)),
+        ("be32.xml", utf32(&text, false)),
+    ];
+    for (name, bytes) in variants {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let (code, json, stderr) = count(&[&path], &[]);
+        assert_eq!(code, 0, "{name}: {stderr}");
+        assert_eq!(per_document(&json), expected, "{name}");
+    }
+    // The same file, UTF-16 without a byte-order mark: named as such, read with --encoding.
+    let path = dir.path().join("nobom.xml");
+    std::fs::write(&path, utf16(&text, true, false)).unwrap();
+    let (code, _, stderr) = count(&[&path], &[]);
+    assert_eq!(code, 2, "no document could be read");
+    assert_one_line_error(&stderr, &path.display().to_string(), "--encoding utf-16le");
+    let (code, json, stderr) = count(&[&path], &["--encoding", "utf-16le"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(per_document(&json), expected);
+}
+
+#[test]
+fn utf16_text_without_a_bom_is_read_with_the_encoding_given() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = good_document(dir.path());
+    let (_, json, _) = count(&[&good], &[]);
+    let expected = per_document(&json)[0].clone();
+    for (encoding, little) in [("utf-16le", true), ("utf-16be", false)] {
+        let path = dir.path().join(format!("{encoding}.txt"));
+        std::fs::write(&path, utf16(GOOD_TEXT, little, false)).unwrap();
+        let (code, json, stderr) = count(&[&path], &["--encoding", encoding]);
+        assert_eq!(code, 0, "{stderr}");
+        assert_eq!(per_document(&json)[0], expected, "{encoding}");
+    }
+    // UTF-32 with a byte-order mark is not UTF-16 (before, every term was 0).
+    let path = dir.path().join("32.txt");
+    std::fs::write(&path, utf32(GOOD_TEXT, true)).unwrap();
+    let (code, json, _) = count(&[&path], &[]);
+    assert_eq!(code, 0);
+    assert_eq!(per_document(&json)[0], expected);
+}
+
+#[test]
+fn html_fragments_and_xhtml_are_html_not_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = "<p>Local authorities must inform and consult parents, in partnership.</p>";
+    let pages = [
+        (
+            "fragment.html",
+            format!(
+                "<div class=\"govspeak\">\n{body}\n<p>It is <strong>co-production</strong>.</p></div>"
+            ),
+        ),
+        (
+            "commented.html",
+            format!("<!-- saved from gov.uk -->\n<section>{body}</section>"),
+        ),
+        (
+            "page.xhtml",
+            format!(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE html PUBLIC \
+                 \"-//W3C//DTD XHTML 1.0 Strict//EN\" \
+                 \"http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd\">\n<html \
+                 xmlns=\"http://www.w3.org/1999/xhtml\"><body>{body}</body></html>"
+            ),
+        ),
+    ];
+    for (name, html) in pages {
+        let path = dir.path().join(name);
+        std::fs::write(&path, &html).unwrap();
+        // UTF-16 with a byte-order mark too.
+        let wide = dir.path().join(format!("16-{name}"));
+        std::fs::write(&wide, utf16(&html, true, true)).unwrap();
+        for file in [&path, &wide] {
+            let (code, json, stderr) = count(&[file], &[]);
+            assert_eq!(code, 0, "{name}: {stderr}");
+            let docs = per_document(&json);
+            assert_eq!(docs[0].0, "html", "{name}");
+            // Counted as text, the tags were words: `div`, `class`, `govspeak`, `p`...
+            let extracted = termtally().arg("extract").arg(file).output().unwrap();
+            let text = String::from_utf8(extracted.stdout).unwrap();
+            assert!(text.contains("inform and consult parents"), "{text}");
+            assert!(!text.contains('<') && !text.contains("govspeak"), "{text}");
+        }
+    }
+}
+
+#[test]
+fn formats_termtally_does_not_read_are_refused_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = good_document(dir.path());
+    let cases: [(&str, &[u8], &str); 5] = [
+        (
+            "letter.rtf",
+            b"{\\rtf1\\ansi\\deff0{\\fonttbl{\\f0 Times;}}\\pard inform parents\\par}",
+            "RTF: save it as DOCX or PDF",
+        ),
+        ("scan.png", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR", "a PNG image"),
+        ("old.ps", b"%!PS-Adobe-3.0\n%%Title: inform\n", "PostScript"),
+        ("notes.txt.gz", b"\x1f\x8b\x08\x00\0\0\0\0\0\x03", "gzip"),
+        ("doc.doc", b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1\0\0", ".doc"),
+    ];
+    for (name, bytes, message) in cases {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let (code, json, stderr) = count(&[&path, &good], &[]);
+        assert_eq!(code, 1, "{name}");
+        let line = format!("{}: unrecognised file type: ", path.display());
+        assert_one_line_error(&stderr, &line, message);
+        assert_good_counted(&json);
+    }
+}
