@@ -236,3 +236,59 @@ fn formats_termtally_does_not_read_are_refused_by_name() {
         assert_good_counted(&json);
     }
 }
+
+/// `count -f json FILE` with text files over `threshold` bytes streamed in `chunk`-byte chunks.
+fn count_streamed(file: &Path, mode: &str, threshold: &str, chunk: &str) -> serde_json::Value {
+    common::json_streaming(
+        [
+            "count".as_ref(),
+            "--mode".as_ref(),
+            mode.as_ref(),
+            file.as_os_str(),
+        ],
+        threshold,
+        chunk,
+    )
+}
+
+#[test]
+fn chunk_boundaries_never_split_a_token() {
+    // 4 MB without white space: punctuation between tokens, then a 1 MB word (before, each
+    // 8 MB chunk of 1 GB without spaces became a token of its own: 128 tokens).
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("nospace.txt");
+    let repeats = 80_000;
+    let mut text = "partnership,inform;consult.co-operation/".repeat(repeats);
+    text.push_str(&"partnership".repeat(100_000));
+    text.push_str(",inform");
+    std::fs::write(&path, &text).unwrap();
+    for mode in ["word", "substring"] {
+        let whole = count_streamed(&path, mode, "100000000", "8388608");
+        let streamed = count_streamed(&path, mode, "1000", "4096");
+        assert!(
+            streamed["notes"].to_string().contains("chunks"),
+            "streamed: {}",
+            streamed["notes"]
+        );
+        // The counting rule: a token is a run of letters and digits, joined by a single `-`.
+        assert_eq!(whole["total"]["tokens"], 4 * repeats + 2, "{mode}");
+        assert_eq!(
+            streamed["total"]["tokens"], whole["total"]["tokens"],
+            "{mode}"
+        );
+        assert_eq!(streamed["rows"], whole["rows"], "{mode}");
+        let hits: u64 = rows(&whole)
+            .iter()
+            .filter(|r| r["kind"] == "term")
+            .map(|r| r["count"].as_u64().unwrap())
+            .sum();
+        // inform, consult and partnership (and co-operation) each time; in substring mode also
+        // the 100,000 partnerships inside the long word.
+        let least = if mode == "word" {
+            3 * repeats
+        } else {
+            3 * repeats + 100_000
+        };
+        assert!(hits >= least as u64, "{mode}: {hits}");
+    }
+}
