@@ -292,3 +292,146 @@ fn chunk_boundaries_never_split_a_token() {
         assert!(hits >= least as u64, "{mode}: {hits}");
     }
 }
+
+/// Runs `termtally args` to its end, sampling its peak resident memory (VmHWM) meanwhile:
+/// (exit code, stdout, stderr, seconds taken, peak MB).
+fn run_measured(
+    args: &[&std::ffi::OsStr],
+    stdin: Option<&Path>,
+) -> (i32, Vec<u8>, String, f64, u64) {
+    use std::process::{Command, Stdio};
+    let exe = assert_cmd::cargo::cargo_bin("termtally");
+    let mut command = Command::new(exe);
+    command
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    if let Some(file) = stdin {
+        command.stdin(std::fs::File::open(file).unwrap());
+    }
+    let start = std::time::Instant::now();
+    let mut child = command.spawn().unwrap();
+    let pid = child.id();
+    let mut out = child.stdout.take().unwrap();
+    let mut err = child.stderr.take().unwrap();
+    let readers = (
+        std::thread::spawn(move || {
+            let mut b = Vec::new();
+            std::io::Read::read_to_end(&mut out, &mut b).unwrap();
+            b
+        }),
+        std::thread::spawn(move || {
+            let mut b = String::new();
+            std::io::Read::read_to_string(&mut err, &mut b).unwrap();
+            b
+        }),
+    );
+    let mut peak_kb = 0u64;
+    let status = loop {
+        if let Ok(status) = std::fs::read_to_string(format!("/proc/{pid}/status")) {
+            if let Some(kb) = status
+                .lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            {
+                peak_kb = peak_kb.max(kb);
+            }
+        }
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        // Stop a runaway before it takes the machine (the old code grew to 24 GB).
+        if peak_kb > 1 << 20 || start.elapsed().as_secs() > 60 {
+            let _ = child.kill();
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    };
+    let seconds = start.elapsed().as_secs_f64();
+    let stdout = readers.0.join().unwrap();
+    let stderr = readers.1.join().unwrap();
+    (
+        status.code().unwrap_or(-1),
+        stdout,
+        stderr,
+        seconds,
+        peak_kb >> 10,
+    )
+}
+
+#[cfg(unix)]
+#[test]
+fn devices_and_a_fifo_without_a_writer_fail_alone_within_the_timeout_and_200_mb() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = good_document(dir.path());
+    let fifo = dir.path().join("fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let cases: [(&Path, &str); 3] = [
+        (Path::new("/dev/zero"), "binary data"),
+        (Path::new("/dev/urandom"), "binary data"),
+        (&fifo, "nothing arrived for 2 seconds"),
+    ];
+    for (bad, message) in cases {
+        let args = ["count", "--timeout", "2", "-f", "json"].map(std::ffi::OsStr::new);
+        let mut args = args.to_vec();
+        args.extend([bad.as_os_str(), good.as_os_str()]);
+        let (code, stdout, stderr, seconds, peak_mb) = run_measured(&args, None);
+        eprintln!("{}: {seconds:.2} s, {peak_mb} MB", bad.display());
+        assert_eq!(code, 1, "{stderr}");
+        assert_one_line_error(&stderr, &bad.display().to_string(), message);
+        assert!(seconds < 2.0 + 3.0, "{}: {seconds} s", bad.display());
+        assert!(peak_mb < 200, "{}: {peak_mb} MB", bad.display());
+        assert_good_counted(&serde_json::from_slice(&stdout).unwrap());
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_with_a_writer_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("fifo");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let writer = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            std::fs::write(&fifo, GOOD_TEXT).unwrap();
+        })
+    };
+    let (code, json, stderr) = count(&[&fifo], &["--timeout", "10"]);
+    writer.join().unwrap();
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(json["documents"][0]["tokens"], 9);
+}
+
+#[test]
+fn binary_on_standard_input_is_refused_without_being_read_whole() {
+    // 300 MB of zero bytes and random bytes on standard input (before: read whole first; 3 GB
+    // took 5.9 GB).
+    let dir = tempfile::tempdir().unwrap();
+    let zeros = dir.path().join("zeros");
+    let file = std::fs::File::create(&zeros).unwrap();
+    file.set_len(300 << 20).unwrap();
+    let args = ["count", "-f", "json", "-"].map(std::ffi::OsStr::new);
+    let (code, _, stderr, seconds, peak_mb) = run_measured(&args, Some(&zeros));
+    eprintln!("stdin zeros: {seconds:.2} s, {peak_mb} MB");
+    assert_eq!(code, 2, "{stderr}");
+    assert_one_line_error(&stderr, "-", "binary data");
+    assert!(peak_mb < 100, "{peak_mb} MB");
+    // The same as a file: refused after its first block, not read whole.
+    let args = ["count", "-f", "json"].map(std::ffi::OsStr::new);
+    let mut args = args.to_vec();
+    args.push(zeros.as_os_str());
+    let (code, _, stderr, _, peak_mb) = run_measured(&args, None);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(peak_mb < 100, "{peak_mb} MB");
+}

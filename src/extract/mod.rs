@@ -502,3 +502,31 @@ fn looks_binary(head: &[u8]) -> bool {
 pub(crate) fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reader_past_its_deadline_is_given_up_on() {
+        let start = std::time::Instant::now();
+        let slow = with_deadline(Duration::from_millis(200), Vec::new(), |_| {
+            std::thread::sleep(Duration::from_secs(5));
+            Ok(())
+        });
+        assert!(matches!(slow, Err(ExtractError::Timeout(_))), "{slow:?}");
+        assert!(start.elapsed() < Duration::from_secs(2));
+        let quick = with_deadline(Duration::from_secs(5), vec![1, 2], |b| Ok(b.len()));
+        assert_eq!(quick.unwrap(), 2);
+    }
+
+    #[test]
+    fn html_is_known_by_its_first_element() {
+        assert!(looks_like_html("<div class=\"govspeak\"><p>x"));
+        assert!(looks_like_html("<!-- c --> <p>x</p>"));
+        assert!(looks_like_html("<!doctype html>"));
+        assert!(!looks_like_html("<partnership> is a word here"));
+        assert!(!looks_like_html("<p"));
+        assert!(!looks_like_html("inform <p>"));
+    }
+}
