@@ -145,7 +145,7 @@ pub struct OutputArgs {
 }
 
 pub fn main() -> ExitCode {
-    crate::output::install_interrupt_handler();
+    crate::signals::install();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Extract(args) => cmd::extract::run(args),

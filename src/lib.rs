@@ -19,6 +19,7 @@ pub mod output;
 pub mod reference;
 pub mod render;
 pub mod report;
+pub mod signals;
 pub mod stats;
 pub mod stream;
 pub mod table;

@@ -521,3 +521,92 @@ fn an_element_with_500000_attributes_is_refused_quickly() {
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(json["documents"][0]["tokens"], 3);
 }
+
+/// PDF worker processes running for documents in `dir` (found by their `--name` argument).
+#[cfg(unix)]
+fn workers_for(dir: &Path) -> Vec<u32> {
+    let needle = dir.to_string_lossy().into_owned();
+    std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|entry| {
+            let pid = entry.file_name().to_str()?.parse::<u32>().ok()?;
+            let cmdline = std::fs::read(entry.path().join("cmdline")).ok()?;
+            let cmdline = String::from_utf8_lossy(&cmdline).replace('\0', " ");
+            (cmdline.contains("__pdf-worker") && cmdline.contains(&needle)).then_some(pid)
+        })
+        .collect()
+}
+
+#[cfg(unix)]
+#[test]
+fn sigterm_sighup_and_sigint_end_the_pdf_workers_with_the_shell_exit_codes() {
+    use std::os::unix::process::CommandExt;
+    use std::time::{Duration, Instant};
+    let dir = tempfile::tempdir().unwrap();
+    // One page of 12 million glyphs: seconds of work for the worker.
+    let mut text = b"BT /F1 1 Tf 72 720 Td (".to_vec();
+    text.extend(b"a ".repeat(6_000_000));
+    text.extend(b") Tj ET");
+    let mut content = format!("<< /Length {} >>\nstream\n", text.len()).into_bytes();
+    content.extend(text);
+    content.extend(b"\nendstream");
+    let pdf = common::pdf_from_objects(&[
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R \
+          /Resources << /Font << /F1 5 0 R >> >> >>"
+            .to_vec(),
+        content,
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_vec(),
+    ]);
+    std::fs::write(dir.path().join("heavy.pdf"), pdf).unwrap();
+    for (signal, code, message) in [
+        (libc::SIGTERM, 143, "termtally: terminated (SIGTERM)"),
+        (libc::SIGHUP, 129, "termtally: hung up (SIGHUP)"),
+        (libc::SIGINT, 130, "termtally: interrupted"),
+    ] {
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("termtally"))
+            // The full path, by which the worker is found (its --name).
+            .arg("count")
+            .arg(dir.path().join("heavy.pdf"))
+            .args(["-o", "out.csv", "--timeout", "600"])
+            .current_dir(dir.path())
+            // Its own process group: only termtally itself gets the signal, as from `kill PID`.
+            .process_group(0)
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let start = Instant::now();
+        while workers_for(dir.path()).is_empty() {
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "no worker started"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let pid = libc::pid_t::try_from(child.id()).unwrap();
+        // SAFETY: kill(2) on our own child.
+        assert_eq!(unsafe { libc::kill(pid, signal) }, 0);
+        let status = wait_timeout::ChildExt::wait_timeout(&mut child, Duration::from_secs(20))
+            .unwrap()
+            .expect("termtally exits after the signal");
+        let mut stderr = String::new();
+        std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+        assert_eq!(status.code(), Some(code), "{stderr}");
+        assert_eq!(stderr.lines().last(), Some(message), "{stderr}");
+        // Before: the worker ran on for 48 s after its parent had gone.
+        let start = Instant::now();
+        while !workers_for(dir.path()).is_empty() && start.elapsed() < Duration::from_secs(2) {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert_eq!(workers_for(dir.path()), Vec::<u32>::new(), "workers left");
+        let mut left: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left, ["heavy.pdf"], "no output or temporary file left");
+    }
+}

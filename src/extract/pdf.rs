@@ -97,9 +97,9 @@ fn extract_in_worker(
     if let Some(password) = &opts.password {
         command.env(PASSWORD_ENV, password);
     }
-    let mut child = command
-        .spawn()
+    let mut child = crate::signals::spawn_worker(&mut command)
         .map_err(|e| ExtractError::Io(format!("cannot start the PDF reader: {e}")))?;
+    let pid = child.id();
 
     // Feed and drain the pipes on their own threads so a full pipe can never deadlock us.
     let mut stdin = child.stdin.take();
@@ -141,6 +141,7 @@ fn extract_in_worker(
         let errors = err.join().unwrap_or_default();
         (status.map(|s| (s, reply)), errors)
     });
+    crate::signals::worker_done(pid);
     let (status, reply) = reply?;
     if !status.success() {
         return Err(crash_reason(&status, &errors));
@@ -179,6 +180,7 @@ fn crash_reason(status: &std::process::ExitStatus, stderr: &[u8]) -> ExtractErro
 
 /// The worker side: limits its own memory, reads the PDF from stdin, prints a [`WorkerReply`].
 pub fn run_worker(name: &str) -> std::io::Result<()> {
+    crate::signals::die_with_parent();
     let limit_mb = std::env::var(MEMORY_ENV)
         .ok()
         .and_then(|v| v.parse::<u64>().ok())
