@@ -610,3 +610,242 @@ fn sigterm_sighup_and_sigint_end_the_pdf_workers_with_the_shell_exit_codes() {
         assert_eq!(left, ["heavy.pdf"], "no output or temporary file left");
     }
 }
+
+/// 20,000 lines, each with study terms and a distinct number: megabytes of `kwic` and `words`
+/// output, far more than a pipe holds.
+fn long_document(dir: &Path) -> std::path::PathBuf {
+    let path = dir.join("long.txt");
+    let text: String = (0..20_000)
+        .map(|i| format!("{i} inform parents in partnership and consult\n"))
+        .collect();
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// Runs termtally, reads one line of its output and closes the pipe (as `| head -1`):
+/// (exit code, stderr).
+fn first_line_only(args: &[&std::ffi::OsStr]) -> (i32, String) {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("termtally"))
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_closed_pipe_ends_every_command_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    let long = long_document(dir.path());
+    let good = good_document(dir.path());
+    let missing = dir.path().join("missing.txt");
+    let os = |s: &'static str| std::ffi::OsStr::new(s);
+    for format in ["table", "csv", "tsv", "json"] {
+        let commands: [Vec<&std::ffi::OsStr>; 4] = [
+            vec![os("words"), long.as_os_str()],
+            vec![os("kwic"), os("inform"), long.as_os_str()],
+            vec![os("diff"), long.as_os_str(), good.as_os_str()],
+            vec![os("extract"), long.as_os_str()],
+        ];
+        for mut args in commands {
+            if args[0] != "extract" {
+                args.extend([os("-f"), os(format)]);
+            }
+            let (code, stderr) = first_line_only(&args);
+            assert_eq!((code, stderr.as_str()), (0, ""), "{args:?}");
+            // With a document that failed: exit 1, and only its line.
+            if args[0] == "words" || args[0] == "kwic" {
+                args.push(missing.as_os_str());
+                let (code, stderr) = first_line_only(&args);
+                assert_eq!(code, 1, "{args:?}: {stderr}");
+                assert!(!stderr.contains("Broken pipe"), "{stderr}");
+                assert_one_line_error(&stderr, &missing.display().to_string(), "no such file");
+            }
+        }
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn errors_writing_standard_output_say_what_was_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = good_document(dir.path());
+    let full = || {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap()
+    };
+    let cases: [(Vec<&std::ffi::OsStr>, &str); 4] = [
+        (
+            vec!["extract".as_ref(), good.as_os_str()],
+            "cannot write the extracted text to standard output: No space left on device",
+        ),
+        (
+            vec![
+                "count".as_ref(),
+                "-f".as_ref(),
+                "csv".as_ref(),
+                good.as_os_str(),
+            ],
+            "cannot write to standard output: No space left on device",
+        ),
+        (
+            vec!["--help".as_ref()],
+            "cannot write the help to standard output",
+        ),
+        (
+            vec!["lexicon".as_ref(), "show".as_ref(), "modality".as_ref()],
+            "cannot write the lexicon to standard output",
+        ),
+    ];
+    for (args, message) in cases {
+        let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("termtally"))
+            .args(&args)
+            .stdout(full())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.starts_with(&format!("termtally: {message}")),
+            "{stderr}"
+        );
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    }
+}
+
+#[test]
+fn plain_messages() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = good_document(dir.path());
+    let run = |args: &[&std::ffi::OsStr], env: Option<(&str, &str)>| {
+        let mut command = termtally();
+        command.args(args);
+        if let Some((k, v)) = env {
+            command.env(k, v);
+        }
+        let out = command.output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr,
+        )
+    };
+    let os = |s: &'static str| std::ffi::OsStr::new(s);
+    // An invalid environment value is refused by name (before: silently ignored).
+    let (code, _, stderr) = run(
+        &[os("count"), good.as_os_str()],
+        Some(("TERMTALLY_PDF_MEMORY_MB", "abc")),
+    );
+    assert_eq!(code, Some(2));
+    assert!(
+        stderr.starts_with("termtally: TERMTALLY_PDF_MEMORY_MB=\"abc\" is not a number"),
+        "{stderr}"
+    );
+    // `lexicon check` accepts the built-in names (before: "cannot read the file").
+    let (code, stdout, stderr) = run(&[os("lexicon"), os("check"), os("modality")], None);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stdout.starts_with("modality: ok: "), "{stdout}");
+    // Plural-correct.
+    let (code, _, stderr) = run(&[os("diff"), good.as_os_str()], None);
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("but only 1 was given"), "{stderr}");
+    // The extract collision names the document, then the file in the way, once each.
+    let out_dir = dir.path().join("out");
+    let args = [
+        os("extract"),
+        good.as_os_str(),
+        os("-o"),
+        out_dir.as_os_str(),
+    ];
+    assert_eq!(run(&args, None).0, Some(0));
+    let (code, _, stderr) = run(&args, None);
+    assert_eq!(code, Some(2));
+    let written = out_dir.join("notes.txt").display().to_string();
+    assert_eq!(
+        stderr.trim_end(),
+        format!(
+            "termtally: {}: not written: {written} exists; use --force to overwrite",
+            good.display()
+        )
+    );
+    // A newline in a file name stays inside the one line.
+    let odd = dir.path().join("two\nlines\u{1b}[31m.pdf");
+    std::fs::write(&odd, GOOD_TEXT).unwrap();
+    let (code, _, stderr) = run(&[os("count"), odd.as_os_str(), good.as_os_str()], None);
+    assert_eq!(code, Some(1));
+    let escaped = format!("{}/two\\nlines\\u{{1b}}[31m.pdf", dir.path().display());
+    assert_eq!(
+        stderr.lines().collect::<Vec<_>>(),
+        [
+            format!("termtally: {escaped}: not a PDF: looks like plain text").as_str(),
+            "termtally: 1 of 2 documents failed"
+        ]
+    );
+}
+
+#[test]
+fn a_blank_pdf_is_called_blank_and_a_scan_a_scan() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = good_document(dir.path());
+    let page = |resources: &str, content: &[u8], image: bool| {
+        let mut stream = format!("<< /Length {} >>\nstream\n", content.len()).into_bytes();
+        stream.extend(content);
+        stream.extend(b"\nendstream");
+        let mut objects = vec![
+            b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+            format!(
+                "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R \
+                 /Resources << {resources} >> >>"
+            )
+            .into_bytes(),
+            stream,
+        ];
+        if image {
+            objects.push(
+                b"<< /Type /XObject /Subtype /Image /Width 1 /Height 1 /ColorSpace /DeviceGray \
+                  /BitsPerComponent 8 /Length 1 >>\nstream\n\x80\nendstream"
+                    .to_vec(),
+            );
+        }
+        common::pdf_from_objects(&objects)
+    };
+    let blank = dir.path().join("blank.pdf");
+    std::fs::write(&blank, page("", b"", false)).unwrap();
+    let scan = dir.path().join("scan.pdf");
+    std::fs::write(
+        &scan,
+        page(
+            "/XObject << /Im1 5 0 R >>",
+            b"q 595 0 0 842 0 0 cm /Im1 Do Q",
+            true,
+        ),
+    )
+    .unwrap();
+    for (pdf, message) in [
+        (&blank, "no text: every page of this PDF is blank"),
+        (
+            &scan,
+            "no text layer: this PDF is a scanned image; run OCR first",
+        ),
+    ] {
+        let (code, json, stderr) = count(&[pdf, &good], &[]);
+        assert_eq!(code, 1, "{stderr}");
+        assert_one_line_error(&stderr, &pdf.display().to_string(), message);
+        assert_good_counted(&json);
+    }
+}

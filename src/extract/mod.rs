@@ -78,6 +78,8 @@ pub enum ExtractError {
     WrongPassword,
     #[error("no text layer: this PDF is a scanned image; run OCR first")]
     NoTextLayer,
+    #[error("no text: every page of this PDF is blank")]
+    Blank,
     #[error("damaged or unreadable PDF: {0}")]
     BadPdf(String),
     #[error("gave up after {} (raise --timeout to wait longer)", seconds(*.0))]
