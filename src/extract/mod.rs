@@ -189,17 +189,13 @@ pub fn extract(input: &Input, opts: &ExtractOptions) -> Result<Document, Extract
         }
         (Err(e), _) => return Err(e),
     };
-    let path = match input {
-        Input::Path(p) => Some(p.as_path()),
-        Input::Stdin(_) | Input::StdinFailed(_) => None,
-    };
     if format == Format::Pdf {
         // The PDF reader runs in its own process, which enforces the time limit itself.
-        return extract_bytes(&name, path, &bytes, format, opts);
+        return extract_bytes(&name, &bytes, format, opts);
     }
     with_deadline(opts.timeout, bytes.into_owned(), {
         let opts = opts.clone();
-        move |bytes| extract_bytes(&name, None, &bytes, format, &opts)
+        move |bytes| extract_bytes(&name, &bytes, format, &opts)
     })
 }
 
@@ -235,13 +231,12 @@ fn with_deadline<T: Send + 'static>(
 /// Extracts bytes whose format is known.
 pub fn extract_bytes(
     name: &str,
-    path: Option<&Path>,
     bytes: &[u8],
     format: Format,
     opts: &ExtractOptions,
 ) -> Result<Document, ExtractError> {
     match format {
-        Format::Pdf => pdf::extract(name, path, bytes, opts),
+        Format::Pdf => pdf::extract(name, bytes, opts),
         Format::Clml => clml::extract(name, bytes, opts),
         Format::Html => html::extract(name, bytes, opts),
         Format::Docx => docx::extract(name, bytes, opts),
