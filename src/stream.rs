@@ -140,19 +140,30 @@ pub enum Tally<'a> {
     Words,
     /// The lexicon's terms per document and every word type: `diff --all-words`.
     TermsAndWords(&'a Matcher),
+    /// Every hit in context, in text order, as [`crate::kwic::contexts`] gives them for a whole
+    /// document ([`Streamed::contexts`] holds one list): `kwic`. Only the hits are kept, not the
+    /// text. Only the hits of the terms marked in `terms` (indexed by term) are kept: the
+    /// matcher matches the whole lexicon, as `count` does.
+    Concordance {
+        matcher: &'a Matcher,
+        span: Span,
+        terms: &'a [bool],
+    },
 }
 
 impl Work<'_> {
     fn matcher(&self) -> Option<&Matcher> {
         match self.tally {
-            Tally::Terms { matcher, .. } | Tally::TermsAndWords(matcher) => Some(matcher),
+            Tally::Terms { matcher, .. }
+            | Tally::TermsAndWords(matcher)
+            | Tally::Concordance { matcher, .. } => Some(matcher),
             Tally::Words => None,
         }
     }
     fn unit(&self) -> Unit {
         match self.tally {
             Tally::Terms { unit, .. } => unit,
-            Tally::Words | Tally::TermsAndWords(_) => Unit::Document,
+            Tally::Words | Tally::TermsAndWords(_) | Tally::Concordance { .. } => Unit::Document,
         }
     }
     fn contexts_per_term(&self) -> usize {
@@ -160,6 +171,7 @@ impl Work<'_> {
             Tally::Terms {
                 contexts_per_term, ..
             } => contexts_per_term,
+            Tally::Concordance { .. } => usize::MAX,
             Tally::Words | Tally::TermsAndWords(_) => 0,
         }
     }
@@ -656,8 +668,23 @@ fn process_chunk(chunk: Chunk, job: &Job, buffers: &Buffers, words: &mut Words) 
             units: Vec::new(),
         },
     };
-    let contexts = match job.work.matcher() {
-        Some(matcher) if job.work.contexts_per_term() > 0 => first_contexts(
+    let contexts = match (job.work.tally, job.work.matcher()) {
+        (
+            Tally::Concordance {
+                matcher,
+                span,
+                terms,
+            },
+            _,
+        ) => {
+            vec![crate::kwic::contexts_of_terms(
+                &doc,
+                matcher,
+                span,
+                Some(terms),
+            )]
+        }
+        (_, Some(matcher)) if job.work.contexts_per_term() > 0 => first_contexts(
             &doc,
             matcher,
             Span::Chars(DEFAULT_WIDTH),
@@ -707,10 +734,10 @@ impl Merger {
             unit: job.work.unit(),
             contexts: vec![
                 Vec::new();
-                if job.work.contexts_per_term() > 0 {
-                    n
-                } else {
-                    0
+                match job.work.tally {
+                    Tally::Concordance { .. } => 1,
+                    _ if job.work.contexts_per_term() > 0 => n,
+                    _ => 0,
                 }
             ],
             contexts_per_term: job.work.contexts_per_term(),

@@ -295,15 +295,29 @@ fn chunk_boundaries_never_split_a_token() {
 
 /// Runs `termtally args` to its end, sampling its peak resident memory (VmHWM) meanwhile:
 /// (exit code, stdout, stderr, seconds taken, peak MB).
-fn run_measured(
+fn run_measured(args: &[&std::ffi::OsStr], stdin: Option<&Path>) -> Measured {
+    run_measured_with(args, stdin, &[])
+}
+
+/// [`run_measured`] with environment variables set.
+fn run_measured_env(args: &[&std::ffi::OsStr], env: &[(&str, &str)]) -> Measured {
+    run_measured_with(args, None, env)
+}
+
+/// (exit code, stdout, stderr, seconds taken, peak MB).
+type Measured = (i32, Vec<u8>, String, f64, u64);
+
+fn run_measured_with(
     args: &[&std::ffi::OsStr],
     stdin: Option<&Path>,
-) -> (i32, Vec<u8>, String, f64, u64) {
+    env: &[(&str, &str)],
+) -> Measured {
     use std::process::{Command, Stdio};
     let exe = assert_cmd::cargo::cargo_bin("termtally");
     let mut command = Command::new(exe);
     command
         .args(args)
+        .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     if let Some(file) = stdin {
@@ -848,4 +862,67 @@ fn a_blank_pdf_is_called_blank_and_a_scan_a_scan() {
         assert_one_line_error(&stderr, &pdf.display().to_string(), message);
         assert_good_counted(&json);
     }
+}
+
+#[test]
+fn kwic_streams_a_large_text_holding_only_its_hits() {
+    // 12 MB of paragraphs, one in 500 with "partnership": kwic used to read it whole (a 2 GB
+    // text asked for a 28 GB allocation and aborted); streamed, it holds a few chunks and the
+    // hits: about 20 MB here, where reading it whole took ten times the text (235 MB for 24 MB).
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big.txt");
+    let paragraph =
+        "Local authorities should keep families informed of the plan and the review.\n\n";
+    let paragraphs = 12_000_000 / paragraph.len();
+    let mut text = String::with_capacity(12_000_000);
+    for i in 0..paragraphs {
+        if i % 500 == 0 {
+            text.push_str(&format!("{i}: work in partnership with parents.\n\n"));
+        } else {
+            text.push_str(paragraph);
+        }
+    }
+    std::fs::write(&path, &text).unwrap();
+    let expected = text.matches("partnership").count();
+    drop(text);
+    let args = [
+        "kwic",
+        "--lexicon",
+        "boddison-soan-2021",
+        "--term",
+        "Partnership",
+        "-f",
+        "json",
+    ]
+    .map(std::ffi::OsStr::new);
+    let mut args = args.to_vec();
+    args.push(path.as_os_str());
+    let (code, stdout, stderr, seconds, peak_mb) = run_measured_env(
+        &args,
+        &[
+            ("TERMTALLY_STREAM_THRESHOLD", "1000000"),
+            ("TERMTALLY_STREAM_CHUNK", "1048576"),
+        ],
+    );
+    eprintln!("kwic over 12 MB streamed: {seconds:.1} s, {peak_mb} MB");
+    assert_eq!(code, 0, "{stderr}");
+    let json: serde_json::Value = serde_json::from_slice(&stdout).unwrap();
+    let hits = rows(&json);
+    assert_eq!(hits.len(), expected);
+    assert!(hits.iter().all(|h| h["match"] == "partnership"));
+    // Each hit's context is its own paragraph, which no chunk cut splits.
+    assert!(
+        hits[1]["left"]
+            .as_str()
+            .unwrap()
+            .starts_with("500: work in"),
+        "{}",
+        hits[1]
+    );
+    assert!(
+        json["notes"].to_string().contains("big.txt ("),
+        "{}",
+        json["notes"]
+    );
+    assert!(peak_mb < 36, "{peak_mb} MB for a 12 MB text");
 }
