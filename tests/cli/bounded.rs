@@ -1,12 +1,10 @@
-//! Issue 17: every read bounded, every format recognised. Each case was a failure of a hostile
+//! Every read bounded, every format recognised (issue 17). Each case was a failure of a hostile
 //! test (markup counted as words, runaway memory, a hang, a split token); each test asserts the
 //! true count or the clear one-line error, and that a good document in the same batch is counted.
 
-mod common;
-
 use std::path::Path;
 
-use common::{rows, termtally};
+use crate::util::{rows, termtally};
 
 /// `count -f json` of `files`: (exit code, JSON, stderr).
 fn count(files: &[&Path], extra: &[&str]) -> (i32, serde_json::Value, String) {
@@ -110,7 +108,7 @@ fn assert_one_line_error(stderr: &str, file: &str, message: &str) {
 
 #[test]
 fn utf16_and_utf32_legislation_xml_counts_as_the_utf8_file() {
-    let Some(act) = common::corpus_file("housing-act-2004-ukpga-2004-34-revised.xml") else {
+    let Some(act) = crate::util::corpus_file("housing-act-2004-ukpga-2004-34-revised.xml") else {
         return;
     };
     let text = std::fs::read_to_string(&act).unwrap();
@@ -239,7 +237,7 @@ fn formats_termtally_does_not_read_are_refused_by_name() {
 
 /// `count -f json FILE` with text files over `threshold` bytes streamed in `chunk`-byte chunks.
 fn count_streamed(file: &Path, mode: &str, threshold: &str, chunk: &str) -> serde_json::Value {
-    common::json_streaming(
+    crate::util::json_streaming(
         [
             "count".as_ref(),
             "--mode".as_ref(),
@@ -566,7 +564,7 @@ fn sigterm_sighup_and_sigint_end_the_pdf_workers_with_the_shell_exit_codes() {
     let mut content = format!("<< /Length {} >>\nstream\n", text.len()).into_bytes();
     content.extend(text);
     content.extend(b"\nendstream");
-    let pdf = common::pdf_from_objects(&[
+    let pdf = crate::util::make::pdf_from_objects(&[
         b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R \
@@ -836,7 +834,7 @@ fn a_blank_pdf_is_called_blank_and_a_scan_a_scan() {
                     .to_vec(),
             );
         }
-        common::pdf_from_objects(&objects)
+        crate::util::make::pdf_from_objects(&objects)
     };
     let blank = dir.path().join("blank.pdf");
     std::fs::write(&blank, page("", b"", false)).unwrap();
