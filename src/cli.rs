@@ -50,8 +50,11 @@ pub enum Command {
 }
 
 pub fn main() -> ExitCode {
-    crate::output::install_interrupt_handler();
-    let cli = Cli::parse();
+    crate::signals::install();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return clap_exit(&e),
+    };
     let result = match cli.command {
         Command::Extract(args) => cmd::extract::run(args),
         Command::Count(args) => cmd::count::run(args),
@@ -69,10 +72,36 @@ pub fn main() -> ExitCode {
             if is_broken_pipe(&err) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("termtally: {err:#}");
+            eprintln!(
+                "termtally: {}",
+                crate::outcome::one_line(&format!("{err:#}"))
+            );
             ExitCode::from(2)
         }
     }
+}
+
+/// Prints clap's help, version or usage error as `Error::exit` would, but a help text that
+/// cannot be written (`--help > /dev/full`) is an error, not a success.
+fn clap_exit(e: &clap::Error) -> ExitCode {
+    use std::io::Write;
+    if !e.use_stderr() {
+        let text = e.render().to_string();
+        let mut stdout = std::io::stdout().lock();
+        return match stdout
+            .write_all(text.as_bytes())
+            .and_then(|()| stdout.flush())
+        {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(io) if io.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+            Err(io) => {
+                eprintln!("termtally: cannot write the help to standard output: {io}");
+                ExitCode::from(2)
+            }
+        };
+    }
+    let _ = e.print();
+    ExitCode::from(2)
 }
 
 /// `termtally ... | head` closes the pipe early; that is not an error.

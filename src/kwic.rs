@@ -52,13 +52,25 @@ pub struct Concordance {
 /// Every hit of `matcher` in `doc`, in document order, with `span` of context. The hits are
 /// exactly those `count` counts: the same matcher over the same block texts.
 pub fn contexts(doc: &Document, matcher: &Matcher, span: Span) -> Vec<Concordance> {
+    contexts_of_terms(doc, matcher, span, None)
+}
+
+/// [`contexts`] of the terms marked in `terms` (indexed by term; `None`: every term). The hits
+/// of the others are found too (a longer form of another term takes its words, as in `count`)
+/// but not put in context.
+pub fn contexts_of_terms(
+    doc: &Document,
+    matcher: &Matcher,
+    span: Span,
+    terms: Option<&[bool]>,
+) -> Vec<Concordance> {
     // Blocks in parallel (a long document uses every core), kept in document order.
     let per_block: Vec<Vec<Concordance>> = doc
         .blocks
         .par_iter()
         .enumerate()
         .with_min_len(64)
-        .map(|(index, block)| block_contexts(doc, index, block, matcher, span))
+        .map(|(index, block)| block_contexts(doc, index, block, matcher, span, terms))
         .collect();
     per_block.into_iter().flatten().collect()
 }
@@ -69,8 +81,12 @@ fn block_contexts(
     block: &Block,
     matcher: &Matcher,
     span: Span,
+    terms: Option<&[bool]>,
 ) -> Vec<Concordance> {
-    let hits = matcher.hits(&block.text);
+    let mut hits = matcher.hits(&block.text);
+    if let Some(terms) = terms {
+        hits.retain(|hit| terms.get(hit.term).copied().unwrap_or(false));
+    }
     if hits.is_empty() {
         return Vec::new();
     }

@@ -22,6 +22,7 @@ pub mod outcome;
 pub mod output;
 pub mod reference;
 pub mod render;
+pub mod signals;
 pub mod stopwords;
 pub mod stream;
 pub mod table;

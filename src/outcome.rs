@@ -6,6 +6,20 @@
 use std::process::ExitCode;
 use std::sync::Mutex;
 
+/// `text` on one line: control characters (a newline or escape in a file name) written as
+/// escapes (`\n`, `\u{1b}`), so every message is one line and cannot move the terminal's cursor.
+pub fn one_line(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 #[derive(Debug, Default)]
 pub struct Outcome {
     inner: Mutex<Counts>,
@@ -24,13 +38,21 @@ impl Outcome {
 
     /// Reports a document that could not be processed, in words a non-programmer understands.
     pub fn fail(&self, name: &str, reason: impl std::fmt::Display) {
-        eprintln!("termtally: {name}: {reason}");
+        eprintln!(
+            "termtally: {}: {}",
+            one_line(name),
+            one_line(&reason.to_string())
+        );
         self.inner.lock().unwrap_or_else(|e| e.into_inner()).failed += 1;
     }
 
     /// A document that was read but whose result could not be written: it counts as failed.
     pub fn fail_after_success(&self, name: &str, reason: impl std::fmt::Display) {
-        eprintln!("termtally: {name}: {reason}");
+        eprintln!(
+            "termtally: {}: {}",
+            one_line(name),
+            one_line(&reason.to_string())
+        );
         let mut counts = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         counts.ok = counts.ok.saturating_sub(1);
         counts.failed += 1;

@@ -2,7 +2,7 @@
 //! clobbered without `--force`, and never left half-written by Ctrl-C.
 //!
 //! Every file termtally writes (`-o FILE`, downloads into the cache) goes through [`AtomicFile`],
-//! whose temporary path is kept in a process-wide registry so the interrupt handler can delete it.
+//! whose temporary path is kept in a process-wide registry so a signal can delete it.
 
 use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, StdoutLock, Write};
@@ -15,32 +15,24 @@ use tempfile::NamedTempFile;
 use crate::render::{OutputFormat, RenderOptions, UTF8_BOM, color_allowed_by_env, render};
 use crate::table::Report;
 
-/// Temporary files being written right now; the interrupt handler deletes them.
+/// Temporary files being written right now; a signal deletes them.
 static LIVE_TEMP_FILES: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 
 fn live_temp_files() -> MutexGuard<'static, Vec<PathBuf>> {
     LIVE_TEMP_FILES.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// Exit code after Ctrl-C (128 + SIGINT), as shells report it.
-pub const INTERRUPTED_EXIT_CODE: i32 = 130;
-
-/// On SIGINT/SIGTERM (and SIGHUP), deletes the temporary output files being written and exits
-/// with 130, so an interrupted run leaves either the complete old file or nothing — never a
-/// partial one. Called first thing in `cli::main`.
-pub fn install_interrupt_handler() {
-    // An error means a handler is already installed (e.g. a library user set their own); then
-    // that handler decides, and temporary files are still removed on the normal drop path.
-    let _ = ctrlc::set_handler(|| {
-        // Holding the lock until exit keeps `AtomicFile::commit` from renaming a file we are
-        // deleting, and keeps new temporary files from appearing.
-        let live = live_temp_files();
-        for path in live.iter() {
-            let _ = std::fs::remove_file(path);
-        }
-        eprintln!("termtally: interrupted");
-        std::process::exit(INTERRUPTED_EXIT_CODE);
-    });
+/// Deletes the temporary output files being written, says `termtally: {message}` and exits with
+/// `code`: what a signal does (see `crate::signals`). Holding the registry's lock until exit
+/// keeps `AtomicFile::commit` from renaming a file being deleted, and new temporary files from
+/// appearing.
+pub fn remove_temp_files_and_exit(message: &str, code: i32) -> ! {
+    let live = live_temp_files();
+    for path in live.iter() {
+        let _ = std::fs::remove_file(path);
+    }
+    eprintln!("termtally: {message}");
+    std::process::exit(code);
 }
 
 /// The user-facing refusal to overwrite.

@@ -21,8 +21,8 @@
 //!   The report carries a note saying so.
 //! - A stretch longer than a chunk with no page or paragraph break at all (a huge single
 //!   paragraph or line) is cut between two words (at a space, tab or line break), failing that
-//!   between two non-space characters, so no token is split — except in text with no white
-//!   space for a whole chunk, where a cut at a character boundary may split one. A multi-word
+//!   after a punctuation mark that ends a token, so no token is split. A word longer than a
+//!   chunk is carried whole into one longer chunk, up to [`MAX_WORD_BYTES`]. A multi-word
 //!   form ("must not") spanning such a cut is not matched, a context shown with
 //!   `--with-contexts` ends at the cut, and the piece after the cut keeps the paragraph number of
 //!   the piece before it.
@@ -54,6 +54,9 @@ pub const DEFAULT_THRESHOLD: u64 = 32 << 20;
 pub const DEFAULT_CHUNK_BYTES: u64 = 8 << 20;
 /// Smallest chunk size accepted (tests use small chunks to cut often).
 pub const MIN_CHUNK_BYTES: u64 = 64;
+/// Longest stretch without a place to cut (white space or punctuation) that is read into one
+/// chunk; a longer one is refused, as no lexicon term can be found in it as a word.
+pub const MAX_WORD_BYTES: u64 = 64 << 20;
 
 /// How streaming is configured: the hidden `count --stream-threshold/--stream-chunk` options
 /// (environment `TERMTALLY_STREAM_THRESHOLD` / `TERMTALLY_STREAM_CHUNK`).
@@ -137,19 +140,30 @@ pub enum Tally<'a> {
     Words,
     /// The lexicon's terms per document and every word type: `diff --all-words`.
     TermsAndWords(&'a Matcher),
+    /// Every hit in context, in text order, as [`crate::kwic::contexts`] gives them for a whole
+    /// document ([`Streamed::contexts`] holds one list): `kwic`. Only the hits are kept, not the
+    /// text. Only the hits of the terms marked in `terms` (indexed by term) are kept: the
+    /// matcher matches the whole lexicon, as `count` does.
+    Concordance {
+        matcher: &'a Matcher,
+        span: Span,
+        terms: &'a [bool],
+    },
 }
 
 impl Work<'_> {
     fn matcher(&self) -> Option<&Matcher> {
         match self.tally {
-            Tally::Terms { matcher, .. } | Tally::TermsAndWords(matcher) => Some(matcher),
+            Tally::Terms { matcher, .. }
+            | Tally::TermsAndWords(matcher)
+            | Tally::Concordance { matcher, .. } => Some(matcher),
             Tally::Words => None,
         }
     }
     fn unit(&self) -> Unit {
         match self.tally {
             Tally::Terms { unit, .. } => unit,
-            Tally::Words | Tally::TermsAndWords(_) => Unit::Document,
+            Tally::Words | Tally::TermsAndWords(_) | Tally::Concordance { .. } => Unit::Document,
         }
     }
     fn contexts_per_term(&self) -> usize {
@@ -157,6 +171,7 @@ impl Work<'_> {
             Tally::Terms {
                 contexts_per_term, ..
             } => contexts_per_term,
+            Tally::Concordance { .. } => usize::MAX,
             Tally::Words | Tally::TermsAndWords(_) => 0,
         }
     }
@@ -374,32 +389,46 @@ impl<'b, R: Read> ChunkReader<'b, R> {
         if self.done {
             return Ok(None);
         }
-        self.fill()?;
-        if !self.started {
-            self.started = true;
-            if self.buf.starts_with(b"\xEF\xBB\xBF") {
-                self.buf.drain(..3);
-                self.bom_len = 3;
+        // A chunk with no place to cut (one word longer than a chunk) is read further, so the
+        // word is carried whole into one chunk: twice as far each time, to stay linear.
+        let mut target = self.chunk_bytes;
+        let (valid, cut, next_mid_paragraph) = loop {
+            self.fill(target)?;
+            if !self.started {
+                self.started = true;
+                if self.buf.starts_with(b"\xEF\xBB\xBF") {
+                    self.buf.drain(..3);
+                    self.bom_len = 3;
+                }
             }
-        }
-        if self.buf.is_empty() {
-            self.done = true;
-            return Ok(None);
-        }
-        let text = match std::str::from_utf8(&self.buf) {
-            Ok(text) => text,
-            // A character cut by the end of the buffer is completed by the next read.
-            Err(e) if e.error_len().is_none() && !self.eof => {
-                std::str::from_utf8(&self.buf[..e.valid_up_to()]).unwrap_or_default()
+            if self.buf.is_empty() {
+                self.done = true;
+                return Ok(None);
             }
-            Err(e) => return Err(Abort::Failed(self.not_utf8(e.valid_up_to()))),
+            let valid = match std::str::from_utf8(&self.buf) {
+                Ok(text) => text.len(),
+                // A character cut by the end of the buffer is completed by the next read.
+                Err(e) if e.error_len().is_none() && !self.eof => e.valid_up_to(),
+                Err(e) => return Err(Abort::Failed(self.not_utf8(e.valid_up_to()))),
+            };
+            let text = std::str::from_utf8(&self.buf[..valid]).unwrap_or_default();
+            if self.eof && valid == self.buf.len() {
+                break (valid, valid, false);
+            }
+            match find_cut(text) {
+                Some((cut, mid_paragraph)) => break (valid, cut, mid_paragraph),
+                None if self.buf.len() as u64 >= MAX_WORD_BYTES => {
+                    return Err(Abort::Failed(ExtractError::TooLarge(format!(
+                        "more than {} MB without a space, line break or punctuation mark: not \
+                         text termtally can count",
+                        MAX_WORD_BYTES >> 20
+                    ))));
+                }
+                None => target = (self.buf.len() * 2).max(self.buf.len() + self.chunk_bytes),
+            }
         };
-        let last = self.eof && text.len() == self.buf.len();
-        let (cut, next_mid_paragraph) = if last {
-            (text.len(), false)
-        } else {
-            find_cut(text)
-        };
+        let last = self.eof && valid == self.buf.len();
+        let text = std::str::from_utf8(&self.buf[..valid]).unwrap_or_default();
         let mut chunk_text = &text[..cut];
         // As in `extract::text`, any form feed means the text has pages.
         let any_form_feed = memchr::memchr(b'\x0c', chunk_text.as_bytes()).is_some();
@@ -447,9 +476,9 @@ impl<'b, R: Read> ChunkReader<'b, R> {
         Ok(Some(chunk))
     }
 
-    /// Reads until the buffer holds a chunk's worth of bytes or the input ends.
-    fn fill(&mut self) -> Result<(), Abort> {
-        let want = self.chunk_bytes.saturating_sub(self.buf.len());
+    /// Reads until the buffer holds `target` bytes or the input ends.
+    fn fill(&mut self, target: usize) -> Result<(), Abort> {
+        let want = target.saturating_sub(self.buf.len());
         if want == 0 || self.eof {
             return Ok(());
         }
@@ -483,32 +512,44 @@ impl<'b, R: Read> ChunkReader<'b, R> {
 }
 
 /// Where to cut `text` (more follows it), and whether the piece after the cut starts in the
-/// middle of a paragraph. The cut is never at 0, so every chunk makes progress.
-fn find_cut(text: &str) -> (usize, bool) {
+/// middle of a paragraph; `None` when no cut keeps every token whole (read further). The cut is
+/// never at 0, so every chunk makes progress.
+fn find_cut(text: &str) -> Option<(usize, bool)> {
     // Before the last page break: the next chunk starts a page.
     if let Some(at) = memchr::memrchr(b'\x0c', text.as_bytes()).filter(|&at| at > 0) {
-        return (at, false);
+        return Some((at, false));
     }
     if let Some(at) = after_last_blank_line(text) {
-        return (at, false);
+        return Some((at, false));
     }
     if let Some(at) = last_break_between_words(text) {
-        return (at, true);
+        return Some((at, true));
     }
-    // Between two characters that are not white space, so no white space is split off.
-    let mut previous_is_space = true;
-    for (at, c) in text.char_indices().rev() {
-        if !c.is_whitespace() && !previous_is_space {
-            return (at + c.len_utf8(), true);
+    if let Some(at) = after_last_punctuation(text) {
+        return Some((at, true));
+    }
+    if text.trim().is_empty() {
+        // White space only, a whole chunk of it: any character boundary.
+        let mut at = text.len().saturating_sub(1).max(1);
+        while at < text.len() && !text.is_char_boundary(at) {
+            at += 1;
         }
-        previous_is_space = c.is_whitespace();
+        return Some((at.min(text.len()).max(1), true));
     }
-    // White space only, a whole chunk of it: any character boundary.
-    let mut at = text.len().saturating_sub(1).max(1);
-    while at < text.len() && !text.is_char_boundary(at) {
-        at += 1;
-    }
-    (at.min(text.len()).max(1), true)
+    None
+}
+
+/// The position just after the last ASCII punctuation mark that ends a token whatever surrounds
+/// it (not `-` or `'`, which join words), with text after it: text with no white space
+/// ("inform,consult;...") is cut between two tokens. Normalisation changes no ASCII
+/// punctuation, so both pieces tokenise as the whole.
+fn after_last_punctuation(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let end = bytes.len().checked_sub(1)?;
+    bytes[..end]
+        .iter()
+        .rposition(|&b| b.is_ascii_punctuation() && b != b'-' && b != b'\'')
+        .map(|at| at + 1)
 }
 
 /// The position just after the last blank line of `text` (a line that is empty or white space
@@ -627,8 +668,23 @@ fn process_chunk(chunk: Chunk, job: &Job, buffers: &Buffers, words: &mut Words) 
             units: Vec::new(),
         },
     };
-    let contexts = match job.work.matcher() {
-        Some(matcher) if job.work.contexts_per_term() > 0 => first_contexts(
+    let contexts = match (job.work.tally, job.work.matcher()) {
+        (
+            Tally::Concordance {
+                matcher,
+                span,
+                terms,
+            },
+            _,
+        ) => {
+            vec![crate::kwic::contexts_of_terms(
+                &doc,
+                matcher,
+                span,
+                Some(terms),
+            )]
+        }
+        (_, Some(matcher)) if job.work.contexts_per_term() > 0 => first_contexts(
             &doc,
             matcher,
             Span::Chars(DEFAULT_WIDTH),
@@ -678,10 +734,10 @@ impl Merger {
             unit: job.work.unit(),
             contexts: vec![
                 Vec::new();
-                if job.work.contexts_per_term() > 0 {
-                    n
-                } else {
-                    0
+                match job.work.tally {
+                    Tally::Concordance { .. } => 1,
+                    _ if job.work.contexts_per_term() > 0 => n,
+                    _ => 0,
                 }
             ],
             contexts_per_term: job.work.contexts_per_term(),
@@ -849,17 +905,19 @@ mod tests {
 
     #[test]
     fn cuts_prefer_page_breaks_then_blank_lines_then_spaces() {
-        assert_eq!(find_cut("a\n\nb\u{c}c d\n\ne"), (4, false));
-        assert_eq!(find_cut("\u{c}a\n\nb c"), (4, false));
-        assert_eq!(find_cut("a\r\n \t\r\nb c"), (7, false));
-        assert_eq!(find_cut("a\rb\r\rc"), (5, false));
-        assert_eq!(find_cut("one two  three\nfour "), (15, true));
-        // Never after a line-end hyphen: between two letters instead.
-        assert_eq!(find_cut("co-\noperation"), (12, true));
-        assert_eq!(find_cut("éé"), (2, true));
+        assert_eq!(find_cut("a\n\nb\u{c}c d\n\ne"), Some((4, false)));
+        assert_eq!(find_cut("\u{c}a\n\nb c"), Some((4, false)));
+        assert_eq!(find_cut("a\r\n \t\r\nb c"), Some((7, false)));
+        assert_eq!(find_cut("a\rb\r\rc"), Some((5, false)));
+        assert_eq!(find_cut("one two  three\nfour "), Some((15, true)));
         // No token is split while there is a place between two words.
-        let (at, mid) = find_cut("alpha beta,gamma");
-        assert_eq!((at, mid), (6, true));
+        assert_eq!(find_cut("alpha beta,gamma"), Some((6, true)));
+        // Without white space: after punctuation that ends a token, never inside one.
+        assert_eq!(find_cut("inform,consult;co-operation"), Some((15, true)));
+        assert_eq!(find_cut("parent's-co-operation"), None);
+        assert_eq!(find_cut("co-\noperation"), None);
+        assert_eq!(find_cut("éé"), None);
+        assert_eq!(find_cut("   "), Some((2, true)));
     }
 
     #[test]
@@ -1003,6 +1061,26 @@ mod tests {
             assert_eq!(streamed, whole);
             assert!(whole.contains("byte"), "{whole}");
         }
+    }
+
+    #[test]
+    fn text_without_white_space_keeps_every_token_whole() {
+        let (lex, word) = study();
+        let substring = Matcher::new(&lex, Mode::Substring).unwrap();
+        // Tokens separated by punctuation only, then one word of 20,000 bytes made of study
+        // terms (substring mode finds them inside it), then more.
+        let mut text = "partnership,inform;consult.co-operation/".repeat(300);
+        text.push_str(&"partnership".repeat(2000));
+        text.push_str(",inform");
+        for matcher in [&word, &substring] {
+            for chunk in [64, 100, 333, 4096] {
+                let (whole, streamed) = both(text.as_bytes(), chunk, matcher, Unit::Document);
+                assert_eq!(streamed.counts, whole, "chunk {chunk}");
+                assert_eq!(whole.tokens, 300 * 4 + 2);
+            }
+        }
+        let (whole, _) = both(text.as_bytes(), 64, &substring, Unit::Document);
+        assert!(whole.counts.iter().sum::<u64>() >= 2300);
     }
 
     #[test]

@@ -55,6 +55,7 @@ impl InputArgs {
                     .ok_or_else(|| anyhow::anyhow!("unknown encoding {label:?}"))?,
             ),
         };
+        crate::extract::pdf::check_memory_env()?;
         let pdf = match std::env::current_exe() {
             Ok(exe) => PdfRunner::Subprocess(exe),
             Err(_) => PdfRunner::InProcess,

@@ -142,8 +142,13 @@ fn sides(args: &Args) -> anyhow::Result<(Vec<PathBuf>, Vec<PathBuf>)> {
              put every document of a side after its flag"
         ),
         (n, false) => anyhow::bail!(
-            "diff compares two documents, OLD and NEW, but {n} were given; for several documents \
-             per side use --old FILE... --new FILE..."
+            "diff compares two documents, OLD and NEW, but {}; for several documents per side \
+             use --old FILE... --new FILE...",
+            if n == 1 {
+                "only 1 was given".to_string()
+            } else {
+                format!("{n} were given")
+            }
         ),
     }
 }

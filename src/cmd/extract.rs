@@ -9,6 +9,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use anyhow::Context;
 use clap::ValueEnum;
 use serde::Serialize;
 
@@ -63,18 +64,34 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         None => {
             let stdout = std::io::stdout();
             let mut out = std::io::BufWriter::new(stdout.lock());
-            for (i, doc) in documents.iter().enumerate() {
-                if i > 0 && args.format == ExtractFormat::Text {
-                    out.write_all(b"\x0c")?; // documents follow one another like pages
+            let written = (|| {
+                for (i, doc) in documents.iter().enumerate() {
+                    if i > 0 && args.format == ExtractFormat::Text {
+                        out.write_all(b"\x0c")?; // documents follow one another like pages
+                    }
+                    write_document(doc, args.format, &mut out)?;
                 }
-                write_document(doc, args.format, &mut out)?;
-            }
-            out.flush()?;
+                out.flush()
+            })();
+            // A closed pipe (`| head`) is not an error: the exit code still says whether
+            // documents failed.
+            crate::output::ignore_broken_pipe(written)
+                .context("cannot write the extracted text to standard output")?;
         }
         Some(dir) => {
             let mut taken = std::collections::HashSet::new();
             for doc in &documents {
                 let path = unique_output_path(dir, &doc.name, args.format, &mut taken);
+                if !args.force && path.exists() {
+                    outcome.fail_after_success(
+                        &doc.name,
+                        format!(
+                            "not written: {} exists; use --force to overwrite",
+                            path.display()
+                        ),
+                    );
+                    continue;
+                }
                 let written = crate::output::write_file_atomically(&path, args.force, |out| {
                     write_document(doc, args.format, out)
                 });

@@ -7,6 +7,9 @@
 //! for every term and mode the number of rows equals count's figure. Context stays inside the
 //! paragraph block the hit is in (its page and paragraph are the citation).
 //!
+//! Large plain-text files are read as a stream, as `count` reads them (see `crate::stream`): only
+//! the hits in context are held, never the whole text; a context ends where a chunk is cut.
+//!
 //! JSON: `{"command", "lexicon", "mode", "documents": [...], "rows": [{document, page, section,
 //! cite, left, match, right, term, category}], "notes": [...]}`.
 
@@ -15,14 +18,14 @@ use std::process::ExitCode;
 
 use serde_json::json;
 
-use crate::cmd::args::{InputArgs, ModeArgs};
-use crate::document::Document;
-use crate::kwic::{Concordance, DEFAULT_WIDTH, Span, contexts, left_chars, right_chars};
+use crate::cmd::args::{InputArgs, ModeArgs, StreamArgs};
+use crate::kwic::{Concordance, DEFAULT_WIDTH, Span, contexts_of_terms, left_chars, right_chars};
 use crate::lexicon::Lexicon;
 use crate::matcher::{Matcher, Mode};
 use crate::outcome::Outcome;
 use crate::output::OutputArgs;
 use crate::render::OutputFormat;
+use crate::stream::{Streamed, Tally, Work};
 use crate::table::{Column, Report, Role, Table, Value};
 
 const EXAMPLES: &str = "\
@@ -65,6 +68,8 @@ pub struct Args {
     #[command(flatten)]
     pub input: InputArgs,
     #[command(flatten)]
+    pub streaming: StreamArgs,
+    #[command(flatten)]
     pub output: OutputArgs,
 }
 
@@ -106,7 +111,7 @@ fn selected_terms(
 
 /// The width of context that lets a row fit on the terminal, if output goes to one as a table.
 fn terminal_width_fit(
-    found: &[(&Document, Vec<Concordance>)],
+    found: &[(String, Vec<Concordance>)],
     several_documents: bool,
     show_term: bool,
     lexicon: &Lexicon,
@@ -144,7 +149,7 @@ fn terminal_width_fit(
     let document = if several_documents {
         found
             .iter()
-            .map(|(d, _)| d.name.chars().count())
+            .map(|(name, _)| name.chars().count())
             .max()
             .unwrap_or(8)
             + 3
@@ -196,26 +201,41 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 
     let outcome = Outcome::new();
     let paths: Vec<PathBuf> = files.iter().map(PathBuf::from).collect();
-    let documents = super::load_documents(&paths, &args.input, &outcome)?;
-    if documents.is_empty() {
-        return Ok(super::finish(&outcome));
-    }
-
     let to_terminal = output.format == OutputFormat::Table && output.terminal;
     let requested = match (args.sentence, args.width) {
         (true, _) => Span::Sentence,
         (false, Some(width)) => Span::Chars(width),
         (false, None) => Span::Chars(DEFAULT_WIDTH),
     };
-    let mut found: Vec<(&Document, Vec<Concordance>)> = documents
-        .iter()
-        .map(|doc| {
-            let mut rows = contexts(doc, &matcher, requested);
-            rows.retain(|c| selected.get(c.term).copied().unwrap_or(false));
-            (doc, rows)
-        })
-        .collect();
-    let several_documents = documents.len() > 1;
+    let work = Work {
+        tally: Tally::Concordance {
+            matcher: &matcher,
+            span: requested,
+            terms: &selected,
+        },
+        cleaning: args.input.normalise_options(),
+    };
+    let (mut found, streamed_names) = super::load_and_count(
+        &paths,
+        &args.input,
+        &args.streaming,
+        &outcome,
+        |doc| {
+            (
+                doc.name.clone(),
+                contexts_of_terms(doc, &matcher, requested, Some(&selected)),
+            )
+        },
+        work,
+        |s: Streamed| {
+            let rows = s.contexts.into_iter().next().unwrap_or_default();
+            (s.counts.name, rows)
+        },
+    )?;
+    if found.is_empty() {
+        return Ok(super::finish(&outcome));
+    }
+    let several_documents = found.len() > 1;
     let show_term = lexicon.terms.len() > 1;
     if to_terminal && args.width.is_none() && !args.sentence {
         // Fit the terminal so the keyword column stays one aligned line per hit.
@@ -232,8 +252,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
 
     let report = build_report(&lexicon, mode, &found, several_documents, show_term);
-    output.write(&report)?;
-    Ok(super::finish(&outcome))
+    super::write_counted(report, &streamed_names, &args.streaming, &output, &outcome)
 }
 
 /// The concordance table; `term`/`category` shown on screen only for a lexicon of several
@@ -241,7 +260,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 pub fn build_report(
     lexicon: &Lexicon,
     mode: Mode,
-    found: &[(&Document, Vec<Concordance>)],
+    found: &[(String, Vec<Concordance>)],
     several_documents: bool,
     show_term: bool,
 ) -> Report {
@@ -264,14 +283,14 @@ pub fn build_report(
     ];
     let mut table = Table::new(columns);
     let mut per_term = vec![0u64; lexicon.terms.len()];
-    for (doc, rows) in found {
+    for (name, rows) in found {
         for c in rows {
             let term = lexicon.terms.get(c.term);
             if let Some(n) = per_term.get_mut(c.term) {
                 *n += 1;
             }
             table.push(vec![
-                Value::text(&doc.name),
+                Value::text(name),
                 c.page.map_or(Value::Null, |p| Value::Int(p.into())),
                 Value::opt_text(c.section.clone()),
                 Value::text(&c.cite),
@@ -293,7 +312,7 @@ pub fn build_report(
         json!(
             found
                 .iter()
-                .map(|(d, rows)| json!({"name": d.name, "hits": rows.len()}))
+                .map(|(name, rows)| json!({"name": name, "hits": rows.len()}))
                 .collect::<Vec<_>>()
         ),
     );

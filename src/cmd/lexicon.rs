@@ -9,6 +9,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use anyhow::Context;
 use clap::Subcommand;
 use serde_json::json;
 
@@ -101,23 +102,33 @@ fn show(name: &str) -> anyhow::Result<ExitCode> {
         None => Lexicon::load(name)?.to_toml(),
     };
     let mut stdout = std::io::stdout().lock();
-    stdout.write_all(text.as_bytes())?;
-    stdout.flush()?;
+    stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+        .context("cannot write the lexicon to standard output")?;
     Ok(ExitCode::SUCCESS)
 }
 
 fn check(files: &[PathBuf]) -> anyhow::Result<ExitCode> {
     let mut failed = 0;
+    let mut stdout = std::io::stdout().lock();
     for file in files {
-        match Lexicon::from_path(file) {
-            Ok(lex) => println!(
+        // A file of that name, else a built-in lexicon (`lexicon check modality`).
+        let loaded = match file.to_str() {
+            Some(name) if !file.exists() && builtin(name).is_some() => Lexicon::load(name),
+            _ => Lexicon::from_path(file),
+        };
+        match loaded {
+            Ok(lex) => writeln!(
+                stdout,
                 "{}: ok: {:?}, {} categories, {} terms, {} forms",
                 file.display(),
                 lex.name,
                 lex.categories.len(),
                 lex.terms.len(),
                 lex.form_count()
-            ),
+            )
+            .context("cannot write the check's result to standard output")?,
             Err(e) => {
                 failed += 1;
                 eprintln!("termtally: {e}");

@@ -13,7 +13,7 @@ pub mod reproduce;
 pub mod trend;
 pub mod words;
 
-use std::io::{IsTerminal, Read};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use rayon::prelude::*;
@@ -21,7 +21,8 @@ use rayon::prelude::*;
 use std::process::ExitCode;
 
 use crate::document::Document;
-use crate::extract::{Input, extract as extract_document};
+use crate::extract::read::read_stdin;
+use crate::extract::{ExtractOptions, Input, extract as extract_document};
 use crate::normalise::normalise_with;
 use crate::outcome::Outcome;
 use crate::output::Output;
@@ -39,7 +40,7 @@ pub fn load_documents(
 ) -> anyhow::Result<Vec<Document>> {
     let opts = input.extract_options()?;
     let cleaning = input.normalise_options();
-    let inputs = to_inputs(files)?;
+    let inputs = to_inputs(files, &opts)?;
     let progress = progress_bar(inputs.len() as u64, "extracting");
     let results: Vec<_> = inputs
         .par_iter()
@@ -240,19 +241,19 @@ fn human_bytes(bytes: u64) -> String {
 }
 
 /// Turns file arguments into inputs, reading standard input once for `-`.
-pub fn to_inputs(files: &[PathBuf]) -> anyhow::Result<Vec<Input>> {
-    let mut stdin: Option<Vec<u8>> = None;
+pub fn to_inputs(files: &[PathBuf], opts: &ExtractOptions) -> anyhow::Result<Vec<Input>> {
+    let mut stdin_read = false;
     let mut inputs = Vec::with_capacity(files.len());
     for file in files {
         if file.as_os_str() == "-" {
-            if stdin.is_none() {
-                let mut bytes = Vec::new();
-                std::io::stdin().read_to_end(&mut bytes)?;
-                stdin = Some(bytes);
-            } else {
+            if stdin_read {
                 anyhow::bail!("standard input (-) can be given only once");
             }
-            inputs.push(Input::Stdin(stdin.clone().unwrap_or_default()));
+            stdin_read = true;
+            inputs.push(match read_stdin(opts) {
+                Ok(bytes) => Input::Stdin(bytes),
+                Err(e) => Input::StdinFailed(e),
+            });
         } else {
             inputs.push(Input::from_arg(file));
         }

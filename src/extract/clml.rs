@@ -555,7 +555,17 @@ pub(crate) fn decode_xml(bytes: &[u8]) -> Result<Cow<'_, str>, ExtractError> {
         }
         return Ok(text);
     }
-    if let Some(encoding) = declared_encoding(bytes).filter(|&e| e != encoding_rs::UTF_8) {
+    // A declaration readable as ASCII is not in UTF-16, whatever it says: the file was UTF-16
+    // with a byte-order mark and has been turned into UTF-8 (see `extract::encoding`).
+    let declared = declared_encoding(bytes).filter(|&e| {
+        ![
+            encoding_rs::UTF_8,
+            encoding_rs::UTF_16LE,
+            encoding_rs::UTF_16BE,
+        ]
+        .contains(&e)
+    });
+    if let Some(encoding) = declared {
         let (text, had_errors) = encoding.decode_without_bom_handling(bytes);
         if had_errors {
             return Err(ExtractError::BadXml(format!(

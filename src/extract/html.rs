@@ -33,10 +33,18 @@ use crate::extract::{ExtractError, ExtractOptions};
 
 pub fn extract(name: &str, bytes: &[u8], opts: &ExtractOptions) -> Result<Document, ExtractError> {
     let text = decode(bytes, opts.encoding)?;
-    let depth = nesting_depth(&text);
-    if depth > MAX_NESTING {
+    let shape = tag_shape(&text);
+    if shape.depth > MAX_NESTING {
         return Err(ExtractError::TooLarge(format!(
-            "elements nested {depth} deep; termtally reads HTML nested up to {MAX_NESTING} deep"
+            "elements nested {} deep; termtally reads HTML nested up to {MAX_NESTING} deep",
+            shape.depth
+        )));
+    }
+    if shape.attributes > MAX_ATTRIBUTES {
+        return Err(ExtractError::TooLarge(format!(
+            "an element with {} attributes; termtally reads HTML elements with up to \
+             {MAX_ATTRIBUTES} attributes",
+            shape.attributes
         )));
     }
     let html = Html::parse_document(&text);
@@ -263,9 +271,73 @@ pub const MAX_NESTING: usize = 3000;
 /// end tag is optional and usually omitted (`p`, `li`, `td`...), which the parser closes by
 /// itself. Comments and the contents of `script`, `style`, `textarea` and `title` are skipped.
 pub fn nesting_depth(html: &str) -> usize {
+    tag_shape(html).depth
+}
+
+/// Most attributes on one element: html5ever checks each new attribute against those before it
+/// (to drop duplicates), so one element with 500,000 attributes took minutes. Real elements have
+/// a few dozen at most.
+pub const MAX_ATTRIBUTES: usize = 10_000;
+
+/// What the linear pre-scan of the tags finds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TagShape {
+    /// The deepest nesting of open elements (see [`nesting_depth`]).
+    pub depth: usize,
+    /// The most attributes on one start tag.
+    pub attributes: usize,
+}
+
+/// The number of attributes in the inside of a start tag after its name (up to its `>`), read
+/// as the HTML tokenizer reads them: a name, then optionally `=` and a quoted or bare value.
+fn attribute_count(tag: &[u8]) -> usize {
+    let space = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0c');
+    let mut count = 0;
+    let mut i = 0;
+    let skip_spaces = |i: &mut usize| {
+        while *i < tag.len() && space(tag[*i]) {
+            *i += 1;
+        }
+    };
+    loop {
+        while i < tag.len() && (space(tag[i]) || tag[i] == b'/') {
+            i += 1;
+        }
+        if i >= tag.len() || tag[i] == b'>' {
+            return count;
+        }
+        count += 1;
+        while i < tag.len() && !space(tag[i]) && !matches!(tag[i], b'=' | b'>' | b'/') {
+            i += 1;
+        }
+        skip_spaces(&mut i);
+        if tag.get(i) == Some(&b'=') {
+            i += 1;
+            skip_spaces(&mut i);
+            match tag.get(i) {
+                Some(&q @ (b'"' | b'\'')) => {
+                    i += 1;
+                    while i < tag.len() && tag[i] != q {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+                _ => {
+                    while i < tag.len() && !space(tag[i]) && tag[i] != b'>' {
+                        i += 1;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// [`TagShape`] in one pass.
+pub fn tag_shape(html: &str) -> TagShape {
     let bytes = html.as_bytes();
     let mut depth = 0usize;
     let mut max_depth = 0usize;
+    let mut attributes = 0usize;
     let mut at = 0;
     while let Some(offset) = memchr::memchr(b'<', &bytes[at..]) {
         at += offset + 1;
@@ -285,6 +357,9 @@ pub fn nesting_depth(html: &str) -> usize {
         }
         let name = rest[name_start..name_start + name_len].to_ascii_lowercase();
         let tag_end = memchr::memchr(b'>', rest).map_or(rest.len(), |end| end + 1);
+        if !closing {
+            attributes = attributes.max(attribute_count(&rest[name_start + name_len..tag_end]));
+        }
         at += tag_end;
         if closes_itself(&name) {
             continue;
@@ -304,7 +379,10 @@ pub fn nesting_depth(html: &str) -> usize {
             }
         }
     }
-    max_depth
+    TagShape {
+        depth: max_depth,
+        attributes,
+    }
 }
 
 fn closes_itself(name: &[u8]) -> bool {
@@ -427,6 +505,16 @@ fn meta_charset(bytes: &[u8]) -> Option<&'static encoding_rs::Encoding> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_attributes_outside_quoted_values() {
+        let count = |tag: &str| tag_shape(tag).attributes;
+        assert_eq!(count("<p class=\"a b c\" hidden id=x data-x='1 2'>"), 4);
+        assert_eq!(count("<br/><img src = \"a.png\" alt=''>"), 2);
+        assert_eq!(count("<p>a=b c d</p>"), 0);
+        let many = format!("<p {}>x</p>", "a ".repeat(20_000));
+        assert_eq!(count(&many), 20_000);
+    }
 
     #[test]
     fn finds_meta_charset() {

@@ -45,6 +45,7 @@ pub enum WorkerFailure {
     Encrypted,
     WrongPassword,
     NoTextLayer,
+    Blank,
     NotPdf(String),
     BadPdf(String),
 }
@@ -55,6 +56,7 @@ impl From<WorkerFailure> for ExtractError {
             WorkerFailure::Encrypted => ExtractError::Encrypted,
             WorkerFailure::WrongPassword => ExtractError::WrongPassword,
             WorkerFailure::NoTextLayer => ExtractError::NoTextLayer,
+            WorkerFailure::Blank => ExtractError::Blank,
             WorkerFailure::NotPdf(found) => ExtractError::WrongFormat {
                 expected: "PDF",
                 found,
@@ -97,9 +99,9 @@ fn extract_in_worker(
     if let Some(password) = &opts.password {
         command.env(PASSWORD_ENV, password);
     }
-    let mut child = command
-        .spawn()
+    let mut child = crate::signals::spawn_worker(&mut command)
         .map_err(|e| ExtractError::Io(format!("cannot start the PDF reader: {e}")))?;
+    let pid = child.id();
 
     // Feed and drain the pipes on their own threads so a full pipe can never deadlock us.
     let mut stdin = child.stdin.take();
@@ -141,6 +143,7 @@ fn extract_in_worker(
         let errors = err.join().unwrap_or_default();
         (status.map(|s| (s, reply)), errors)
     });
+    crate::signals::worker_done(pid);
     let (status, reply) = reply?;
     if !status.success() {
         return Err(crash_reason(&status, &errors));
@@ -176,12 +179,41 @@ fn crash_reason(status: &std::process::ExitStatus, stderr: &[u8]) -> ExtractErro
     })
 }
 
+/// Whether the PDF holds an image: `/Subtype /Image` in a stream's dictionary, which is never
+/// compressed (a stream cannot sit in an object stream).
+fn has_image(bytes: &[u8]) -> bool {
+    let mut rest = bytes;
+    while let Some(at) = crate::extract::find(rest, b"/Subtype") {
+        let after = rest[at + b"/Subtype".len()..].trim_ascii_start();
+        if after.starts_with(b"/Image") {
+            return true;
+        }
+        rest = after;
+    }
+    false
+}
+
+/// The worker memory limit `TERMTALLY_PDF_MEMORY_MB` gives, refused by name when it is not a
+/// whole number of megabytes (before, `abc` was silently ignored).
+pub fn check_memory_env() -> anyhow::Result<u64> {
+    match std::env::var(MEMORY_ENV) {
+        Err(std::env::VarError::NotPresent) => Ok(DEFAULT_MEMORY_MB),
+        Ok(value) => match value.trim().parse::<u64>() {
+            Ok(mb) if mb > 0 => Ok(mb),
+            _ => anyhow::bail!(
+                "{MEMORY_ENV}={value:?} is not a number of megabytes (e.g. {MEMORY_ENV}=4096)"
+            ),
+        },
+        Err(std::env::VarError::NotUnicode(value)) => {
+            anyhow::bail!("{MEMORY_ENV}={value:?} is not a number of megabytes")
+        }
+    }
+}
+
 /// The worker side: limits its own memory, reads the PDF from stdin, prints a [`WorkerReply`].
 pub fn run_worker(name: &str) -> std::io::Result<()> {
-    let limit_mb = std::env::var(MEMORY_ENV)
-        .ok()
-        .and_then(|v| v.parse::<u64>().ok())
-        .unwrap_or(DEFAULT_MEMORY_MB);
+    crate::signals::die_with_parent();
+    let limit_mb = check_memory_env().unwrap_or(DEFAULT_MEMORY_MB);
     // Best effort: where the limit cannot be set the time limit still protects the batch.
     let _ = rlimit::setrlimit(rlimit::Resource::AS, limit_mb << 20, limit_mb << 20);
     let password = std::env::var(PASSWORD_ENV).ok();
@@ -253,7 +285,12 @@ pub fn extract_in_process(
     document.page_count = Some(pages.len() as u32);
     let (laid_out, glyph_count) = lay_out_pages(&pdf, &pages, &mut warnings);
     if !pages.is_empty() && glyph_count == 0 {
-        return Err(WorkerFailure::NoTextLayer);
+        // Without an image either, the pages are blank rather than scanned.
+        return Err(if has_image(bytes) {
+            WorkerFailure::NoTextLayer
+        } else {
+            WorkerFailure::Blank
+        });
     }
     let body = body_size(&laid_out);
     let roles: Vec<BlockRole> = laid_out.iter().map(|(_, b)| block_role(b, body)).collect();

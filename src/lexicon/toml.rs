@@ -18,7 +18,7 @@ use serde::Deserialize;
 use serde::de::{MapAccess, Visitor};
 use toml::Spanned;
 
-use super::{Lexicon, LexiconError, Located, RawLexicon, RawTerm, line_of};
+use super::{Lexicon, LexiconError, LineIndex, Located, RawLexicon, RawTerm, line_of};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -74,7 +74,8 @@ pub fn parse(text: &str, file: &str) -> Result<RawLexicon, LexiconError> {
         };
         LexiconError::at(file, line, format!("TOML: {message}"))
     })?;
-    let line = |s: std::ops::Range<usize>| Some(line_of(text, s.start));
+    let lines = LineIndex::new(text);
+    let line = |s: std::ops::Range<usize>| Some(lines.line_of(s.start));
     let categories = parsed
         .categories
         .map(|c| {

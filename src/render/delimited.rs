@@ -21,9 +21,23 @@ pub(super) fn render(report: &Report, delimiter: u8, w: &mut dyn Write) -> io::R
     let mut writer = csv::WriterBuilder::new()
         .delimiter(delimiter)
         .from_writer(w);
-    writer.write_record(&keys)?;
+    writer.write_record(&keys).map_err(csv_io_error)?;
     for row in flattened_rows(report, &keys) {
-        writer.write_record(row.iter().map(|v| machine_text(v)))?;
+        writer
+            .write_record(row.iter().map(|v| machine_text(v)))
+            .map_err(csv_io_error)?;
     }
     writer.flush()
+}
+
+/// The I/O error inside a csv error, kept as it is: `?` would wrap it as an "other" error, and
+/// a closed pipe (`| head`) would no longer be recognised as one.
+fn csv_io_error(e: csv::Error) -> io::Error {
+    if !e.is_io_error() {
+        return io::Error::other(e);
+    }
+    match e.into_kind() {
+        csv::ErrorKind::Io(io) => io,
+        other => io::Error::other(format!("{other:?}")),
+    }
 }

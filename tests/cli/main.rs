@@ -12,6 +12,7 @@
 
 mod util;
 
+mod bounded;
 mod count;
 mod diff;
 mod extract;

@@ -346,7 +346,7 @@ fn extract_to_a_folder_never_overwrites_and_keeps_same_named_documents_apart() {
     assert_eq!(second.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&second.stderr);
     assert!(
-        stderr.contains("report.txt: file exists; use --force"),
+        stderr.contains("report.txt exists; use --force"),
         "{stderr}"
     );
     assert_eq!(

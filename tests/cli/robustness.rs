@@ -400,8 +400,16 @@ fn pdf_given_on_standard_input_is_sniffed_not_trusted() {
 #[test]
 fn pdf_without_a_text_layer() {
     let dir = tempfile::tempdir().expect("tempdir");
-    // What a scanner without OCR produces, minus the image: a page with only a drawn rectangle.
-    let pdf = one_page_pdf(b"0.2 0.2 0.8 rg 72 72 451 698 re f\n", "", &[]);
+    // What a scanner without OCR produces: a page that is one image (a page without text or
+    // image is called blank instead: see tests/bounded.rs).
+    let image = b"<< /Type /XObject /Subtype /Image /Width 1 /Height 1 /ColorSpace /DeviceGray \
+                  /BitsPerComponent 8 /Length 1 >>\nstream\n\x80\nendstream"
+        .to_vec();
+    let pdf = one_page_pdf(
+        b"q 451 0 0 698 72 72 cm /Im1 Do Q\n",
+        "/XObject << /Im1 6 0 R >>",
+        &[image],
+    );
     fs::write(dir.path().join("scan.pdf"), pdf).expect("write");
     let reason = assert_rejected(dir.path(), "scan.pdf", &[], "no text layer");
     assert_eq!(
