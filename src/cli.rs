@@ -52,6 +52,10 @@ pub enum Command {
 /// How documents are read: shared by every command that takes documents.
 #[derive(Args, Debug, Clone)]
 pub struct InputArgs {
+    /// Also read the documents listed in LIST, one path per line (`-` reads the list from
+    /// standard input): for lists too long for the command line.
+    #[arg(long, value_name = "LIST")]
+    pub files_from: Option<PathBuf>,
     /// Seconds one document may take to extract before it is abandoned.
     #[arg(long, value_name = "SECS", default_value_t = 60)]
     pub timeout: u64,

@@ -1,7 +1,7 @@
 //! termtally: a terminology corpus analyser for policy documents.
 //!
 //! The pipeline runs one way, one module per stage:
-//! `extract` (file bytes → [`Document`]) → `normalise` → `tokenise`/`matcher` (→ hits) →
+//! `inputs` (arguments → files) → `extract` (file bytes → [`Document`]) → `normalise` → `tokenise`/`matcher` (→ hits) →
 //! `count` (or `frequency`, every word type) → `table` → `render`. `kwic` reads the same hits as
 //! `count`; `diff` compares counts.
 
@@ -12,6 +12,7 @@ pub mod document;
 pub mod extract;
 pub mod fetch;
 pub mod frequency;
+pub mod inputs;
 pub mod lexicon;
 pub mod matcher;
 pub mod normalise;

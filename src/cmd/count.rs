@@ -79,8 +79,9 @@ Examples:
 #[derive(clap::Args, Debug)]
 #[command(after_help = EXAMPLES)]
 pub struct Args {
-    /// Documents to count (PDF, legislation.gov.uk XML, HTML, DOCX, text); `-` reads standard input.
-    #[arg(required = true, value_name = "FILE")]
+    /// Documents to count (PDF, legislation.gov.uk XML, HTML, DOCX, text), folders (walked) or
+    /// quoted globs ("reports/*.pdf"); `-` reads standard input.
+    #[arg(required_unless_present = "files_from", value_name = "FILE")]
     pub files: Vec<PathBuf>,
     /// Built-in lexicon name (see `termtally lexicon list`) or a lexicon file (.toml, quanteda
     /// .yml/.yaml, LIWC .dic).

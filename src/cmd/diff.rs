@@ -111,6 +111,12 @@ pub enum SortBy {
 
 /// The two sides' documents from the command line.
 fn sides(args: &Args) -> anyhow::Result<(Vec<PathBuf>, Vec<PathBuf>)> {
+    if args.input.files_from.is_some() {
+        anyhow::bail!(
+            "diff needs to know each document's side: give folders or quoted globs to --old and \
+             --new instead of --files-from"
+        );
+    }
     let flags = !args.old.is_empty() || !args.new.is_empty();
     match (args.files.len(), flags) {
         (2, false) => Ok((vec![args.files[0].clone()], vec![args.files[1].clone()])),

@@ -51,7 +51,8 @@ pub const DEFAULT_WIDTH: usize = 40;
 #[derive(clap::Args, Debug)]
 #[command(after_help = EXAMPLES)]
 pub struct Args {
-    /// The PATTERN to find (unless --lexicon is given), then the documents; `-` reads standard input.
+    /// The PATTERN to find (unless --lexicon is given), then the documents (files, folders or
+    /// quoted globs); `-` reads standard input.
     #[arg(required = true, value_name = "PATTERN | FILE")]
     pub items: Vec<String>,
     /// Find the terms of this lexicon (a built-in name or a .toml/.yml/.dic file) instead of a PATTERN.
@@ -390,7 +391,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 .split_first()
                 .ok_or_else(|| anyhow::anyhow!("give a PATTERN and at least one FILE"))?;
             let looks_like_a_file = std::path::Path::new(pattern).is_file();
-            if files.is_empty() || (looks_like_a_file && Lexicon::from_pattern(pattern).is_err()) {
+            let no_files = files.is_empty() && args.input.files_from.is_none();
+            if no_files || (looks_like_a_file && Lexicon::from_pattern(pattern).is_err()) {
                 if looks_like_a_file {
                     anyhow::bail!(
                         "{pattern:?} is a file, not a PATTERN: give the word or phrase to find first \
@@ -404,7 +406,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             (Lexicon::from_pattern(pattern)?, files.to_vec())
         }
     };
-    if files.is_empty() {
+    if files.is_empty() && args.input.files_from.is_none() {
         anyhow::bail!("give at least one FILE to search");
     }
     let selected = selected_terms(&lexicon, &args.term, args.category.as_deref())?;

@@ -58,8 +58,9 @@ Examples:
 #[derive(clap::Args, Debug)]
 #[command(after_help = EXAMPLES)]
 pub struct Args {
-    /// Documents to read (PDF, legislation.gov.uk XML, HTML, DOCX, text); `-` reads standard input.
-    #[arg(required = true, value_name = "FILE")]
+    /// Documents to read (PDF, legislation.gov.uk XML, HTML, DOCX, text), folders (walked) or
+    /// quoted globs ("reports/*.pdf"); `-` reads standard input.
+    #[arg(required_unless_present = "files_from", value_name = "FILE")]
     pub files: Vec<PathBuf>,
     /// Leave out words counted fewer than N times.
     #[arg(long, value_name = "N", default_value_t = 0)]
