@@ -10,8 +10,8 @@
 //!   the extensions termtally reads ([`DOCUMENT_EXTENSIONS`]) are taken, the others skipped and
 //!   counted (`SHA256SUMS`, `README.md`);
 //! - a quoted glob (`"reports/*.pdf"`, `"reports/**/*.pdf"`; `reports\*.pdf` on Windows, where
-//!   the shell does not expand globs): expanded here, sorted; a glob that matches nothing is an
-//!   error ("no file matches reports/*.pdf"). A matched folder is walked as above; a matched file
+//!   the shell does not expand globs): expanded here, sorted; a glob that matches nothing fails
+//!   like an unreadable document ("no file matches reports/*.pdf"). A matched folder is walked as above; a matched file
 //!   is taken if its extension is one termtally reads or the pattern spells its extension out
 //!   (`"notes/*.md"` takes Markdown files, `"notes/*"` only documents);
 //! - `--files-from LIST`: one path per line (`-` reads the list from standard input), each
@@ -38,6 +38,9 @@ pub struct Gathered {
     /// Files found in folders or by globs that are not documents termtally reads (or links out of
     /// their folder), in the order found.
     pub skipped: Vec<PathBuf>,
+    /// Inputs that gave no file, each as a message for stderr ("no file matches reports/*.pdf"):
+    /// like a document that cannot be read, they fail while the others go on.
+    pub problems: Vec<String>,
 }
 
 impl Gathered {
@@ -72,8 +75,8 @@ impl Gathered {
 }
 
 /// Expands the command line's `args` (and the paths listed in `files_from`, if given) into the
-/// files to read. Fails on a glob or folder that gives no document, on an unreadable list, and on
-/// standard input used twice.
+/// files to read. A glob or folder that gives no document is a problem of [`Gathered`]; an
+/// unreadable list, a malformed pattern or standard input used twice are errors.
 pub fn gather(args: &[PathBuf], files_from: Option<&Path>) -> anyhow::Result<Gathered> {
     let mut gathered = Gathered::default();
     for arg in args {
@@ -123,11 +126,11 @@ fn add_arg(arg: &Path, may_be_glob: bool, gathered: &mut Gathered) -> anyhow::Re
         let before = gathered.files.len();
         walk_folder(arg, gathered)?;
         if gathered.files.len() == before {
-            bail!(
-                "{}: this folder holds no document termtally reads (.{})",
+            gathered.problems.push(format!(
+                "{}: the folder holds no document termtally reads (.{})",
                 arg.display(),
                 DOCUMENT_EXTENSIONS.join(" .")
-            );
+            ));
         }
     } else if may_be_glob && is_glob(arg) {
         expand_glob(arg, gathered)?;
@@ -179,7 +182,7 @@ fn expand_glob(pattern: &Path, gathered: &mut Gathered) -> anyhow::Result<()> {
         }
     }
     if gathered.files.len() == before {
-        bail!("no file matches {text}");
+        gathered.problems.push(format!("no file matches {text}"));
     }
     Ok(())
 }
@@ -329,10 +332,11 @@ mod tests {
         let md = gather(&[root.join("*.md")], None).unwrap();
         assert_eq!(md.files, vec![root.join("z.md")]);
         let none = root.join("*.docx");
-        let err = gather(std::slice::from_ref(&none), None).unwrap_err();
+        let got = gather(&[none.clone(), root.join("x.pdf")], None).unwrap();
+        assert_eq!(got.files, vec![root.join("x.pdf")]);
         assert_eq!(
-            err.to_string(),
-            format!("no file matches {}", none.display())
+            got.problems,
+            vec![format!("no file matches {}", none.display())]
         );
     }
 

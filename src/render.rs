@@ -180,8 +180,28 @@ pub fn display_text(value: &Value) -> String {
             format!("{f:.prec$}", prec = *decimals as usize)
         }
         Value::Float(..) => String::new(),
+        Value::Significant(f, digits) => significant(*f, *digits),
         Value::Text(s) => s.clone(),
     }
+}
+
+/// `f` rounded to `digits` significant digits, without exponent: 0.01235, 12.35, 1235, 12350.
+pub fn significant(f: f64, digits: u8) -> String {
+    if !f.is_finite() {
+        return String::new();
+    }
+    if f == 0.0 {
+        return "0".to_string();
+    }
+    let magnitude = f.abs().log10().floor() as i32;
+    let mut decimals = i32::from(digits.max(1)) - 1 - magnitude;
+    let scale = 10f64.powi(decimals);
+    let rounded = (f * scale).round() / scale;
+    // Rounding can carry into a new digit (9.9996 → 10.00): one decimal fewer then.
+    if rounded.abs() >= 10f64.powi(magnitude + 1) {
+        decimals -= 1;
+    }
+    format!("{rounded:.prec$}", prec = decimals.max(0) as usize)
 }
 
 /// A cell as CSV/TSV write it: unformatted numbers (`.` decimals, full precision, no separators),
@@ -191,8 +211,8 @@ pub fn machine_text(value: &Value) -> String {
         Value::Null => String::new(),
         Value::Bool(b) => b.to_string(),
         Value::Int(i) => i.to_string(),
-        Value::Float(f, _) if f.is_finite() => f.to_string(),
-        Value::Float(..) => String::new(),
+        Value::Float(f, _) | Value::Significant(f, _) if f.is_finite() => f.to_string(),
+        Value::Float(..) | Value::Significant(..) => String::new(),
         Value::Text(s) => s.clone(),
     }
 }
@@ -380,7 +400,11 @@ fn render_delimited(report: &Report, delimiter: u8, w: &mut dyn Write) -> io::Re
     writer.flush()
 }
 
-/// The JSON document: `meta` keys first (in insertion order), then `rows`, then `notes` (every
+/// The version of the JSON layout, the first key of every JSON report: raised when a key changes
+/// meaning or goes away (2: `count` rows gained `path`, `document` became the short name).
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// The JSON document: `schema_version`, then `meta` keys (in insertion order), then `rows`, then `notes` (every
 /// table's notes, then the report's).
 pub fn to_json(report: &Report) -> Json {
     let keys = union_keys(report);
@@ -402,7 +426,9 @@ pub fn to_json(report: &Report) -> Json {
         .chain(report.notes.iter())
         .map(|n| Json::String(n.clone()))
         .collect();
-    let mut doc = report.meta.clone();
+    let mut doc = Map::new();
+    doc.insert("schema_version".to_string(), Json::from(SCHEMA_VERSION));
+    doc.extend(report.meta.clone());
     doc.insert("rows".to_string(), Json::Array(rows));
     doc.insert("notes".to_string(), Json::Array(notes));
     Json::Object(doc)
@@ -559,4 +585,20 @@ fn render_latex(report: &Report, w: &mut dyn Write) -> io::Result<()> {
         writeln!(w, "{}", escape_latex(note))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::significant;
+
+    #[test]
+    fn rates_show_four_significant_digits() {
+        assert_eq!(significant(12.345678, 4), "12.35");
+        assert_eq!(significant(0.0123456, 4), "0.01235");
+        assert_eq!(significant(1234.56, 4), "1235");
+        assert_eq!(significant(123456.0, 4), "123500");
+        assert_eq!(significant(9.99996, 4), "10.00");
+        assert_eq!(significant(0.0, 4), "0");
+        assert_eq!(significant(-2.5, 4), "-2.500");
+    }
 }

@@ -56,11 +56,11 @@ fn term_counts(json: &Value) -> BTreeMap<(String, String), i64> {
         .as_array()
         .unwrap()
         .iter()
-        .filter(|r| r["kind"] == "term")
+        .filter(|r| r["kind"] == "term" && !r["path"].is_null())
         .map(|r| {
             (
                 (
-                    r["document"].as_str().unwrap().to_string(),
+                    r["path"].as_str().unwrap().to_string(),
                     r["term"].as_str().unwrap().to_string(),
                 ),
                 r["count"].as_i64().unwrap(),

@@ -134,7 +134,11 @@ fn json_round_trips_with_meta_rows_notes_in_column_order() {
     let doc: Json = serde_json::from_str(&text).expect("valid JSON");
     let object = doc.as_object().expect("object");
     let keys: Vec<&str> = object.keys().map(String::as_str).collect();
-    assert_eq!(keys, ["command", "documents", "rows", "notes"]);
+    assert_eq!(
+        keys,
+        ["schema_version", "command", "documents", "rows", "notes"]
+    );
+    assert_eq!(doc["schema_version"], termtally::render::SCHEMA_VERSION);
     let rows = doc["rows"].as_array().expect("rows");
     assert_eq!(rows.len(), 3);
     let first_keys: Vec<&str> = rows[0]

@@ -9,6 +9,7 @@
 //!
 //! ```text
 //! {
+//!   "schema_version": 2,                        raised when a key changes meaning or goes away
 //!   "command": "count",
 //!   "lexicon": {"name", "origin", "source"},    origin: "built-in NAME" or the file path
 //!   "mode": "word" | "family" | "substring",
@@ -23,14 +24,15 @@
 //! }
 //! ```
 //!
-//! Every record of `rows` has the keys `kind`, `document`, `unit`, `term`, `category`, `count`,
-//! `tokens`, `rate_per_10k`, `share`:
+//! Every record of `rows` has the keys `kind`, `document`, `path`, `unit`, `term`, `category`,
+//! `count`, `tokens`, `rate_per_10k`, `share`:
 //!
 //! - `kind` = `"term"`: the count of one term. `kind` = `"category"`: the total of one category
 //!   (`term` is null) and its `share`, the percentage of all the lexicon's hits in that document
 //!   or unit (the study's "91% directive"); null when there are no hits.
-//! - `document`: the path as given, or `"(all documents)"` for the corpus total (present when
-//!   more than one document is counted).
+//! - `document`: the document's name, the shortest end of its path that no other document's
+//!   path ends with (usually the file name), or `"(all documents)"` for the corpus total (present
+//!   when more than one document is counted). `path`: the path as given (null for the total).
 //! - `unit`: null with `--by document`; the page number as text ("61") with `--by page`; the
 //!   numbered paragraph ("4.9") or Part and section ("Part 3, s. 19") with `--by section`.
 //!   Blocks without one are grouped as "(no page)" / "(no section)".
@@ -38,7 +40,10 @@
 //!
 //! With `--by document` every term has a row for every document, zeros included; with `--by page`
 //! or `--by section`, units where a term or category does not occur have no row for it. CSV and
-//! TSV have the same columns (a header row, one row per record). In `substring` mode terms overlap ("inform"
+//! TSV have the same columns (a header row, one row per record) but, so that a spreadsheet's SUM
+//! adds up, only one kind of row: by default the term rows of each document; `--rows categories`,
+//! `--rows totals` (the "(all documents)" rows) or `--rows all`. Rates are full precision in
+//! CSV/TSV/JSON/xlsx, 4 significant digits on the terminal, Markdown and LaTeX. In `substring` mode terms overlap ("inform"
 //! is counted inside "information" too), so category totals and shares count such text twice; a
 //! note says so.
 
@@ -52,10 +57,10 @@ use crate::cmd::{count_sources, kwic, load_or_stream, streamed_note};
 use crate::count::{
     CorpusCounts, DocumentCounts, Unit, category_totals, count_document, percent, rate_per_10k,
 };
-use crate::document::Document;
+use crate::document::{Document, short_names};
 use crate::lexicon::{DEFAULT_LEXICON, Lexicon};
 use crate::matcher::{Matcher, Mode};
-use crate::render::{OutputFormat, write_report};
+use crate::render::{OutputFormat, resolve_format, write_report};
 use crate::report::Outcome;
 use crate::stream::{Streamed, Work};
 use crate::table::{Column, Report, Row, Table, Value};
@@ -97,12 +102,55 @@ pub struct Args {
     /// shows them) to check what was counted.
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub with_contexts: usize,
+    /// CSV/TSV: which rows to write, so that a spreadsheet's SUM adds up: `terms` (one row per
+    /// document and term, the category as a column), `categories` (category totals per
+    /// document), `totals` (the "(all documents)" rows) or `all`. JSON, xlsx and the terminal
+    /// keep every kind.
+    #[arg(long, value_enum, default_value_t = RowSelection::Terms)]
+    pub rows: RowSelection,
     #[command(flatten)]
     pub input: InputArgs,
     #[command(flatten)]
     pub output: OutputArgs,
     #[command(flatten)]
     pub streaming: StreamArgs,
+}
+
+/// The rows of `--rows`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum RowSelection {
+    Terms,
+    Categories,
+    Totals,
+    All,
+}
+
+/// Keeps the rows of `report` that `selection` asks for (see [`RowSelection`]). With one document
+/// there is no "(all documents)" table; its own rows are then its totals.
+pub fn select_rows(report: &mut Report, selection: RowSelection) {
+    let has_corpus_total = report.tables.iter().any(|t| {
+        let document = t.column_index("document");
+        t.rows
+            .iter()
+            .any(|r| document.and_then(|i| r.cells.get(i)) == Some(&Value::text(ALL_DOCUMENTS)))
+    });
+    for table in &mut report.tables {
+        let (Some(kind), Some(document)) =
+            (table.column_index("kind"), table.column_index("document"))
+        else {
+            continue;
+        };
+        table.rows.retain(|row| {
+            let is = |i: usize, text: &str| row.cells.get(i) == Some(&Value::text(text));
+            let total = is(document, ALL_DOCUMENTS);
+            match selection {
+                RowSelection::Terms => is(kind, "term") && !total,
+                RowSelection::Categories => is(kind, "category") && !total,
+                RowSelection::Totals => total || !has_corpus_total,
+                RowSelection::All => true,
+            }
+        });
+    }
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -164,6 +212,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     report
         .notes
         .extend(streamed_note(args.streaming.stream_chunk, &streamed_names));
+    if matches!(
+        resolve_format(&args.output, OutputFormat::Table)?,
+        OutputFormat::Csv | OutputFormat::Tsv
+    ) {
+        select_rows(&mut report, args.rows);
+    }
     write_report(&report, &args.output, OutputFormat::Table)?;
     Ok(outcome.exit_code())
 }
@@ -239,6 +293,7 @@ pub fn build_report(lexicon: &Lexicon, mode: Mode, by: Unit, counts: &CorpusCoun
         vec![
             Column::new("kind", "Kind").machine_only(),
             Column::new("document", "Document").machine_only(),
+            Column::new("path", "Path").machine_only(),
             if by == Unit::Document {
                 unit.machine_only()
             } else {
@@ -256,6 +311,7 @@ pub fn build_report(lexicon: &Lexicon, mode: Mode, by: Unit, counts: &CorpusCoun
     // title instead of repeating the path on every row; machine formats carry `document`.
     let add_rows = |table: &mut Table,
                     document: &str,
+                    path: Value,
                     unit: Value,
                     tokens: u64,
                     term_counts: &[u64],
@@ -267,12 +323,13 @@ pub fn build_report(lexicon: &Lexicon, mode: Mode, by: Unit, counts: &CorpusCoun
             table.push(vec![
                 Value::text("term"),
                 Value::text(document),
+                path.clone(),
                 unit.clone(),
                 Value::text(&term.label),
                 Value::text(&term.category),
                 Value::Int(count as i64),
                 Value::Int(tokens as i64),
-                Value::Float(rate_per_10k(count, tokens), 2),
+                Value::Significant(rate_per_10k(count, tokens), 4),
                 Value::Null,
             ]);
         }
@@ -289,29 +346,41 @@ pub fn build_report(lexicon: &Lexicon, mode: Mode, by: Unit, counts: &CorpusCoun
                 cells: vec![
                     Value::text("category"),
                     Value::text(document),
+                    path.clone(),
                     unit.clone(),
                     Value::Null,
                     Value::text(&category.name),
                     Value::Int(count as i64),
                     Value::Int(tokens as i64),
-                    Value::Float(rate_per_10k(count, tokens), 2),
+                    Value::Significant(rate_per_10k(count, tokens), 4),
                     percent(count, all).map_or(Value::Null, |p| Value::Float(p, 1)),
                 ],
                 bold: true,
             });
         }
     };
-    for d in &counts.documents {
+    let paths: Vec<&str> = counts.documents.iter().map(|d| d.name.as_str()).collect();
+    let names = short_names(&paths);
+    for (d, name) in counts.documents.iter().zip(&names) {
         let mut table = Table::new(columns());
         let pages = d.pages.map(|p| format!(", {p} pages")).unwrap_or_default();
         table.title = Some(format!("{}: {} words{pages}", d.name, d.tokens));
         if by == Unit::Document {
-            add_rows(&mut table, &d.name, Value::Null, d.tokens, &d.counts, true);
+            add_rows(
+                &mut table,
+                name,
+                Value::text(&d.name),
+                Value::Null,
+                d.tokens,
+                &d.counts,
+                true,
+            );
         } else {
             for u in &d.units {
                 add_rows(
                     &mut table,
-                    &d.name,
+                    name,
+                    Value::text(&d.name),
                     Value::text(&u.label),
                     u.tokens,
                     &u.counts,
@@ -331,6 +400,7 @@ pub fn build_report(lexicon: &Lexicon, mode: Mode, by: Unit, counts: &CorpusCoun
         add_rows(
             &mut table,
             ALL_DOCUMENTS,
+            Value::Null,
             Value::Null,
             counts.tokens,
             &counts.counts,

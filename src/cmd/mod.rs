@@ -22,9 +22,20 @@ use crate::report::Outcome;
 use crate::stream::{self, Streamed, Work};
 
 /// The files to read from the command line's `args` and `--files-from` (folders walked, quoted
-/// globs expanded: see [`crate::inputs`]). Files skipped in folders are summed up on stderr.
-pub fn gather_files(args: &[PathBuf], input: &InputArgs) -> anyhow::Result<Vec<PathBuf>> {
+/// globs expanded: see [`crate::inputs`]). Files skipped in folders are summed up on stderr; an
+/// input that gives no file fails (fatal with `--strict`) and the others go on.
+pub fn gather_files(
+    args: &[PathBuf],
+    input: &InputArgs,
+    outcome: &Outcome,
+) -> anyhow::Result<Vec<PathBuf>> {
     let gathered = crate::inputs::gather(args, input.files_from.as_deref())?;
+    for problem in &gathered.problems {
+        if input.strict {
+            anyhow::bail!("{problem} (stopping: --strict)");
+        }
+        outcome.fail_input(problem);
+    }
     if let Some(summary) = gathered.skipped_summary() {
         eprintln!("termtally: {summary}");
     }
@@ -40,7 +51,7 @@ pub fn load_documents(
     input: &InputArgs,
     outcome: &Outcome,
 ) -> anyhow::Result<Vec<Document>> {
-    let files = gather_files(args, input)?;
+    let files = gather_files(args, input, outcome)?;
     load_files(&files, input, outcome)
 }
 
@@ -96,7 +107,7 @@ pub fn load_or_stream(
     streaming: &StreamArgs,
     outcome: &Outcome,
 ) -> anyhow::Result<Vec<Source>> {
-    let files = &gather_files(args, input)?;
+    let files = &gather_files(args, input, outcome)?;
     let extract_options = input.extract_options()?;
     let streamed: Vec<bool> = files
         .iter()

@@ -201,7 +201,7 @@ fn build_report(documents: &[DocumentWords], args: &Args) -> Report {
         table.push(vec![
             Value::text(word),
             Value::Int(count as i64),
-            Value::Float(rate_per_10k(count, tokens), 2),
+            Value::Significant(rate_per_10k(count, tokens), 4),
             Value::Int(docs as i64),
         ]);
     }
