@@ -146,6 +146,10 @@ pub struct OutputArgs {
     /// Overwrite FILE given with -o if it exists.
     #[arg(long)]
     pub force: bool,
+    /// CSV/TSV files: write cells exactly, without the `'` that stops a spreadsheet from reading
+    /// a cell starting with = + - @ as a formula.
+    #[arg(long)]
+    pub raw_csv: bool,
 }
 
 pub fn main() -> ExitCode {

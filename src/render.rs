@@ -72,6 +72,8 @@ pub struct RenderOptions {
     pub color: bool,
     /// Width to fit the `table` format into; `None` = no wrapping.
     pub width: Option<u16>,
+    /// CSV/TSV: guard text cells that a spreadsheet would read as a formula ([`guard_formula`]).
+    pub formula_guard: bool,
 }
 
 /// The format to write: `--format`, else the extension of `-o FILE`, else `default` (the command's
@@ -127,6 +129,8 @@ pub fn write_report(
         } else {
             None
         },
+        // Files are for people (spreadsheets); standard output stays exact for pipes.
+        formula_guard: dest.is_file() && !out.raw_csv,
     };
     let written = (|| -> io::Result<()> {
         if dest.is_file() && matches!(format, OutputFormat::Csv | OutputFormat::Tsv) {
@@ -153,8 +157,8 @@ pub fn render(
 ) -> io::Result<()> {
     match format {
         OutputFormat::Table => render_terminal(report, w, options),
-        OutputFormat::Csv => render_delimited(report, b',', w),
-        OutputFormat::Tsv => render_delimited(report, b'\t', w),
+        OutputFormat::Csv => render_delimited(report, b',', w, options.formula_guard),
+        OutputFormat::Tsv => render_delimited(report, b'\t', w, options.formula_guard),
         OutputFormat::Json => render_json(report, w),
         OutputFormat::Md => render_markdown(report, w),
         OutputFormat::Latex => render_latex(report, w),
@@ -388,16 +392,54 @@ fn flattened_rows<'a>(report: &'a Report, keys: &[&str]) -> Vec<Vec<&'a Value>> 
     rows
 }
 
-fn render_delimited(report: &Report, delimiter: u8, w: &mut dyn Write) -> io::Result<()> {
+fn render_delimited(
+    report: &Report,
+    delimiter: u8,
+    w: &mut dyn Write,
+    formula_guard: bool,
+) -> io::Result<()> {
     let keys = union_keys(report);
     let mut writer = csv::WriterBuilder::new()
         .delimiter(delimiter)
         .from_writer(w);
     writer.write_record(&keys)?;
     for row in flattened_rows(report, &keys) {
-        writer.write_record(row.iter().map(|v| machine_text(v)))?;
+        writer.write_record(row.iter().map(|v| match v {
+            Value::Text(text) if formula_guard => guard_formula(text).into_owned(),
+            other => machine_text(other),
+        }))?;
     }
     writer.flush()
+}
+
+/// A text cell as a spreadsheet must show it: one that starts with `=`, `+`, `-`, `@`, a tab or
+/// a carriage return gets a leading `'`, so Excel and LibreOffice take it as text rather than a
+/// formula (OWASP, "CSV Injection"): a concordance's context "- the local authority" would
+/// otherwise show #NAME?, and "=HYPERLINK(...)" in a document would run. Numbers ("-2.5") are
+/// left alone. Applied to CSV/TSV files written with `-o` unless `--raw-csv`.
+pub fn guard_formula(text: &str) -> std::borrow::Cow<'_, str> {
+    let risky = text.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if risky && !is_plain_number(text) {
+        format!("'{text}").into()
+    } else {
+        text.into()
+    }
+}
+
+/// A decimal number as a spreadsheet reads one: sign, digits, optional decimals and exponent
+/// (not "inf" or "NaN", which Rust's parser accepts).
+fn is_plain_number(text: &str) -> bool {
+    let body = text.strip_prefix(['-', '+']).unwrap_or(text);
+    let (mantissa, exponent) = match body.split_once(['e', 'E']) {
+        Some((m, e)) => (m, Some(e.strip_prefix(['-', '+']).unwrap_or(e))),
+        None => (body, None),
+    };
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    !(whole.is_empty() && fraction.is_empty())
+        && digits(whole)
+        && digits(fraction)
+        && exponent.is_none_or(|e| !e.is_empty() && digits(e))
 }
 
 /// The version of the JSON layout, the first key of every JSON report: raised when a key changes
@@ -589,7 +631,29 @@ fn render_latex(report: &Report, w: &mut dyn Write) -> io::Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use super::significant;
+    use super::{guard_formula, significant};
+
+    #[test]
+    fn formulas_are_guarded_and_numbers_are_not() {
+        for (cell, written) in [
+            ("=1+2", "'=1+2"),
+            ("+44 20", "'+44 20"),
+            ("- the local authority", "'- the local authority"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tx", "'\tx"),
+            ("\rx", "'\rx"),
+            ("-", "'-"),
+            ("-inf", "'-inf"),
+            ("-2.5", "-2.5"),
+            ("+3", "+3"),
+            ("-1e-3", "-1e-3"),
+            ("plain", "plain"),
+            ("a=b", "a=b"),
+            ("", ""),
+        ] {
+            assert_eq!(guard_formula(cell), written, "{cell:?}");
+        }
+    }
 
     #[test]
     fn rates_show_four_significant_digits() {

@@ -212,3 +212,162 @@ fn files_from_reads_five_thousand_paths() {
     let from_stdin: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(from_stdin["total"], json["total"]);
 }
+
+/// A Python 3 that has openpyxl (Debian's python3-openpyxl; `.ci/run` installs it), or `None`
+/// (skipped loudly).
+fn python_with_openpyxl() -> Option<&'static str> {
+    static FOUND: OnceLock<Option<&'static str>> = OnceLock::new();
+    *FOUND.get_or_init(|| {
+        let found = ["python3", "/usr/bin/python3"].into_iter().find(|python| {
+            Command::new(python)
+                .args(["-c", "import openpyxl"])
+                .output()
+                .is_ok_and(|o| o.status.success())
+        });
+        if found.is_none() {
+            eprintln!("\n*** SKIPPED: python3 with openpyxl not found (apt-get install python3-openpyxl) ***\n");
+        }
+        found
+    })
+}
+
+/// Runs `script` with openpyxl's Python and the `args`; returns its standard output.
+fn python(script: &str, args: &[&Path]) -> String {
+    let python = python_with_openpyxl().expect("checked by the caller");
+    let output = Command::new(python)
+        .arg("-c")
+        .arg(script)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "python failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// Every cell of every sheet of an xlsx file as JSON: {sheet: [[[value, data_type], ...], ...]}.
+const DUMP_XLSX: &str = r#"
+import json, sys, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1])
+print(json.dumps({ws.title: [[[c.value, c.data_type] for c in row] for row in ws.iter_rows()]
+                  for ws in wb.worksheets}))
+"#;
+
+fn dump_xlsx(path: &Path) -> Value {
+    serde_json::from_str(&python(DUMP_XLSX, &[path])).unwrap()
+}
+
+#[test]
+fn libreoffice_reads_guarded_kwic_csv_as_text_and_raw_csv_as_formulas() {
+    if Command::new("soffice").arg("--version").output().is_err() {
+        eprintln!(
+            "\n*** SKIPPED: LibreOffice (soffice) not installed (apt-get install libreoffice-calc-nogui) ***\n"
+        );
+        return;
+    }
+    if python_with_openpyxl().is_none() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let starts = [
+        "- the council",
+        "=1+2 and they",
+        "+44 20 they",
+        "@risk they",
+    ];
+    let text: String = starts
+        .iter()
+        .map(|s| format!("{s} must act.\n\n"))
+        .collect();
+    let doc = dir.path().join("contexts.txt");
+    std::fs::write(&doc, text).unwrap();
+    for (name, extra) in [("guarded.csv", None), ("raw.csv", Some("--raw-csv"))] {
+        let mut cmd = termtally();
+        cmd.args(["kwic", "must"])
+            .arg(&doc)
+            .arg("-o")
+            .arg(dir.path().join(name));
+        cmd.args(extra);
+        assert!(cmd.output().unwrap().status.success());
+    }
+    let guarded_csv = std::fs::read_to_string(dir.path().join("guarded.csv")).unwrap();
+    assert!(guarded_csv.contains("'=1+2 and they"), "{guarded_csv}");
+    // Standard output stays exact.
+    let stdout = termtally()
+        .args(["kwic", "must", "-f", "csv"])
+        .arg(&doc)
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&stdout.stdout).contains(",=1+2 and they,"));
+
+    let out_dir = dir.path().join("converted");
+    let status = Command::new("soffice")
+        .args([
+            "--headless",
+            "--infilter=CSV:44,34,76,1",
+            "--convert-to",
+            "xlsx",
+            "--outdir",
+        ])
+        .arg(&out_dir)
+        .arg(dir.path().join("guarded.csv"))
+        .arg(dir.path().join("raw.csv"))
+        // Its own profile, so a LibreOffice already running elsewhere does not take the job.
+        .arg(format!(
+            "-env:UserInstallation=file://{}",
+            dir.path().join("profile").display()
+        ))
+        .output()
+        .unwrap();
+    assert!(status.status.success());
+    let left_cells = |name: &str| -> Vec<(String, String)> {
+        let sheets = dump_xlsx(&out_dir.join(name));
+        let rows = sheets
+            .as_object()
+            .unwrap()
+            .values()
+            .next()
+            .unwrap()
+            .as_array()
+            .unwrap();
+        let header: Vec<&str> = rows[0]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c[0].as_str().unwrap_or(""))
+            .collect();
+        let left = header.iter().position(|h| *h == "left").unwrap();
+        for row in rows {
+            for cell in row.as_array().unwrap() {
+                if name == "guarded.xlsx" {
+                    assert!(
+                        cell[1] != "f" && cell[1] != "e",
+                        "formula or error cell {cell} in {name}"
+                    );
+                }
+            }
+        }
+        rows[1..]
+            .iter()
+            .map(|r| {
+                let cell = &r[left];
+                (
+                    cell[0].as_str().unwrap().to_string(),
+                    cell[1].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    let guarded = left_cells("guarded.xlsx");
+    assert_eq!(guarded.len(), starts.len());
+    for ((value, kind), start) in guarded.iter().zip(starts) {
+        assert_eq!(kind, "s");
+        assert_eq!(value.trim_start_matches('\''), start, "the text survives");
+    }
+    // The negative control: without the guard LibreOffice does make a formula.
+    let raw = left_cells("raw.xlsx");
+    assert!(raw.iter().any(|(_, kind)| kind == "f"), "{raw:?}");
+}

@@ -27,6 +27,7 @@ fn out_args(path: &Path, force: bool, format: Option<OutputFormat>) -> OutputArg
         format,
         output: Some(path.to_path_buf()),
         force,
+        raw_csv: false,
     }
 }
 
@@ -167,6 +168,7 @@ fn check_destination_refuses_early() {
         format: None,
         output: None,
         force: false,
+        raw_csv: false,
     })
     .expect("stdout is always fine");
 }

@@ -11,6 +11,7 @@ use termtally::table::{Column, Report, Row, Table, Value};
 const PLAIN: RenderOptions = RenderOptions {
     color: false,
     width: None,
+    formula_guard: false,
 };
 
 /// Two tables sharing column keys, with every kind of value and the characters formats escape.
@@ -237,6 +238,7 @@ fn terminal_hides_machine_columns_and_styles_only_with_colour() {
         &RenderOptions {
             color: true,
             width: None,
+            formula_guard: false,
         },
     );
     assert!(coloured.contains("\u{1b}[1m"), "bold with colour");
@@ -277,6 +279,7 @@ fn terminal_fits_the_width() {
             &RenderOptions {
                 color: false,
                 width: Some(width),
+                formula_guard: false,
             },
         );
         for line in text.lines().filter(|l| l.starts_with(['┌', '│', '╞', '└'])) {
@@ -330,6 +333,7 @@ fn golden_terminal_table() {
         &RenderOptions {
             color: false,
             width: Some(80),
+            formula_guard: false,
         },
     );
     // Independent of the snapshot: the paper's own summary figure.
