@@ -13,6 +13,7 @@ pub mod extract;
 pub mod fetch;
 pub mod frequency;
 pub mod inputs;
+pub mod layout;
 pub mod lexicon;
 pub mod matcher;
 pub mod normalise;
@@ -26,5 +27,6 @@ pub mod table;
 #[cfg(test)]
 mod testing;
 pub mod tokenise;
+pub mod xlsx;
 
 pub use document::{Block, Document, Format};

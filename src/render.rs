@@ -39,6 +39,8 @@ pub enum OutputFormat {
     Md,
     /// LaTeX (booktabs).
     Latex,
+    /// Excel workbook: one sheet per table, numbers as numbers, plus a method sheet.
+    Xlsx,
 }
 
 impl OutputFormat {
@@ -52,15 +54,16 @@ impl OutputFormat {
             "md" | "markdown" => OutputFormat::Md,
             "tex" | "latex" => OutputFormat::Latex,
             "txt" => OutputFormat::Table,
+            "xlsx" => OutputFormat::Xlsx,
             _ => return None,
         })
     }
 
-    /// CSV, TSV and JSON: every column, numbers unformatted.
+    /// CSV, TSV, JSON and xlsx: every column, numbers unformatted.
     pub fn is_machine(self) -> bool {
         matches!(
             self,
-            OutputFormat::Csv | OutputFormat::Tsv | OutputFormat::Json
+            OutputFormat::Csv | OutputFormat::Tsv | OutputFormat::Json | OutputFormat::Xlsx
         )
     }
 }
@@ -87,7 +90,7 @@ pub fn resolve_format(out: &OutputArgs, default: OutputFormat) -> anyhow::Result
             Some(format) => Ok(format),
             None => bail!(
                 "{}: cannot tell the output format from the file name; end it in .csv, .tsv, \
-                 .json, .md, .tex or .txt, or give --format",
+                 .json, .md, .tex, .txt or .xlsx, or give --format",
                 path.display()
             ),
         },
@@ -121,6 +124,12 @@ pub fn write_report(
     let format = resolve_format(out, default)?;
     let mut dest = Destination::open(out)?;
     let on_terminal = dest.is_terminal();
+    if format == OutputFormat::Xlsx && on_terminal {
+        bail!(
+            "an xlsx workbook is a binary file, not for the terminal: write it with -o FILE.xlsx \
+             (or redirect: > FILE.xlsx)"
+        );
+    }
     let options = RenderOptions {
         color: on_terminal && color_allowed_by_env(),
         // comfy-table reports the terminal's width when stdout is one; None otherwise.
@@ -162,6 +171,7 @@ pub fn render(
         OutputFormat::Json => render_json(report, w),
         OutputFormat::Md => render_markdown(report, w),
         OutputFormat::Latex => render_latex(report, w),
+        OutputFormat::Xlsx => crate::xlsx::render_xlsx(report, w),
     }
 }
 
@@ -373,6 +383,34 @@ fn union_keys(report: &Report) -> Vec<&str> {
         }
     }
     keys
+}
+
+/// Every table's rows in one table of the union of their columns, as CSV writes them (xlsx's
+/// one sheet for commands without their own sheets), titled with the command's name.
+pub fn flattened_table(report: &Report) -> Table {
+    let keys = union_keys(report);
+    let columns = keys
+        .iter()
+        .map(|key| {
+            report
+                .tables
+                .iter()
+                .flat_map(|t| &t.columns)
+                .find(|c| c.key == *key)
+                .cloned()
+                .unwrap_or_else(|| Column::new(key, key))
+        })
+        .collect();
+    let mut table = Table::new(columns);
+    table.title = report
+        .meta
+        .get("command")
+        .and_then(|c| c.as_str())
+        .map(str::to_string);
+    for row in flattened_rows(report, &keys) {
+        table.push(row.into_iter().cloned().collect());
+    }
+    table
 }
 
 /// Each row of each table as (key order of `keys`) cells; a key the table lacks is `Null`.

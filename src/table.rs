@@ -130,4 +130,8 @@ pub struct Report {
     pub tables: Vec<Table>,
     /// Lines printed after all tables in display formats (and in JSON as `notes`).
     pub notes: Vec<String>,
+    /// The sheets of an xlsx workbook, each titled with its sheet name, when the command lays
+    /// its results out differently for a spreadsheet (count: terms, matrices, categories);
+    /// empty = one sheet of every row, as CSV has them.
+    pub sheets: Vec<Table>,
 }

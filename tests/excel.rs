@@ -260,6 +260,37 @@ fn dump_xlsx(path: &Path) -> Value {
     serde_json::from_str(&python(DUMP_XLSX, &[path])).unwrap()
 }
 
+/// A sheet of a [`dump_xlsx`] as records: header → (value, openpyxl's data type).
+fn sheet_records(sheets: &Value, sheet: &str) -> Vec<BTreeMap<String, (Value, String)>> {
+    let rows = sheets[sheet].as_array().unwrap();
+    let header: Vec<String> = rows[0]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c[0].as_str().unwrap_or("").to_string())
+        .collect();
+    rows[1..]
+        .iter()
+        .map(|r| {
+            let cells = r.as_array().unwrap().iter();
+            let cells = cells.map(|c| (c[0].clone(), c[1].as_str().unwrap().to_string()));
+            header.iter().cloned().zip(cells).collect()
+        })
+        .collect()
+}
+
+/// No cell of `records` is a formula ("f") or an error value ("e").
+fn assert_no_formula(records: &[BTreeMap<String, (Value, String)>], sheet: &str) {
+    for record in records {
+        for (column, (value, kind)) in record {
+            assert!(
+                kind != "f" && kind != "e",
+                "formula or error in {sheet}, column {column}: {value}"
+            );
+        }
+    }
+}
+
 #[test]
 fn libreoffice_reads_guarded_kwic_csv_as_text_and_raw_csv_as_formulas() {
     if Command::new("soffice").arg("--version").output().is_err() {
@@ -325,39 +356,16 @@ fn libreoffice_reads_guarded_kwic_csv_as_text_and_raw_csv_as_formulas() {
     assert!(status.status.success());
     let left_cells = |name: &str| -> Vec<(String, String)> {
         let sheets = dump_xlsx(&out_dir.join(name));
-        let rows = sheets
-            .as_object()
-            .unwrap()
-            .values()
-            .next()
-            .unwrap()
-            .as_array()
-            .unwrap();
-        let header: Vec<&str> = rows[0]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|c| c[0].as_str().unwrap_or(""))
-            .collect();
-        let left = header.iter().position(|h| *h == "left").unwrap();
-        for row in rows {
-            for cell in row.as_array().unwrap() {
-                if name == "guarded.xlsx" {
-                    assert!(
-                        cell[1] != "f" && cell[1] != "e",
-                        "formula or error cell {cell} in {name}"
-                    );
-                }
-            }
+        let sheet = sheets.as_object().unwrap().keys().next().unwrap().clone();
+        let records = sheet_records(&sheets, &sheet);
+        if name == "guarded.xlsx" {
+            assert_no_formula(&records, name);
         }
-        rows[1..]
+        records
             .iter()
             .map(|r| {
-                let cell = &r[left];
-                (
-                    cell[0].as_str().unwrap().to_string(),
-                    cell[1].as_str().unwrap().to_string(),
-                )
+                let (value, kind) = &r["left"];
+                (value.as_str().unwrap().to_string(), kind.clone())
             })
             .collect()
     };
@@ -370,4 +378,217 @@ fn libreoffice_reads_guarded_kwic_csv_as_text_and_raw_csv_as_formulas() {
     // The negative control: without the guard LibreOffice does make a formula.
     let raw = left_cells("raw.xlsx");
     assert!(raw.iter().any(|(_, kind)| kind == "f"), "{raw:?}");
+}
+
+/// A CSV file as Python's csv module reads it (utf-8-sig: the BOM of `-o` files), as JSON.
+const DUMP_CSV: &str = r#"
+import csv, json, sys
+with open(sys.argv[1], newline="", encoding="utf-8-sig") as f:
+    print(json.dumps(list(csv.DictReader(f))))
+"#;
+
+/// The 42 reports' JSON term counts: (document name, term) → count, and the corpus total.
+fn ofsted_term_counts(json: &Value) -> (BTreeMap<(String, String), i64>, i64) {
+    let mut counts = BTreeMap::new();
+    for r in json["rows"].as_array().unwrap() {
+        if r["kind"] == "term" && !r["path"].is_null() {
+            let key = (
+                r["document"].as_str().unwrap().to_string(),
+                r["term"].as_str().unwrap().to_string(),
+            );
+            counts.insert(key, r["count"].as_i64().unwrap());
+        }
+    }
+    let total = counts.values().sum();
+    (counts, total)
+}
+
+fn term_labels(json: &Value) -> Vec<String> {
+    let mut labels: Vec<String> = Vec::new();
+    for r in json["rows"].as_array().unwrap() {
+        if r["kind"] == "term" {
+            let label = r["term"].as_str().unwrap().to_string();
+            if !labels.contains(&label) {
+                labels.push(label);
+            }
+        }
+    }
+    labels
+}
+
+/// Checks a documents × terms matrix (rows of header → cell) against the JSON counts.
+fn assert_matrix(rows: &[BTreeMap<String, Value>], json: &Value) {
+    let (counts, _) = ofsted_term_counts(json);
+    let labels = term_labels(json);
+    assert_eq!(rows.len(), 42, "one row per report");
+    let categories: Vec<&str> = json["categories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    let mut expected_columns: Vec<String> = ["document", "path", "tokens"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    expected_columns.extend(labels.iter().cloned());
+    expected_columns.extend(categories.iter().map(|c| format!("category:{c}")));
+    let mut got_columns: Vec<String> = rows[0].keys().cloned().collect();
+    got_columns.sort();
+    expected_columns.sort();
+    assert_eq!(
+        got_columns, expected_columns,
+        "one column per term and category"
+    );
+    let number = |v: &Value| -> i64 {
+        v.as_i64()
+            .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+            .unwrap_or_else(|| panic!("not a count: {v}"))
+    };
+    for row in rows {
+        let document = row["document"].as_str().unwrap().to_string();
+        for label in &labels {
+            assert_eq!(
+                number(&row[label]),
+                counts[&(document.clone(), label.clone())],
+                "{document} {label}"
+            );
+        }
+    }
+}
+
+#[test]
+fn xlsx_and_csv_of_the_ofsted_reports_equal_the_json_counts() {
+    let (Some(dir), Some(json)) = (ofsted_dir(), ofsted_json()) else {
+        return;
+    };
+    if python_with_openpyxl().is_none() {
+        return;
+    }
+    let out = tempfile::tempdir().unwrap();
+    let xlsx = out.path().join("ofsted.xlsx");
+    let csv = out.path().join("ofsted.csv");
+    let wide = out.path().join("wide.csv");
+    for (dest, extra) in [
+        (&xlsx, vec![]),
+        (&csv, vec![]),
+        (&wide, vec!["--layout", "wide"]),
+    ] {
+        let output = termtally()
+            .arg("count")
+            .arg(&dir)
+            .args(extra)
+            .arg("-o")
+            .arg(dest)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let (counts, total_hits) = ofsted_term_counts(json);
+    assert!(total_hits > 1000, "{total_hits}");
+
+    // The default CSV: term rows only, so SUM(count) is the number of term hits.
+    let rows: Vec<BTreeMap<String, Value>> =
+        serde_json::from_str(&python(DUMP_CSV, &[&csv])).unwrap();
+    assert!(rows.iter().all(|r| r["kind"] == "term"));
+    let sum: i64 = rows
+        .iter()
+        .map(|r| r["count"].as_str().unwrap().parse::<i64>().unwrap())
+        .sum();
+    assert_eq!(sum, total_hits);
+    let from_csv: BTreeMap<(String, String), i64> = rows
+        .iter()
+        .map(|r| {
+            (
+                (
+                    r["document"].as_str().unwrap().to_string(),
+                    r["term"].as_str().unwrap().to_string(),
+                ),
+                r["count"].as_str().unwrap().parse().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(from_csv, counts);
+
+    // --layout wide: the matrix.
+    let wide_rows: Vec<BTreeMap<String, Value>> =
+        serde_json::from_str(&python(DUMP_CSV, &[&wide])).unwrap();
+    assert_matrix(&wide_rows, json);
+
+    // The workbook: every sheet read back with openpyxl.
+    let sheets = dump_xlsx(&xlsx);
+    let names: Vec<&str> = sheets
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(names, ["terms", "counts", "rates", "categories", "method"]);
+    let records = |sheet: &str| -> Vec<BTreeMap<String, Value>> {
+        let records = sheet_records(&sheets, sheet);
+        assert_no_formula(&records, sheet);
+        records
+            .into_iter()
+            .map(|r| r.into_iter().map(|(k, (v, _))| (k, v)).collect())
+            .collect()
+    };
+    let terms = records("terms");
+    let from_xlsx: BTreeMap<(String, String), i64> = terms
+        .iter()
+        .map(|r| {
+            (
+                (
+                    r["document"].as_str().unwrap().to_string(),
+                    r["term"].as_str().unwrap().to_string(),
+                ),
+                r["count"].as_i64().expect("counts are numbers"),
+            )
+        })
+        .collect();
+    assert_eq!(from_xlsx, counts);
+    assert_matrix(&records("counts"), json);
+    // Rates: full precision, equal to JSON's.
+    let rates = records("rates");
+    for r in json["rows"].as_array().unwrap() {
+        if r["kind"] != "term" || r["path"].is_null() {
+            continue;
+        }
+        let row = rates
+            .iter()
+            .find(|x| x["document"] == r["document"])
+            .unwrap();
+        let label = r["term"].as_str().unwrap();
+        assert_eq!(
+            row[label].as_f64().unwrap(),
+            r["rate_per_10k"].as_f64().unwrap()
+        );
+    }
+    // Categories: each document's category totals are the sums of its terms.
+    let categories = records("categories");
+    assert_eq!(
+        categories.len(),
+        42 * json["categories"].as_array().unwrap().len()
+    );
+    let category_sum: i64 = categories
+        .iter()
+        .map(|r| r["count"].as_i64().unwrap())
+        .sum();
+    assert_eq!(category_sum, total_hits);
+    let method = records("method");
+    let item = |name: &str| -> Vec<&str> {
+        method
+            .iter()
+            .filter(|r| r["item"] == name)
+            .map(|r| r["value"].as_str().unwrap())
+            .collect()
+    };
+    assert_eq!(item("mode"), ["word"]);
+    assert_eq!(item("lexicon.name").len(), 1);
+    assert_eq!(item("documents").len(), 42);
+    assert!(item("termtally")[0].starts_with("version "));
+    assert!(!item("note").is_empty());
 }

@@ -58,6 +58,7 @@ use crate::count::{
     CorpusCounts, DocumentCounts, Unit, category_totals, count_document, percent, rate_per_10k,
 };
 use crate::document::{Document, short_names};
+use crate::layout::{Layout, MatrixRow, Values, wide_table};
 use crate::lexicon::{DEFAULT_LEXICON, Lexicon};
 use crate::matcher::{Matcher, Mode};
 use crate::render::{OutputFormat, resolve_format, write_report};
@@ -108,6 +109,13 @@ pub struct Args {
     /// keep every kind.
     #[arg(long, value_enum, default_value_t = RowSelection::Terms)]
     pub rows: RowSelection,
+    /// `wide`: one row per document (or page/section with --by), one column per term, then one
+    /// `category:NAME` column per category: the documents × terms matrix for R, pandas, SPSS.
+    #[arg(long, value_enum, default_value_t = Layout::Long)]
+    pub layout: Layout,
+    /// With --layout wide: counts, or rates per 10,000 words of each row.
+    #[arg(long, value_enum, default_value_t = Values::Count)]
+    pub values: Values,
     #[command(flatten)]
     pub input: InputArgs,
     #[command(flatten)]
@@ -212,7 +220,29 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     report
         .notes
         .extend(streamed_note(args.streaming.stream_chunk, &streamed_names));
-    if matches!(
+    report.sheets = spreadsheet_sheets(&report, &lexicon, args.by, &counts);
+    if args.layout == Layout::Wide {
+        let mut table = matrix(&lexicon, args.by, &counts, args.values);
+        table.title = Some(format!(
+            "{} documents x {} terms ({})",
+            counts.documents.len(),
+            lexicon.terms.len(),
+            match args.values {
+                Values::Count => "counts",
+                Values::Rate => "per 10k words",
+            }
+        ));
+        report.tables = vec![table];
+        report
+            .notes
+            .retain(|n| !n.starts_with("Rows without a term"));
+        report.notes.insert(
+            1,
+            "One row per document (or page/section), one column per term; category:NAME columns \
+             are the totals of each category's terms."
+                .to_string(),
+        );
+    } else if matches!(
         resolve_format(&args.output, OutputFormat::Table)?,
         OutputFormat::Csv | OutputFormat::Tsv
     ) {
@@ -243,6 +273,84 @@ fn contexts_of(
             })
         })
         .collect()
+}
+
+/// The sheets of the xlsx workbook: `terms` (the term rows of each document, as the default
+/// CSV), `counts` and `rates` (the documents × terms matrix), `categories` (category totals of
+/// each document); the renderer adds `method`.
+fn spreadsheet_sheets(
+    report: &Report,
+    lexicon: &Lexicon,
+    by: Unit,
+    counts: &CorpusCounts,
+) -> Vec<Table> {
+    let long = |selection: RowSelection, title: &str| {
+        let mut selected = report.clone();
+        select_rows(&mut selected, selection);
+        let mut table = crate::render::flattened_table(&selected);
+        table.title = Some(title.to_string());
+        table
+    };
+    let wide = |values: Values, title: &str| {
+        let mut table = matrix(lexicon, by, counts, values);
+        table.title = Some(title.to_string());
+        table
+    };
+    vec![
+        long(RowSelection::Terms, "terms"),
+        wide(Values::Count, "counts"),
+        wide(Values::Rate, "rates"),
+        long(RowSelection::Categories, "categories"),
+    ]
+}
+
+/// The documents × terms matrix (see [`crate::layout`]): one row per document, or per page or
+/// section with `--by`; a column per term, then `category:NAME` per category.
+pub fn matrix(lexicon: &Lexicon, by: Unit, counts: &CorpusCounts, values: Values) -> Table {
+    let paths: Vec<&str> = counts.documents.iter().map(|d| d.name.as_str()).collect();
+    let names = short_names(&paths);
+    let with_categories = |term_counts: &[u64]| {
+        let mut all = term_counts.to_vec();
+        all.extend(category_totals(lexicon, term_counts));
+        all
+    };
+    let mut rows = Vec::new();
+    for (d, name) in counts.documents.iter().zip(names) {
+        if by == Unit::Document {
+            rows.push(MatrixRow {
+                document: name,
+                path: d.name.clone(),
+                unit: None,
+                tokens: d.tokens,
+                counts: with_categories(&d.counts),
+            });
+        } else {
+            rows.extend(d.units.iter().map(|u| MatrixRow {
+                document: name.clone(),
+                path: d.name.clone(),
+                unit: Some(u.label.clone()),
+                tokens: u.tokens,
+                counts: with_categories(&u.counts),
+            }));
+        }
+    }
+    let columns: Vec<String> = lexicon
+        .terms
+        .iter()
+        .map(|t| t.label.clone())
+        .chain(
+            lexicon
+                .categories
+                .iter()
+                .map(|c| format!("category:{}", c.name)),
+        )
+        .collect();
+    let unit = match by {
+        Unit::Document => None,
+        Unit::Page => Some("Page"),
+        Unit::Section => Some("Section"),
+    };
+    wide_table(&rows, unit, &columns, values)
 }
 
 /// The document label of corpus-total rows.

@@ -36,8 +36,9 @@ use serde_json::json;
 use crate::cli::{InputArgs, OutputArgs, StreamArgs};
 use crate::cmd::{count_sources, load_or_stream, streamed_note};
 use crate::count::{Unit, rate_per_10k};
-use crate::document::{Document, Format};
+use crate::document::{Document, Format, short_names};
 use crate::frequency::{WordCounts, word_counts};
+use crate::layout::{Layout, MatrixRow, Values, wide_table};
 use crate::render::{OutputFormat, write_report};
 use crate::report::Outcome;
 use crate::stream::{Streamed, Work};
@@ -71,6 +72,13 @@ pub struct Args {
     /// Row order.
     #[arg(long, value_enum, default_value_t = SortBy::Count)]
     pub sort: SortBy,
+    /// `wide`: one row per document, one column per word (those kept by --min-count and --top,
+    /// in their order): the documents × words matrix.
+    #[arg(long, value_enum, default_value_t = Layout::Long)]
+    pub layout: Layout,
+    /// With --layout wide: counts, or rates per 10,000 words of each document.
+    #[arg(long, value_enum, default_value_t = Values::Count)]
+    pub values: Values,
     #[command(flatten)]
     pub input: InputArgs,
     #[command(flatten)]
@@ -197,6 +205,33 @@ fn build_report(documents: &[DocumentWords], args: &Args) -> Report {
             documents.len()
         )
     });
+    if args.layout == Layout::Wide {
+        let words: Vec<String> = rows[..shown].iter().map(|r| r.0.to_string()).collect();
+        let paths: Vec<&str> = documents.iter().map(|d| d.name.as_str()).collect();
+        let matrix: Vec<MatrixRow> = documents
+            .iter()
+            .zip(short_names(&paths))
+            .map(|(d, name)| MatrixRow {
+                document: name,
+                path: d.name.clone(),
+                unit: None,
+                tokens: d.tokens,
+                counts: words.iter().map(|w| d.words.get(w).unwrap_or(0)).collect(),
+            })
+            .collect();
+        let mut wide = wide_table(&matrix, None, &words, args.values);
+        wide.title = table.title.take();
+        wide.notes
+            .push("One row per document, one column per word (lower-cased).".to_string());
+        if shown < rows.len() {
+            wide.notes.push(format!(
+                "The {shown} first words of {} (--top {shown}).",
+                rows.len()
+            ));
+        }
+        report.tables.push(wide);
+        return report;
+    }
     for &(word, count, docs) in &rows[..shown] {
         table.push(vec![
             Value::text(word),
