@@ -592,3 +592,57 @@ fn xlsx_and_csv_of_the_ofsted_reports_equal_the_json_counts() {
     assert!(item("termtally")[0].starts_with("version "));
     assert!(!item("note").is_empty());
 }
+
+#[test]
+fn lexicon_as_quanteda_yaml_counts_the_same_when_read_back() {
+    let Some(pdf) = common::corpus_file("ofsted-cqc-area-send-inspection-dorset-2024-05.pdf")
+    else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    for lexicon in ["boddison-soan-2021", "modality"] {
+        let output = termtally()
+            .args(["lexicon", "show", lexicon, "--format", "yaml"])
+            .output()
+            .unwrap();
+        assert!(output.status.success());
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains("warning: quanteda") && stderr.contains("family"),
+            "{stderr}"
+        );
+        let yaml = dir.path().join(format!("{lexicon}.yml"));
+        std::fs::write(&yaml, &output.stdout).unwrap();
+        let by_term = |spec: &str| -> BTreeMap<String, (String, i64)> {
+            let json = json_of(&[
+                "count",
+                "--lexicon",
+                spec,
+                "-f",
+                "json",
+                pdf.to_str().unwrap(),
+            ]);
+            json["rows"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|r| r["kind"] == "term")
+                .map(|r| {
+                    (
+                        r["term"].as_str().unwrap().to_string(),
+                        (
+                            r["category"].as_str().unwrap().to_string(),
+                            r["count"].as_i64().unwrap(),
+                        ),
+                    )
+                })
+                .collect()
+        };
+        let original = by_term(lexicon);
+        assert!(
+            original.values().any(|(_, n)| *n > 0),
+            "{lexicon} finds something"
+        );
+        assert_eq!(by_term(yaml.to_str().unwrap()), original, "{lexicon}");
+    }
+}
