@@ -156,7 +156,7 @@ fn check_destination_refuses_early() {
     let err = check_destination(&out_args(&missing_dir, false, None)).expect_err("no dir");
     assert!(err.to_string().contains("does not exist"), "{err}");
 
-    let unknown = dir.path().join("out.xlsx");
+    let unknown = dir.path().join("out.ods");
     let err = check_destination(&out_args(&unknown, false, None)).expect_err("unknown ext");
     assert!(err.to_string().contains("give --format"), "{err}");
     check_destination(&out_args(&unknown, false, Some(OutputFormat::Csv))).expect("--format given");

@@ -358,7 +358,8 @@ fn format_from_extension() {
         ("t.md", Some(OutputFormat::Md)),
         ("t.tex", Some(OutputFormat::Latex)),
         ("t.txt", Some(OutputFormat::Table)),
-        ("t.xlsx", None),
+        ("t.xlsx", Some(OutputFormat::Xlsx)),
+        ("t.ods", None),
         ("noext", None),
     ];
     for (name, expected) in cases {
