@@ -8,29 +8,61 @@
 //! should two collide (with each other or with the fixed columns) the later one gets ` (2)`,
 //! ` (3)`…, so every name is unique and the same from run to run.
 
-use clap::ValueEnum;
-
 use crate::count::rate_per_10k;
 use crate::table::{Column, Table, Value};
 
 /// `--layout`: long (one row per document and term) or wide (one row per document).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Layout {
-    /// One row per document (or unit) and term.
     #[default]
     Long,
-    /// One row per document (or unit), one column per term: a documents × terms matrix.
     Wide,
 }
 
+impl Layout {
+    pub const ALL: [Layout; 2] = [Layout::Long, Layout::Wide];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Layout::Long => "long",
+            Layout::Wide => "wide",
+        }
+    }
+
+    pub fn description(self) -> &'static str {
+        match self {
+            Layout::Long => "One row per document (or unit) and term",
+            Layout::Wide => {
+                "One row per document (or unit), one column per term: a documents x terms matrix"
+            }
+        }
+    }
+}
+
 /// `--values`: what the cells of the wide layout hold.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Values {
-    /// Occurrences.
     #[default]
     Count,
-    /// Occurrences per 10,000 words of the row's document (or unit).
     Rate,
+}
+
+impl Values {
+    pub const ALL: [Values; 2] = [Values::Count, Values::Rate];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Values::Count => "count",
+            Values::Rate => "rate",
+        }
+    }
+
+    pub fn description(self) -> &'static str {
+        match self {
+            Values::Count => "Occurrences",
+            Values::Rate => "Occurrences per 10,000 words of the row's document (or unit)",
+        }
+    }
 }
 
 /// One row of the matrix.

@@ -17,7 +17,7 @@ use std::io::{self, Write};
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 use serde_json::Value as Json;
 
-use crate::table::{Report, Table, Value};
+use crate::table::{Report, Role, Table, Value};
 
 /// Excel's limits (Office specifications).
 #[derive(Debug, Clone, Copy)]
@@ -41,7 +41,7 @@ const MAX_WIDTH: f64 = 60.0;
 const WIDTH_SAMPLE: usize = 2_000;
 
 /// Writes `report` as an xlsx workbook to `w`.
-pub fn render_xlsx(report: &Report, w: &mut dyn Write) -> io::Result<()> {
+pub(super) fn render(report: &Report, w: &mut dyn Write) -> io::Result<()> {
     let bytes = workbook_bytes(report, EXCEL)?;
     w.write_all(&bytes)
 }
@@ -49,7 +49,7 @@ pub fn render_xlsx(report: &Report, w: &mut dyn Write) -> io::Result<()> {
 fn workbook_bytes(report: &Report, limits: Limits) -> io::Result<Vec<u8>> {
     let flattened;
     let sheets: Vec<&Table> = if report.sheets.is_empty() {
-        flattened = crate::render::flattened_table(report);
+        flattened = super::flattened_table(report);
         vec![&flattened]
     } else {
         report.sheets.iter().collect()
@@ -196,8 +196,10 @@ fn write_sheet(
                     if f.is_finite() {
                         sheet.write_number_with_format(r, c, *f, formats.decimal)?;
                     }
-                    crate::render::display_text(value).len().min(12)
+                    super::display_text(value).len().min(12)
                 }
+                // Always a string, never a formula; a number that came as text in a number
+                // column (none do today) would still be text, shown as such.
                 Value::Text(text) => {
                     let length = text.chars().count();
                     if length > limits.cell_chars {
@@ -217,11 +219,13 @@ fn write_sheet(
             }
         }
     }
-    for (col, width) in widths.iter().enumerate() {
-        sheet.set_column_width(
-            col as u16,
-            (*width as f64 + 2.0).clamp(MIN_WIDTH, MAX_WIDTH),
-        )?;
+    for (col, (width, column)) in widths.iter().zip(&table.columns).enumerate() {
+        // Paths are long and read least: narrower than text, still filterable.
+        let max = match column.role {
+            Role::Path => MAX_WIDTH / 2.0,
+            Role::Number | Role::Text | Role::Citation => MAX_WIDTH,
+        };
+        sheet.set_column_width(col as u16, (*width as f64 + 2.0).clamp(MIN_WIDTH, max))?;
     }
     sheet.set_freeze_panes(1, 0)?;
     if !table.columns.is_empty() {
