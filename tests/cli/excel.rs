@@ -3,14 +3,12 @@
 //! guard (checked with LibreOffice); the xlsx workbook (read back with Python's openpyxl); the
 //! wide layout; lexicons as quanteda YAML.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-use common::{corpora_dir, json_of, termtally};
+use crate::util::{corpora_dir, corpus_file, json_of, ofsted_reports, termtally};
 use serde_json::Value;
 
 /// The folder of the 42 Ofsted reports (and their SHA256SUMS), or `None` (skipped loudly).
@@ -22,17 +20,6 @@ fn ofsted_dir() -> Option<PathBuf> {
         eprintln!("\n*** SKIPPED: {} is missing ***\n", dir.display());
         None
     }
-}
-
-/// The PDFs of the folder, listed independently of termtally.
-fn ofsted_pdfs(dir: &Path) -> Vec<PathBuf> {
-    let mut pdfs: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "pdf"))
-        .collect();
-    pdfs.sort();
-    pdfs
 }
 
 /// `count FOLDER --format json`, run once for every test of this file.
@@ -74,7 +61,10 @@ fn a_folder_counts_the_same_as_listing_its_documents() {
     let (Some(dir), Some(folder)) = (ofsted_dir(), ofsted_json()) else {
         return;
     };
-    let pdfs = ofsted_pdfs(&dir);
+    // Listed independently of termtally.
+    let Some(pdfs) = ofsted_reports() else {
+        return;
+    };
     assert_eq!(pdfs.len(), 42);
     let documents: Vec<&str> = folder["documents"]
         .as_array()
@@ -595,8 +585,7 @@ fn xlsx_and_csv_of_the_ofsted_reports_equal_the_json_counts() {
 
 #[test]
 fn lexicon_as_quanteda_yaml_counts_the_same_when_read_back() {
-    let Some(pdf) = common::corpus_file("ofsted-cqc-area-send-inspection-dorset-2024-05.pdf")
-    else {
+    let Some(pdf) = corpus_file("ofsted-cqc-area-send-inspection-dorset-2024-05.pdf") else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
