@@ -131,3 +131,64 @@ mod tests {
         assert_eq!(cite(Format::Clml, None, None, Some("Sch. 2")), "Sch. 2");
     }
 }
+
+/// Names for documents that tell them apart without repeating their folders: each path's
+/// shortest suffix of whole components that no other path ends with (`a/x.pdf`, `b/x.pdf` →
+/// `a/x.pdf`, `b/x.pdf`; `reports/2024/y.pdf` alone → `y.pdf`). Separators are written `/`.
+/// A path given twice gets the same name both times.
+pub fn short_names(paths: &[&str]) -> Vec<String> {
+    let split: Vec<Vec<String>> = paths
+        .iter()
+        .map(|p| {
+            std::path::Path::new(p)
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect()
+        })
+        .collect();
+    let suffix = |parts: &[String], k: usize| parts[parts.len().saturating_sub(k)..].join("/");
+    split
+        .iter()
+        .enumerate()
+        .map(|(i, parts)| {
+            (1..=parts.len())
+                .map(|k| suffix(parts, k))
+                .find(|candidate| {
+                    split.iter().enumerate().all(|(j, other)| {
+                        j == i || paths[j] == paths[i] || !ends_with(other, candidate)
+                    })
+                })
+                .unwrap_or_else(|| paths[i].to_string())
+        })
+        .collect()
+}
+
+/// True when the components of `parts` end with the `/`-joined `suffix`.
+fn ends_with(parts: &[String], suffix: &str) -> bool {
+    let wanted: Vec<&str> = suffix.split('/').collect();
+    parts.len() >= wanted.len()
+        && parts[parts.len() - wanted.len()..]
+            .iter()
+            .zip(&wanted)
+            .all(|(a, b)| a == b)
+}
+
+#[cfg(test)]
+mod short_name_tests {
+    use super::short_names;
+
+    #[test]
+    fn shortest_unique_suffixes() {
+        assert_eq!(
+            short_names(&[
+                "r/2023/bexley.pdf",
+                "r/2024/bexley.pdf",
+                "r/2024/york.pdf",
+                "-"
+            ]),
+            vec!["2023/bexley.pdf", "2024/bexley.pdf", "york.pdf", "-"]
+        );
+        assert_eq!(short_names(&["../a/b.txt"]), vec!["b.txt"]);
+        assert_eq!(short_names(&["a/x", "a/x"]), vec!["x", "x"]);
+    }
+}

@@ -1,10 +1,11 @@
 //! termtally: a terminology corpus analyser for policy documents.
 //!
 //! The pipeline runs one way, one module per stage:
-//! `extract` (file bytes → [`Document`]) → `normalise` → `tokenise`/`matcher` (→ hits) →
-//! `count` (or `frequency`, every word type) → `table` → `render` → `output`. `kwic` puts the
-//! same hits in context; `keyness` compares counts. `cli` and `cmd` are the command line on top;
-//! nothing below them imports them (see ARCHITECTURE.md, and the test at the end of this file).
+//! `inputs` (arguments → files) → `extract` (file bytes → [`Document`]) → `normalise` →
+//! `tokenise`/`matcher` (→ hits) → `count` (or `frequency`, every word type; `layout` for the
+//! documents × terms matrix) → `table` → `render` → `output`. `kwic` puts the same hits in
+//! context; `keyness` compares counts. `cli` and `cmd` are the command line on top; nothing below
+//! them imports them (see ARCHITECTURE.md, and the test at the end of this file).
 
 pub mod cli;
 pub mod cmd;
@@ -13,8 +14,10 @@ pub mod document;
 pub mod extract;
 pub mod fetch;
 pub mod frequency;
+pub mod inputs;
 pub mod keyness;
 pub mod kwic;
+pub mod layout;
 pub mod lexicon;
 pub mod matcher;
 pub mod normalise;

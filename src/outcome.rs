@@ -46,6 +46,13 @@ impl Outcome {
         self.inner.lock().unwrap_or_else(|e| e.into_inner()).failed += 1;
     }
 
+    /// An input that gave no document (an empty folder, a glob matching nothing): `message` is
+    /// the whole line after "termtally: ".
+    pub fn fail_input(&self, message: &str) {
+        eprintln!("termtally: {message}");
+        self.inner.lock().unwrap_or_else(|e| e.into_inner()).failed += 1;
+    }
+
     /// A document that was read but whose result could not be written: it counts as failed.
     pub fn fail_after_success(&self, name: &str, reason: impl std::fmt::Display) {
         eprintln!(

@@ -52,6 +52,10 @@ pub struct OutputArgs {
     /// Overwrite FILE given with -o if it exists.
     #[arg(long)]
     pub force: bool,
+    /// CSV/TSV files: write cells exactly, without the `'` that stops a spreadsheet from reading
+    /// a cell starting with = + - @ as a formula.
+    #[arg(long)]
+    pub raw_csv: bool,
 }
 
 impl clap::ValueEnum for OutputFormat {
@@ -77,6 +81,8 @@ pub struct Output {
     pub force: bool,
     /// Standard output is the destination and it is a terminal (colour, width, fitting).
     pub terminal: bool,
+    /// `--raw-csv`: no formula guard in CSV/TSV files.
+    pub raw_csv: bool,
 }
 
 impl OutputArgs {
@@ -89,11 +95,20 @@ impl OutputArgs {
         if let Some(dest) = &file {
             check_file(dest, self.force)?;
         }
+        let format = resolve_format(self, default)?;
+        let terminal = file.is_none() && io::stdout().is_terminal();
+        if format == OutputFormat::Xlsx && terminal {
+            bail!(
+                "an xlsx workbook is a binary file, not for the terminal: write it with -o \
+                 FILE.xlsx (or redirect: > FILE.xlsx)"
+            );
+        }
         Ok(Output {
-            format: resolve_format(self, default)?,
-            terminal: file.is_none() && io::stdout().is_terminal(),
+            format,
+            terminal,
             file,
             force: self.force,
+            raw_csv: self.raw_csv,
         })
     }
 }
@@ -132,7 +147,7 @@ pub fn resolve_format(out: &OutputArgs, default: OutputFormat) -> anyhow::Result
             Some(format) => Ok(format),
             None => bail!(
                 "{}: cannot tell the output format from the file name; end it in .csv, .tsv, \
-                 .json, .md, .tex or .txt, or give --format",
+                 .json, .md, .tex, .txt or .xlsx, or give --format",
                 path.display()
             ),
         },
@@ -160,6 +175,8 @@ impl Output {
             } else {
                 None
             },
+            // Files are for people (spreadsheets); standard output stays exact for pipes.
+            formula_guard: self.file.is_some() && !self.raw_csv,
         }
     }
 

@@ -11,6 +11,9 @@ pub enum Value {
     Int(i64),
     /// A float with the number of decimals to show in display formats.
     Float(f64, u8),
+    /// A float shown with this many significant digits in display formats (rates: 0.0123,
+    /// 12.35, 1235); machine formats keep full precision.
+    Significant(f64, u8),
     Text(String),
 }
 
@@ -26,7 +29,9 @@ impl Value {
             Value::Null => Json::Null,
             Value::Bool(b) => Json::Bool(*b),
             Value::Int(i) => Json::from(*i),
-            Value::Float(f, _) => serde_json::Number::from_f64(*f).map_or(Json::Null, Json::Number),
+            Value::Float(f, _) | Value::Significant(f, _) => {
+                serde_json::Number::from_f64(*f).map_or(Json::Null, Json::Number)
+            }
             Value::Text(s) => Json::String(s.clone()),
         }
     }
@@ -150,4 +155,8 @@ pub struct Report {
     pub tables: Vec<Table>,
     /// Lines printed after all tables in display formats (and in JSON as `notes`).
     pub notes: Vec<String>,
+    /// The sheets of an xlsx workbook, each titled with its sheet name, when the command lays
+    /// its results out differently for a spreadsheet (count: terms, matrices, categories);
+    /// empty = one sheet of every row, as CSV has them.
+    pub sheets: Vec<Table>,
 }

@@ -111,7 +111,7 @@ def check(termtally, lexicon_name, mode, files, texts, show):
         theirs = {
             r["term"]: r["count"]
             for r in expected["rows"]
-            if r["kind"] == "term" and r["document"] == path and r["unit"] is None
+            if r["kind"] == "term" and r["path"] == path and r["unit"] is None
         }
         if show:
             print(f"{path} ({tokens} tokens, {lexicon_name}, {mode})")

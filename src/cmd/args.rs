@@ -2,6 +2,7 @@
 //! library's enums (the library itself knows nothing of clap). The output options are
 //! `output::OutputArgs`.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Args;
@@ -16,6 +17,10 @@ use crate::stopwords::{StopList, WordFilter};
 /// How documents are read: shared by every command that takes documents.
 #[derive(Args, Debug, Clone)]
 pub struct InputArgs {
+    /// Also read the documents listed in LIST, one path per line (`-` reads the list from
+    /// standard input): for lists too long for the command line.
+    #[arg(long, value_name = "LIST")]
+    pub files_from: Option<PathBuf>,
     /// Seconds one document may take to extract before it is abandoned.
     #[arg(long, value_name = "SECS", default_value_t = 60)]
     pub timeout: u64,
@@ -182,3 +187,6 @@ impl WordListArgs {
         self.stopwords.is_some() || self.min_docs > 0 || self.top.is_some()
     }
 }
+
+value_enum!(crate::layout::Layout);
+value_enum!(crate::layout::Values);

@@ -6,6 +6,7 @@
 //!
 //! ```text
 //! {
+//!   "schema_version": 2,                        raised when a key changes meaning or goes away
 //!   "command": "count",
 //!   "lexicon": {"name", "origin", "source"},    origin: "built-in NAME" or the file path
 //!   "mode": "word" | "family" | "substring",
@@ -20,14 +21,15 @@
 //! }
 //! ```
 //!
-//! Every record of `rows` has the keys `kind`, `document`, `unit`, `term`, `category`, `count`,
-//! `tokens`, `rate_per_10k`, `share`:
+//! Every record of `rows` has the keys `kind`, `document`, `path`, `unit`, `term`, `category`,
+//! `count`, `tokens`, `rate_per_10k`, `share`:
 //!
 //! - `kind` = `"term"`: the count of one term. `kind` = `"category"`: the total of one category
 //!   (`term` is null) and its `share`, the percentage of all the lexicon's hits in that document
 //!   or unit (the study's "91% directive"); null when there are no hits.
-//! - `document`: the path as given, or `"(all documents)"` for the corpus total (present when
-//!   more than one document is counted).
+//! - `document`: the document's name, the shortest end of its path that no other document's
+//!   path ends with (usually the file name), or `"(all documents)"` for the corpus total (present
+//!   when more than one document is counted). `path`: the path as given (null for the total).
 //! - `unit`: null with `--by document`; the page number as text ("61") with `--by page`; the
 //!   numbered paragraph ("4.9") or Part and section ("Part 3, s. 19") with `--by section`.
 //!   Blocks without one are grouped as "(no page)" / "(no section)".
@@ -35,7 +37,16 @@
 //!
 //! With `--by document` every term has a row for every document, zeros included; with `--by page`
 //! or `--by section`, units where a term or category does not occur have no row for it. CSV and
-//! TSV have the same columns (a header row, one row per record). In `substring` mode terms overlap ("inform"
+//! TSV have the same columns (a header row, one row per record) but, so that a spreadsheet's SUM
+//! adds up, only one kind of row: by default the term rows of each document; `--rows categories`,
+//! `--rows totals` (the "(all documents)" rows) or `--rows all`. Rates are full precision in
+//! CSV/TSV/JSON/xlsx, 4 significant digits on the terminal, Markdown and LaTeX.
+//!
+//! With `--layout wide`, `rows` are the documents × terms matrix instead (see `crate::layout`):
+//! `document`, `path`, (`unit`), `tokens`, one key per term label, one `category:NAME` per
+//! category. xlsx always has the sheets `terms`, `counts`, `rates`, `categories` and `method`.
+//!
+//! In `substring` mode terms overlap ("inform"
 //! is counted inside "information" too), so category totals and shares count such text twice; a
 //! note says so.
 
@@ -49,8 +60,9 @@ use crate::cmd::{finish, load_and_count, write_counted};
 use crate::count::{
     CorpusCounts, DocumentCounts, Unit, category_totals, count_document, percent, rate_per_10k,
 };
-use crate::document::Document;
+use crate::document::{Document, short_names};
 use crate::kwic;
+use crate::layout::{Layout, MatrixRow, Values, wide_table};
 use crate::lexicon::Lexicon;
 use crate::matcher::{Matcher, Mode};
 use crate::outcome::Outcome;
@@ -78,8 +90,9 @@ Examples:
 #[derive(clap::Args, Debug)]
 #[command(after_help = EXAMPLES)]
 pub struct Args {
-    /// Documents to count (PDF, legislation.gov.uk XML, HTML, DOCX, text); `-` reads standard input.
-    #[arg(required = true, value_name = "FILE")]
+    /// Documents to count (PDF, legislation.gov.uk XML, HTML, DOCX, text), folders (walked) or
+    /// quoted globs ("reports/*.pdf"); `-` reads standard input.
+    #[arg(required_unless_present = "files_from", value_name = "FILE")]
     pub files: Vec<PathBuf>,
     #[command(flatten)]
     pub lexicon: LexiconArgs,
@@ -90,6 +103,19 @@ pub struct Args {
     /// shows them) to check what was counted.
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub with_contexts: usize,
+    /// CSV/TSV: which rows to write, so that a spreadsheet's SUM adds up: `terms` (one row per
+    /// document and term, the category as a column), `categories` (category totals per
+    /// document), `totals` (the "(all documents)" rows) or `all`. JSON, xlsx and the terminal
+    /// keep every kind.
+    #[arg(long, value_enum, default_value_t = RowSelection::Terms)]
+    pub rows: RowSelection,
+    /// `wide`: one row per document (or page/section with --by), one column per term, then one
+    /// `category:NAME` column per category: the documents × terms matrix for R, pandas, SPSS.
+    #[arg(long, value_enum, default_value_t = Layout::Long)]
+    pub layout: Layout,
+    /// With --layout wide: counts, or rates per 10,000 words of each row.
+    #[arg(long, value_enum, default_value_t = Values::Count)]
+    pub values: Values,
     #[command(flatten)]
     pub input: InputArgs,
     #[command(flatten)]
@@ -155,7 +181,155 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             .meta
             .insert("contexts".into(), serde_json::Value::Array(contexts));
     }
+    shape_report(&mut report, &args, &lexicon, &counts, output.format);
     write_counted(report, &streamed_names, &args.streaming, &output, &outcome)
+}
+
+/// The report as the output wants it: the workbook's sheets; with `--layout wide` the matrix
+/// instead of the long tables; in CSV/TSV only the rows `--rows` selects.
+fn shape_report(
+    report: &mut Report,
+    args: &Args,
+    lexicon: &Lexicon,
+    counts: &CorpusCounts,
+    format: OutputFormat,
+) {
+    report.sheets = spreadsheet_sheets(report, lexicon, args.by, counts);
+    if args.layout == Layout::Wide {
+        let mut table = matrix(lexicon, args.by, counts, args.values);
+        table.title = Some(format!(
+            "{} documents x {} terms ({})",
+            counts.documents.len(),
+            lexicon.terms.len(),
+            match args.values {
+                Values::Count => "counts",
+                Values::Rate => "per 10k words",
+            }
+        ));
+        report.tables = vec![table];
+        report
+            .notes
+            .retain(|n| !n.starts_with("Rows without a term"));
+        report.notes.insert(
+            1,
+            "One row per document (or page/section), one column per term; category:NAME columns \
+             are the totals of each category's terms."
+                .to_string(),
+        );
+    } else if matches!(format, OutputFormat::Csv | OutputFormat::Tsv) {
+        select_rows(report, args.rows);
+    }
+}
+
+/// The rows of `--rows`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum RowSelection {
+    Terms,
+    Categories,
+    Totals,
+    All,
+}
+
+/// Keeps the rows of `report` that `selection` asks for (see [`RowSelection`]). With one document
+/// there is no "(all documents)" table; its own rows are then its totals.
+pub fn select_rows(report: &mut Report, selection: RowSelection) {
+    let has_corpus_total = report.tables.iter().any(|t| {
+        let document = t.column_index("document");
+        t.rows
+            .iter()
+            .any(|r| document.and_then(|i| r.cells.get(i)) == Some(&Value::text(ALL_DOCUMENTS)))
+    });
+    for table in &mut report.tables {
+        let (Some(kind), Some(document)) =
+            (table.column_index("kind"), table.column_index("document"))
+        else {
+            continue;
+        };
+        table.rows.retain(|row| {
+            let is = |i: usize, text: &str| row.cells.get(i) == Some(&Value::text(text));
+            let total = is(document, ALL_DOCUMENTS);
+            match selection {
+                RowSelection::Terms => is(kind, "term") && !total,
+                RowSelection::Categories => is(kind, "category") && !total,
+                RowSelection::Totals => total || !has_corpus_total,
+                RowSelection::All => true,
+            }
+        });
+    }
+}
+
+/// The sheets of the xlsx workbook: `terms` (the term rows of each document, as the default
+/// CSV), `counts` and `rates` (the documents × terms matrix), `categories` (category totals of
+/// each document); the renderer adds `method`.
+fn spreadsheet_sheets(
+    report: &Report,
+    lexicon: &Lexicon,
+    by: Unit,
+    counts: &CorpusCounts,
+) -> Vec<Table> {
+    let long = |selection: RowSelection, title: &str| {
+        let mut selected = report.clone();
+        select_rows(&mut selected, selection);
+        let mut table = crate::render::flattened_table(&selected);
+        table.title = Some(title.to_string());
+        table
+    };
+    let wide = |values: Values, title: &str| {
+        let mut table = matrix(lexicon, by, counts, values);
+        table.title = Some(title.to_string());
+        table
+    };
+    vec![
+        long(RowSelection::Terms, "terms"),
+        wide(Values::Count, "counts"),
+        wide(Values::Rate, "rates"),
+        long(RowSelection::Categories, "categories"),
+    ]
+}
+
+/// The documents × terms matrix (see [`crate::layout`]): one row per document, or per page or
+/// section with `--by`; a column per term, then `category:NAME` per category.
+pub fn matrix(lexicon: &Lexicon, by: Unit, counts: &CorpusCounts, values: Values) -> Table {
+    let paths: Vec<&str> = counts.documents.iter().map(|d| d.name.as_str()).collect();
+    let names = short_names(&paths);
+    let with_categories = |term_counts: &[u64]| {
+        let mut all = term_counts.to_vec();
+        all.extend(category_totals(lexicon, term_counts));
+        all
+    };
+    let mut rows = Vec::new();
+    for (d, name) in counts.documents.iter().zip(names) {
+        if by == Unit::Document {
+            rows.push(MatrixRow {
+                document: name,
+                path: d.name.clone(),
+                unit: None,
+                tokens: d.tokens,
+                counts: with_categories(&d.counts),
+            });
+        } else {
+            rows.extend(d.units.iter().map(|u| MatrixRow {
+                document: name.clone(),
+                path: d.name.clone(),
+                unit: Some(u.label.clone()),
+                tokens: u.tokens,
+                counts: with_categories(&u.counts),
+            }));
+        }
+    }
+    let columns: Vec<String> = lexicon
+        .terms
+        .iter()
+        .map(|t| t.label.clone())
+        .chain(
+            lexicon
+                .categories
+                .iter()
+                .map(|c| format!("category:{}", c.name)),
+        )
+        .collect();
+    let unit = (by != Unit::Document).then(|| unit_title(by));
+    wide_table(&rows, unit, &columns, values)
 }
 
 /// The `contexts` records of one streamed document, as [`kwic::contexts_json`] gives them for a
@@ -190,7 +364,10 @@ pub fn build_report(lexicon: &Lexicon, mode: Mode, by: Unit, counts: &CorpusCoun
     insert_meta(&mut report, lexicon, mode, by, counts);
     // One table per document (and one for the corpus total): display formats show each under a
     // title instead of repeating the path on every row; machine formats carry `document`.
-    for d in &counts.documents {
+    let paths: Vec<&str> = counts.documents.iter().map(|d| d.name.as_str()).collect();
+    let names = short_names(&paths);
+    for (d, name) in counts.documents.iter().zip(&names) {
+        let document = (name.as_str(), Value::text(&d.name));
         let mut table = Table::new(columns(by));
         let pages = d.pages.map(|p| format!(", {p} pages")).unwrap_or_default();
         table.title = Some(format!("{}: {} words{pages}", d.name, d.tokens));
@@ -198,7 +375,7 @@ pub fn build_report(lexicon: &Lexicon, mode: Mode, by: Unit, counts: &CorpusCoun
             add_rows(
                 &mut table,
                 lexicon,
-                &d.name,
+                document,
                 Value::Null,
                 d.tokens,
                 &d.counts,
@@ -209,7 +386,7 @@ pub fn build_report(lexicon: &Lexicon, mode: Mode, by: Unit, counts: &CorpusCoun
                 add_rows(
                     &mut table,
                     lexicon,
-                    &d.name,
+                    document.clone(),
                     Value::text(&u.label),
                     u.tokens,
                     &u.counts,
@@ -229,7 +406,7 @@ pub fn build_report(lexicon: &Lexicon, mode: Mode, by: Unit, counts: &CorpusCoun
         add_rows(
             &mut table,
             lexicon,
-            ALL_DOCUMENTS,
+            (ALL_DOCUMENTS, Value::Null),
             Value::Null,
             counts.tokens,
             &counts.counts,
@@ -298,9 +475,8 @@ fn columns(by: Unit) -> Vec<Column> {
         .role(Role::Citation);
     vec![
         Column::new("kind", "Kind").machine_only(),
-        Column::new("document", "Document")
-            .role(Role::Path)
-            .machine_only(),
+        Column::new("document", "Document").machine_only(),
+        Column::new("path", "Path").role(Role::Path).machine_only(),
         if by == Unit::Document {
             unit.machine_only()
         } else {
@@ -316,11 +492,12 @@ fn columns(by: Unit) -> Vec<Column> {
 }
 
 /// The rows of one document or unit: each term's count, then each category's total (bold);
-/// without `with_zeros`, terms and categories that do not occur are left out.
+/// without `with_zeros`, terms and categories that do not occur are left out. `document` is the
+/// short name and the path (null for the corpus total).
 fn add_rows(
     table: &mut Table,
     lexicon: &Lexicon,
-    document: &str,
+    (document, path): (&str, Value),
     unit: Value,
     tokens: u64,
     term_counts: &[u64],
@@ -333,12 +510,13 @@ fn add_rows(
         table.push(vec![
             Value::text("term"),
             Value::text(document),
+            path.clone(),
             unit.clone(),
             Value::text(&term.label),
             Value::text(&term.category),
             Value::Int(count as i64),
             Value::Int(tokens as i64),
-            Value::Float(rate_per_10k(count, tokens), 2),
+            Value::Significant(rate_per_10k(count, tokens), 4),
             Value::Null,
         ]);
     }
@@ -355,12 +533,13 @@ fn add_rows(
             cells: vec![
                 Value::text("category"),
                 Value::text(document),
+                path.clone(),
                 unit.clone(),
                 Value::Null,
                 Value::text(&category.name),
                 Value::Int(count as i64),
                 Value::Int(tokens as i64),
-                Value::Float(rate_per_10k(count, tokens), 2),
+                Value::Significant(rate_per_10k(count, tokens), 4),
                 percent(count, all).map_or(Value::Null, |p| Value::Float(p, 1)),
             ],
             bold: true,

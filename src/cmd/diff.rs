@@ -125,6 +125,12 @@ pub enum SortBy {
 
 /// The two sides' documents from the command line.
 fn sides(args: &Args) -> anyhow::Result<(Vec<PathBuf>, Vec<PathBuf>)> {
+    if args.input.files_from.is_some() {
+        anyhow::bail!(
+            "diff needs to know each document's side: give folders or quoted globs to --old and \
+             --new instead of --files-from"
+        );
+    }
     let flags = !args.old.is_empty() || !args.new.is_empty();
     match (args.files.len(), flags) {
         (2, false) => Ok((vec![args.files[0].clone()], vec![args.files[1].clone()])),
@@ -415,9 +421,9 @@ fn cells(kind: &str, term: Value, category: Value, k: &Keyness, alpha: f64) -> V
         term,
         category,
         Value::Int(k.old_count as i64),
-        Value::Float(k.old_rate(), 2),
+        Value::Significant(k.old_rate(), 4),
         Value::Int(k.new_count as i64),
-        Value::Float(k.new_rate(), 2),
+        Value::Significant(k.new_rate(), 4),
         Value::Float(k.rate_change(), 2),
     ]
     .into_iter()

@@ -30,7 +30,7 @@ Examples:
 #[command(after_help = EXAMPLES)]
 pub struct Args {
     /// Documents to read; `-` reads standard input.
-    #[arg(required = true, value_name = "FILE")]
+    #[arg(required_unless_present = "files_from", value_name = "FILE")]
     files: Vec<PathBuf>,
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = ExtractFormat::Text)]

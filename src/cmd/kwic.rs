@@ -45,7 +45,8 @@ word, matched case-insensitively under --mode. The cite column reads like `p. 61
 #[derive(clap::Args, Debug)]
 #[command(after_help = EXAMPLES)]
 pub struct Args {
-    /// The PATTERN to find (unless --lexicon is given), then the documents; `-` reads standard input.
+    /// The PATTERN to find (unless --lexicon is given), then the documents (files, folders or
+    /// quoted globs); `-` reads standard input.
     #[arg(required = true, value_name = "PATTERN | FILE")]
     pub items: Vec<String>,
     /// Find the terms of this lexicon (a built-in name or a .toml/.yml/.dic file) instead of a PATTERN.
@@ -171,7 +172,8 @@ fn lexicon_and_files(args: &Args) -> anyhow::Result<(Lexicon, Vec<String>)> {
                 .split_first()
                 .ok_or_else(|| anyhow::anyhow!("give a PATTERN and at least one FILE"))?;
             let looks_like_a_file = std::path::Path::new(pattern).is_file();
-            if files.is_empty() || (looks_like_a_file && Lexicon::from_pattern(pattern).is_err()) {
+            let no_files = files.is_empty() && args.input.files_from.is_none();
+            if no_files || (looks_like_a_file && Lexicon::from_pattern(pattern).is_err()) {
                 if looks_like_a_file {
                     anyhow::bail!(
                         "{pattern:?} is a file, not a PATTERN: give the word or phrase to find first \
@@ -191,7 +193,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let output = args.output.resolve(OutputFormat::Table)?;
     let mode = args.matching.mode;
     let (lexicon, files) = lexicon_and_files(&args)?;
-    if files.is_empty() {
+    if files.is_empty() && args.input.files_from.is_none() {
         anyhow::bail!("give at least one FILE to search");
     }
     let selected = selected_terms(&lexicon, &args.term, args.category.as_deref())?;

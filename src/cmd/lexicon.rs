@@ -24,7 +24,8 @@ Examples:
   termtally lexicon show modality                          print one as editable TOML
   termtally lexicon show boddison-soan-2021 > mine.toml    start your own from the study's
   termtally lexicon check mine.toml                        validate before counting
-  termtally lexicon show dictionary.yml > converted.toml   convert a quanteda or LIWC dictionary";
+  termtally lexicon show dictionary.yml > converted.toml   convert a quanteda or LIWC dictionary
+  termtally lexicon show modality -f yaml > modality.yml   as a quanteda dictionary, for R";
 
 /// List, show and check lexicons (the terms, categories and word forms that `count` counts).
 #[derive(clap::Args, Debug)]
@@ -41,11 +42,15 @@ pub enum Action {
         #[command(flatten)]
         output: OutputArgs,
     },
-    /// Print a lexicon as editable termtally TOML (a built-in as shipped, with its comments).
+    /// Print a lexicon as editable termtally TOML (a built-in as shipped, with its comments), or
+    /// as a quanteda dictionary (--format yaml) for R.
     Show {
         /// Built-in name or lexicon file (.toml, .yml/.yaml, .dic).
         #[arg(value_name = "NAME|PATH")]
         name: String,
+        /// `toml` (termtally) or `yaml` (a quanteda dictionary: quanteda::dictionary(file = ...)).
+        #[arg(long, short = 'f', value_enum, default_value_t = ShowFormat::Toml)]
+        format: ShowFormat,
     },
     /// Validate lexicon files (TOML, quanteda YAML, LIWC .dic) and report every problem.
     Check {
@@ -54,10 +59,17 @@ pub enum Action {
     },
 }
 
+/// The formats of `lexicon show`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ShowFormat {
+    Toml,
+    Yaml,
+}
+
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     match args.action {
         Action::List { output } => list(&output),
-        Action::Show { name } => show(&name),
+        Action::Show { name, format } => show(&name, format),
         Action::Check { files } => check(&files),
     }
 }
@@ -96,10 +108,17 @@ fn list(output: &OutputArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn show(name: &str) -> anyhow::Result<ExitCode> {
-    let text = match builtin(name) {
-        Some(b) => b.toml.to_string(),
-        None => Lexicon::load(name)?.to_toml(),
+fn show(name: &str, format: ShowFormat) -> anyhow::Result<ExitCode> {
+    let text = match (format, builtin(name)) {
+        (ShowFormat::Toml, Some(b)) => b.toml.to_string(),
+        (ShowFormat::Toml, None) => Lexicon::load(name)?.to_toml(),
+        (ShowFormat::Yaml, _) => {
+            let (text, warnings) = crate::lexicon::yaml::write(&Lexicon::load(name)?);
+            for warning in warnings {
+                eprintln!("termtally: warning: {warning}");
+            }
+            text
+        }
     };
     let mut stdout = std::io::stdout().lock();
     stdout

@@ -30,10 +30,42 @@ use crate::stream::{self, Streamed, Work};
 use crate::table::Report;
 use args::{InputArgs, StreamArgs};
 
+/// The files to read from the command line's `args` and `--files-from` (folders walked, quoted
+/// globs expanded: see [`crate::inputs`]). Files skipped in folders are summed up on stderr; an
+/// input that gives no file fails (fatal with `--strict`) and the others go on.
+pub fn gather_files(
+    args: &[PathBuf],
+    input: &InputArgs,
+    outcome: &Outcome,
+) -> anyhow::Result<Vec<PathBuf>> {
+    let gathered = crate::inputs::gather(args, input.files_from.as_deref())?;
+    for problem in &gathered.problems {
+        if input.strict {
+            anyhow::bail!("{problem} (stopping: --strict)");
+        }
+        outcome.fail_input(problem);
+    }
+    if let Some(summary) = gathered.skipped_summary() {
+        eprintln!("termtally: {summary}");
+    }
+    Ok(gathered.files)
+}
+
 /// Extracts and normalises every input in parallel, keeping the input order. A document that
 /// fails is reported on stderr (`termtally: FILE: reason`) and left out; with `--strict` the first
-/// failure is fatal. `-` reads standard input.
+/// failure is fatal. `-` reads standard input; folders, globs and `--files-from` are expanded
+/// ([`gather_files`]).
 pub fn load_documents(
+    args: &[PathBuf],
+    input: &InputArgs,
+    outcome: &Outcome,
+) -> anyhow::Result<Vec<Document>> {
+    let files = gather_files(args, input, outcome)?;
+    load_files(&files, input, outcome)
+}
+
+/// [`load_documents`] of files already gathered.
+fn load_files(
     files: &[PathBuf],
     input: &InputArgs,
     outcome: &Outcome,
@@ -79,11 +111,12 @@ pub enum Source {
 /// [`stream::should_stream`]) to be streamed, the others loaded whole by [`load_documents`] (in
 /// parallel; a failure is reported and left out).
 pub fn load_or_stream(
-    files: &[PathBuf],
+    args: &[PathBuf],
     input: &InputArgs,
     streaming: &StreamArgs,
     outcome: &Outcome,
 ) -> anyhow::Result<Vec<Source>> {
+    let files = &gather_files(args, input, outcome)?;
     let extract_options = input.extract_options()?;
     let streamed: Vec<bool> = files
         .iter()
@@ -98,7 +131,7 @@ pub fn load_or_stream(
     let mut loaded = if whole_files.is_empty() {
         Vec::new()
     } else {
-        load_documents(&whole_files, input, outcome)?
+        load_files(&whole_files, input, outcome)?
     }
     .into_iter()
     .peekable();

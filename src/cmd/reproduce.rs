@@ -105,6 +105,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         (Err(act), Err(code)) => anyhow::bail!("{act:#}\ntermtally: {code:#}"),
     };
 
+    if args.input.files_from.is_some() {
+        anyhow::bail!("reproduce reads the study's two documents; --files-from does not apply");
+    }
     let outcome = Outcome::new();
     let paths = [act.path.clone(), code.path.clone()];
     let documents = super::load_documents(&paths, &args.input, &outcome)?;

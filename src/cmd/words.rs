@@ -34,8 +34,9 @@ use serde_json::json;
 use crate::cmd::args::{InputArgs, StreamArgs, WordListArgs};
 use crate::cmd::{finish, load_and_count, write_counted};
 use crate::count::rate_per_10k;
-use crate::document::{Document, Format};
+use crate::document::{Document, Format, short_names};
 use crate::frequency::{WordCounts, word_counts};
+use crate::layout::{Layout, MatrixRow, Values, wide_table};
 use crate::outcome::Outcome;
 use crate::output::OutputArgs;
 use crate::render::OutputFormat;
@@ -60,8 +61,9 @@ Examples:
 #[derive(clap::Args, Debug)]
 #[command(after_help = EXAMPLES)]
 pub struct Args {
-    /// Documents to read (PDF, legislation.gov.uk XML, HTML, DOCX, text); `-` reads standard input.
-    #[arg(required = true, value_name = "FILE")]
+    /// Documents to read (PDF, legislation.gov.uk XML, HTML, DOCX, text), folders (walked) or
+    /// quoted globs ("reports/*.pdf"); `-` reads standard input.
+    #[arg(required_unless_present = "files_from", value_name = "FILE")]
     pub files: Vec<PathBuf>,
     /// Leave out words counted fewer than N times.
     #[arg(long, value_name = "N", default_value_t = 0)]
@@ -71,6 +73,13 @@ pub struct Args {
     /// Row order.
     #[arg(long, value_enum, default_value_t = SortBy::Count)]
     pub sort: SortBy,
+    /// `wide`: one row per document, one column per word (those kept by --min-count and --top,
+    /// in their order): the documents × words matrix.
+    #[arg(long, value_enum, default_value_t = Layout::Long)]
+    pub layout: Layout,
+    /// With --layout wide: counts, or rates per 10,000 words of each document.
+    #[arg(long, value_enum, default_value_t = Values::Count)]
+    pub values: Values,
     #[command(flatten)]
     pub input: InputArgs,
     #[command(flatten)]
@@ -199,11 +208,38 @@ fn build_report(documents: &[DocumentWords], args: &Args, filter: &WordFilter) -
             documents.len()
         )
     });
+    if args.layout == Layout::Wide {
+        let words: Vec<String> = rows[..shown].iter().map(|r| r.0.to_string()).collect();
+        let paths: Vec<&str> = documents.iter().map(|d| d.name.as_str()).collect();
+        let matrix: Vec<MatrixRow> = documents
+            .iter()
+            .zip(short_names(&paths))
+            .map(|(d, name)| MatrixRow {
+                document: name,
+                path: d.name.clone(),
+                unit: None,
+                tokens: d.tokens,
+                counts: words.iter().map(|w| d.words.get(w).unwrap_or(0)).collect(),
+            })
+            .collect();
+        let mut wide = wide_table(&matrix, None, &words, args.values);
+        wide.title = table.title.take();
+        wide.notes
+            .push("One row per document, one column per word (lower-cased).".to_string());
+        if shown < rows.len() {
+            wide.notes.push(format!(
+                "The {shown} first words of {} (--top {shown}).",
+                rows.len()
+            ));
+        }
+        report.tables.push(wide);
+        return report;
+    }
     for &(word, count, docs) in &rows[..shown] {
         table.push(vec![
             Value::text(word),
             Value::Int(count as i64),
-            Value::Float(rate_per_10k(count, tokens), 2),
+            Value::Significant(rate_per_10k(count, tokens), 4),
             Value::Int(docs as i64),
         ]);
     }

@@ -205,8 +205,97 @@ fn collect_terms(
     });
 }
 
+/// Writes `lex` as a quanteda dictionary (`quanteda::dictionary(file = "x.yml")`): each
+/// category a top-level key, each term a key under it with its forms as a list. [`parse`] reads
+/// it back to the same categories, terms and forms. Also returns what quanteda will not do as
+/// termtally does, for a warning: termtally's `family` mode, a `*` inside a word (quanteda's `*`
+/// matches any characters, termtally's only letters and digits), and counting each word for at
+/// most one term (quanteda counts a word for every key it matches). Category descriptions and
+/// notes, which quanteda has no place for, become comments.
+pub fn write(lex: &super::Lexicon) -> (String, Vec<String>) {
+    let quote = |s: &str| serde_json::to_string(s).unwrap_or_else(|_| format!("{s:?}"));
+    let mut out = String::new();
+    out.push_str(&format!(
+        "# quanteda dictionary written by termtally {} from {} ({})\n",
+        env!("CARGO_PKG_VERSION"),
+        comment_text(&lex.name),
+        comment_text(&lex.origin)
+    ));
+    if let Some(source) = &lex.source {
+        out.push_str(&format!("# source: {}\n", comment_text(source)));
+    }
+    out.push_str("# In R: dict <- quanteda::dictionary(file = \"THIS_FILE.yml\")\n");
+    let mut globs = Vec::new();
+    for category in &lex.categories {
+        out.push_str(&format!("\n# {}\n", comment_text(&category.description)));
+        out.push_str(&format!("{}:\n", quote(&category.name)));
+        for term in lex.terms.iter().filter(|t| t.category == category.name) {
+            if let Some(note) = &term.note {
+                out.push_str(&format!("  # {}\n", comment_text(note)));
+            }
+            out.push_str(&format!("  {}:\n", quote(&term.label)));
+            for form in &term.forms {
+                out.push_str(&format!("    - {}\n", quote(form)));
+                if form.contains('*') {
+                    globs.push(form.clone());
+                }
+            }
+        }
+    }
+    let mut warnings = vec![
+        "quanteda matches the forms as written: termtally's --mode family (regular inflections, \
+         -s -'s -ed -ing) has no quanteda equivalent; list the inflected forms or add a `*`"
+            .to_string(),
+        "quanteda counts a word for every key it matches (termtally counts each word for at most \
+         one term), so totals can differ where forms overlap"
+            .to_string(),
+    ];
+    if !globs.is_empty() {
+        warnings.push(format!(
+            "quanteda's `*` matches any characters (hyphens and apostrophes too), termtally's \
+             only letters and digits, so these forms can match more in quanteda: {}",
+            globs.join(", ")
+        ));
+    }
+    (out, warnings)
+}
+
+/// Text on one comment line.
+fn comment_text(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn every_builtin_reads_back_from_quanteda_yaml_with_the_same_terms_and_forms() {
+        use crate::lexicon::{BUILTINS, Lexicon, validate};
+        for builtin in BUILTINS {
+            let lex = Lexicon::from_builtin(builtin).unwrap();
+            let (text, warnings) = super::write(&lex);
+            assert!(warnings.iter().any(|w| w.contains("family")));
+            let back = validate(super::parse(&text, "x.yml").unwrap(), "x.yml")
+                .unwrap_or_else(|e| panic!("{}: {e}\n{text}", builtin.name));
+            let names = |l: &Lexicon| {
+                l.categories
+                    .iter()
+                    .map(|c| c.name.clone())
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(names(&back), names(&lex), "{}", builtin.name);
+            let terms = |l: &Lexicon| {
+                let mut terms: Vec<(String, String, Vec<String>)> = l
+                    .terms
+                    .iter()
+                    .map(|t| (t.label.clone(), t.category.clone(), t.forms.clone()))
+                    .collect();
+                terms.sort();
+                terms
+            };
+            assert_eq!(terms(&back), terms(&lex), "{}", builtin.name);
+        }
+    }
+
     use super::parse;
     use crate::lexicon::validate;
 

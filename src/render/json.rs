@@ -1,4 +1,4 @@
-//! `json`: `{ ...meta, "rows": [{key: value, ...}], "notes": [...] }`, keys in column order.
+//! `json`: `{ "schema_version", ...meta, "rows": [{key: value, ...}], "notes": [...] }`, keys in column order.
 
 use std::io::{self, Write};
 
@@ -7,8 +7,12 @@ use serde_json::{Map, Value as Json};
 use super::{flattened_rows, union_keys};
 use crate::table::Report;
 
-/// The JSON document: `meta` keys first (in insertion order), then `rows`, then `notes` (every
-/// table's notes, then the report's).
+/// The version of the JSON layout, the first key of every JSON report: raised when a key changes
+/// meaning or goes away (2: `count` rows gained `path`, `document` became the short name).
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// The JSON document: `schema_version`, then `meta` keys (in insertion order), then `rows`, then
+/// `notes` (every table's notes, then the report's).
 pub fn to_json(report: &Report) -> Json {
     let keys = union_keys(report);
     let rows: Vec<Json> = flattened_rows(report, &keys)
@@ -29,7 +33,9 @@ pub fn to_json(report: &Report) -> Json {
         .chain(report.notes.iter())
         .map(|n| Json::String(n.clone()))
         .collect();
-    let mut doc = report.meta.clone();
+    let mut doc = Map::new();
+    doc.insert("schema_version".to_string(), Json::from(SCHEMA_VERSION));
+    doc.extend(report.meta.clone());
     doc.insert("rows".to_string(), Json::Array(rows));
     doc.insert("notes".to_string(), Json::Array(notes));
     Json::Object(doc)

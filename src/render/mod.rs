@@ -10,6 +10,7 @@
 //! - `json`: `{ ...meta, "rows": [{key: value, ...}], "notes": [...] }`, keys in column order.
 //! - `md`: one GitHub table per table, the title in bold above, notes as paragraphs.
 //! - `latex`: one booktabs `tabular` per table, in a `table` float with the title as caption.
+//! - `xlsx`: an Excel workbook, one sheet per table of `Report::sheets` plus a method sheet.
 //!
 //! Machine formats (csv, tsv, json) include `machine_only` columns and write numbers unformatted;
 //! display formats (table, md, latex) hide them and show floats with their decimals.
@@ -24,9 +25,10 @@ mod json;
 mod latex;
 mod markdown;
 mod table;
+mod xlsx;
 
-pub use delimited::UTF8_BOM;
-pub use json::to_json;
+pub use delimited::{UTF8_BOM, guard_formula};
+pub use json::{SCHEMA_VERSION, to_json};
 pub use latex::escape_latex;
 pub use markdown::escape_markdown;
 
@@ -39,16 +41,18 @@ pub enum OutputFormat {
     Json,
     Md,
     Latex,
+    Xlsx,
 }
 
 impl OutputFormat {
-    pub const ALL: [OutputFormat; 6] = [
+    pub const ALL: [OutputFormat; 7] = [
         OutputFormat::Table,
         OutputFormat::Csv,
         OutputFormat::Tsv,
         OutputFormat::Json,
         OutputFormat::Md,
         OutputFormat::Latex,
+        OutputFormat::Xlsx,
     ];
 
     /// The name `--format` takes.
@@ -60,6 +64,7 @@ impl OutputFormat {
             OutputFormat::Json => "json",
             OutputFormat::Md => "md",
             OutputFormat::Latex => "latex",
+            OutputFormat::Xlsx => "xlsx",
         }
     }
 
@@ -69,6 +74,9 @@ impl OutputFormat {
             OutputFormat::Table => Some("Aligned table for the terminal (fits its width)"),
             OutputFormat::Md => Some("GitHub Markdown (pastes into Word and Google Docs)"),
             OutputFormat::Latex => Some("LaTeX (booktabs)"),
+            OutputFormat::Xlsx => {
+                Some("Excel workbook: one sheet per table, numbers as numbers, plus a method sheet")
+            }
             OutputFormat::Csv | OutputFormat::Tsv | OutputFormat::Json => None,
         }
     }
@@ -83,15 +91,16 @@ impl OutputFormat {
             "md" | "markdown" => OutputFormat::Md,
             "tex" | "latex" => OutputFormat::Latex,
             "txt" => OutputFormat::Table,
+            "xlsx" => OutputFormat::Xlsx,
             _ => return None,
         })
     }
 
-    /// CSV, TSV and JSON: every column, numbers unformatted.
+    /// CSV, TSV, JSON and xlsx: every column, numbers unformatted.
     pub fn is_machine(self) -> bool {
         matches!(
             self,
-            OutputFormat::Csv | OutputFormat::Tsv | OutputFormat::Json
+            OutputFormat::Csv | OutputFormat::Tsv | OutputFormat::Json | OutputFormat::Xlsx
         )
     }
 }
@@ -103,6 +112,8 @@ pub struct RenderOptions {
     pub color: bool,
     /// Width to fit the `table` format into; `None` = no wrapping.
     pub width: Option<u16>,
+    /// CSV/TSV: guard text cells that a spreadsheet would read as a formula ([`guard_formula`]).
+    pub formula_guard: bool,
 }
 
 /// True when colour is wanted on a terminal: `NO_COLOR` unset or empty (<https://no-color.org>).
@@ -119,11 +130,12 @@ pub fn render(
 ) -> io::Result<()> {
     match format {
         OutputFormat::Table => table::render(report, w, options),
-        OutputFormat::Csv => delimited::render(report, b',', w),
-        OutputFormat::Tsv => delimited::render(report, b'\t', w),
+        OutputFormat::Csv => delimited::render(report, b',', w, options.formula_guard),
+        OutputFormat::Tsv => delimited::render(report, b'\t', w, options.formula_guard),
         OutputFormat::Json => json::render(report, w),
         OutputFormat::Md => markdown::render(report, w),
         OutputFormat::Latex => latex::render(report, w),
+        OutputFormat::Xlsx => xlsx::render(report, w),
     }
 }
 
@@ -146,8 +158,28 @@ pub fn display_text(value: &Value) -> String {
             format!("{f:.prec$}", prec = *decimals as usize)
         }
         Value::Float(..) => String::new(),
+        Value::Significant(f, digits) => significant(*f, *digits),
         Value::Text(s) => s.clone(),
     }
+}
+
+/// `f` rounded to `digits` significant digits, without exponent: 0.01235, 12.35, 1235, 12350.
+pub fn significant(f: f64, digits: u8) -> String {
+    if !f.is_finite() {
+        return String::new();
+    }
+    if f == 0.0 {
+        return "0".to_string();
+    }
+    let magnitude = f.abs().log10().floor() as i32;
+    let mut decimals = i32::from(digits.max(1)) - 1 - magnitude;
+    let scale = 10f64.powi(decimals);
+    let rounded = (f * scale).round() / scale;
+    // Rounding can carry into a new digit (9.9996 → 10.00): one decimal fewer then.
+    if rounded.abs() >= 10f64.powi(magnitude + 1) {
+        decimals -= 1;
+    }
+    format!("{rounded:.prec$}", prec = decimals.max(0) as usize)
 }
 
 /// A cell as CSV/TSV write it: unformatted numbers (`.` decimals, full precision, no separators),
@@ -157,8 +189,8 @@ pub fn machine_text(value: &Value) -> String {
         Value::Null => String::new(),
         Value::Bool(b) => b.to_string(),
         Value::Int(i) => i.to_string(),
-        Value::Float(f, _) if f.is_finite() => f.to_string(),
-        Value::Float(..) => String::new(),
+        Value::Float(f, _) | Value::Significant(f, _) if f.is_finite() => f.to_string(),
+        Value::Float(..) | Value::Significant(..) => String::new(),
         Value::Text(s) => s.clone(),
     }
 }
@@ -187,6 +219,34 @@ pub(crate) fn union_keys(report: &Report) -> Vec<&str> {
     keys
 }
 
+/// Every table's rows in one table of the union of their columns, as CSV writes them (xlsx's
+/// one sheet for commands without their own sheets), titled with the command's name.
+pub fn flattened_table(report: &Report) -> Table {
+    let keys = union_keys(report);
+    let columns = keys
+        .iter()
+        .map(|key| {
+            report
+                .tables
+                .iter()
+                .flat_map(|t| &t.columns)
+                .find(|c| c.key == *key)
+                .cloned()
+                .unwrap_or_else(|| crate::table::Column::new(key, key))
+        })
+        .collect();
+    let mut table = Table::new(columns);
+    table.title = report
+        .meta
+        .get("command")
+        .and_then(|c| c.as_str())
+        .map(str::to_string);
+    for row in flattened_rows(report, &keys) {
+        table.push(row.into_iter().cloned().collect());
+    }
+    table
+}
+
 /// Each row of each table as (key order of `keys`) cells; a key the table lacks is `Null`.
 pub(crate) fn flattened_rows<'a>(report: &'a Report, keys: &[&str]) -> Vec<Vec<&'a Value>> {
     let mut rows = Vec::new();
@@ -202,4 +262,20 @@ pub(crate) fn flattened_rows<'a>(report: &'a Report, keys: &[&str]) -> Vec<Vec<&
         }
     }
     rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::significant;
+
+    #[test]
+    fn rates_show_four_significant_digits() {
+        assert_eq!(significant(12.345678, 4), "12.35");
+        assert_eq!(significant(0.0123456, 4), "0.01235");
+        assert_eq!(significant(1234.56, 4), "1235");
+        assert_eq!(significant(123456.0, 4), "123500");
+        assert_eq!(significant(9.99996, 4), "10.00");
+        assert_eq!(significant(0.0, 4), "0");
+        assert_eq!(significant(-2.5, 4), "-2.500");
+    }
 }

@@ -19,7 +19,7 @@ fn term_rows<'a>(json: &'a Value, document: &str) -> Vec<&'a Value> {
         .as_array()
         .unwrap()
         .iter()
-        .filter(|r| r["kind"] == "term" && r["document"] == document)
+        .filter(|r| r["kind"] == "term" && r["path"] == document)
         .collect()
 }
 
@@ -60,6 +60,7 @@ fn json_has_the_documented_schema() {
     for r in &rows {
         for key in [
             "document",
+            "path",
             "unit",
             "term",
             "category",
@@ -206,20 +207,26 @@ fn all_ofsted_reports_at_once_show_who_uses_coproduction() {
     let out = util::output_ok(
         termtally()
             .arg("count")
-            .args(["--format", "csv"])
+            .args(["--format", "csv", "--rows", "all"])
             .args(&pdfs),
     );
     let mut reader = csv::Reader::from_reader(out.stdout.as_slice());
     let header = reader.headers().unwrap().clone();
     let col = |name: &str| header.iter().position(|h| h == name).unwrap();
-    let (kind, document, term, count) = (col("kind"), col("document"), col("term"), col("count"));
+    let (kind, document, path, term, count) = (
+        col("kind"),
+        col("document"),
+        col("path"),
+        col("term"),
+        col("count"),
+    );
     let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
     let coproduction: Vec<(String, u64)> = rows
         .iter()
         .filter(|r| {
             &r[kind] == "term" && &r[term] == "Coproduction" && &r[document] != "(all documents)"
         })
-        .map(|r| (r[document].to_string(), r[count].parse().unwrap()))
+        .map(|r| (r[path].to_string(), r[count].parse().unwrap()))
         .collect();
     assert_eq!(coproduction.len(), 42, "one row per report");
     let users = coproduction.iter().filter(|(_, c)| *c > 0).count();
@@ -260,12 +267,12 @@ fn hand_written_text_from_standard_input() {
         ("cannot", 1),
         ("can", 0),
     ] {
-        let line = format!("term,-,,{term},");
+        let line = format!("term,-,-,,{term},");
         let row = csv
             .lines()
             .find(|l| l.starts_with(&line))
             .unwrap_or_else(|| panic!("{term} in {csv}"));
-        assert_eq!(row.split(',').nth(5), Some(n.to_string().as_str()), "{row}");
+        assert_eq!(row.split(',').nth(6), Some(n.to_string().as_str()), "{row}");
     }
 }
 

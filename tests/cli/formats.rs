@@ -9,6 +9,7 @@ use termtally::table::{Column, Report, Row, Table, Value};
 const PLAIN: RenderOptions = RenderOptions {
     color: false,
     width: None,
+    formula_guard: false,
 };
 
 /// Two tables sharing column keys, with every kind of value and the characters formats escape.
@@ -132,7 +133,11 @@ fn json_round_trips_with_meta_rows_notes_in_column_order() {
     let doc: Json = serde_json::from_str(&text).expect("valid JSON");
     let object = doc.as_object().expect("object");
     let keys: Vec<&str> = object.keys().map(String::as_str).collect();
-    assert_eq!(keys, ["command", "documents", "rows", "notes"]);
+    assert_eq!(
+        keys,
+        ["schema_version", "command", "documents", "rows", "notes"]
+    );
+    assert_eq!(doc["schema_version"], termtally::render::SCHEMA_VERSION);
     let rows = doc["rows"].as_array().expect("rows");
     assert_eq!(rows.len(), 3);
     let first_keys: Vec<&str> = rows[0]
@@ -231,6 +236,7 @@ fn terminal_hides_machine_columns_and_styles_only_with_colour() {
         &RenderOptions {
             color: true,
             width: None,
+            formula_guard: false,
         },
     );
     assert!(coloured.contains("\u{1b}[1m"), "bold with colour");
@@ -271,6 +277,7 @@ fn terminal_fits_the_width() {
             &RenderOptions {
                 color: false,
                 width: Some(width),
+                formula_guard: false,
             },
         );
         for line in text.lines().filter(|l| l.starts_with(['┌', '│', '╞', '└'])) {
@@ -324,6 +331,7 @@ fn golden_terminal_table() {
         &RenderOptions {
             color: false,
             width: Some(80),
+            formula_guard: false,
         },
     );
     // Independent of the snapshot: the paper's own summary figure.
@@ -348,7 +356,8 @@ fn format_from_extension() {
         ("t.md", Some(OutputFormat::Md)),
         ("t.tex", Some(OutputFormat::Latex)),
         ("t.txt", Some(OutputFormat::Table)),
-        ("t.xlsx", None),
+        ("t.xlsx", Some(OutputFormat::Xlsx)),
+        ("t.ods", None),
         ("noext", None),
     ];
     for (name, expected) in cases {

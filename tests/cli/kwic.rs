@@ -20,7 +20,7 @@ fn count_by_document_and_term(json: &Json) -> HashMap<(String, String), u64> {
         .map(|r| {
             (
                 (
-                    r["document"].as_str().unwrap().to_string(),
+                    r["path"].as_str().unwrap().to_string(),
                     r["term"].as_str().unwrap().to_string(),
                 ),
                 r["count"].as_u64().unwrap(),

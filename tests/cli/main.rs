@@ -15,6 +15,7 @@ mod util;
 mod bounded;
 mod count;
 mod diff;
+mod excel;
 mod extract;
 mod formats;
 mod keyness;

@@ -18,6 +18,7 @@ fn out_args(path: &Path, force: bool, format: Option<OutputFormat>) -> OutputArg
         format,
         output: Some(path.to_path_buf()),
         force,
+        raw_csv: false,
     }
 }
 
@@ -154,7 +155,7 @@ fn check_destination_refuses_early() {
     let err = check_destination(&out_args(&missing_dir, false, None)).expect_err("no dir");
     assert!(err.to_string().contains("does not exist"), "{err}");
 
-    let unknown = dir.path().join("out.xlsx");
+    let unknown = dir.path().join("out.ods");
     let err = check_destination(&out_args(&unknown, false, None)).expect_err("unknown ext");
     assert!(err.to_string().contains("give --format"), "{err}");
     check_destination(&out_args(&unknown, false, Some(OutputFormat::Csv))).expect("--format given");
@@ -166,6 +167,7 @@ fn check_destination_refuses_early() {
         format: None,
         output: None,
         force: false,
+        raw_csv: false,
     })
     .expect("stdout is always fine");
 }

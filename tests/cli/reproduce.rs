@@ -75,7 +75,7 @@ fn reproduce_counts_equal_count_json_for_the_same_files_and_modes() {
         let mut by_document_term: HashMap<(String, String), u64> = HashMap::new();
         // Per-term rows of each document (count also gives category and corpus-total rows).
         for r in counted["rows"].as_array().expect("count rows") {
-            let (Some(document), Some(term)) = (r["document"].as_str(), r["term"].as_str()) else {
+            let (Some(document), Some(term)) = (r["path"].as_str(), r["term"].as_str()) else {
                 continue;
             };
             if r["kind"] != "term" {

@@ -150,7 +150,7 @@ fn term_count(json_output: &str, document: &str, term: &str) -> Option<u64> {
     let report: serde_json::Value = serde_json::from_str(json_output)
         .unwrap_or_else(|e| panic!("count printed invalid JSON ({e}):\n{json_output}"));
     report["rows"].as_array()?.iter().find_map(|row| {
-        (row["kind"] == "term" && row["document"] == document && row["term"] == term)
+        (row["kind"] == "term" && row["path"] == document && row["term"] == term)
             .then(|| row["count"].as_u64())
             .flatten()
     })
@@ -268,7 +268,12 @@ fn missing_file() {
 fn folder_given_as_a_document() {
     let dir = tempfile::tempdir().expect("tempdir");
     fs::create_dir(dir.path().join("reports")).expect("mkdir");
-    assert_rejected(dir.path(), "reports", &[], "is a folder, not a document");
+    assert_rejected(
+        dir.path(),
+        "reports",
+        &[],
+        "the folder holds no document termtally reads",
+    );
 }
 
 #[test]
