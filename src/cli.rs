@@ -17,6 +17,7 @@ Examples:
   termtally count --by page report.pdf         term counts per page, study lexicon, word mode
   termtally kwic coproduction code.pdf         every hit in context, with page and paragraph
   termtally diff old.pdf new.pdf               what changed between two editions
+  termtally report reports/*.pdf -o report.html  one HTML file: method, charts, citations
   termtally lexicon list                       the built-in lexicons";
 
 #[derive(Parser, Debug)]
@@ -42,6 +43,7 @@ pub enum Command {
     Kwic(cmd::kwic::Args),
     Diff(cmd::diff::Args),
     Words(cmd::words::Args),
+    Report(cmd::report::Args),
     Reproduce(cmd::reproduce::Args),
     Lexicon(cmd::lexicon::Args),
     /// Internal: extracts one PDF in an isolated process (see `extract::pdf`).
@@ -153,6 +155,7 @@ pub fn main() -> ExitCode {
         Command::Kwic(args) => cmd::kwic::run(args),
         Command::Diff(args) => cmd::diff::run(args),
         Command::Words(args) => cmd::words::run(args),
+        Command::Report(args) => cmd::report::run(args),
         Command::Reproduce(args) => cmd::reproduce::run(args),
         Command::Lexicon(args) => cmd::lexicon::run(args),
         Command::PdfWorker(args) => cmd::pdf_worker::run(args),

@@ -12,6 +12,7 @@ pub mod document;
 pub mod extract;
 pub mod fetch;
 pub mod frequency;
+pub mod html;
 pub mod lexicon;
 pub mod matcher;
 pub mod normalise;

@@ -15,6 +15,9 @@ pub struct Outcome {
 struct Counts {
     ok: usize,
     failed: usize,
+    /// (document, reason) of each failure, in the order reported (for `termtally report`'s
+    /// Method section).
+    failures: Vec<(String, String)>,
 }
 
 impl Outcome {
@@ -25,7 +28,9 @@ impl Outcome {
     /// Reports a document that could not be processed, in words a non-programmer understands.
     pub fn fail(&self, name: &str, reason: impl std::fmt::Display) {
         eprintln!("termtally: {name}: {reason}");
-        self.inner.lock().unwrap_or_else(|e| e.into_inner()).failed += 1;
+        let mut counts = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        counts.failed += 1;
+        counts.failures.push((name.to_string(), reason.to_string()));
     }
 
     /// A document that was read but whose result could not be written: it counts as failed.
@@ -34,6 +39,13 @@ impl Outcome {
         let mut counts = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         counts.ok = counts.ok.saturating_sub(1);
         counts.failed += 1;
+        counts.failures.push((name.to_string(), reason.to_string()));
+    }
+
+    /// The documents that failed, with the reason, in the order they were reported.
+    pub fn failures(&self) -> Vec<(String, String)> {
+        let counts = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        counts.failures.clone()
     }
 
     pub fn succeed(&self) {

@@ -6,6 +6,7 @@ pub mod extract;
 pub mod kwic;
 pub mod lexicon;
 pub mod pdf_worker;
+pub mod report;
 pub mod reproduce;
 pub mod words;
 
