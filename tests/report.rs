@@ -589,3 +589,52 @@ fn in_headless_chromium_hostile_text_opens_no_dialog_and_runs_no_script() {
     std::fs::write(&count, json_of(&count_args).to_string()).unwrap();
     browser_check(&[out.as_os_str(), count.as_os_str(), "--hostile".as_ref()]);
 }
+
+#[test]
+fn bundled_examples_are_small_and_in_the_manifest() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpora");
+    let manifest: toml::Value =
+        toml::from_str(&std::fs::read_to_string(root.join("manifest.toml")).unwrap()).unwrap();
+    let examples: Vec<&toml::Value> = manifest["document"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["role"].as_str() == Some("example"))
+        .collect();
+    let mut listed: Vec<String> = Vec::new();
+    for doc in &examples {
+        assert_eq!(
+            doc["licence"].as_str(),
+            Some("Open Government Licence v3.0")
+        );
+        assert!(
+            doc["landing_page"]
+                .as_str()
+                .unwrap()
+                .starts_with("https://")
+        );
+        assert!(doc.get("date").is_some());
+        for file in doc["file"].as_array().unwrap() {
+            let name = file["filename"].as_str().unwrap();
+            let bytes = std::fs::read(root.join(name)).unwrap();
+            let digest: String = Sha256::digest(&bytes)
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            assert_eq!(Some(digest.as_str()), file["sha256"].as_str(), "{name}");
+            listed.push(name.trim_start_matches("examples/").to_string());
+        }
+    }
+    let mut present: Vec<String> = std::fs::read_dir(root.join("examples"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    present.sort();
+    listed.sort();
+    assert_eq!(present, listed, "every bundled file is in the manifest");
+    let total: u64 = std::fs::read_dir(root.join("examples"))
+        .unwrap()
+        .map(|e| e.unwrap().metadata().unwrap().len())
+        .sum();
+    assert!(total < 2 << 20, "corpora/examples is {total} bytes");
+}

@@ -25,7 +25,7 @@ use crate::stats::wilson_interval;
 use crate::table::{Align, Report, Row, Table, Value};
 
 use charts::{
-    DispersionRow, HeatCell, KeynessBar, PageMark, ShareBar, ShareGroup, category_colour, shorten,
+    DispersionRow, HeatCell, KeynessBar, PageMark, ShareBar, ShareGroup, category_colour,
 };
 
 /// One document as the Method section lists it.
@@ -228,7 +228,15 @@ fn short_name(name: &str) -> String {
         Some((stem, ext)) if !stem.is_empty() && ext.len() <= 5 => stem,
         _ => file,
     };
-    shorten(stem, 30)
+    // Cut in the middle: the end of a report's name is often its date.
+    const MAX: usize = 27;
+    let chars: Vec<char> = stem.chars().collect();
+    if chars.len() <= MAX {
+        return stem.to_string();
+    }
+    let head: String = chars[..MAX / 2].iter().collect();
+    let tail: String = chars[chars.len() - (MAX - 1 - MAX / 2)..].iter().collect();
+    format!("{head}…{tail}")
 }
 
 fn plural(n: u64, one: &str, many: &str) -> String {
@@ -861,7 +869,7 @@ mod tests {
         assert_eq!(short_name("notes"), "notes");
         assert_eq!(
             short_name("a-very-long-name-of-a-local-area-partnership-report.pdf"),
-            "a-very-long-name-of-a-local-a…"
+            "a-very-long-n…ership-report"
         );
     }
 }

@@ -320,7 +320,7 @@ def check_print(report, titles, pdf_path):
 
 def screenshots(driver, directory):
     os.makedirs(directory, exist_ok=True)
-    driver.set_window_size(1000, 1200)
+    driver.set_window_size(1000, 2000)
     shots = {
         "report-headline.png": "#headline",
         "report-dispersion.png": "#dispersion",
@@ -332,16 +332,23 @@ def screenshots(driver, directory):
             continue
         element = found[0]
         if selector == "#dispersion":
-            # The introduction and the first three terms: the whole section is very long.
-            height = driver.execute_script(
-                "var s=arguments[0], p=s.querySelectorAll('.pair'); var last=p[Math.min(2,p.length-1)];"
-                "return last ? last.getBoundingClientRect().bottom - s.getBoundingClientRect().top : 600", element)
-            rect = driver.execute_script("var r=arguments[0].getBoundingClientRect(); return [r.left, r.top + window.scrollY, r.width]", element)
-            data = driver.execute_cdp_cmd("Page.captureScreenshot", {
-                "format": "png", "captureBeyondViewport": True,
-                "clip": {"x": max(0, rect[0] - 8), "y": rect[1], "width": rect[2] + 16, "height": min(height, 1800), "scale": 1}})
-            with open(os.path.join(directory, name), "wb") as f:
-                f.write(base64.b64decode(data["data"]))
+            # The introduction and two terms (the whole section is very long): copied into one
+            # box for the picture, Coproduction and Partnership when the lexicon has them.
+            element = driver.execute_script("""
+                var s = arguments[0], box = document.createElement('div');
+                box.appendChild(s.querySelector('h2').cloneNode(true));
+                box.appendChild(s.querySelector('p').cloneNode(true));
+                var heads = Array.from(s.querySelectorAll('h3'));
+                var wanted = heads.filter(h => /^(Coproduction|Partnership) /.test(h.textContent));
+                if (wanted.length < 2) wanted = heads.slice(0, 2);
+                wanted.forEach(function (h) {
+                  box.appendChild(h.cloneNode(true));
+                  box.appendChild(h.nextElementSibling.querySelector('figure').cloneNode(true));
+                });
+                s.parentNode.insertBefore(box, s);
+                return box;""", element)
+            driver.execute_script("arguments[0].scrollIntoView()", element)
+            element.screenshot(os.path.join(directory, name))
         else:
             driver.execute_script("arguments[0].scrollIntoView()", element)
             element.screenshot(os.path.join(directory, name))
