@@ -54,7 +54,7 @@ pub enum Change {
 /// Everything the page shows.
 pub struct ReportPage<'a> {
     pub lexicon: &'a Lexicon,
-    /// SHA-256 of the lexicon as TOML (`termtally lexicon show` prints it): identifies its version.
+    /// SHA-256 of the lexicon in termtally's canonical TOML form (`Lexicon::to_toml`): its version.
     pub lexicon_sha256: String,
     pub mode: Mode,
     pub mode_note: String,
@@ -342,7 +342,7 @@ fn method(page: &ReportPage, _view: &View) -> Markup {
                 (plural(lexicon.categories.len() as u64, "category", "categories")) "."
                 @if let Some(d) = &lexicon.description { " " (d) "." }
                 @if let Some(s) = &lexicon.source { " Source: " (s) "." }
-                " Version: SHA-256 of the lexicon as termtally reads it (termtally lexicon show) "
+                " Version (SHA-256 of its names, categories, terms and forms as termtally read them): "
                 code.hash { (page.lexicon_sha256) } "."
             }
             ul {

@@ -289,6 +289,21 @@ def check_diff(driver, diff):
                 fail("change %s %r != %r (%s)" % (key, c[i], want[key], want["term"]))
 
 
+def check_sorting(driver):
+    """A click on a heading of the terms table sorts it by that column (the report's script)."""
+    buttons = driver.find_elements("css selector", "#terms-table thead th button")
+    if len(buttons) < 4:
+        fail("the terms table has no sort buttons (did the script run?)")
+        return
+    for clicks, order in ((1, "ascending"), (2, "descending")):
+        buttons[3].click()  # Count
+        counts = [int(r["cells"][3]) for r in table_rows(driver, "#terms-table")]
+        want = sorted(counts, reverse=(order == "descending"))
+        if counts != want:
+            fail("after %d click(s) on Count the table is not in %s order" % (clicks, order))
+    driver.refresh()
+
+
 def check_phone_width(driver):
     driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
                            {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True})
@@ -388,6 +403,7 @@ def main():
             check_counts(driver, count)
             if diff is not None:
                 check_diff(driver, diff)
+            check_sorting(driver)
             check_phone_width(driver)
             check_security(driver, args.hostile)
             check_logs(driver, page_url)
