@@ -1,14 +1,11 @@
-//! Command-line definitions shared by the commands, and the entry point `main` calls.
+//! The command line: the subcommands and the entry point `main` calls. The options the commands
+//! share are in `cmd::args`, the output options in `output`.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Parser, Subcommand};
 
 use crate::cmd;
-use crate::extract::{ExtractOptions, PdfRunner};
-use crate::render::OutputFormat;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -49,101 +46,6 @@ pub enum Command {
     /// Internal: extracts one PDF in an isolated process (see `extract::pdf`).
     #[command(name = "__pdf-worker", hide = true)]
     PdfWorker(cmd::pdf_worker::Args),
-}
-
-/// How documents are read: shared by every command that takes documents.
-#[derive(Args, Debug, Clone)]
-pub struct InputArgs {
-    /// Seconds one document may take to extract before it is abandoned.
-    #[arg(long, value_name = "SECS", default_value_t = 60)]
-    pub timeout: u64,
-    /// Password of encrypted PDFs.
-    #[arg(long, value_name = "PASSWORD")]
-    pub password: Option<String>,
-    /// Encoding of plain-text input that is not UTF-8 (e.g. windows-1252, latin1).
-    #[arg(long, value_name = "NAME")]
-    pub encoding: Option<String>,
-    /// legislation XML: include editorial annotations (Commentaries).
-    #[arg(long)]
-    pub include_commentaries: bool,
-    /// legislation XML: include quoted amendment text (BlockAmendment).
-    #[arg(long)]
-    pub include_amendments: bool,
-    /// Keep running headers, footers and page numbers in the text (removed by default: they
-    /// inflate counts).
-    #[arg(long)]
-    pub keep_headers: bool,
-    /// Stop with exit code 2 at the first document that fails.
-    #[arg(long)]
-    pub strict: bool,
-}
-
-impl InputArgs {
-    pub fn normalise_options(&self) -> crate::normalise::NormaliseOptions {
-        crate::normalise::NormaliseOptions {
-            keep_running_lines: self.keep_headers,
-        }
-    }
-
-    pub fn extract_options(&self) -> anyhow::Result<ExtractOptions> {
-        let encoding = match &self.encoding {
-            None => None,
-            Some(label) => Some(
-                encoding_rs::Encoding::for_label(label.as_bytes())
-                    .ok_or_else(|| anyhow::anyhow!("unknown encoding {label:?}"))?,
-            ),
-        };
-        let pdf = match std::env::current_exe() {
-            Ok(exe) => PdfRunner::Subprocess(exe),
-            Err(_) => PdfRunner::InProcess,
-        };
-        Ok(ExtractOptions {
-            timeout: Duration::from_secs(self.timeout.max(1)),
-            password: self.password.clone(),
-            encoding,
-            include_commentaries: self.include_commentaries,
-            include_amendments: self.include_amendments,
-            pdf,
-        })
-    }
-}
-
-/// When large plain-text files are read as a stream (see `crate::stream`): hidden options for
-/// tests and measurements, shared by the commands that stream.
-#[derive(Args, Debug, Clone)]
-pub struct StreamArgs {
-    /// Plain-text files larger than this many bytes are streamed.
-    #[arg(long, hide = true, env = "TERMTALLY_STREAM_THRESHOLD", value_name = "BYTES",
-          default_value_t = crate::stream::DEFAULT_THRESHOLD)]
-    pub stream_threshold: u64,
-    /// Bytes per chunk when streaming.
-    #[arg(long, hide = true, env = "TERMTALLY_STREAM_CHUNK", value_name = "BYTES",
-          default_value_t = crate::stream::DEFAULT_CHUNK_BYTES,
-          value_parser = clap::value_parser!(u64).range(crate::stream::MIN_CHUNK_BYTES..))]
-    pub stream_chunk: u64,
-}
-
-impl StreamArgs {
-    pub fn options(&self) -> crate::stream::StreamOptions {
-        crate::stream::StreamOptions {
-            threshold: self.stream_threshold,
-            chunk_bytes: self.stream_chunk,
-        }
-    }
-}
-
-/// Where and how results are written: shared by every command that prints a table.
-#[derive(Args, Debug, Clone)]
-pub struct OutputArgs {
-    /// Output format; with -o, taken from the file extension unless given.
-    #[arg(long, short = 'f', value_enum)]
-    pub format: Option<OutputFormat>,
-    /// Write to FILE (atomically) instead of standard output.
-    #[arg(long, short = 'o', value_name = "FILE")]
-    pub output: Option<PathBuf>,
-    /// Overwrite FILE given with -o if it exists.
-    #[arg(long)]
-    pub force: bool,
 }
 
 pub fn main() -> ExitCode {

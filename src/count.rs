@@ -7,22 +7,34 @@ use rayon::prelude::*;
 
 use crate::document::{Block, Document, Format};
 use crate::lexicon::Lexicon;
-use crate::matcher::{Matcher, Mode};
+use crate::matcher::Matcher;
 
-/// What counts are broken down by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, clap::ValueEnum, serde::Serialize)]
+/// What counts are broken down by (see [`Unit::description`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Unit {
-    /// One row per document and term.
     #[default]
     Document,
-    /// Per page of the original (PDF page numbers as printed by the viewer, 1-based).
     Page,
-    /// Per numbered paragraph (guidance, e.g. "4.9") or Part and section (legislation).
     Section,
 }
 
 impl Unit {
+    pub const ALL: [Unit; 3] = [Unit::Document, Unit::Page, Unit::Section];
+
+    /// What one unit is (shown by `--help`).
+    pub fn description(self) -> &'static str {
+        match self {
+            Unit::Document => "One row per document and term",
+            Unit::Page => {
+                "Per page of the original (PDF page numbers as printed by the viewer, 1-based)"
+            }
+            Unit::Section => {
+                "Per numbered paragraph (guidance, e.g. \"4.9\") or Part and section (legislation)"
+            }
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Unit::Document => "document",
@@ -240,23 +252,6 @@ impl CorpusCounts {
     }
 }
 
-/// Hits per term label in one document under `mode` (for `reproduce`, which joins term labels
-/// with the paper's row labels). The same counting path as `termtally count`.
-pub fn term_totals(
-    doc: &Document,
-    lexicon: &Lexicon,
-    mode: Mode,
-) -> anyhow::Result<HashMap<String, u64>> {
-    let matcher = Matcher::new(lexicon, mode)?;
-    let counts = count_document(doc, &matcher, Unit::Document);
-    Ok(lexicon
-        .terms
-        .iter()
-        .zip(counts.counts)
-        .map(|(t, c)| (t.label.clone(), c))
-        .collect())
-}
-
 /// Hits per category (indexed like `lexicon.categories`) from hits per term.
 pub fn category_totals(lexicon: &Lexicon, term_counts: &[u64]) -> Vec<u64> {
     let mut totals = vec![0u64; lexicon.categories.len()];
@@ -284,6 +279,7 @@ pub fn percent(part: u64, whole: u64) -> Option<f64> {
 mod tests {
     use super::*;
     use crate::document::Block;
+    use crate::matcher::Mode;
 
     fn block(page: u32, section: Option<&str>, text: &str) -> Block {
         Block {

@@ -27,27 +27,45 @@ use crate::tokenise::{
     token_end,
 };
 
-/// How lexicon forms are matched against the text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, clap::ValueEnum, serde::Serialize)]
+/// How lexicon forms are matched against the text (see [`Mode::description`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Mode {
-    /// Whole words, case-insensitive: "inform" matches "Inform" but not "informed" or
-    /// "information" (nor the possessive "partnership's", one word); multi-word forms match
-    /// consecutive words; `*` matches any letters or digits inside a word; each word counts for
-    /// one term at most ("must not" is not also "must").
+    /// Whole words.
     #[default]
     Word,
-    /// As word, plus the regular inflections of single-word forms: -s/-es, -'s, -ed/-d, -ing (with
-    /// silent-e drop, y to ies/ied and consonant doubling): "involve" also matches "involves",
-    /// "involved", "involving"; never derivations ("inform" does not match "information"). A form
-    /// listed explicitly under another term wins.
+    /// Whole words and their regular inflections.
     Family,
-    /// Case-insensitive occurrences anywhere, ignoring word boundaries, as a PDF viewer's Find
-    /// box reports them: "inform" also counts inside "information". Terms overlap in this mode.
+    /// Anywhere in the text, ignoring word boundaries.
     Substring,
 }
 
 impl Mode {
+    pub const ALL: [Mode; 3] = [Mode::Word, Mode::Family, Mode::Substring];
+
+    /// What the mode matches, in one paragraph (shown by `--help`).
+    pub fn description(self) -> &'static str {
+        match self {
+            Mode::Word => {
+                "Whole words, case-insensitive: \"inform\" matches \"Inform\" but not \"informed\" or \
+                 \"information\" (nor the possessive \"partnership's\", one word); multi-word forms \
+                 match consecutive words; `*` matches any letters or digits inside a word; each word \
+                 counts for one term at most (\"must not\" is not also \"must\")"
+            }
+            Mode::Family => {
+                "As word, plus the regular inflections of single-word forms: -s/-es, -'s, -ed/-d, \
+                 -ing (with silent-e drop, y to ies/ied and consonant doubling): \"involve\" also \
+                 matches \"involves\", \"involved\", \"involving\"; never derivations (\"inform\" does \
+                 not match \"information\"). A form listed explicitly under another term wins"
+            }
+            Mode::Substring => {
+                "Case-insensitive occurrences anywhere, ignoring word boundaries, as a PDF viewer's \
+                 Find box reports them: \"inform\" also counts inside \"information\". Terms overlap \
+                 in this mode"
+            }
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Mode::Word => "word",
@@ -269,72 +287,84 @@ impl WordMatcher {
             }
         }
         if family {
-            // Inflections of explicit single-word literal forms, in lexicon order; an explicit
-            // form anywhere, or an earlier term's inflection, keeps the word.
-            let mut generated: FxHashMap<String, ()> = FxHashMap::default();
-            let bases: Vec<(u32, String)> = m
-                .forms
-                .iter()
-                .filter(|f| f.words.len() == 1 && f.rank.2 == Reverse(0))
-                .filter_map(|f| match f.words[0] {
-                    WordPat::Literal(id) => Some((f.term, m.word_text(id).to_string())),
-                    WordPat::Glob(_) => None,
-                })
-                .collect();
-            for (term, base) in bases {
-                for variant in inflections(&base) {
-                    if explicit_single.contains_key(&variant) || generated.contains_key(&variant) {
-                        continue;
-                    }
-                    generated.insert(variant.clone(), ());
-                    let id = m.word_id(&variant);
-                    let rank = (1, false, Reverse(0), variant.len(), Reverse(order));
-                    order += 1;
-                    m.forms.push(CompiledForm {
-                        term,
-                        words: vec![WordPat::Literal(id)],
-                        rank,
-                    });
+            m.add_inflections(&explicit_single, order);
+        }
+        m.index_forms();
+        Ok(m)
+    }
+
+    /// `--mode family`: the inflections of explicit single-word literal forms, ranked after
+    /// every explicit form (`order` is the next rank).
+    fn add_inflections(&mut self, explicit_single: &FxHashMap<String, ()>, mut order: usize) {
+        // Inflections of explicit single-word literal forms, in lexicon order; an explicit
+        // form anywhere, or an earlier term's inflection, keeps the word.
+        let mut generated: FxHashMap<String, ()> = FxHashMap::default();
+        let bases: Vec<(u32, String)> = self
+            .forms
+            .iter()
+            .filter(|f| f.words.len() == 1 && f.rank.2 == Reverse(0))
+            .filter_map(|f| match f.words[0] {
+                WordPat::Literal(id) => Some((f.term, self.word_text(id).to_string())),
+                WordPat::Glob(_) => None,
+            })
+            .collect();
+        for (term, base) in bases {
+            for variant in inflections(&base) {
+                if explicit_single.contains_key(&variant) || generated.contains_key(&variant) {
+                    continue;
                 }
+                generated.insert(variant.clone(), ());
+                let id = self.word_id(&variant);
+                let rank = (1, false, Reverse(0), variant.len(), Reverse(order));
+                order += 1;
+                self.forms.push(CompiledForm {
+                    term,
+                    words: vec![WordPat::Literal(id)],
+                    rank,
+                });
             }
         }
-        m.starting_with_literal = vec![Vec::new(); m.literal_ids.len()];
-        m.starting_with_glob = vec![Vec::new(); m.globs.len()];
-        for (i, f) in m.forms.iter().enumerate() {
+    }
+
+    /// The indexes `hits` looks forms up by: forms by first word, the possible first bytes,
+    /// globs by literal prefix.
+    fn index_forms(&mut self) {
+        self.starting_with_literal = vec![Vec::new(); self.literal_ids.len()];
+        self.starting_with_glob = vec![Vec::new(); self.globs.len()];
+        for (i, f) in self.forms.iter().enumerate() {
             match f.words[0] {
-                WordPat::Literal(id) => m.starting_with_literal[id as usize].push(i as u32),
-                WordPat::Glob(id) => m.starting_with_glob[id as usize].push(i as u32),
+                WordPat::Literal(id) => self.starting_with_literal[id as usize].push(i as u32),
+                WordPat::Glob(id) => self.starting_with_glob[id as usize].push(i as u32),
             }
         }
         // Tokens starting with a non-ASCII character may fold to anything.
-        m.first_bytes[0x80..].fill(true);
-        for f in &m.forms {
+        self.first_bytes[0x80..].fill(true);
+        for f in &self.forms {
             let first = match f.words[0] {
-                WordPat::Literal(id) => m.literal_words[id as usize].as_bytes()[0],
-                WordPat::Glob(id) => m.globs[id as usize].as_bytes()[0],
+                WordPat::Literal(id) => self.literal_words[id as usize].as_bytes()[0],
+                WordPat::Glob(id) => self.globs[id as usize].as_bytes()[0],
             };
             if first == b'*' {
-                m.first_bytes.fill(true);
+                self.first_bytes.fill(true);
             } else {
-                m.first_bytes[first as usize] = true;
+                self.first_bytes[first as usize] = true;
             }
         }
-        m.first_pairs = m.first_pairs();
-        m.first_byte_set = FirstBytes::from_table(&m.first_bytes, m.min_first_word_len());
-        for (id, g) in m.globs.iter().enumerate() {
+        self.first_pairs = self.first_pairs();
+        self.first_byte_set = FirstBytes::from_table(&self.first_bytes, self.min_first_word_len());
+        for (id, g) in self.globs.iter().enumerate() {
             // `strip_suffix`, not slicing off the last byte: a glob such as "caf*é" ends in a
             // multi-byte character (found by fuzzing).
             if let Some(body) = g.strip_suffix('*').filter(|body| !body.contains('*')) {
-                m.prefix_globs
+                self.prefix_globs
                     .entry(body.into())
                     .or_default()
                     .push(id as u32);
-                m.prefix_len_max = m.prefix_len_max.max(body.len());
+                self.prefix_len_max = self.prefix_len_max.max(body.len());
             } else {
-                m.other_globs.push(id as u32);
+                self.other_globs.push(id as u32);
             }
         }
-        Ok(m)
     }
 
     /// The bit set of [`WordMatcher::first_pairs`]. A form's first two folded bytes are ASCII

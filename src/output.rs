@@ -12,7 +12,8 @@ use std::sync::{Mutex, MutexGuard};
 use anyhow::{Context, bail};
 use tempfile::NamedTempFile;
 
-use crate::cli::OutputArgs;
+use crate::render::{OutputFormat, RenderOptions, UTF8_BOM, color_allowed_by_env, render};
+use crate::table::Report;
 
 /// Temporary files being written right now; the interrupt handler deletes them.
 static LIVE_TEMP_FILES: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
@@ -47,17 +48,74 @@ fn exists_error(dest: &Path) -> anyhow::Error {
     anyhow::anyhow!("{}: file exists; use --force to overwrite", dest.display())
 }
 
-/// Checks, before any work is done, that `-o FILE` can be written: not an existing file (unless
-/// `--force`), not a directory, in a directory that exists, with a format termtally can tell.
-/// Commands call it first so a long run does not end in "file exists".
+/// Where and how results are written: shared by every command that prints a table.
+#[derive(clap::Args, Debug, Clone)]
+pub struct OutputArgs {
+    /// Output format; with -o, taken from the file extension unless given.
+    #[arg(long, short = 'f', value_enum)]
+    pub format: Option<OutputFormat>,
+    /// Write to FILE (atomically) instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Overwrite FILE given with -o if it exists.
+    #[arg(long)]
+    pub force: bool,
+}
+
+impl clap::ValueEnum for OutputFormat {
+    fn value_variants<'a>() -> &'a [Self] {
+        &OutputFormat::ALL
+    }
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        let value = clap::builder::PossibleValue::new(self.name());
+        Some(match self.description() {
+            Some(help) => value.help(help),
+            None => value,
+        })
+    }
+}
+
+/// The output of one run, resolved once where the command starts: the format, the file (or
+/// standard output) and whether that is a terminal. Everything downstream reads this value.
+#[derive(Debug, Clone)]
+pub struct Output {
+    pub format: OutputFormat,
+    /// `-o FILE`; `None` for standard output (also `-o -`).
+    pub file: Option<PathBuf>,
+    pub force: bool,
+    /// Standard output is the destination and it is a terminal (colour, width, fitting).
+    pub terminal: bool,
+}
+
+impl OutputArgs {
+    /// Resolves the options into the one [`Output`] of the run, checking before any work is done
+    /// that `-o FILE` can be written: not an existing file (unless `--force`), not a directory,
+    /// in a directory that exists, with a format termtally can tell. So a long run does not end
+    /// in "file exists".
+    pub fn resolve(&self, default: OutputFormat) -> anyhow::Result<Output> {
+        let file = self.output.clone().filter(|p| p.as_os_str() != "-");
+        if let Some(dest) = &file {
+            check_file(dest, self.force)?;
+        }
+        Ok(Output {
+            format: resolve_format(self, default)?,
+            terminal: file.is_none() && io::stdout().is_terminal(),
+            file,
+            force: self.force,
+        })
+    }
+}
+
+/// Checks `-o FILE` (see [`OutputArgs::resolve`]), for callers that resolve later.
 pub fn check_destination(out: &OutputArgs) -> anyhow::Result<()> {
-    let Some(dest) = out.output.as_ref().filter(|p| p.as_os_str() != "-") else {
-        return Ok(());
-    };
+    out.resolve(OutputFormat::Table).map(|_| ())
+}
+
+fn check_file(dest: &Path, force: bool) -> anyhow::Result<()> {
     if dest.is_dir() {
         bail!("{}: is a directory; give a file name", dest.display());
     }
-    if dest.exists() && !out.force {
+    if dest.exists() && !force {
         return Err(exists_error(dest));
     }
     let dir = parent_dir(dest);
@@ -68,9 +126,71 @@ pub fn check_destination(out: &OutputArgs) -> anyhow::Result<()> {
             dir.display()
         );
     }
-    // Validates the extension (or --format) now rather than after the work.
-    crate::render::resolve_format(out, crate::render::OutputFormat::Table)?;
     Ok(())
+}
+
+/// The format to write: `--format`, else the extension of `-o FILE`, else `default` (the command's
+/// choice, usually `table`).
+pub fn resolve_format(out: &OutputArgs, default: OutputFormat) -> anyhow::Result<OutputFormat> {
+    if let Some(format) = out.format {
+        return Ok(format);
+    }
+    match &out.output {
+        Some(path) if path.as_os_str() != "-" => match OutputFormat::from_extension(path) {
+            Some(format) => Ok(format),
+            None => bail!(
+                "{}: cannot tell the output format from the file name; end it in .csv, .tsv, \
+                 .json, .md, .tex or .txt, or give --format",
+                path.display()
+            ),
+        },
+        _ => Ok(default),
+    }
+}
+
+/// Renders `report` as `out` says (a convenience for callers without a resolved [`Output`]).
+pub fn write_report(
+    report: &Report,
+    out: &OutputArgs,
+    default: OutputFormat,
+) -> anyhow::Result<()> {
+    out.resolve(default)?.write(report)
+}
+
+impl Output {
+    /// How display formats are drawn here: colour and width only on a terminal.
+    pub fn render_options(&self) -> RenderOptions {
+        RenderOptions {
+            color: self.terminal && color_allowed_by_env(),
+            // comfy-table reports the terminal's width when stdout is one; None otherwise.
+            width: if self.terminal {
+                comfy_table::Table::new().width()
+            } else {
+                None
+            },
+        }
+    }
+
+    /// Renders `report` to `-o FILE` (atomically) or standard output. The one output path of
+    /// every command.
+    pub fn write(&self, report: &Report) -> anyhow::Result<()> {
+        let mut dest = Destination::open(self)?;
+        let options = self.render_options();
+        let written = (|| -> io::Result<()> {
+            if dest.is_file() && matches!(self.format, OutputFormat::Csv | OutputFormat::Tsv) {
+                dest.write_all(UTF8_BOM)?;
+            }
+            render(report, self.format, &mut dest, &options)
+        })();
+        match ignore_broken_pipe(written) {
+            // `dest` dropped here: a file's temporary copy is deleted, the destination untouched.
+            Err(e) => Err(anyhow::Error::new(e).context(match &self.file {
+                Some(p) => format!("{}: cannot write", p.display()),
+                None => "cannot write to standard output".to_string(),
+            })),
+            Ok(()) => dest.finish(),
+        }
+    }
 }
 
 /// The directory a relative or absolute file path lives in (`.` for a bare name).
@@ -224,18 +344,11 @@ pub enum Destination {
 
 impl Destination {
     /// Opens `-o FILE` (atomically, honouring `--force`) or standard output.
-    pub fn open(out: &OutputArgs) -> anyhow::Result<Destination> {
-        match &out.output {
-            Some(path) if path.as_os_str() != "-" => {
-                Ok(Destination::File(AtomicFile::create(path, out.force)?))
-            }
-            _ => Ok(Destination::Stdout(BufWriter::new(io::stdout().lock()))),
+    pub fn open(out: &Output) -> anyhow::Result<Destination> {
+        match &out.file {
+            Some(path) => Ok(Destination::File(AtomicFile::create(path, out.force)?)),
+            None => Ok(Destination::Stdout(BufWriter::new(io::stdout().lock()))),
         }
-    }
-
-    /// True when writing to standard output and it is a terminal (colour, width, progress).
-    pub fn is_terminal(&self) -> bool {
-        matches!(self, Destination::Stdout(_)) && io::stdout().is_terminal()
     }
 
     pub fn is_file(&self) -> bool {

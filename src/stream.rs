@@ -38,13 +38,13 @@ use std::path::Path;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use crate::cmd::kwic::{Concordance, DEFAULT_WIDTH, Span, first_contexts};
 use crate::count::{DocumentCounts, NO_SECTION, Unit, UnitCounts, count_document_serial};
 use crate::document::{Block, Document, Format};
 use crate::extract::sections::carry_forward;
 use crate::extract::text::split_blocks;
 use crate::extract::{ExtractError, ExtractOptions, io_error, sniff};
 use crate::frequency::{WordCounts, add_words, merge as merge_words};
+use crate::kwic::{Concordance, DEFAULT_WIDTH, Span, first_contexts};
 use crate::matcher::Matcher;
 use crate::normalise::{NormaliseOptions, normalise_with};
 
@@ -116,17 +116,53 @@ pub fn should_stream(path: &Path, opts: &ExtractOptions, threshold: u64) -> bool
     matches!(sniff(&head), Ok(Format::Text))
 }
 
-/// What to count in a streamed file.
+/// What to count in a streamed file, and how its text is cleaned.
 #[derive(Debug, Clone, Copy)]
 pub struct Work<'a> {
-    /// The lexicon's terms to count, per `unit`; `None` to count word types only.
-    pub matcher: Option<&'a Matcher>,
-    pub unit: Unit,
-    /// With a matcher: keep the first N hits of each term in context ([`Streamed::contexts`]).
-    pub contexts_per_term: usize,
-    /// Count every word type too ([`Streamed::words`]).
-    pub words: bool,
+    pub tally: Tally<'a>,
     pub cleaning: NormaliseOptions,
+}
+
+/// What a streamed file is counted for: one kind per command that streams.
+#[derive(Debug, Clone, Copy)]
+pub enum Tally<'a> {
+    /// The lexicon's terms per `unit`, keeping the first `contexts_per_term` hits of each term
+    /// in context ([`Streamed::contexts`]): `count`.
+    Terms {
+        matcher: &'a Matcher,
+        unit: Unit,
+        contexts_per_term: usize,
+    },
+    /// Every word type ([`Streamed::words`]) and no lexicon: `words`.
+    Words,
+    /// The lexicon's terms per document and every word type: `diff --all-words`.
+    TermsAndWords(&'a Matcher),
+}
+
+impl Work<'_> {
+    fn matcher(&self) -> Option<&Matcher> {
+        match self.tally {
+            Tally::Terms { matcher, .. } | Tally::TermsAndWords(matcher) => Some(matcher),
+            Tally::Words => None,
+        }
+    }
+    fn unit(&self) -> Unit {
+        match self.tally {
+            Tally::Terms { unit, .. } => unit,
+            Tally::Words | Tally::TermsAndWords(_) => Unit::Document,
+        }
+    }
+    fn contexts_per_term(&self) -> usize {
+        match self.tally {
+            Tally::Terms {
+                contexts_per_term, ..
+            } => contexts_per_term,
+            Tally::Words | Tally::TermsAndWords(_) => 0,
+        }
+    }
+    fn words(&self) -> bool {
+        matches!(self.tally, Tally::Words | Tally::TermsAndWords(_))
+    }
 }
 
 /// What the per-chunk work needs besides the chunk.
@@ -551,7 +587,7 @@ struct Words {
 
 fn process_chunk(chunk: Chunk, job: &Job, buffers: &Buffers, words: &mut Words) -> ChunkResult {
     // Paragraph numbers matter only to counts by section and to the citations of contexts.
-    let numbered = job.work.unit == Unit::Section || job.work.contexts_per_term > 0;
+    let numbered = job.work.unit() == Unit::Section || job.work.contexts_per_term() > 0;
     let mut blocks = Vec::new();
     // A first block carrying [`CARRIED`]: `carry_forward` then gives it to the blocks that
     // would carry the previous chunk's number, exactly as over the whole text.
@@ -575,13 +611,13 @@ fn process_chunk(chunk: Chunk, job: &Job, buffers: &Buffers, words: &mut Words) 
     doc.blocks = blocks;
     let doc = normalise_with(doc, job.work.cleaning);
     let mut word_tokens = 0;
-    if job.work.words {
+    if job.work.words() {
         for block in &doc.blocks {
             word_tokens += add_words(&block.text, &mut words.counts, &mut words.folded);
         }
     }
-    let counts = match job.work.matcher {
-        Some(matcher) => count_document_serial(&doc, matcher, job.work.unit),
+    let counts = match job.work.matcher() {
+        Some(matcher) => count_document_serial(&doc, matcher, job.work.unit()),
         None => DocumentCounts {
             name: doc.name.clone(),
             format: doc.format,
@@ -591,12 +627,12 @@ fn process_chunk(chunk: Chunk, job: &Job, buffers: &Buffers, words: &mut Words) 
             units: Vec::new(),
         },
     };
-    let contexts = match job.work.matcher {
-        Some(matcher) if job.work.contexts_per_term > 0 => first_contexts(
+    let contexts = match job.work.matcher() {
+        Some(matcher) if job.work.contexts_per_term() > 0 => first_contexts(
             &doc,
             matcher,
             Span::Chars(DEFAULT_WIDTH),
-            job.work.contexts_per_term,
+            job.work.contexts_per_term(),
         ),
         _ => Vec::new(),
     };
@@ -625,7 +661,7 @@ struct Merger {
 
 impl Merger {
     fn new(job: &Job) -> Merger {
-        let n = job.work.matcher.map_or(0, Matcher::term_count);
+        let n = job.work.matcher().map_or(0, Matcher::term_count);
         Merger {
             next: 0,
             pending: BTreeMap::new(),
@@ -639,9 +675,16 @@ impl Merger {
                 units: Vec::new(),
             },
             unit_index: HashMap::new(),
-            unit: job.work.unit,
-            contexts: vec![Vec::new(); if job.work.contexts_per_term > 0 { n } else { 0 }],
-            contexts_per_term: job.work.contexts_per_term,
+            unit: job.work.unit(),
+            contexts: vec![
+                Vec::new();
+                if job.work.contexts_per_term() > 0 {
+                    n
+                } else {
+                    0
+                }
+            ],
+            contexts_per_term: job.work.contexts_per_term(),
             citer: Document::new(job.name, Format::Text),
         }
     }
@@ -735,11 +778,12 @@ mod tests {
         let job = Job {
             name: "t.txt",
             work: Work {
-                matcher: Some(matcher),
-                unit,
+                tally: Tally::Terms {
+                    matcher,
+                    unit,
+                    contexts_per_term: 3,
+                },
                 cleaning: NormaliseOptions::default(),
-                contexts_per_term: 3,
-                words: false,
             },
         };
         let options = StreamOptions {
@@ -861,11 +905,8 @@ mod tests {
             let job = Job {
                 name: "t.txt",
                 work: Work {
-                    matcher: None,
-                    unit: Unit::Document,
+                    tally: Tally::Words,
                     cleaning: NormaliseOptions::default(),
-                    contexts_per_term: 0,
-                    words: true,
                 },
             };
             let options = StreamOptions {
@@ -943,11 +984,12 @@ mod tests {
             let job = Job {
                 name: "t.txt",
                 work: Work {
-                    matcher: Some(&m),
-                    unit: Unit::Document,
+                    tally: Tally::Terms {
+                        matcher: &m,
+                        unit: Unit::Document,
+                        contexts_per_term: 0,
+                    },
                     cleaning: NormaliseOptions::default(),
-                    contexts_per_term: 0,
-                    words: false,
                 },
             };
             let options = StreamOptions {

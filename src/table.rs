@@ -39,6 +39,21 @@ pub enum Align {
     Right,
 }
 
+/// What a column holds, for every renderer to rely on: spreadsheets write numbers as numbers,
+/// the CSV formula guard leaves them alone, and paths and citations are never reworded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Role {
+    /// Counts, rates, statistics: `Value::Int`/`Value::Float` (or null).
+    Number,
+    /// Words, labels and contexts taken from documents or lexicons.
+    #[default]
+    Text,
+    /// Where in a document: a page, a paragraph number, `p. 61, para 4.9`.
+    Citation,
+    /// A document's path as given on the command line.
+    Path,
+}
+
 #[derive(Debug, Clone)]
 pub struct Column {
     /// Stable machine name: the JSON key and the CSV/TSV header.
@@ -46,6 +61,7 @@ pub struct Column {
     /// Human title for terminal, Markdown and LaTeX.
     pub title: String,
     pub align: Align,
+    pub role: Role,
     /// Display formats emphasise (colour/bold) this column's cells, e.g. the keyword in kwic.
     pub highlight: bool,
     /// Shown in machine formats only (e.g. a `table` number that display formats show as a title).
@@ -58,9 +74,18 @@ impl Column {
             key: key.to_string(),
             title: title.to_string(),
             align: Align::Left,
+            role: Role::Text,
             highlight: false,
             machine_only: false,
         }
+    }
+    /// A column of numbers: right-aligned.
+    pub fn number(key: &str, title: &str) -> Column {
+        Column::new(key, title).right().role(Role::Number)
+    }
+    pub fn role(mut self, role: Role) -> Column {
+        self.role = role;
+        self
     }
     pub fn right(mut self) -> Column {
         self.align = Align::Right;

@@ -18,7 +18,7 @@ fn extract_as(
     bytes: &[u8],
     opts: &ExtractOptions,
 ) -> Result<Document, ExtractError> {
-    extract::extract_bytes("test", None, bytes, format, opts)
+    extract::extract_bytes("test", bytes, format, opts)
 }
 
 fn all_text(doc: &Document) -> String {

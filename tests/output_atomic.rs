@@ -6,11 +6,11 @@ mod common;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use termtally::cli::OutputArgs;
 use termtally::output::{
-    AtomicFile, check_destination, live_temp_file_count, write_file_atomically,
+    AtomicFile, OutputArgs, check_destination, live_temp_file_count, write_file_atomically,
+    write_report,
 };
-use termtally::render::{OutputFormat, UTF8_BOM, write_report};
+use termtally::render::{OutputFormat, UTF8_BOM};
 use termtally::table::{Column, Report, Table, Value};
 
 fn names_in(dir: &Path) -> Vec<String> {

@@ -1397,7 +1397,7 @@ fn fuzz_findings_stay_fixed() {
                 }
                 (_, Some(format)) => {
                     let opts = ExtractOptions::default();
-                    if let Ok(document) = extract_bytes("fuzz", None, &data, format, &opts) {
+                    if let Ok(document) = extract_bytes("fuzz", &data, format, &opts) {
                         exercise(document);
                     }
                 }

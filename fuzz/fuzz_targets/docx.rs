@@ -11,7 +11,7 @@ use termtally::extract::{ExtractOptions, extract_bytes};
 
 fuzz_target!(|data: &[u8]| {
     let opts = ExtractOptions::default();
-    if let Ok(document) = extract_bytes("fuzz", None, data, Format::Docx, &opts) {
+    if let Ok(document) = extract_bytes("fuzz", data, Format::Docx, &opts) {
         common::exercise(document);
     }
 });

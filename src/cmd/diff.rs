@@ -1,17 +1,11 @@
 //! termtally diff: how the vocabulary changed between two versions of a document (or two sets of
 //! documents), with corpus-linguistics keyness statistics.
 //!
-//! Usage: termtally diff OLD NEW [options]
-//!        termtally diff --old FILE... --new FILE... [options]
-//!        options: [--lexicon NAME|PATH] [--mode word|family|substring] [--all-words]
-//!                 [--min-count N] [--sort keyness|ratio|count]
-//!                 [--format table|csv|tsv|json|md|latex] [-o FILE] [--force]
-//!
 //! Several documents on a side are one corpus (their counts and tokens are added). For each term
 //! of the lexicon (and with `--all-words` each word type, lower-cased, tokens as `count` defines
 //! them) it prints the count and rate per 10,000 tokens in OLD and NEW, the change, a status (new,
 //! gone, up, down, same), log-likelihood G2 with its significance, Log Ratio and %DIFF (see
-//! [`crate::stats`]); then the totals of each category with the same statistics. Rows are sorted
+//! [`crate::keyness`]); then the totals of each category with the same statistics. Rows are sorted
 //! by G2 (most significant change first); `keyword` says `positive` (significantly more frequent
 //! in NEW) or `negative` (significantly less frequent). Counts are those of `termtally count`:
 //! the same `count::count_corpus` over the same documents.
@@ -30,17 +24,18 @@ use std::process::ExitCode;
 use clap::ValueEnum;
 use serde_json::{Value as Json, json};
 
-use crate::cli::{InputArgs, OutputArgs, StreamArgs};
-use crate::cmd::{Source, count_sources, load_or_stream, streamed_note};
+use crate::cmd::args::{InputArgs, LexiconArgs, StreamArgs};
+use crate::cmd::{Source, count_sources, load_or_stream, print_summary, write_counted};
 use crate::count::{CorpusCounts, Unit, category_totals, count_document};
 use crate::document::Document;
 use crate::frequency::{WordCounts, merge, word_counts};
-use crate::lexicon::{DEFAULT_LEXICON, Lexicon};
+use crate::keyness::{Keyness, WordRow, compare_words, p_below};
+use crate::lexicon::Lexicon;
 use crate::matcher::{Matcher, Mode};
-use crate::render::{OutputFormat, write_report};
-use crate::report::Outcome;
-use crate::stats::{Keyness, p_below};
-use crate::stream::Work;
+use crate::outcome::Outcome;
+use crate::output::OutputArgs;
+use crate::render::OutputFormat;
+use crate::stream::{Tally, Work};
 use crate::table::{Column, Report, Row, Table, Value};
 
 const EXAMPLES: &str = "\
@@ -74,13 +69,8 @@ pub struct Args {
     /// Documents of the NEW side, counted together as one corpus.
     #[arg(long, num_args = 1.., value_name = "FILE")]
     pub new: Vec<PathBuf>,
-    /// Built-in lexicon name (see `termtally lexicon list`) or a lexicon file (.toml, quanteda
-    /// .yml/.yaml, LIWC .dic).
-    #[arg(long, short = 'l', value_name = "NAME|PATH", default_value = DEFAULT_LEXICON)]
-    pub lexicon: String,
-    /// How the lexicon's forms are matched.
-    #[arg(long, short = 'm', value_enum, default_value_t = Mode::Word)]
-    pub mode: Mode,
+    #[command(flatten)]
+    pub lexicon: LexiconArgs,
     /// Also compare every word type (lower-cased) of either side.
     #[arg(long)]
     pub all_words: bool,
@@ -137,9 +127,10 @@ fn sides(args: &Args) -> anyhow::Result<(Vec<PathBuf>, Vec<PathBuf>)> {
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let (old_files, new_files) = sides(&args)?;
     // The lexicon is validated before any document is read.
-    let lexicon = Lexicon::load(&args.lexicon)?;
-    let matcher = Matcher::new(&lexicon, args.mode)?;
-    crate::output::check_destination(&args.output)?;
+    let mode = args.lexicon.matching.mode;
+    let lexicon = Lexicon::load(&args.lexicon.lexicon)?;
+    let matcher = Matcher::new(&lexicon, mode)?;
+    let output = args.output.resolve(OutputFormat::Table)?;
 
     let outcome = Outcome::new();
     // Both sides at once, so a one-document side does not leave a core idle.
@@ -149,7 +140,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     );
     let nothing_on = |side: &str| {
         // Prints the "N of M documents failed" line before the reason nothing follows.
-        outcome.exit_code();
+        print_summary(&outcome);
         anyhow::anyhow!("no {side} document could be read, so there is nothing to compare")
     };
     let (old_sources, new_sources) = (old_sources?, new_sources?);
@@ -170,17 +161,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .all_words
         .then(|| compare_words(&old.words, &new.words, old.counts.tokens, new.counts.tokens));
     let options = ReportOptions {
-        mode: args.mode,
+        mode,
         min_count: args.min_count,
         sort: args.sort,
     };
-    let mut report = build_report(&lexicon, &options, &old.counts, &new.counts, words);
+    let report = build_report(&lexicon, &options, &old.counts, &new.counts, words);
     let streamed: Vec<String> = old.streamed.into_iter().chain(new.streamed).collect();
-    report
-        .notes
-        .extend(streamed_note(args.streaming.stream_chunk, &streamed));
-    write_report(&report, &args.output, OutputFormat::Table)?;
-    Ok(outcome.exit_code())
+    write_counted(report, &streamed, &args.streaming, &output, &outcome)
 }
 
 /// One side's counts: the lexicon's terms, and with `--all-words` every word type.
@@ -206,11 +193,17 @@ fn count_side(
         };
         (count_document(doc, matcher, Unit::Document), words)
     };
+    let tally = if args.all_words {
+        Tally::TermsAndWords(matcher)
+    } else {
+        Tally::Terms {
+            matcher,
+            unit: Unit::Document,
+            contexts_per_term: 0,
+        }
+    };
     let work = Work {
-        matcher: Some(matcher),
-        unit: Unit::Document,
-        contexts_per_term: 0,
-        words: args.all_words,
+        tally,
         cleaning: args.input.normalise_options(),
     };
     let (counted, streamed) = count_sources(
@@ -233,35 +226,6 @@ fn count_side(
         words,
         streamed,
     })
-}
-
-/// One compared word: (word, keyness).
-pub type WordRow = (String, Keyness);
-
-/// Keyness of every word type of either side.
-pub fn compare_words(
-    old: &WordCounts,
-    new: &WordCounts,
-    old_tokens: u64,
-    new_tokens: u64,
-) -> Vec<WordRow> {
-    let mut rows: Vec<WordRow> = Vec::with_capacity(old.len().max(new.len()));
-    for (word, o) in old.iter() {
-        let n = new.get(word).unwrap_or(0);
-        rows.push((
-            word.to_string(),
-            Keyness::compute(o, n, old_tokens, new_tokens),
-        ));
-    }
-    for (word, n) in new.iter() {
-        if old.get(word).is_none() {
-            rows.push((
-                word.to_string(),
-                Keyness::compute(0, n, old_tokens, new_tokens),
-            ));
-        }
-    }
-    rows
 }
 
 /// Choices that shape the report.
@@ -317,24 +281,20 @@ fn columns(shown: Shown) -> Vec<Column> {
         Column::new("kind", "Kind").machine_only(),
         term,
         category,
-        Column::new("old_count", "OLD").right(),
-        Column::new("old_per_10k", "OLD /10k").right(),
-        Column::new("new_count", "NEW").right(),
-        Column::new("new_per_10k", "NEW /10k").right(),
-        Column::new("change_per_10k", "Change /10k").right(),
+        Column::number("old_count", "OLD"),
+        Column::number("old_per_10k", "OLD /10k"),
+        Column::number("new_count", "NEW"),
+        Column::number("new_per_10k", "NEW /10k"),
+        Column::number("change_per_10k", "Change /10k"),
         Column::new("status", "Status"),
-        Column::new("log_likelihood", "G2").right(),
+        Column::number("log_likelihood", "G2"),
         Column::new("significance", "Sig."),
-        Column::new("p_below", "p <").right().machine_only(),
-        Column::new("log_ratio", "Log Ratio").right(),
-        Column::new("pct_diff", "%DIFF").right(),
+        Column::number("p_below", "p <").machine_only(),
+        Column::number("log_ratio", "Log Ratio"),
+        Column::number("pct_diff", "%DIFF"),
         Column::new("keyword", "Keyword"),
-        Column::new("old_tokens", "OLD tokens")
-            .right()
-            .machine_only(),
-        Column::new("new_tokens", "NEW tokens")
-            .right()
-            .machine_only(),
+        Column::number("old_tokens", "OLD tokens").machine_only(),
+        Column::number("new_tokens", "NEW tokens").machine_only(),
     ]
 }
 
@@ -406,19 +366,58 @@ pub fn build_report(
     report.meta.insert("old".into(), side_json(old));
     report.meta.insert("new".into(), side_json(new));
 
-    let keyness = |o: u64, n: u64| Keyness::compute(o, n, old.tokens, new.tokens);
-    let shown = |k: &Keyness| k.old_count + k.new_count >= options.min_count;
+    let (table, (terms_up, terms_down)) = terms_table(lexicon, options, old, new);
+    report.tables.push(table);
+    report
+        .tables
+        .push(categories_table(lexicon, options, old, new));
 
-    // Lexicon terms.
+    let mut summary = format!(
+        "{}; {}. Lexicon terms: {terms_up} rose and {terms_down} fell significantly (p < 0.05).",
+        describe_side("OLD", old),
+        describe_side("NEW", new),
+    );
+    if let Some(words) = words {
+        let (table, words_summary) = words_table(words, options);
+        summary.push_str(&words_summary);
+        report.tables.push(table);
+    }
+
+    report.notes.push(summary);
+    report.notes.push(
+        "NEW compared with OLD. G2: log-likelihood (UCREL); Sig.: * p<0.05, ** p<0.01, *** p<0.001, **** p<0.0001. \
+         Log Ratio: log2 of NEW's rate over OLD's (1 = twice as frequent in NEW; a zero count taken as 0.5). \
+         %DIFF: change in rate as a percentage of OLD's, empty when OLD has none. \
+         Keyword: positive/negative = significantly more/less frequent in NEW."
+            .to_string(),
+    );
+    for (name, side) in [("OLD", old), ("NEW", new)] {
+        if side.tokens == 0 {
+            report.notes.push(format!(
+                "{name} has no words (a scanned PDF without a text layer?), so its rates are 0 and the statistics mean nothing."
+            ));
+        }
+    }
+    report
+}
+
+/// The lexicon's terms, sorted, with the numbers of terms that rose and fell significantly
+/// (counted before `--min-count` leaves some out).
+fn terms_table(
+    lexicon: &Lexicon,
+    options: &ReportOptions,
+    old: &CorpusCounts,
+    new: &CorpusCounts,
+) -> (Table, (usize, usize)) {
     let mut terms: Vec<(usize, Keyness)> = (0..lexicon.terms.len())
         .map(|i| {
             let o = old.counts.get(i).copied().unwrap_or(0);
             let n = new.counts.get(i).copied().unwrap_or(0);
-            (i, keyness(o, n))
+            (i, Keyness::compute(o, n, old.tokens, new.tokens))
         })
         .collect();
-    let (terms_up, terms_down) = significant_moves(terms.iter().map(|(_, k)| k));
-    terms.retain(|(_, k)| shown(k));
+    let moves = significant_moves(terms.iter().map(|(_, k)| k));
+    terms.retain(|(_, k)| k.old_count + k.new_count >= options.min_count);
     let label = |i: usize| lexicon.terms[i].label.as_str();
     terms.sort_by(|(x, kx), (y, ky)| compare_rows(options.sort, (label(*x), kx), (label(*y), ky)));
     let mut table = Table::new(columns(Shown::TermAndCategory));
@@ -442,15 +441,22 @@ pub fn build_report(
             options.min_count
         ));
     }
-    report.tables.push(table);
+    (table, moves)
+}
 
-    // Category totals, in lexicon order.
+/// Category totals, in lexicon order.
+fn categories_table(
+    lexicon: &Lexicon,
+    options: &ReportOptions,
+    old: &CorpusCounts,
+    new: &CorpusCounts,
+) -> Table {
     let old_totals = category_totals(lexicon, &old.counts);
     let new_totals = category_totals(lexicon, &new.counts);
     let mut table = Table::new(columns(Shown::Category));
     table.title = Some("Category totals".to_string());
     for (c, category) in lexicon.categories.iter().enumerate() {
-        let k = keyness(old_totals[c], new_totals[c]);
+        let k = Keyness::compute(old_totals[c], new_totals[c], old.tokens, new.tokens);
         table.push_row(Row {
             cells: cells("category", Value::Null, Value::text(&category.name), &k),
             bold: true,
@@ -462,54 +468,29 @@ pub fn build_report(
                 .to_string(),
         );
     }
-    report.tables.push(table);
+    table
+}
 
-    let mut summary = format!(
-        "{}; {}. Lexicon terms: {terms_up} rose and {terms_down} fell significantly (p < 0.05).",
-        describe_side("OLD", old),
-        describe_side("NEW", new),
-    );
-
-    // Every word.
-    if let Some(mut words) = words {
-        let types = words.len();
-        let (up, down) = significant_moves(words.iter().map(|(_, k)| k));
-        words.retain(|(_, k)| shown(k));
-        words.sort_by(|(x, kx), (y, ky)| compare_rows(options.sort, (x, kx), (y, ky)));
-        let mut table = Table::new(columns(Shown::Term));
-        table.title = Some(format!("Every word ({types} word types)"));
-        for (word, k) in &words {
-            table.push(cells("word", Value::text(word), Value::Null, k));
-        }
-        if options.min_count > 0 {
-            table.notes.push(format!(
-                "{} of {types} word types are shown: those counted at least {} times on both sides together.",
-                words.len(),
-                options.min_count
-            ));
-        }
-        summary.push_str(&format!(
-            " Words: {up} of {types} types rose and {down} fell significantly."
+/// Every word (`--all-words`), sorted, and its sentence of the summary note.
+fn words_table(mut words: Vec<WordRow>, options: &ReportOptions) -> (Table, String) {
+    let types = words.len();
+    let (up, down) = significant_moves(words.iter().map(|(_, k)| k));
+    words.retain(|(_, k)| k.old_count + k.new_count >= options.min_count);
+    words.sort_by(|(x, kx), (y, ky)| compare_rows(options.sort, (x, kx), (y, ky)));
+    let mut table = Table::new(columns(Shown::Term));
+    table.title = Some(format!("Every word ({types} word types)"));
+    for (word, k) in &words {
+        table.push(cells("word", Value::text(word), Value::Null, k));
+    }
+    if options.min_count > 0 {
+        table.notes.push(format!(
+            "{} of {types} word types are shown: those counted at least {} times on both sides together.",
+            words.len(),
+            options.min_count
         ));
-        report.tables.push(table);
     }
-
-    report.notes.push(summary);
-    report.notes.push(
-        "NEW compared with OLD. G2: log-likelihood (UCREL); Sig.: * p<0.05, ** p<0.01, *** p<0.001, **** p<0.0001. \
-         Log Ratio: log2 of NEW's rate over OLD's (1 = twice as frequent in NEW; a zero count taken as 0.5). \
-         %DIFF: change in rate as a percentage of OLD's, empty when OLD has none. \
-         Keyword: positive/negative = significantly more/less frequent in NEW."
-            .to_string(),
-    );
-    for (name, side) in [("OLD", old), ("NEW", new)] {
-        if side.tokens == 0 {
-            report.notes.push(format!(
-                "{name} has no words (a scanned PDF without a text layer?), so its rates are 0 and the statistics mean nothing."
-            ));
-        }
-    }
-    report
+    let summary = format!(" Words: {up} of {types} types rose and {down} fell significantly.");
+    (table, summary)
 }
 
 #[cfg(test)]
@@ -517,7 +498,7 @@ mod tests {
     use super::*;
     use crate::count::{DocumentCounts, count_corpus};
     use crate::document::Format;
-    use crate::stats::Status;
+    use crate::keyness::Status;
     use crate::testing::text_document;
 
     #[test]

@@ -1,7 +1,5 @@
 //! termtally extract: documents to clean, citable plain text.
 //!
-//! Usage: termtally extract FILE... [-o DIR] [--format text|jsonl] [--force]
-//!
 //! `text` prints the normalised text, blocks separated by a blank line and pages by a form feed
 //! (`\f`), so page N of the output is page N of the PDF. `jsonl` prints one JSON object per block:
 //! `{"document", "page", "part", "section", "text"}` (`page` is 1-based, null where the format has
@@ -14,9 +12,9 @@ use std::process::ExitCode;
 use clap::ValueEnum;
 use serde::Serialize;
 
-use crate::cli::InputArgs;
+use crate::cmd::args::InputArgs;
 use crate::document::Document;
-use crate::report::Outcome;
+use crate::outcome::Outcome;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -86,7 +84,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             }
         }
     }
-    Ok(outcome.exit_code())
+    Ok(super::finish(&outcome))
 }
 
 /// The output file for a document, distinct within the batch: `a/report.pdf` and `b/report.pdf`

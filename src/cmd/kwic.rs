@@ -1,10 +1,6 @@
 //! termtally kwic: every hit of a pattern or a lexicon in context (keyword in context), with its
 //! page and paragraph, ready to cite.
 //!
-//! Usage: termtally kwic PATTERN FILE... [--mode word|family|substring] [--width N | --sentence]
-//!        termtally kwic --lexicon NAME|PATH [--term LABEL]... [--category NAME] FILE...
-//!        [--format table|csv|tsv|json|md|latex] [-o FILE] [--force]
-//!
 //! One row per hit, in document order: document, page, section (paragraph number, or `s.19` in
 //! legislation), cite (`p. 61, para 4.9`), left context, the match as written in the document,
 //! right context, term and category. Hits come from the same [`Matcher`] as `termtally count`, so
@@ -14,22 +10,20 @@
 //! JSON: `{"command", "lexicon", "mode", "documents": [...], "rows": [{document, page, section,
 //! cite, left, match, right, term, category}], "notes": [...]}`.
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use rayon::prelude::*;
-use serde::Serialize;
 use serde_json::json;
-use unicode_segmentation::UnicodeSegmentation;
 
-use crate::cli::{InputArgs, OutputArgs};
-use crate::document::{Block, Document};
+use crate::cmd::args::{InputArgs, ModeArgs};
+use crate::document::Document;
+use crate::kwic::{Concordance, DEFAULT_WIDTH, Span, contexts, left_chars, right_chars};
 use crate::lexicon::Lexicon;
-use crate::matcher::{Hit, Matcher, Mode};
-use crate::render::{OutputFormat, resolve_format, write_report};
-use crate::report::Outcome;
-use crate::table::{Column, Report, Table, Value};
+use crate::matcher::{Matcher, Mode};
+use crate::outcome::Outcome;
+use crate::output::OutputArgs;
+use crate::render::OutputFormat;
+use crate::table::{Column, Report, Role, Table, Value};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -43,9 +37,6 @@ Examples:
 
 PATTERN is written like a lexicon form: one or more words, `*` for any letters or digits inside a
 word, matched case-insensitively under --mode. The cite column reads like `p. 61, para 4.9`.";
-
-/// Default characters of context each side of a hit.
-pub const DEFAULT_WIDTH: usize = 40;
 
 /// Show every hit of a word, phrase or lexicon in context, with page and paragraph.
 #[derive(clap::Args, Debug)]
@@ -63,9 +54,8 @@ pub struct Args {
     /// With --lexicon: only hits of terms in this category.
     #[arg(long, value_name = "NAME", requires = "lexicon")]
     pub category: Option<String>,
-    /// How forms match the text.
-    #[arg(long, short = 'm', value_enum, default_value_t = Mode::Word)]
-    pub mode: Mode,
+    #[command(flatten)]
+    pub matching: ModeArgs,
     /// Characters of context each side of the match [default: 40, or what fits the terminal].
     #[arg(long, short = 'w', value_name = "N")]
     pub width: Option<usize>,
@@ -76,220 +66,6 @@ pub struct Args {
     pub input: InputArgs,
     #[command(flatten)]
     pub output: OutputArgs,
-}
-
-/// How much text around a hit to show.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Span {
-    /// Up to N characters each side (cut at character boundaries, white space trimmed).
-    Chars(usize),
-    /// The sentence(s) holding the hit (Unicode sentence boundaries, UAX #29).
-    Sentence,
-}
-
-/// One hit in context.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Concordance {
-    /// Index of the block in `Document::blocks`.
-    #[serde(skip)]
-    pub block: usize,
-    pub page: Option<u32>,
-    pub section: Option<String>,
-    /// `p. 61, para 4.9` / `s. 19`.
-    pub cite: String,
-    pub left: String,
-    /// The matched text as written in the document.
-    #[serde(rename = "match")]
-    pub matched: String,
-    pub right: String,
-    /// Index into the lexicon's terms.
-    #[serde(skip)]
-    pub term: usize,
-    /// Byte offsets of the match in the block's text.
-    #[serde(skip)]
-    pub start: usize,
-    #[serde(skip)]
-    pub end: usize,
-}
-
-/// Every hit of `matcher` in `doc`, in document order, with `span` of context. The hits are
-/// exactly those `count` counts: the same matcher over the same block texts.
-pub fn contexts(doc: &Document, matcher: &Matcher, span: Span) -> Vec<Concordance> {
-    // Blocks in parallel (a long document uses every core), kept in document order.
-    let per_block: Vec<Vec<Concordance>> = doc
-        .blocks
-        .par_iter()
-        .enumerate()
-        .with_min_len(64)
-        .map(|(index, block)| block_contexts(doc, index, block, matcher, span))
-        .collect();
-    per_block.into_iter().flatten().collect()
-}
-
-fn block_contexts(
-    doc: &Document,
-    index: usize,
-    block: &Block,
-    matcher: &Matcher,
-    span: Span,
-) -> Vec<Concordance> {
-    let hits = matcher.hits(&block.text);
-    if hits.is_empty() {
-        return Vec::new();
-    }
-    let sentences = match span {
-        Span::Sentence => sentence_bounds(&block.text),
-        Span::Chars(_) => Vec::new(),
-    };
-    hits.into_iter()
-        .map(|hit| concordance(doc, index, block, hit, span, &sentences))
-        .collect()
-}
-
-/// The first `per_term` hits in context of each term (indexed by term), for `count
-/// --with-contexts`. Stops reading blocks once every term has enough.
-pub fn first_contexts(
-    doc: &Document,
-    matcher: &Matcher,
-    span: Span,
-    per_term: usize,
-) -> Vec<Vec<Concordance>> {
-    let mut by_term: Vec<Vec<Concordance>> = vec![Vec::new(); matcher.term_count()];
-    if per_term == 0 {
-        return by_term;
-    }
-    let mut full = 0;
-    for (index, block) in doc.blocks.iter().enumerate() {
-        let hits = matcher.hits(&block.text);
-        if hits.is_empty() {
-            continue;
-        }
-        let sentences = match span {
-            Span::Sentence => sentence_bounds(&block.text),
-            Span::Chars(_) => Vec::new(),
-        };
-        for hit in hits {
-            let Some(list) = by_term.get_mut(hit.term) else {
-                continue;
-            };
-            if list.len() < per_term {
-                list.push(concordance(doc, index, block, hit, span, &sentences));
-                if list.len() == per_term {
-                    full += 1;
-                }
-            }
-        }
-        if full == by_term.len() {
-            break;
-        }
-    }
-    by_term
-}
-
-/// The first `per_term` hits in context of every term with hits, per document, as JSON for
-/// `count --with-contexts N`: `[{"document", "term", "category", "hits": [{page, section, cite,
-/// left, match, right}]}]`, documents in order, terms in lexicon order.
-pub fn contexts_json(
-    docs: &[Document],
-    lexicon: &Lexicon,
-    matcher: &Matcher,
-    per_term: usize,
-) -> serde_json::Value {
-    let mut out = Vec::new();
-    for doc in docs {
-        let firsts = first_contexts(doc, matcher, Span::Chars(DEFAULT_WIDTH), per_term);
-        for (term, hits) in lexicon.terms.iter().zip(firsts) {
-            if hits.is_empty() {
-                continue;
-            }
-            out.push(json!({
-                "document": doc.name,
-                "term": term.label,
-                "category": term.category,
-                "hits": hits,
-            }));
-        }
-    }
-    serde_json::Value::Array(out)
-}
-
-/// Byte ranges of the sentences of `text`.
-fn sentence_bounds(text: &str) -> Vec<(usize, usize)> {
-    text.split_sentence_bound_indices()
-        .map(|(start, s)| (start, start + s.len()))
-        .collect()
-}
-
-fn concordance(
-    doc: &Document,
-    index: usize,
-    block: &Block,
-    hit: Hit,
-    span: Span,
-    sentences: &[(usize, usize)],
-) -> Concordance {
-    let text = block.text.as_str();
-    let (left, right) = match span {
-        Span::Chars(width) => (
-            left_chars(text, hit.start, width),
-            right_chars(text, hit.end, width),
-        ),
-        Span::Sentence => {
-            // The sentence the match starts in to the one it ends in (a match rarely spans two).
-            let from = sentences
-                .iter()
-                .rev()
-                .find(|(s, _)| *s <= hit.start)
-                .map_or(0, |(s, _)| *s);
-            let to = sentences
-                .iter()
-                .find(|(_, e)| *e >= hit.end)
-                .map_or(text.len(), |(_, e)| *e);
-            (&text[from..hit.start], &text[hit.end..to])
-        }
-    };
-    Concordance {
-        block: index,
-        page: block.page,
-        section: block.section.clone(),
-        cite: doc.cite(block),
-        left: one_line(left),
-        matched: one_line(&text[hit.start..hit.end]),
-        right: one_line(right),
-        term: hit.term,
-        start: hit.start,
-        end: hit.end,
-    }
-}
-
-/// Up to `width` characters of `text` ending at byte `end`.
-fn left_chars(text: &str, end: usize, width: usize) -> &str {
-    let before = &text[..end];
-    let start = before
-        .char_indices()
-        .rev()
-        .nth(width.saturating_sub(1))
-        .map_or(0, |(i, _)| i);
-    if width == 0 { "" } else { &before[start..] }
-}
-
-/// Up to `width` characters of `text` starting at byte `start`.
-fn right_chars(text: &str, start: usize, width: usize) -> &str {
-    let after = &text[start..];
-    let end = after
-        .char_indices()
-        .nth(width)
-        .map_or(after.len(), |(i, _)| i);
-    &after[..end]
-}
-
-/// Trims and collapses white space (blocks that were not normalised may hold line breaks).
-fn one_line(s: &str) -> String {
-    let s = s.trim();
-    if !s.contains(|c: char| c.is_whitespace() && c != ' ') && !s.contains("  ") {
-        return s.to_string();
-    }
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Which terms' hits to show.
@@ -380,9 +156,9 @@ fn terminal_width_fit(
     Some((columns.saturating_sub(fixed) / 2).clamp(10, DEFAULT_WIDTH))
 }
 
-pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    crate::output::check_destination(&args.output)?;
-    let (lexicon, files) = match &args.lexicon {
+/// The lexicon to find (`--lexicon`, else the PATTERN, the first item) and the files to search.
+fn lexicon_and_files(args: &Args) -> anyhow::Result<(Lexicon, Vec<String>)> {
+    Ok(match &args.lexicon {
         Some(spec) => (Lexicon::load(spec)?, args.items.clone()),
         None => {
             let (pattern, files) = args
@@ -403,30 +179,29 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             }
             (Lexicon::from_pattern(pattern)?, files.to_vec())
         }
-    };
+    })
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let output = args.output.resolve(OutputFormat::Table)?;
+    let mode = args.matching.mode;
+    let (lexicon, files) = lexicon_and_files(&args)?;
     if files.is_empty() {
         anyhow::bail!("give at least one FILE to search");
     }
     let selected = selected_terms(&lexicon, &args.term, args.category.as_deref())?;
     // The whole lexicon is matched and hits filtered afterwards: in word mode a longer form of
     // another term ("must not") takes its words from a shorter one ("must"), exactly as in count.
-    let matcher = Matcher::new(&lexicon, args.mode)?;
+    let matcher = Matcher::new(&lexicon, mode)?;
 
     let outcome = Outcome::new();
     let paths: Vec<PathBuf> = files.iter().map(PathBuf::from).collect();
     let documents = super::load_documents(&paths, &args.input, &outcome)?;
     if documents.is_empty() {
-        return Ok(outcome.exit_code());
+        return Ok(super::finish(&outcome));
     }
 
-    let format = resolve_format(&args.output, OutputFormat::Table)?;
-    let to_terminal = format == OutputFormat::Table
-        && args
-            .output
-            .output
-            .as_ref()
-            .is_none_or(|p| p.as_os_str() == "-")
-        && std::io::stdout().is_terminal();
+    let to_terminal = output.format == OutputFormat::Table && output.terminal;
     let requested = match (args.sentence, args.width) {
         (true, _) => Span::Sentence,
         (false, Some(width)) => Span::Chars(width),
@@ -456,9 +231,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
     }
 
-    let report = build_report(&lexicon, args.mode, &found, several_documents, show_term);
-    write_report(&report, &args.output, OutputFormat::Table)?;
-    Ok(outcome.exit_code())
+    let report = build_report(&lexicon, mode, &found, several_documents, show_term);
+    output.write(&report)?;
+    Ok(super::finish(&outcome))
 }
 
 /// The concordance table; `term`/`category` shown on screen only for a lexicon of several
@@ -472,10 +247,15 @@ pub fn build_report(
 ) -> Report {
     let hide = |column: Column, shown: bool| if shown { column } else { column.machine_only() };
     let columns = vec![
-        hide(Column::new("document", "Document"), several_documents),
-        Column::new("page", "Page").right().machine_only(),
-        Column::new("section", "Section").machine_only(),
-        Column::new("cite", "Cite"),
+        hide(
+            Column::new("document", "Document").role(Role::Path),
+            several_documents,
+        ),
+        Column::number("page", "Page").machine_only(),
+        Column::new("section", "Section")
+            .role(Role::Citation)
+            .machine_only(),
+        Column::new("cite", "Cite").role(Role::Citation),
         Column::new("left", "Left context").right(),
         Column::new("match", "Match").highlighted(),
         Column::new("right", "Right context"),
@@ -517,27 +297,14 @@ pub fn build_report(
                 .collect::<Vec<_>>()
         ),
     );
-    let total = table.rows.len();
-    let hits_word = if total == 1 { "hit" } else { "hits" };
-    let docs = found.len();
-    let docs_word = if docs == 1 { "document" } else { "documents" };
-    let mut summary = format!(
-        "{total} {hits_word} in {docs} {docs_word}, {} mode",
-        mode.name()
+    let summary = hits_summary(
+        lexicon,
+        mode,
+        table.rows.len(),
+        found.len(),
+        &per_term,
+        show_term,
     );
-    if show_term {
-        let counted: Vec<String> = lexicon
-            .terms
-            .iter()
-            .zip(&per_term)
-            .filter(|(_, n)| **n > 0)
-            .map(|(t, n)| format!("{} {n}", t.label))
-            .collect();
-        if !counted.is_empty() {
-            summary.push_str(&format!(" ({})", counted.join(", ")));
-        }
-    }
-    summary.push('.');
     report.notes.push(summary);
     if mode.terms_overlap() && show_term {
         report.notes.push(
@@ -549,96 +316,40 @@ pub fn build_report(
     report
 }
 
+/// The note under the table: hits, documents, mode, and with several terms the hits of each.
+fn hits_summary(
+    lexicon: &Lexicon,
+    mode: Mode,
+    total: usize,
+    docs: usize,
+    per_term: &[u64],
+    show_term: bool,
+) -> String {
+    let hits_word = if total == 1 { "hit" } else { "hits" };
+    let docs_word = if docs == 1 { "document" } else { "documents" };
+    let mut summary = format!(
+        "{total} {hits_word} in {docs} {docs_word}, {} mode",
+        mode.name()
+    );
+    if show_term {
+        let counted: Vec<String> = lexicon
+            .terms
+            .iter()
+            .zip(per_term)
+            .filter(|(_, n)| **n > 0)
+            .map(|(t, n)| format!("{} {n}", t.label))
+            .collect();
+        if !counted.is_empty() {
+            summary.push_str(&format!(" ({})", counted.join(", ")));
+        }
+    }
+    summary.push('.');
+    summary
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::document::Format;
-
-    fn doc(blocks: &[(u32, Option<&str>, &str)]) -> Document {
-        let mut d = Document::new("test.pdf", Format::Pdf);
-        d.blocks = blocks
-            .iter()
-            .map(|(page, section, text)| Block {
-                page: Some(*page),
-                part: None,
-                section: section.map(str::to_string),
-                text: text.to_string(),
-            })
-            .collect();
-        d
-    }
-
-    #[test]
-    fn character_windows_cut_at_char_boundaries_and_trim() {
-        let text = "Café naïve  coproduction  façade élan";
-        let start = text.find("coproduction").unwrap();
-        let end = start + "coproduction".len();
-        assert_eq!(left_chars(text, start, 7), "naïve  ");
-        assert_eq!(right_chars(text, end, 9), "  façade ");
-        assert_eq!(left_chars(text, start, 0), "");
-        assert_eq!(left_chars(text, start, 500), &text[..start]);
-        assert_eq!(right_chars(text, end, 500), &text[end..]);
-        assert_eq!(one_line("  a\n b  "), "a b");
-    }
-
-    #[test]
-    fn rows_carry_page_section_cite_and_exact_match() {
-        let d = doc(&[
-            (
-                61,
-                Some("4.9"),
-                "This is often referred to as 'Coproduction'. It matters.",
-            ),
-            (62, None, "No hits here."),
-            (63, Some("4.12"), "coproduction again, and CO-PRODUCTION"),
-        ]);
-        let lex = Lexicon::load("boddison-soan-2021").unwrap();
-        let m = Matcher::new(&lex, Mode::Word).unwrap();
-        let rows = contexts(&d, &m, Span::Chars(12));
-        assert_eq!(rows.len(), 3);
-        assert_eq!(rows[0].cite, "p. 61, para 4.9");
-        assert_eq!(rows[0].matched, "Coproduction");
-        assert_eq!(rows[0].left, "rred to as '");
-        assert_eq!(rows[0].right, "'. It matter");
-        assert_eq!(rows[2].matched, "CO-PRODUCTION");
-        assert_eq!(rows[2].page, Some(63));
-        assert_eq!(rows[2].section.as_deref(), Some("4.12"));
-        assert_eq!(rows[2].right, "");
-        assert_eq!(lex.terms[rows[2].term].label, "Coproduction");
-    }
-
-    #[test]
-    fn sentence_span_gives_the_whole_sentence() {
-        let d = doc(&[(
-            1,
-            None,
-            "First sentence here. Parents must not be ignored, e.g. in reviews. Last one.",
-        )]);
-        let lex = Lexicon::from_pattern("must not").unwrap();
-        let m = Matcher::new(&lex, Mode::Word).unwrap();
-        let rows = contexts(&d, &m, Span::Sentence);
-        assert_eq!(rows.len(), 1);
-        assert_eq!(rows[0].left, "Parents");
-        assert_eq!(rows[0].matched, "must not");
-        assert_eq!(rows[0].right, "be ignored, e.g. in reviews.");
-    }
-
-    #[test]
-    fn first_contexts_keeps_n_per_term() {
-        let d = doc(&[
-            (1, None, "inform inform advise"),
-            (2, None, "inform advise advise"),
-        ]);
-        let lex = Lexicon::load("boddison-soan-2021").unwrap();
-        let m = Matcher::new(&lex, Mode::Word).unwrap();
-        let firsts = first_contexts(&d, &m, Span::Chars(10), 2);
-        let inform = lex.term_index("Inform").unwrap();
-        let advise = lex.term_index("Advise").unwrap();
-        assert_eq!(firsts[inform].len(), 2);
-        assert_eq!(firsts[advise].len(), 2);
-        assert_eq!(firsts[advise][1].page, Some(2));
-        assert_eq!(firsts.iter().map(Vec::len).sum::<usize>(), 4);
-    }
 
     #[test]
     fn term_and_category_filters() {

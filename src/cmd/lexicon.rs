@@ -1,9 +1,5 @@
 //! termtally lexicon: list the built-in lexicons, print one as editable TOML, check a lexicon file.
 //!
-//! Usage: termtally lexicon list [--format ...]
-//!        termtally lexicon show NAME|PATH
-//!        termtally lexicon check FILE...
-//!
 //! `show` prints a built-in exactly as shipped (with the comments that document its choices), so
 //! `termtally lexicon show boddison-soan-2021 > mine.toml` starts a user's own lexicon; given a
 //! quanteda YAML or LIWC `.dic` file it prints the equivalent termtally TOML. `check` validates
@@ -16,9 +12,9 @@ use std::process::ExitCode;
 use clap::Subcommand;
 use serde_json::json;
 
-use crate::cli::OutputArgs;
 use crate::lexicon::{BUILTINS, Lexicon, builtin};
-use crate::render::{OutputFormat, write_report};
+use crate::output::OutputArgs;
+use crate::render::OutputFormat;
 use crate::table::{Column, Report, Table, Value};
 
 const EXAMPLES: &str = "\
@@ -66,12 +62,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 }
 
 fn list(output: &OutputArgs) -> anyhow::Result<ExitCode> {
+    let output = output.resolve(OutputFormat::Table)?;
     let mut table = Table::new(vec![
         Column::new("name", "Name").highlighted(),
         Column::new("title", "Title"),
         Column::new("categories", "Categories"),
-        Column::new("terms", "Terms").right(),
-        Column::new("forms", "Forms").right(),
+        Column::number("terms", "Terms"),
+        Column::number("forms", "Forms"),
         Column::new("source", "Source"),
     ]);
     table.title = Some("Built-in lexicons".to_string());
@@ -94,7 +91,7 @@ fn list(output: &OutputArgs) -> anyhow::Result<ExitCode> {
     let mut report = Report::default();
     report.meta.insert("command".into(), json!("lexicon list"));
     report.tables.push(table);
-    write_report(&report, output, OutputFormat::Table)?;
+    output.write(&report)?;
     Ok(ExitCode::SUCCESS)
 }
 

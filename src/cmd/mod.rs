@@ -1,5 +1,8 @@
-//! One file per subcommand, each starting with its usage text, each a `run(args)`.
+//! One file per subcommand, each a `run(args)`: arguments → configuration → work → output. The
+//! helpers here are the steps the commands share: load documents, count them (streaming large
+//! text files), write the report and give the exit code.
 
+pub mod args;
 pub mod count;
 pub mod diff;
 pub mod extract;
@@ -15,12 +18,16 @@ use std::path::PathBuf;
 
 use rayon::prelude::*;
 
-use crate::cli::{InputArgs, StreamArgs};
+use std::process::ExitCode;
+
 use crate::document::Document;
 use crate::extract::{Input, extract as extract_document};
 use crate::normalise::normalise_with;
-use crate::report::Outcome;
+use crate::outcome::Outcome;
+use crate::output::Output;
 use crate::stream::{self, Streamed, Work};
+use crate::table::Report;
+use args::{InputArgs, StreamArgs};
 
 /// Extracts and normalises every input in parallel, keeping the input order. A document that
 /// fails is reported on stderr (`termtally: FILE: reason`) and left out; with `--strict` the first
@@ -155,6 +162,58 @@ pub fn count_sources<T: Send>(
         }
     }
     Ok((results, streamed))
+}
+
+/// Documents loaded (or to be streamed) and counted: [`load_or_stream`] then [`count_sources`].
+/// Returns the results in input order and "FILE (N chunks)" for each file streamed.
+pub fn load_and_count<T: Send>(
+    files: &[PathBuf],
+    input: &InputArgs,
+    streaming: &StreamArgs,
+    outcome: &Outcome,
+    count_loaded: impl Fn(&Document) -> T + Sync,
+    work: Work,
+    from_stream: impl FnMut(Streamed) -> T,
+) -> anyhow::Result<(Vec<T>, Vec<String>)> {
+    let sources = load_or_stream(files, input, streaming, outcome)?;
+    count_sources(
+        sources,
+        count_loaded,
+        work,
+        input,
+        streaming,
+        outcome,
+        from_stream,
+    )
+}
+
+/// The last step of the counting commands: notes the files read as streams, writes the report
+/// and gives the exit code.
+pub fn write_counted(
+    mut report: Report,
+    streamed: &[String],
+    streaming: &StreamArgs,
+    output: &Output,
+    outcome: &Outcome,
+) -> anyhow::Result<ExitCode> {
+    report
+        .notes
+        .extend(streamed_note(streaming.stream_chunk, streamed));
+    output.write(&report)?;
+    Ok(finish(outcome))
+}
+
+/// Prints the batch summary ("2 of 5 documents failed") if there is one.
+pub fn print_summary(outcome: &Outcome) {
+    if let Some(summary) = outcome.summary() {
+        eprintln!("termtally: {summary}");
+    }
+}
+
+/// The exit code of the run, after the batch summary.
+pub fn finish(outcome: &Outcome) -> ExitCode {
+    print_summary(outcome);
+    outcome.exit_code()
 }
 
 /// The note of a report for the files read as streams: "FILE (N chunks)".

@@ -8,7 +8,7 @@
 //! The numbers are those of `termtally count --format json` (the same `count_document` over the
 //! same documents, and the same `count::build_report` table) and, with `--old/--new`, of
 //! `termtally diff --old ... --new ...` (the same `diff::build_report`): computed once, rendered
-//! as HTML by [`crate::html`]. The file needs no network: no scripts, fonts or images from
+//! as HTML by [`crate::render::html`]. The file needs no network: no scripts, fonts or images from
 //! elsewhere, and a Content-Security-Policy that forbids them.
 
 use std::io::{IsTerminal, Write};
@@ -18,17 +18,17 @@ use std::process::ExitCode;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
-use crate::cli::InputArgs;
+use crate::cmd::args::{InputArgs, LexiconArgs};
 use crate::cmd::count::{build_report as count_report, mode_note};
 use crate::cmd::diff::{ReportOptions, SortBy, build_report as diff_report};
-use crate::cmd::kwic::{DEFAULT_WIDTH, Span, first_contexts};
 use crate::count::{CorpusCounts, DocumentCounts, Unit, count_document};
 use crate::document::Document;
-use crate::html::{Change, DocumentInfo, ReportPage};
-use crate::lexicon::{DEFAULT_LEXICON, Lexicon};
+use crate::kwic::{Concordance, DEFAULT_WIDTH, Span, first_contexts};
+use crate::lexicon::Lexicon;
 use crate::matcher::{Matcher, Mode};
+use crate::outcome::Outcome;
 use crate::output::AtomicFile;
-use crate::report::Outcome;
+use crate::render::html::{Change, DocumentInfo, ReportPage};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -62,13 +62,8 @@ pub struct Args {
     /// Documents of the NEW side (see --old).
     #[arg(long, num_args = 1.., value_name = "FILE", requires = "old")]
     pub new: Vec<PathBuf>,
-    /// Built-in lexicon name (see `termtally lexicon list`) or a lexicon file (.toml, quanteda
-    /// .yml/.yaml, LIWC .dic).
-    #[arg(long, short = 'l', value_name = "NAME|PATH", default_value = DEFAULT_LEXICON)]
-    pub lexicon: String,
-    /// How forms are matched.
-    #[arg(long, short = 'm', value_enum, default_value_t = Mode::Word)]
-    pub mode: Mode,
+    #[command(flatten)]
+    pub lexicon: LexiconArgs,
     /// Hits shown in context per term in each document (the total is always given), or `all`.
     #[arg(long, value_name = "N|all", default_value = "10", value_parser = parse_contexts)]
     pub contexts: ContextLimit,
@@ -101,20 +96,10 @@ fn parse_contexts(text: &str) -> Result<ContextLimit, String> {
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     // The lexicon is validated, and the destination checked, before any document is read.
-    let lexicon = Lexicon::load(&args.lexicon)?;
-    let matcher = Matcher::new(&lexicon, args.mode)?;
-    let mut file = match &args.output {
-        Some(path) if path.as_os_str() != "-" => {
-            if path.is_dir() {
-                anyhow::bail!("{}: is a directory; give a file name", path.display());
-            }
-            Some(AtomicFile::create(path, args.force)?)
-        }
-        _ if std::io::stdout().is_terminal() => anyhow::bail!(
-            "the report is an HTML file: give -o FILE, e.g. -o report.html (or redirect standard output)"
-        ),
-        _ => None,
-    };
+    let mode = args.lexicon.matching.mode;
+    let lexicon = Lexicon::load(&args.lexicon.lexicon)?;
+    let matcher = Matcher::new(&lexicon, mode)?;
+    let file = open_destination(&args)?;
 
     let outcome = Outcome::new();
     let sides = if args.old.is_empty() {
@@ -129,21 +114,74 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let side_sizes: Vec<usize> = sides.iter().map(Vec::len).collect();
     let documents: Vec<Document> = sides.into_iter().flatten().collect();
     if documents.is_empty() {
-        return Ok(outcome.exit_code());
+        return Ok(super::finish(&outcome));
     }
-
-    let per_term = match args.contexts {
-        ContextLimit::First(n) => n,
-        ContextLimit::All => usize::MAX,
+    let limit = match args.contexts {
+        ContextLimit::First(n) => Some(n),
+        ContextLimit::All => None,
     };
-    // One pass per document: its counts (by page, which also gives the whole-document counts
-    // `count` reports), the first hits of each term in context, and the file's SHA-256.
-    let analysed: Vec<(DocumentCounts, Vec<Vec<_>>, Option<String>)> = documents
+    let analysed = analyse(&documents, &matcher, limit.unwrap_or(usize::MAX));
+    drop(documents);
+    let counts_table = count_report(&lexicon, mode, Unit::Document, &analysed.corpus);
+    let change =
+        (!args.old.is_empty()).then(|| change_of(&lexicon, &analysed.corpus, mode, &side_sizes));
+
+    let page = ReportPage {
+        lexicon: &lexicon,
+        lexicon_sha256: hex_sha256(lexicon.to_toml().as_bytes()),
+        mode,
+        mode_note: mode_note(mode),
+        cleaning: cleaning_note(&args.input),
+        documents: analysed.infos,
+        failures: outcome.failures(),
+        counts: &analysed.corpus,
+        counts_table: &counts_table,
+        contexts: analysed.contexts,
+        contexts_limit: limit,
+        contexts_default: DEFAULT_CONTEXTS,
+        change,
+        command: command_line(),
+        generated: generated_at(),
+        version: env!("CARGO_PKG_VERSION"),
+    };
+    write_html(file, &crate::render::html::render(&page))?;
+    Ok(super::finish(&outcome))
+}
+
+/// `-o FILE` opened atomically (refused if it exists, unless --force), or `None` for standard
+/// output, which must not be a terminal.
+fn open_destination(args: &Args) -> anyhow::Result<Option<AtomicFile>> {
+    match &args.output {
+        Some(path) if path.as_os_str() != "-" => {
+            if path.is_dir() {
+                anyhow::bail!("{}: is a directory; give a file name", path.display());
+            }
+            Ok(Some(AtomicFile::create(path, args.force)?))
+        }
+        _ if std::io::stdout().is_terminal() => anyhow::bail!(
+            "the report is an HTML file: give -o FILE, e.g. -o report.html (or redirect standard output)"
+        ),
+        _ => Ok(None),
+    }
+}
+
+/// What one pass over the documents gives the report.
+struct Analysed {
+    corpus: CorpusCounts,
+    contexts: Vec<Vec<Vec<Concordance>>>,
+    infos: Vec<DocumentInfo>,
+}
+
+/// One pass per document (in parallel): its counts by page (which also gives the
+/// whole-document counts `count` reports), the first `per_term` hits of each term in context,
+/// and the file's SHA-256.
+fn analyse(documents: &[Document], matcher: &Matcher, per_term: usize) -> Analysed {
+    let analysed: Vec<(DocumentCounts, Vec<Vec<Concordance>>, Option<String>)> = documents
         .par_iter()
         .map(|doc| {
             (
-                count_document(doc, &matcher, Unit::Page),
-                first_contexts(doc, &matcher, Span::Chars(DEFAULT_WIDTH), per_term),
+                count_document(doc, matcher, Unit::Page),
+                first_contexts(doc, matcher, Span::Chars(DEFAULT_WIDTH), per_term),
                 file_sha256(&doc.name),
             )
         })
@@ -162,58 +200,41 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         counted.push(counts);
         contexts.push(firsts);
     }
-    let corpus = CorpusCounts::from_documents(counted, matcher.term_count());
-    let counts_table = count_report(&lexicon, args.mode, Unit::Document, &corpus);
-
-    let change = if args.old.is_empty() {
-        None
-    } else if side_sizes.contains(&0) {
-        let side = if side_sizes[0] == 0 { "OLD" } else { "NEW" };
-        Some(Change::Unavailable(format!(
-            "No {side} document could be read, so there is nothing to compare."
-        )))
-    } else {
-        let (old, new) = corpus.documents.split_at(side_sizes[0]);
-        let side = |docs: &[DocumentCounts]| {
-            CorpusCounts::from_documents(docs.to_vec(), matcher.term_count())
-        };
-        let (old, new) = (side(old), side(new));
-        let options = ReportOptions {
-            mode: args.mode,
-            min_count: 0,
-            sort: SortBy::Keyness,
-        };
-        Some(Change::Compared {
-            table: diff_report(&lexicon, &options, &old, &new, None),
-            old: old.documents.iter().map(|d| d.name.clone()).collect(),
-            new: new.documents.iter().map(|d| d.name.clone()).collect(),
-        })
-    };
-
-    let page = ReportPage {
-        lexicon: &lexicon,
-        lexicon_sha256: hex_sha256(lexicon.to_toml().as_bytes()),
-        mode: args.mode,
-        mode_note: mode_note(args.mode),
-        cleaning: cleaning_note(&args.input),
-        documents: infos,
-        failures: outcome.failures(),
-        counts: &corpus,
-        counts_table: &counts_table,
+    Analysed {
+        corpus: CorpusCounts::from_documents(counted, matcher.term_count()),
         contexts,
-        contexts_limit: match args.contexts {
-            ContextLimit::First(n) => Some(n),
-            ContextLimit::All => None,
-        },
-        contexts_default: DEFAULT_CONTEXTS,
-        change,
-        command: command_line(),
-        generated: generated_at(),
-        version: env!("CARGO_PKG_VERSION"),
-    };
-    let html = crate::html::render(&page);
+        infos,
+    }
+}
 
-    match file.take() {
+/// The Change section: `diff`'s report of the first `side_sizes[0]` documents (OLD) against the
+/// rest (NEW).
+fn change_of(lexicon: &Lexicon, corpus: &CorpusCounts, mode: Mode, side_sizes: &[usize]) -> Change {
+    if side_sizes.contains(&0) {
+        let side = if side_sizes[0] == 0 { "OLD" } else { "NEW" };
+        return Change::Unavailable(format!(
+            "No {side} document could be read, so there is nothing to compare."
+        ));
+    }
+    let (old, new) = corpus.documents.split_at(side_sizes[0]);
+    let side =
+        |docs: &[DocumentCounts]| CorpusCounts::from_documents(docs.to_vec(), corpus.counts.len());
+    let (old, new) = (side(old), side(new));
+    let options = ReportOptions {
+        mode,
+        min_count: 0,
+        sort: SortBy::Keyness,
+    };
+    Change::Compared {
+        table: diff_report(lexicon, &options, &old, &new, None),
+        old: old.documents.iter().map(|d| d.name.clone()).collect(),
+        new: new.documents.iter().map(|d| d.name.clone()).collect(),
+    }
+}
+
+/// Commits the file (and says where it is), or writes to standard output.
+fn write_html(file: Option<AtomicFile>, html: &str) -> anyhow::Result<()> {
+    match file {
         Some(mut file) => {
             file.write_all(html.as_bytes())?;
             let dest = file.dest().to_path_buf();
@@ -227,7 +248,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             )?;
         }
     }
-    Ok(outcome.exit_code())
+    Ok(())
 }
 
 /// Tells the user where the report is and how to open it.

@@ -1,8 +1,5 @@
 //! termtally reproduce: the study's Tables 1 and 2, row by row, beside termtally's counts.
 //!
-//! Usage: termtally reproduce [--act FILE] [--code FILE] [--mode word,family,substring]
-//!                            [--format table|csv|tsv|json|md|latex] [-o FILE] [--force]
-//!
 //! Boddison & Soan (2021) counted joint-working words in the Children and Families Act 2014
 //! (Table 1) and the SEND Code of Practice 2015 (Table 2). For each row this prints the word, the
 //! paper's count (and its note), termtally's count of the built-in lexicon `boddison-soan-2021`
@@ -23,15 +20,16 @@ use std::process::ExitCode;
 
 use serde_json::{Value as Json, json};
 
-use crate::cli::{InputArgs, OutputArgs};
+use crate::cmd::args::InputArgs;
 use crate::count::{self, Unit};
 use crate::document::Document;
 use crate::fetch::{self, Located, Manifest};
 use crate::lexicon::Lexicon;
 use crate::matcher::{Matcher, Mode};
+use crate::outcome::Outcome;
+use crate::output::OutputArgs;
 use crate::reference::{self, StudyDocument, StudyRow};
-use crate::render::{OutputFormat, write_report};
-use crate::report::Outcome;
+use crate::render::OutputFormat;
 use crate::table::{Column, Report, Row, Table, Value};
 
 /// The built-in lexicon whose term labels are the paper's row labels.
@@ -83,7 +81,7 @@ fn all_modes() -> Vec<Mode> {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    crate::output::check_destination(&args.output)?;
+    let output = args.output.resolve(OutputFormat::Table)?;
     let modes: Vec<Mode> = all_modes()
         .into_iter()
         .filter(|m| args.mode.is_empty() || args.mode.contains(m))
@@ -124,7 +122,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     if counts.act.is_none() && counts.code.is_none() {
         // Both failed (already reported one line each): nothing to show beside the paper.
-        return Ok(outcome.exit_code());
+        return Ok(super::finish(&outcome));
     }
 
     let report = build_report(
@@ -133,8 +131,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         &modes,
         &counts,
     );
-    write_report(&report, &args.output, OutputFormat::Table)?;
-    Ok(outcome.exit_code())
+    output.write(&report)?;
+    Ok(super::finish(&outcome))
 }
 
 /// Term label -> count, one map per mode (in the order of `modes`).
@@ -234,20 +232,16 @@ pub fn build_report(
 
 fn columns(modes: &[Mode]) -> Vec<Column> {
     let mut columns = vec![
-        Column::new("table", "Table").right().machine_only(),
-        Column::new("row", "Row").right().machine_only(),
+        Column::number("table", "Table").machine_only(),
+        Column::number("row", "Row").machine_only(),
         Column::new("label", "Word searched"),
-        Column::new("paper_count", "Paper").right(),
+        Column::number("paper_count", "Paper"),
         // Only two rows have a note: display formats state them under the table instead, which
         // keeps the table within an 80-column terminal.
         Column::new("paper_note", "Paper's note").machine_only(),
     ];
     for &mode in modes {
-        columns.push(
-            Column::new(mode_key(mode), mode_key(mode))
-                .right()
-                .highlighted(),
-        );
+        columns.push(Column::number(mode_key(mode), mode_key(mode)).highlighted());
     }
     columns.push(Column::new("matches", "Equals paper"));
     columns.push(Column::new("directive", "Directive"));
@@ -267,9 +261,55 @@ fn study_table(
         "Table {number}. {}",
         reference::table_title(number)
     ));
-    let count_of =
-        |mode_counts: &HashMap<String, u64>, row: &StudyRow| mode_counts.get(row.label).copied();
+    push_rows(&mut table, number, modes, counts);
 
+    let annotated: Vec<String> = reference::table_rows(number)
+        .filter_map(|r| {
+            r.paper_note
+                .map(|note| format!("{} {} {note}", r.label, r.paper_count))
+        })
+        .collect();
+    if !annotated.is_empty() {
+        table
+            .notes
+            .push(format!("The paper's notes: {}.", annotated.join("; ")));
+    }
+
+    // Where the counts come from, so a reader can cite the exact file.
+    let origin = match (&found.url, found.source) {
+        (Some(url), fetch::Source::Downloaded | fetch::Source::Cache) => format!(", from {url}"),
+        _ => String::new(),
+    };
+    table.notes.push(format!(
+        "Document: {} (sha256 {}{origin}){}",
+        found.path.display(),
+        found.sha256,
+        if counts.is_none() {
+            ": could not be read, so there are no counts"
+        } else {
+            ""
+        }
+    ));
+
+    let share_json = directive_share_notes(&mut table, number, counts);
+    if modes.contains(&Mode::Substring) && counts.is_some() {
+        table.notes.push(
+            "In substring mode terms overlap (\"inform\" is inside \"information\" and \"informed\"), so its \
+             totals count some text more than once."
+                .to_string(),
+        );
+    }
+    (table, share_json)
+}
+
+/// A paper's count of a row under one mode (`None`: the lexicon has no such term).
+fn count_of(mode_counts: &HashMap<String, u64>, row: &StudyRow) -> Option<u64> {
+    mode_counts.get(row.label).copied()
+}
+
+/// One row per row of the paper's table: its figures, termtally's under each mode, which modes
+/// equal the paper.
+fn push_rows(table: &mut Table, number: u8, modes: &[Mode], counts: Option<&ModeCounts>) {
     for row in reference::table_rows(number) {
         let mut cells = vec![
             Value::Int(number.into()),
@@ -300,35 +340,11 @@ fn study_table(
             bold: row.directive,
         });
     }
+}
 
-    let annotated: Vec<String> = reference::table_rows(number)
-        .filter_map(|r| {
-            r.paper_note
-                .map(|note| format!("{} {} {note}", r.label, r.paper_count))
-        })
-        .collect();
-    if !annotated.is_empty() {
-        table
-            .notes
-            .push(format!("The paper's notes: {}.", annotated.join("; ")));
-    }
-
-    // Where the counts come from, so a reader can cite the exact file.
-    let origin = match (&found.url, found.source) {
-        (Some(url), fetch::Source::Downloaded | fetch::Source::Cache) => format!(", from {url}"),
-        _ => String::new(),
-    };
-    table.notes.push(format!(
-        "Document: {} (sha256 {}{origin}){}",
-        found.path.display(),
-        found.sha256,
-        if counts.is_none() {
-            ": could not be read, so there are no counts"
-        } else {
-            ""
-        }
-    ));
-
+/// The notes on the directive share (the paper's, termtally's under each mode, and under the
+/// other table's marking where the paper is inconsistent), and the same figures as JSON.
+fn directive_share_notes(table: &mut Table, number: u8, counts: Option<&ModeCounts>) -> Json {
     // The directive share under this table's own (bold) marking.
     let marking = |row: &StudyRow| row.directive;
     let paper = reference::directive_share(
@@ -394,14 +410,7 @@ fn study_table(
             share_record(alt),
         );
     }
-    if modes.contains(&Mode::Substring) && counts.is_some() {
-        table.notes.push(
-            "In substring mode terms overlap (\"inform\" is inside \"information\" and \"informed\"), so its \
-             totals count some text more than once."
-                .to_string(),
-        );
-    }
-    (table, Json::Object(share_json))
+    Json::Object(share_json)
 }
 
 fn share_record((directive, total): (u64, u64)) -> Json {

@@ -1,8 +1,5 @@
 //! termtally words: a word-frequency list, every word type of the documents with its count.
 //!
-//! Usage: termtally words FILE... [--min-count N] [--top N] [--sort count|word]
-//!        [--format table|csv|tsv|json|md|latex] [-o FILE] [--force]
-//!
 //! Word types are tokens as `count` defines them (see the README's counting rule), case-folded:
 //! "Co-operation" and "co-operation" are one type, "co-operation" and "cooperation" two. The
 //! counts of all types add up to the documents' word count, the denominator of every rate.
@@ -33,14 +30,15 @@ use clap::ValueEnum;
 use rustc_hash::FxHashMap;
 use serde_json::json;
 
-use crate::cli::{InputArgs, OutputArgs, StreamArgs};
-use crate::cmd::{count_sources, load_or_stream, streamed_note};
-use crate::count::{Unit, rate_per_10k};
+use crate::cmd::args::{InputArgs, StreamArgs};
+use crate::cmd::{finish, load_and_count, write_counted};
+use crate::count::rate_per_10k;
 use crate::document::{Document, Format};
 use crate::frequency::{WordCounts, word_counts};
-use crate::render::{OutputFormat, write_report};
-use crate::report::Outcome;
-use crate::stream::{Streamed, Work};
+use crate::outcome::Outcome;
+use crate::output::OutputArgs;
+use crate::render::OutputFormat;
+use crate::stream::{Streamed, Tally, Work};
 use crate::table::{Column, Report, Table, Value};
 
 const EXAMPLES: &str = "\
@@ -96,9 +94,8 @@ struct DocumentWords {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    crate::output::check_destination(&args.output)?;
+    let output = args.output.resolve(OutputFormat::Table)?;
     let outcome = Outcome::new();
-    let sources = load_or_stream(&args.files, &args.input, &args.streaming, &outcome)?;
     let count_loaded = |doc: &Document| {
         let words = word_counts(std::slice::from_ref(doc));
         DocumentWords {
@@ -110,10 +107,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
     };
     let work = Work {
-        matcher: None,
-        unit: Unit::Document,
-        contexts_per_term: 0,
-        words: true,
+        tally: Tally::Words,
         cleaning: args.input.normalise_options(),
     };
     let from_stream = |s: Streamed| DocumentWords {
@@ -123,24 +117,20 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         tokens: s.counts.tokens,
         words: s.words,
     };
-    let (documents, streamed_names) = count_sources(
-        sources,
-        count_loaded,
-        work,
+    let (documents, streamed_names) = load_and_count(
+        &args.files,
         &args.input,
         &args.streaming,
         &outcome,
+        count_loaded,
+        work,
         from_stream,
     )?;
     if documents.is_empty() {
-        return Ok(outcome.exit_code());
+        return Ok(finish(&outcome));
     }
-    let mut report = build_report(&documents, &args);
-    report
-        .notes
-        .extend(streamed_note(args.streaming.stream_chunk, &streamed_names));
-    write_report(&report, &args.output, OutputFormat::Table)?;
-    Ok(outcome.exit_code())
+    let report = build_report(&documents, &args);
+    write_counted(report, &streamed_names, &args.streaming, &output, &outcome)
 }
 
 /// The frequency list of all documents together (see the schema at the top of this file).
@@ -184,9 +174,9 @@ fn build_report(documents: &[DocumentWords], args: &Args) -> Report {
     );
     let mut table = Table::new(vec![
         Column::new("word", "Word").highlighted(),
-        Column::new("count", "Count").right(),
-        Column::new("rate_per_10k", "per 10k words").right(),
-        Column::new("documents", "Documents").right(),
+        Column::number("count", "Count"),
+        Column::number("rate_per_10k", "per 10k words"),
+        Column::number("documents", "Documents"),
     ]);
     table.title = Some(if documents.len() == 1 {
         format!("{}: {tokens} words, {types} different", documents[0].name)

@@ -183,6 +183,10 @@ fn run_content(local: &str) -> Option<char> {
 
 /// The paragraphs of one part, in order; a paragraph nested in another (a text box) comes
 /// before the rest of its host.
+#[allow(
+    clippy::too_many_lines,
+    reason = "one loop over the XML events with its state in local variables; split, they would be passed around piecemeal"
+)]
 fn paragraphs(part: &str, bytes: &[u8], is_body: bool) -> Result<Vec<Block>, ExtractError> {
     let in_part = |e: ExtractError| match e {
         ExtractError::BadXml(why) => ExtractError::BadDocx(format!("{part}: malformed XML: {why}")),

@@ -156,23 +156,18 @@ pub fn extract(input: &Input, opts: &ExtractOptions) -> Result<Document, Extract
         }
         (Err(e), _) => return Err(e),
     };
-    let path = match input {
-        Input::Path(p) => Some(p.as_path()),
-        Input::Stdin(_) => None,
-    };
-    extract_bytes(&name, path, &bytes, format, opts)
+    extract_bytes(&name, &bytes, format, opts)
 }
 
 /// Extracts bytes whose format is known.
 pub fn extract_bytes(
     name: &str,
-    path: Option<&Path>,
     bytes: &[u8],
     format: Format,
     opts: &ExtractOptions,
 ) -> Result<Document, ExtractError> {
     match format {
-        Format::Pdf => pdf::extract(name, path, bytes, opts),
+        Format::Pdf => pdf::extract(name, bytes, opts),
         Format::Clml => clml::extract(name, bytes, opts),
         Format::Html => html::extract(name, bytes, opts),
         Format::Docx => docx::extract(name, bytes, opts),

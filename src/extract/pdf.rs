@@ -60,12 +60,7 @@ impl From<WorkerFailure> for ExtractError {
 }
 
 /// Extracts a PDF as configured: in a worker process, or in this one.
-pub fn extract(
-    name: &str,
-    _path: Option<&Path>,
-    bytes: &[u8],
-    opts: &ExtractOptions,
-) -> Result<Document, ExtractError> {
+pub fn extract(name: &str, bytes: &[u8], opts: &ExtractOptions) -> Result<Document, ExtractError> {
     let (document, warnings) = match &opts.pdf {
         PdfRunner::InProcess => {
             extract_in_process(name, bytes, opts.password.as_deref()).map_err(ExtractError::from)?
@@ -145,7 +140,6 @@ fn extract_in_worker(
     if !status.success() {
         return Err(crash_reason(&status, &errors));
     }
-    let _ = name;
     match serde_json::from_slice::<WorkerReply>(&reply) {
         Ok(WorkerReply::Ok { document, warnings }) => Ok((document, warnings)),
         Ok(WorkerReply::Failed(failure)) => Err(failure.into()),

@@ -42,10 +42,50 @@ pub fn parse(text: &str, file: &str) -> Result<RawLexicon, LexiconError> {
         }
         None => return Err(LexiconError::whole(file, "the file is empty")),
     }
-    // (number, name, line, term index)
+    let (categories, closed) = parse_categories(&mut lines, &mut problem);
+    if !closed {
+        problem(
+            text.lines().count().max(1),
+            "the category list is not closed by a line holding only `%`".to_string(),
+        );
+    }
+    let mut terms: Vec<RawTerm> = categories
+        .iter()
+        .map(|(_, name, n)| RawTerm {
+            line: Some(*n),
+            label: Located::new(name.clone(), Some(*n)),
+            category: Located::new(name.clone(), Some(*n)),
+            forms: Vec::new(),
+            note: None,
+        })
+        .collect();
+    parse_entries(lines, &categories, &mut terms, &mut problem);
+    if !problems.is_empty() {
+        return Err(LexiconError {
+            file: file.to_string(),
+            problems,
+        });
+    }
+    Ok(RawLexicon {
+        source: Some(format!("LIWC dictionary {file}")),
+        categories: categories
+            .into_iter()
+            .map(|(_, name, n)| (Located::new(name.clone(), Some(n)), name))
+            .collect(),
+        terms,
+        ..RawLexicon::default()
+    })
+}
+
+/// The numbered categories between the two `%` lines: (number, name, line). Also whether the
+/// closing `%` was found.
+fn parse_categories<'a>(
+    lines: &mut impl Iterator<Item = (usize, &'a str)>,
+    problem: &mut impl FnMut(usize, String),
+) -> (Vec<(String, String, usize)>, bool) {
     let mut categories: Vec<(String, String, usize)> = Vec::new();
     let mut closed = false;
-    for (n, line) in lines.by_ref() {
+    for (n, line) in lines {
         if line.is_empty() {
             continue;
         }
@@ -76,22 +116,17 @@ pub fn parse(text: &str, file: &str) -> Result<RawLexicon, LexiconError> {
         }
         categories.push((number.to_string(), name.to_string(), n));
     }
-    if !closed {
-        problem(
-            text.lines().count().max(1),
-            "the category list is not closed by a line holding only `%`".to_string(),
-        );
-    }
-    let mut terms: Vec<RawTerm> = categories
-        .iter()
-        .map(|(_, name, n)| RawTerm {
-            line: Some(*n),
-            label: Located::new(name.clone(), Some(*n)),
-            category: Located::new(name.clone(), Some(*n)),
-            forms: Vec::new(),
-            note: None,
-        })
-        .collect();
+    (categories, closed)
+}
+
+/// The entries after the header: each word (or phrase) is a form of the categories whose
+/// numbers follow it.
+fn parse_entries<'a>(
+    lines: impl Iterator<Item = (usize, &'a str)>,
+    categories: &[(String, String, usize)],
+    terms: &mut [RawTerm],
+    problem: &mut impl FnMut(usize, String),
+) {
     for (n, line) in lines {
         if line.is_empty() {
             continue;
@@ -133,21 +168,6 @@ pub fn parse(text: &str, file: &str) -> Result<RawLexicon, LexiconError> {
             }
         }
     }
-    if !problems.is_empty() {
-        return Err(LexiconError {
-            file: file.to_string(),
-            problems,
-        });
-    }
-    Ok(RawLexicon {
-        source: Some(format!("LIWC dictionary {file}")),
-        categories: categories
-            .into_iter()
-            .map(|(_, name, n)| (Located::new(name.clone(), Some(n)), name))
-            .collect(),
-        terms,
-        ..RawLexicon::default()
-    })
 }
 
 #[cfg(test)]

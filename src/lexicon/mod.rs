@@ -14,8 +14,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::path::Path;
 
-use unicode_normalization::UnicodeNormalization;
-
+use crate::normalise::normalise_characters;
 use crate::tokenise::fold;
 
 /// The lexicon `count`, `kwic` and `reproduce` use when none is given.
@@ -330,19 +329,14 @@ impl WordPattern {
     }
 }
 
-/// Normalises a form as written in a lexicon the way `normalise` treats document text, so that
-/// forms typed with curly apostrophes, non-breaking hyphens or ligatures still match.
+/// Normalises a form as written in a lexicon with the very character clean-up document text gets
+/// ([`normalise_characters`]), so that forms typed with curly apostrophes, soft or non-breaking
+/// hyphens, dashes between letters or ligatures match the text they were copied from.
 pub fn normalise_form(form: &str) -> String {
-    let nfkc: String = form.nfkc().collect();
-    let mapped: String = nfkc
-        .chars()
-        .map(|c| match c {
-            '\u{2018}' | '\u{2019}' | '\u{02BC}' | '\u{2032}' | '`' | '\u{00B4}' => '\'',
-            '\u{2010}' | '\u{2011}' | '\u{00AD}' => '-',
-            c => c,
-        })
-        .collect();
-    mapped.split_whitespace().collect::<Vec<_>>().join(" ")
+    normalise_characters(form)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Checks that a normalised form is a sequence of whole-word patterns. Returns the words, or
@@ -414,22 +408,7 @@ pub fn validate(raw: RawLexicon, file: &str) -> Result<Lexicon, LexiconError> {
     let mut problem =
         |line: Option<usize>, message: String| problems.push(Problem { line, message });
 
-    let mut categories: Vec<Category> = Vec::new();
-    for (name, description) in &raw.categories {
-        if name.value.trim().is_empty() {
-            problem(name.line, "empty category name".to_string());
-        } else if categories.iter().any(|c| c.name == name.value) {
-            problem(
-                name.line,
-                format!("category {:?} is declared twice", name.value),
-            );
-        } else {
-            categories.push(Category {
-                name: name.value.clone(),
-                description: description.clone(),
-            });
-        }
-    }
+    let categories = validate_categories(&raw.categories, &mut problem);
     if raw.categories.is_empty() {
         problem(
             None,
@@ -470,15 +449,7 @@ pub fn validate(raw: RawLexicon, file: &str) -> Result<Lexicon, LexiconError> {
         if category_index.is_none() {
             problem(
                 t.category.line.or(t.line),
-                format!(
-                    "term {label:?}: category {:?} is not declared in [categories] (declared: {})",
-                    t.category.value,
-                    if declared.is_empty() {
-                        "none".to_string()
-                    } else {
-                        declared.join(", ")
-                    }
-                ),
+                undeclared_category(&label, &t.category.value, &declared),
             );
         }
         if t.forms.is_empty() {
@@ -489,34 +460,7 @@ pub fn validate(raw: RawLexicon, file: &str) -> Result<Lexicon, LexiconError> {
                 ),
             );
         }
-        let mut forms = Vec::with_capacity(t.forms.len());
-        for form in &t.forms {
-            let line = form.line.or(t.line);
-            let normalised = normalise_form(&form.value);
-            if let Err(why) = parse_form(&normalised) {
-                problem(line, format!("term {label:?}: {why}"));
-                continue;
-            }
-            let key = form_key(&normalised);
-            if let Some((other, other_line)) = seen_forms.get(&key) {
-                let at = other_line
-                    .map(|l| format!(" at line {l}"))
-                    .unwrap_or_default();
-                let msg = if *other == label {
-                    format!(
-                        "term {label:?}: duplicate form {normalised:?} (already listed for this term{at})"
-                    )
-                } else {
-                    format!(
-                        "duplicate form {normalised:?}: listed under term {label:?} and under term {other:?}{at}; a form may count for one term only"
-                    )
-                };
-                problem(line, msg);
-                continue;
-            }
-            seen_forms.insert(key, (label.clone(), line));
-            forms.push(normalised);
-        }
+        let forms = validate_forms(&label, &t, &mut seen_forms, &mut problem);
         terms.push(Term {
             label,
             category: t.category.value,
@@ -531,23 +475,99 @@ pub fn validate(raw: RawLexicon, file: &str) -> Result<Lexicon, LexiconError> {
             problems,
         });
     }
-    let name = raw
-        .name
-        .filter(|n| !n.trim().is_empty())
-        .unwrap_or_else(|| {
-            Path::new(file)
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_else(|| file.to_string())
-        });
     Ok(Lexicon {
-        name,
+        name: lexicon_name(raw.name, file),
         source: raw.source,
         description: raw.description,
         origin: file.to_string(),
         categories,
         terms,
     })
+}
+
+/// The problem of a term whose category is not declared.
+fn undeclared_category(label: &str, category: &str, declared: &[&str]) -> String {
+    format!(
+        "term {label:?}: category {category:?} is not declared in [categories] (declared: {})",
+        if declared.is_empty() {
+            "none".to_string()
+        } else {
+            declared.join(", ")
+        }
+    )
+}
+
+/// The lexicon's own name, else the file name without its extension.
+fn lexicon_name(name: Option<String>, file: &str) -> String {
+    name.filter(|n| !n.trim().is_empty()).unwrap_or_else(|| {
+        Path::new(file)
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| file.to_string())
+    })
+}
+
+/// The declared categories; an empty or repeated name is a problem and left out.
+fn validate_categories(
+    raw: &[(Located<String>, String)],
+    problem: &mut impl FnMut(Option<usize>, String),
+) -> Vec<Category> {
+    let mut categories: Vec<Category> = Vec::new();
+    for (name, description) in raw {
+        if name.value.trim().is_empty() {
+            problem(name.line, "empty category name".to_string());
+        } else if categories.iter().any(|c| c.name == name.value) {
+            problem(
+                name.line,
+                format!("category {:?} is declared twice", name.value),
+            );
+        } else {
+            categories.push(Category {
+                name: name.value.clone(),
+                description: description.clone(),
+            });
+        }
+    }
+    categories
+}
+
+/// A term's forms, normalised; a form that is malformed or already listed (under this term or
+/// another) is a problem and left out.
+fn validate_forms(
+    label: &str,
+    t: &RawTerm,
+    seen_forms: &mut HashMap<String, (String, Option<usize>)>,
+    problem: &mut impl FnMut(Option<usize>, String),
+) -> Vec<String> {
+    let mut forms = Vec::with_capacity(t.forms.len());
+    for form in &t.forms {
+        let line = form.line.or(t.line);
+        let normalised = normalise_form(&form.value);
+        if let Err(why) = parse_form(&normalised) {
+            problem(line, format!("term {label:?}: {why}"));
+            continue;
+        }
+        let key = form_key(&normalised);
+        if let Some((other, other_line)) = seen_forms.get(&key) {
+            let at = other_line
+                .map(|l| format!(" at line {l}"))
+                .unwrap_or_default();
+            let msg = if *other == label {
+                format!(
+                    "term {label:?}: duplicate form {normalised:?} (already listed for this term{at})"
+                )
+            } else {
+                format!(
+                    "duplicate form {normalised:?}: listed under term {label:?} and under term {other:?}{at}; a form may count for one term only"
+                )
+            };
+            problem(line, msg);
+            continue;
+        }
+        seen_forms.insert(key, (label.to_string(), line));
+        forms.push(normalised);
+    }
+    forms
 }
 
 /// 1-based line number of a byte offset in `text`.
@@ -582,6 +602,61 @@ mod tests {
         );
         assert_eq!(normalise_form("co\u{2011}operation"), "co-operation");
         assert_eq!(normalise_form("\u{FB01}nance"), "finance");
+        // As in document text: a soft hyphen is deleted, a dash between letters is a hyphen.
+        assert_eq!(normalise_form("co\u{ad}operation"), "cooperation");
+        assert_eq!(normalise_form("co\u{2013}operation"), "co-operation");
+        assert_eq!(normalise_form("co\u{2014}production"), "co-production");
+    }
+
+    /// Every form the lexicon accepts, however it is typed, finds itself in document text that
+    /// contains it: forms and text go through the same character clean-up. Forms are drawn at
+    /// random from letters and the characters the clean-up changes.
+    #[test]
+    fn every_accepted_form_matches_text_containing_it() {
+        use crate::matcher::{Matcher, Mode};
+        use crate::normalise::normalise;
+        use crate::testing::{text_document, xorshift};
+        const PIECES: [&str; 16] = [
+            "co",
+            "operation",
+            "e",
+            "\u{ad}",
+            "-",
+            "\u{2010}",
+            "\u{2011}",
+            "\u{2013}",
+            "\u{2014}",
+            "\u{2019}",
+            "'",
+            "\u{FB01}",
+            "\u{a0}",
+            " ",
+            "\u{200b}",
+            "*",
+        ];
+        let mut next = xorshift(0x5eed_f0f0);
+        let mut accepted = 0;
+        for _ in 0..3000 {
+            let len = 1 + (next() % 6) as usize;
+            let form: String = (0..len)
+                .map(|_| PIECES[(next() % PIECES.len() as u64) as usize])
+                .collect();
+            if form.contains('*') {
+                continue; // a wildcard stands for other text
+            }
+            let Ok(lexicon) = Lexicon::from_pattern(&form) else {
+                continue;
+            };
+            accepted += 1;
+            let text = format!("Before {form} after.");
+            let doc = normalise(text_document("t.txt", &[&text]));
+            for mode in [Mode::Word, Mode::Substring] {
+                let matcher = Matcher::new(&lexicon, mode).expect("matcher");
+                let hits: usize = doc.blocks.iter().map(|b| matcher.hits(&b.text).len()).sum();
+                assert!(hits >= 1, "{mode:?}: form {form:?} not found in {text:?}");
+            }
+        }
+        assert!(accepted > 100, "only {accepted} forms accepted");
     }
 
     #[test]

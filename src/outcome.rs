@@ -60,18 +60,20 @@ impl Outcome {
         self.inner.lock().unwrap_or_else(|e| e.into_inner()).ok
     }
 
-    /// Prints the summary line (when something failed in a batch) and gives the exit code.
+    /// The summary line of a batch in which something failed ("2 of 5 documents failed"), for
+    /// the command to print; `None` when nothing failed or only one document was read.
+    pub fn summary(&self) -> Option<String> {
+        let (ok, failed) = (self.succeeded(), self.failed());
+        let total = ok + failed;
+        (failed > 0 && total > 1).then(|| format!("{failed} of {total} documents failed"))
+    }
+
+    /// 0 when every document was processed, 1 when some failed, 2 when all failed.
     pub fn exit_code(&self) -> ExitCode {
         let (ok, failed) = (self.succeeded(), self.failed());
         if failed == 0 {
-            return ExitCode::SUCCESS;
-        }
-        let total = ok + failed;
-        if total > 1 {
-            let noun = if total == 1 { "document" } else { "documents" };
-            eprintln!("termtally: {failed} of {total} {noun} failed");
-        }
-        if ok == 0 {
+            ExitCode::SUCCESS
+        } else if ok == 0 {
             ExitCode::from(2)
         } else {
             ExitCode::from(1)

@@ -15,14 +15,14 @@ use std::collections::HashMap;
 
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
-use crate::cmd::kwic::Concordance;
+use super::display_text;
 use crate::count::CorpusCounts;
 use crate::document::Format;
+use crate::keyness::wilson_interval;
+use crate::kwic::Concordance;
 use crate::lexicon::Lexicon;
 use crate::matcher::Mode;
-use crate::render::display_text;
-use crate::stats::wilson_interval;
-use crate::table::{Align, Report, Row, Table, Value};
+use crate::table::{Report, Role, Row, Table, Value};
 
 use charts::{
     DispersionRow, HeatCell, KeynessBar, PageMark, ShareBar, ShareGroup, category_colour,
@@ -262,7 +262,7 @@ fn model_table(rows: &[(&Table, &Row)], keys: &[&str], id: &str, caption: Option
         .filter_map(|k| {
             first.column_index(k).map(|i| {
                 let c = &first.columns[i];
-                (*k, c.title.clone(), c.align == Align::Right)
+                (*k, c.title.clone(), c.role == Role::Number)
             })
         })
         .collect();
@@ -286,7 +286,6 @@ fn model_table(rows: &[(&Table, &Row)], keys: &[&str], id: &str, caption: Option
 }
 
 fn method(page: &ReportPage, _view: &View) -> Markup {
-    let lexicon = page.lexicon;
     let contexts = match page.contexts_limit {
         Some(n) => format!(
             "the first {n} hits of each term in each document (--contexts {n}; the default is {}; --contexts all shows every hit); the total is given beside each term",
@@ -305,64 +304,12 @@ fn method(page: &ReportPage, _view: &View) -> Markup {
             pre { code { (page.command) } }
             p.note { "Report made " (page.generated) "." }
 
-            h3 { "Documents" }
-            @if !page.failures.is_empty() {
-                div.warn role="alert" {
-                    p { strong { (plural(page.failures.len() as u64, "document", "documents")) " could not be read" }
-                        " and " (if page.failures.len() == 1 { "is" } else { "are" }) " left out of every number in this report:" }
-                    ul { @for (name, reason) in &page.failures { li { code { (name) } ": " (reason) } } }
-                }
-            }
-            div.scroll {
-                table id="documents" {
-                    thead { tr { th.num { "#" } th { "Document" } th { "Format" } th.num { "Pages" } th.num { "Words" } th { "SHA-256" } } }
-                    tbody {
-                        @for (i, d) in page.documents.iter().enumerate() {
-                            tr {
-                                td.num { (i + 1) }
-                                td { (d.name) }
-                                td { (d.format.name()) }
-                                td.num { @if let Some(p) = d.pages { (p) } @else { "–" } }
-                                td.num { (d.words) }
-                                td.hash { @if let Some(h) = &d.sha256 { (h) } @else { "(standard input)" } }
-                            }
-                        }
-                    }
-                }
-            }
-            p.note { "Words are the word tokens termtally counts (as termtally count reports them); rates are per 10,000 of them." }
+            (method_documents(page))
 
             h3 { "Cleaning" }
             p { (page.cleaning) }
 
-            h3 { "Lexicon" }
-            p {
-                strong { (lexicon.name) } " (" (lexicon.origin) "), "
-                (plural(lexicon.terms.len() as u64, "term", "terms")) " in "
-                (plural(lexicon.categories.len() as u64, "category", "categories")) "."
-                @if let Some(d) = &lexicon.description { " " (d) "." }
-                @if let Some(s) = &lexicon.source { " Source: " (s) "." }
-                " Version (SHA-256 of its names, categories, terms and forms as termtally read them): "
-                code.hash { (page.lexicon_sha256) } "."
-            }
-            ul {
-                @for (i, c) in lexicon.categories.iter().enumerate() {
-                    li {
-                        svg.swatch width="12" height="12" viewBox="0 0 12 12" aria-hidden="true" { rect width="12" height="12" fill=(category_colour(i)) {} }
-                        " " strong { (c.name) } ": " (c.description)
-                    }
-                }
-            }
-            div.scroll {
-                table id="lexicon-terms" {
-                    thead { tr { th { "Term" } th { "Category" } th { "Forms matched" } th { "Note" } } }
-                    tbody {
-                        @for t in &lexicon.terms {
-                            tr { td { (t.label) } td { (t.category) } td { (t.forms.join(", ")) } td { (t.note.as_deref().unwrap_or("")) } }
-                        }
-                    }
-                }
-            }
+            (method_lexicon(page.lexicon, &page.lexicon_sha256))
 
             h3 { "Matching" }
             p { "Mode " strong { (page.mode.name()) } ". " (page.mode_note) }
@@ -383,6 +330,72 @@ fn method(page: &ReportPage, _view: &View) -> Markup {
     }
 }
 
+/// The Method's documents: those that failed, then every one read with its SHA-256.
+fn method_documents(page: &ReportPage) -> Markup {
+    html! {
+    h3 { "Documents" }
+    @if !page.failures.is_empty() {
+        div.warn role="alert" {
+            p { strong { (plural(page.failures.len() as u64, "document", "documents")) " could not be read" }
+                " and " (if page.failures.len() == 1 { "is" } else { "are" }) " left out of every number in this report:" }
+            ul { @for (name, reason) in &page.failures { li { code { (name) } ": " (reason) } } }
+        }
+    }
+    div.scroll {
+        table id="documents" {
+            thead { tr { th.num { "#" } th { "Document" } th { "Format" } th.num { "Pages" } th.num { "Words" } th { "SHA-256" } } }
+            tbody {
+                @for (i, d) in page.documents.iter().enumerate() {
+                    tr {
+                        td.num { (i + 1) }
+                        td { (d.name) }
+                        td { (d.format.name()) }
+                        td.num { @if let Some(p) = d.pages { (p) } @else { "–" } }
+                        td.num { (d.words) }
+                        td.hash { @if let Some(h) = &d.sha256 { (h) } @else { "(standard input)" } }
+                    }
+                }
+            }
+        }
+    }
+    p.note { "Words are the word tokens termtally counts (as termtally count reports them); rates are per 10,000 of them." }
+    }
+}
+
+/// The Method's lexicon: its name, version, categories, and every term with its forms.
+fn method_lexicon(lexicon: &Lexicon, sha256: &str) -> Markup {
+    html! {
+    h3 { "Lexicon" }
+    p {
+        strong { (lexicon.name) } " (" (lexicon.origin) "), "
+        (plural(lexicon.terms.len() as u64, "term", "terms")) " in "
+        (plural(lexicon.categories.len() as u64, "category", "categories")) "."
+        @if let Some(d) = &lexicon.description { " " (d) "." }
+        @if let Some(s) = &lexicon.source { " Source: " (s) "." }
+        " Version (SHA-256 of its names, categories, terms and forms as termtally read them): "
+        code.hash { (sha256) } "."
+    }
+    ul {
+        @for (i, c) in lexicon.categories.iter().enumerate() {
+            li {
+                svg.swatch width="12" height="12" viewBox="0 0 12 12" aria-hidden="true" { rect width="12" height="12" fill=(category_colour(i)) {} }
+                " " strong { (c.name) } ": " (c.description)
+            }
+        }
+    }
+    div.scroll {
+        table id="lexicon-terms" {
+            thead { tr { th { "Term" } th { "Category" } th { "Forms matched" } th { "Note" } } }
+            tbody {
+                @for t in &lexicon.terms {
+                    tr { td { (t.label) } td { (t.category) } td { (t.forms.join(", ")) } td { (t.note.as_deref().unwrap_or("")) } }
+                }
+            }
+        }
+    }
+    }
+}
+
 /// (document label, [(category index, hits)], total hits) per count table, from its category rows.
 fn category_rows<'a>(view: &View<'a>) -> Vec<(&'a str, Vec<(&'a Table, &'a Row)>)> {
     let mut out: Vec<(&str, Vec<(&Table, &Row)>)> = Vec::new();
@@ -397,6 +410,31 @@ fn category_rows<'a>(view: &View<'a>) -> Vec<(&'a str, Vec<(&'a Table, &'a Row)>
         }
     }
     out
+}
+
+/// The headline bar of one category row of the count table (`all`: the document's hits).
+fn share_bar(page: &ReportPage, doc: &str, t: &Table, r: &Row, all: u64) -> ShareBar {
+    let category = text_of(t, r, "category").to_string();
+    let hits = int_of(t, r, "count");
+    let share = float_of(t, r, "share");
+    let interval = wilson_interval(hits, all);
+    let title = match (share, interval) {
+        (Some(s), Some((lo, hi))) => {
+            format!("{category} in {doc}: {s:.1}% of {all} hits ({hits}); 95% CI {lo:.1}–{hi:.1}%")
+        }
+        _ => format!("{category} in {doc}: no hits"),
+    };
+    ShareBar {
+        colour_index: page.lexicon.category_index(&category).unwrap_or(0),
+        category,
+        share,
+        interval,
+        hits,
+        all,
+        title,
+        document: doc.to_string(),
+        href: "#terms-table".to_string(),
+    }
 }
 
 fn headline(page: &ReportPage, view: &View) -> Markup {
@@ -422,32 +460,10 @@ fn headline(page: &ReportPage, view: &View) -> Markup {
         } else {
             short_name(doc)
         };
-        let bars = rows
+        let bars: Vec<ShareBar> = rows
             .iter()
-            .map(|(t, r)| {
-                let category = text_of(t, r, "category").to_string();
-                let hits = int_of(t, r, "count");
-                let share = float_of(t, r, "share");
-                let interval = wilson_interval(hits, all);
-                let title = match (share, interval) {
-                    (Some(s), Some((lo, hi))) => format!(
-                        "{category} in {doc}: {s:.1}% of {all} hits ({hits}); 95% CI {lo:.1}–{hi:.1}%"
-                    ),
-                    _ => format!("{category} in {doc}: no hits"),
-                };
-                ShareBar {
-                    colour_index: page.lexicon.category_index(&category).unwrap_or(0),
-                    category,
-                    share,
-                    interval,
-                    hits,
-                    all,
-                    title,
-                    document: doc.to_string(),
-                    href: "#terms-table".to_string(),
-                }
-            })
-            .collect::<Vec<_>>();
+            .map(|(t, r)| share_bar(page, doc, t, r, all))
+            .collect();
         if lead.is_none() && (is_total || page.documents.len() == 1) {
             lead = bars
                 .first()
@@ -499,19 +515,10 @@ fn headline(page: &ReportPage, view: &View) -> Markup {
     }
 }
 
-fn terms(page: &ReportPage, view: &View) -> Markup {
-    let rows: Vec<(&Table, &Row)> = view.rows.clone();
-    // Heat map: documents × terms with any hit.
-    let totals = &page.counts.counts;
-    let shown_terms: Vec<usize> = (0..page.lexicon.terms.len())
-        .filter(|&t| totals.get(t).copied().unwrap_or(0) > 0)
-        .collect();
-    let absent: Vec<&str> = (0..page.lexicon.terms.len())
-        .filter(|t| !shown_terms.contains(t))
-        .map(|t| page.lexicon.terms[t].label.as_str())
-        .collect();
+/// The heat map's cells: per document, per term shown, its count and rate from the count table.
+fn heat_cells(page: &ReportPage, view: &View, shown_terms: &[usize]) -> Vec<Vec<HeatCell>> {
     let mut rate: HashMap<(&str, &str), (u64, f64)> = HashMap::new();
-    for (t, r) in &rows {
+    for (t, r) in &view.rows {
         if text_of(t, r, "kind") == "term" {
             rate.insert(
                 (text_of(t, r, "document"), text_of(t, r, "term")),
@@ -522,17 +529,7 @@ fn terms(page: &ReportPage, view: &View) -> Markup {
             );
         }
     }
-    let row_labels: Vec<(String, String)> = page
-        .documents
-        .iter()
-        .map(|d| (short_name(&d.name), d.name.clone()))
-        .collect();
-    let columns: Vec<String> = shown_terms
-        .iter()
-        .map(|&t| page.lexicon.terms[t].label.clone())
-        .collect();
-    let cells: Vec<Vec<HeatCell>> = page
-        .documents
+    page.documents
         .iter()
         .enumerate()
         .map(|(d, doc)| {
@@ -559,7 +556,30 @@ fn terms(page: &ReportPage, view: &View) -> Markup {
                 })
                 .collect()
         })
+        .collect()
+}
+
+fn terms(page: &ReportPage, view: &View) -> Markup {
+    let rows: Vec<(&Table, &Row)> = view.rows.clone();
+    // Heat map: documents × terms with any hit.
+    let totals = &page.counts.counts;
+    let shown_terms: Vec<usize> = (0..page.lexicon.terms.len())
+        .filter(|&t| totals.get(t).copied().unwrap_or(0) > 0)
         .collect();
+    let absent: Vec<&str> = (0..page.lexicon.terms.len())
+        .filter(|t| !shown_terms.contains(t))
+        .map(|t| page.lexicon.terms[t].label.as_str())
+        .collect();
+    let row_labels: Vec<(String, String)> = page
+        .documents
+        .iter()
+        .map(|d| (short_name(&d.name), d.name.clone()))
+        .collect();
+    let columns: Vec<String> = shown_terms
+        .iter()
+        .map(|&t| page.lexicon.terms[t].label.clone())
+        .collect();
+    let cells = heat_cells(page, view, &shown_terms);
     html! {
         section id="terms" {
             (section_heading("terms"))
@@ -740,34 +760,9 @@ fn concordance(page: &ReportPage, _view: &View) -> Markup {
     }
 }
 
-fn change_section(page: &ReportPage, view: &View, change: &Change) -> Markup {
-    let _ = (page, view);
-    let (table, old, new) = match change {
-        Change::Unavailable(reason) => {
-            return html! { section id="change" { (section_heading("change")) p.warn { (reason) } } };
-        }
-        Change::Compared { table, old, new } => (table, old, new),
-    };
-    let side_tokens = |side: &str| {
-        table
-            .meta
-            .get(side)
-            .and_then(|s| s.get("tokens"))
-            .and_then(|t| t.as_u64())
-            .unwrap_or(0)
-    };
-    let term_rows: Vec<(&Table, &Row)> = table
-        .tables
-        .iter()
-        .flat_map(|t| t.rows.iter().map(move |r| (t, r)))
-        .filter(|(t, r)| text_of(t, r, "kind") == "term")
-        .collect();
-    let category_rows: Vec<(&Table, &Row)> = table
-        .tables
-        .iter()
-        .flat_map(|t| t.rows.iter().map(move |r| (t, r)))
-        .filter(|(t, r)| text_of(t, r, "kind") == "category")
-        .collect();
+/// The keyness chart's bars from diff's term rows (terms found on either side), largest Log
+/// Ratio first.
+fn keyness_bars(view: &View, term_rows: &[(&Table, &Row)]) -> Vec<KeynessBar> {
     let mut bars: Vec<KeynessBar> = term_rows
         .iter()
         .filter(|(t, r)| int_of(t, r, "old_count") + int_of(t, r, "new_count") > 0)
@@ -812,6 +807,35 @@ fn change_section(page: &ReportPage, view: &View, change: &Change) -> Markup {
             .total_cmp(&a.log_ratio)
             .then_with(|| a.term.cmp(&b.term))
     });
+    bars
+}
+
+fn change_section(page: &ReportPage, view: &View, change: &Change) -> Markup {
+    let _ = (page, view);
+    let (table, old, new) = match change {
+        Change::Unavailable(reason) => {
+            return html! { section id="change" { (section_heading("change")) p.warn { (reason) } } };
+        }
+        Change::Compared { table, old, new } => (table, old, new),
+    };
+    let side_tokens = |side: &str| {
+        table
+            .meta
+            .get(side)
+            .and_then(|s| s.get("tokens"))
+            .and_then(|t| t.as_u64())
+            .unwrap_or(0)
+    };
+    let of_kind = |kind: &str| -> Vec<(&Table, &Row)> {
+        table
+            .tables
+            .iter()
+            .flat_map(|t| t.rows.iter().map(move |r| (t, r)))
+            .filter(|(t, r)| text_of(t, r, "kind") == kind)
+            .collect()
+    };
+    let (term_rows, category_rows) = (of_kind("term"), of_kind("category"));
+    let bars = keyness_bars(view, &term_rows);
     let keys = [
         "term",
         "category",

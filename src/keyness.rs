@@ -17,6 +17,8 @@
 
 use serde::Serialize;
 
+use crate::frequency::WordCounts;
+
 /// The four significance thresholds of G2 (1 d.f.) with their marks and p values, strictest first.
 pub const SIGNIFICANCE_LEVELS: [(f64, &str, f64); 4] = [
     (15.13, "****", 0.0001),
@@ -240,6 +242,35 @@ impl Keyness {
     pub fn is_significant(&self) -> bool {
         is_significant(self.log_likelihood)
     }
+}
+
+/// One compared word: (word, keyness).
+pub type WordRow = (String, Keyness);
+
+/// Keyness of every word type of either side (`diff --all-words`).
+pub fn compare_words(
+    old: &WordCounts,
+    new: &WordCounts,
+    old_tokens: u64,
+    new_tokens: u64,
+) -> Vec<WordRow> {
+    let mut rows: Vec<WordRow> = Vec::with_capacity(old.len().max(new.len()));
+    for (word, o) in old.iter() {
+        let n = new.get(word).unwrap_or(0);
+        rows.push((
+            word.to_string(),
+            Keyness::compute(o, n, old_tokens, new_tokens),
+        ));
+    }
+    for (word, n) in new.iter() {
+        if old.get(word).is_none() {
+            rows.push((
+                word.to_string(),
+                Keyness::compute(0, n, old_tokens, new_tokens),
+            ));
+        }
+    }
+    rows
 }
 
 /// The 95% Wilson score interval of a proportion `successes / trials`, as percentages (Wilson

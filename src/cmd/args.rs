@@ -1,0 +1,128 @@
+//! Command-line options shared by several commands, and the command line's names for the
+//! library's enums (the library itself knows nothing of clap). The output options are
+//! `output::OutputArgs`.
+
+use std::time::Duration;
+
+use clap::Args;
+
+use crate::count::Unit;
+use crate::extract::{ExtractOptions, PdfRunner};
+use crate::lexicon::DEFAULT_LEXICON;
+use crate::matcher::Mode;
+
+/// How documents are read: shared by every command that takes documents.
+#[derive(Args, Debug, Clone)]
+pub struct InputArgs {
+    /// Seconds one document may take to extract before it is abandoned.
+    #[arg(long, value_name = "SECS", default_value_t = 60)]
+    pub timeout: u64,
+    /// Password of encrypted PDFs.
+    #[arg(long, value_name = "PASSWORD")]
+    pub password: Option<String>,
+    /// Encoding of plain-text input that is not UTF-8 (e.g. windows-1252, latin1).
+    #[arg(long, value_name = "NAME")]
+    pub encoding: Option<String>,
+    /// legislation XML: include editorial annotations (Commentaries).
+    #[arg(long)]
+    pub include_commentaries: bool,
+    /// legislation XML: include quoted amendment text (BlockAmendment).
+    #[arg(long)]
+    pub include_amendments: bool,
+    /// Keep running headers, footers and page numbers in the text (removed by default: they
+    /// inflate counts).
+    #[arg(long)]
+    pub keep_headers: bool,
+    /// Stop with exit code 2 at the first document that fails.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+impl InputArgs {
+    pub fn normalise_options(&self) -> crate::normalise::NormaliseOptions {
+        crate::normalise::NormaliseOptions {
+            keep_running_lines: self.keep_headers,
+        }
+    }
+
+    pub fn extract_options(&self) -> anyhow::Result<ExtractOptions> {
+        let encoding = match &self.encoding {
+            None => None,
+            Some(label) => Some(
+                encoding_rs::Encoding::for_label(label.as_bytes())
+                    .ok_or_else(|| anyhow::anyhow!("unknown encoding {label:?}"))?,
+            ),
+        };
+        let pdf = match std::env::current_exe() {
+            Ok(exe) => PdfRunner::Subprocess(exe),
+            Err(_) => PdfRunner::InProcess,
+        };
+        Ok(ExtractOptions {
+            timeout: Duration::from_secs(self.timeout.max(1)),
+            password: self.password.clone(),
+            encoding,
+            include_commentaries: self.include_commentaries,
+            include_amendments: self.include_amendments,
+            pdf,
+        })
+    }
+}
+
+/// When large plain-text files are read as a stream (see `crate::stream`): hidden options for
+/// tests and measurements, shared by the commands that stream.
+#[derive(Args, Debug, Clone)]
+pub struct StreamArgs {
+    /// Plain-text files larger than this many bytes are streamed.
+    #[arg(long, hide = true, env = "TERMTALLY_STREAM_THRESHOLD", value_name = "BYTES",
+          default_value_t = crate::stream::DEFAULT_THRESHOLD)]
+    pub stream_threshold: u64,
+    /// Bytes per chunk when streaming.
+    #[arg(long, hide = true, env = "TERMTALLY_STREAM_CHUNK", value_name = "BYTES",
+          default_value_t = crate::stream::DEFAULT_CHUNK_BYTES,
+          value_parser = clap::value_parser!(u64).range(crate::stream::MIN_CHUNK_BYTES..))]
+    pub stream_chunk: u64,
+}
+
+impl StreamArgs {
+    pub fn options(&self) -> crate::stream::StreamOptions {
+        crate::stream::StreamOptions {
+            threshold: self.stream_threshold,
+            chunk_bytes: self.stream_chunk,
+        }
+    }
+}
+
+/// Which lexicon is counted and how its forms match: shared by count and diff.
+#[derive(Args, Debug, Clone)]
+pub struct LexiconArgs {
+    /// Built-in lexicon name (see `termtally lexicon list`) or a lexicon file (.toml, quanteda
+    /// .yml/.yaml, LIWC .dic).
+    #[arg(long, short = 'l', value_name = "NAME|PATH", default_value = DEFAULT_LEXICON)]
+    pub lexicon: String,
+    #[command(flatten)]
+    pub matching: ModeArgs,
+}
+
+/// How forms match the text: shared by every command that matches a lexicon.
+#[derive(Args, Debug, Clone)]
+pub struct ModeArgs {
+    /// How forms are matched.
+    #[arg(long, short = 'm', value_enum, default_value_t = Mode::Word)]
+    pub mode: Mode,
+}
+
+/// The command line's names for the library's enums (the library itself knows nothing of clap).
+macro_rules! value_enum {
+    ($type:ty) => {
+        impl clap::ValueEnum for $type {
+            fn value_variants<'a>() -> &'a [Self] {
+                &<$type>::ALL
+            }
+            fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+                Some(clap::builder::PossibleValue::new(self.name()).help(self.description()))
+            }
+        }
+    };
+}
+value_enum!(Mode);
+value_enum!(Unit);
