@@ -20,6 +20,7 @@ mod kwic;
 mod lexicon;
 mod output;
 mod pdf;
+mod report;
 mod reproduce;
 #[cfg(unix)]
 mod robustness;

@@ -3,14 +3,12 @@
 //! are listed and the rest reported, `-o` never clobbers without --force, hostile names and
 //! text stay text, and in a real browser (headless Chromium, network off) it loads cleanly.
 
-mod common;
-
 use std::collections::HashMap;
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{json_of, rows, termtally};
+use crate::util::{self, json_of, rows, termtally};
 use scraper::{ElementRef, Html, Selector};
 use serde_json::Value as Json;
 use sha2::{Digest, Sha256};
@@ -32,22 +30,14 @@ fn attr<'a>(e: &ElementRef<'a>, name: &str) -> &'a str {
 
 /// The Ofsted/CQC area SEND reports whose file names end in one of `years` (sorted).
 fn ofsted(years: &[&str]) -> Vec<PathBuf> {
-    let Some(dir) = common::corpora_dir().map(|c| c.join("ofsted-area-send")) else {
-        return Vec::new();
-    };
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .map(|entries| {
-            entries
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| {
-                    let name = p.to_string_lossy();
-                    years.iter().any(|y| name.ends_with(&format!("-{y}.pdf")))
-                })
-                .collect()
+    util::ofsted_reports()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|p| {
+            let name = p.to_string_lossy();
+            years.iter().any(|y| name.ends_with(&format!("-{y}.pdf")))
         })
-        .unwrap_or_default();
-    files.sort();
-    files
+        .collect()
 }
 
 fn strs(paths: &[PathBuf]) -> Vec<&str> {
@@ -204,7 +194,7 @@ fn assert_numbers_equal_count(html: &Html, count: &Json, files: &[&str]) {
 
 #[test]
 fn report_numbers_equal_count_json_on_real_documents() {
-    let Some(guidance) = common::corpus_file("dfe-children-missing-education-2024-08.pdf") else {
+    let Some(guidance) = util::corpus_file("dfe-children-missing-education-2024-08.pdf") else {
         return;
     };
     let mut files = ofsted(&["2023"]);
@@ -328,8 +318,7 @@ fn change_section_equals_diff_for_2023_against_2024_25() {
 
 #[test]
 fn second_run_with_source_date_epoch_is_byte_identical() {
-    let Some(file) = common::corpus_file("ofsted-cqc-area-send-inspection-dorset-2024-05.pdf")
-    else {
+    let Some(file) = util::corpus_file("ofsted-cqc-area-send-inspection-dorset-2024-05.pdf") else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -357,8 +346,8 @@ fn second_run_with_source_date_epoch_is_byte_identical() {
 #[test]
 fn failed_documents_are_listed_and_the_rest_reported() {
     let (Some(good), Some(corrupt)) = (
-        common::corpus_file("ofsted-cqc-area-send-inspection-dorset-2024-05.pdf"),
-        common::corpus_file("wikipedia-cabinet-office-2023-10-03.corrupt.pdf"),
+        util::corpus_file("ofsted-cqc-area-send-inspection-dorset-2024-05.pdf"),
+        util::corpus_file("wikipedia-cabinet-office-2023-10-03.corrupt.pdf"),
     ) else {
         return;
     };
@@ -399,8 +388,7 @@ fn failed_documents_are_listed_and_the_rest_reported() {
 
 #[test]
 fn output_is_not_clobbered_without_force() {
-    let Some(file) = common::corpus_file("ofsted-cqc-area-send-inspection-dorset-2024-05.pdf")
-    else {
+    let Some(file) = util::corpus_file("ofsted-cqc-area-send-inspection-dorset-2024-05.pdf") else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
