@@ -16,6 +16,7 @@ mod count;
 mod diff;
 mod extract;
 mod formats;
+mod keyness;
 mod kwic;
 mod lexicon;
 mod output;
