@@ -16,6 +16,7 @@ Examples:
   termtally diff old.pdf new.pdf               what changed between two editions
   termtally trend --edition 2014 a.pdf --edition 2015 b.pdf --edition 2024 c.pdf
                                                each term over several editions
+  termtally report reports/*.pdf -o report.html  one HTML file: method, charts, citations
   termtally lexicon list                       the built-in lexicons";
 
 #[derive(Parser, Debug)]
@@ -42,6 +43,7 @@ pub enum Command {
     Diff(cmd::diff::Args),
     Trend(cmd::trend::Args),
     Words(cmd::words::Args),
+    Report(cmd::report::Args),
     Reproduce(cmd::reproduce::Args),
     Lexicon(cmd::lexicon::Args),
     /// Internal: extracts one PDF in an isolated process (see `extract::pdf`).
@@ -62,6 +64,7 @@ pub fn main() -> ExitCode {
         Command::Diff(args) => cmd::diff::run(args),
         Command::Trend(args) => cmd::trend::run(args),
         Command::Words(args) => cmd::words::run(args),
+        Command::Report(args) => cmd::report::run(args),
         Command::Reproduce(args) => cmd::reproduce::run(args),
         Command::Lexicon(args) => cmd::lexicon::run(args),
         Command::PdfWorker(args) => cmd::pdf_worker::run(args),

@@ -449,6 +449,25 @@ pub fn compare_words(
     rows
 }
 
+/// The 95% Wilson score interval of a proportion `successes / trials`, as percentages (Wilson
+/// 1927; Newcombe 1998, method 3): unlike the normal approximation it stays inside 0..100 and
+/// is sensible for small counts and shares near 0 or 100%. `None` when `trials` is 0.
+pub fn wilson_interval(successes: u64, trials: u64) -> Option<(f64, f64)> {
+    if trials == 0 {
+        return None;
+    }
+    const Z: f64 = 1.959_963_984_540_054; // the 97.5th percentile of the standard normal
+    let n = trials as f64;
+    let p = successes.min(trials) as f64 / n;
+    let z2 = Z * Z;
+    let centre = (p + z2 / (2.0 * n)) / (1.0 + z2 / n);
+    let half = Z / (1.0 + z2 / n) * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt();
+    Some((
+        ((centre - half) * 100.0).max(0.0),
+        ((centre + half) * 100.0).min(100.0),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -459,6 +478,24 @@ mod tests {
 
     /// The worked example of the issue, checked by hand against the UCREL formulas: a = 23 hits
     /// in c = 263 tokens (corpus 1, NEW), b = 551 hits in d = 8870 tokens (corpus 2, OLD).
+    #[test]
+    fn wilson_interval_matches_newcombe_1998() {
+        // Newcombe (1998), Table I, method 3 (score interval without continuity correction).
+        let (lo, hi) = wilson_interval(81, 263).unwrap();
+        assert!(
+            (lo - 25.53).abs() < 0.01 && (hi - 36.62).abs() < 0.01,
+            "{lo} {hi}"
+        );
+        let (lo, hi) = wilson_interval(15, 148).unwrap();
+        assert!(
+            (lo - 6.24).abs() < 0.01 && (hi - 16.05).abs() < 0.01,
+            "{lo} {hi}"
+        );
+        let (lo, hi) = wilson_interval(0, 20).unwrap();
+        assert!(lo == 0.0 && (hi - 16.11).abs() < 0.01, "{lo} {hi}");
+        assert_eq!(wilson_interval(1, 0), None);
+    }
+
     #[test]
     fn worked_example() {
         let (a, b, c, d) = (23, 551, 263, 8870);

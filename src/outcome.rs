@@ -29,6 +29,9 @@ pub struct Outcome {
 struct Counts {
     ok: usize,
     failed: usize,
+    /// (document, reason) of each failure, in the order reported (for `termtally report`'s
+    /// Method section).
+    failures: Vec<(String, String)>,
 }
 
 impl Outcome {
@@ -38,19 +41,20 @@ impl Outcome {
 
     /// Reports a document that could not be processed, in words a non-programmer understands.
     pub fn fail(&self, name: &str, reason: impl std::fmt::Display) {
-        eprintln!(
-            "termtally: {}: {}",
-            one_line(name),
-            one_line(&reason.to_string())
-        );
-        self.inner.lock().unwrap_or_else(|e| e.into_inner()).failed += 1;
+        let (name, reason) = (one_line(name), one_line(&reason.to_string()));
+        eprintln!("termtally: {name}: {reason}");
+        let mut counts = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        counts.failed += 1;
+        counts.failures.push((name, reason));
     }
 
     /// An input that gave no document (an empty folder, a glob matching nothing): `message` is
     /// the whole line after "termtally: ".
     pub fn fail_input(&self, message: &str) {
         eprintln!("termtally: {message}");
-        self.inner.lock().unwrap_or_else(|e| e.into_inner()).failed += 1;
+        let mut counts = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        counts.failed += 1;
+        counts.failures.push((message.to_string(), "no document was read".to_string()));
     }
 
     /// A document that was read but whose result could not be written: it counts as failed.
@@ -63,6 +67,13 @@ impl Outcome {
         let mut counts = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         counts.ok = counts.ok.saturating_sub(1);
         counts.failed += 1;
+        counts.failures.push((name.to_string(), reason.to_string()));
+    }
+
+    /// The documents that failed, with the reason, in the order they were reported.
+    pub fn failures(&self) -> Vec<(String, String)> {
+        let counts = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        counts.failures.clone()
     }
 
     pub fn succeed(&self) {

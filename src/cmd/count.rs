@@ -550,11 +550,7 @@ fn add_rows(
 /// The notes under the tables: what the mode matched, how to read the rows, the lexicon.
 fn notes(lexicon: &Lexicon, mode: Mode, by: Unit) -> Vec<String> {
     let mut notes = Vec::new();
-    notes.push(match mode {
-        Mode::Word => "Mode word: whole words, case-insensitive; multi-word forms match consecutive words; each word counts for at most one term.".to_string(),
-        Mode::Family => "Mode family: whole words and their regular inflections (-s, -'s, -ed, -ing), case-insensitive; each word counts for at most one term.".to_string(),
-        Mode::Substring => "Mode substring: occurrences anywhere in the text, ignoring word boundaries (as a PDF viewer's Find box). TERMS OVERLAP in this mode (\"inform\" is also counted inside \"information\"), so category totals and shares count some text more than once.".to_string(),
-    });
+    notes.push(mode_note(mode));
     notes.push(
         "Rows without a term (bold on a terminal) are category totals. per 10k words = count x 10,000 / word tokens of the document (or page/section); share = the category's hits as a percentage of all the lexicon's hits there."
             .to_string(),
@@ -576,4 +572,14 @@ fn notes(lexicon: &Lexicon, mode: Mode, by: Unit) -> Vec<String> {
             .unwrap_or_default()
     ));
     notes
+}
+
+/// What matching mode `mode` means, in plain words (a note of `count` and the Method section of
+/// `report`).
+pub fn mode_note(mode: Mode) -> String {
+    match mode {
+    Mode::Word => "Mode word: whole words, case-insensitive; multi-word forms match consecutive words; each word counts for at most one term.".to_string(),
+    Mode::Family => "Mode family: whole words and their regular inflections (-s, -'s, -ed, -ing), case-insensitive; each word counts for at most one term.".to_string(),
+    Mode::Substring => "Mode substring: occurrences anywhere in the text, ignoring word boundaries (as a PDF viewer's Find box). TERMS OVERLAP in this mode (\"inform\" is also counted inside \"information\"), so category totals and shares count some text more than once.".to_string(),
+}
 }

@@ -9,6 +9,7 @@ pub mod extract;
 pub mod kwic;
 pub mod lexicon;
 pub mod pdf_worker;
+pub mod report;
 pub mod reproduce;
 pub mod trend;
 pub mod words;

@@ -21,6 +21,7 @@ use std::path::Path;
 use crate::table::{Report, Table, Value};
 
 mod delimited;
+pub mod html;
 mod json;
 mod latex;
 mod markdown;

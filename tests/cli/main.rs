@@ -25,6 +25,7 @@ mod output;
 mod pdf;
 #[cfg(unix)]
 mod pdf_layout;
+mod report;
 mod reproduce;
 #[cfg(unix)]
 mod robustness;

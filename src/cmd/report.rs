@@ -1,0 +1,397 @@
+//! termtally report: one self-contained HTML file with the method, charts, tables and every
+//! citation, to look at, print, or e-mail.
+//!
+//! Usage: termtally report FILE... -o report.html [--lexicon NAME|PATH] [--mode word|family|substring]
+//!        [--contexts N|all] [--force]
+//!        termtally report --old FILE... --new FILE... -o report.html   (adds the Change section)
+//!
+//! The numbers are those of `termtally count --format json` (the same `count_document` over the
+//! same documents, and the same `count::build_report` table) and, with `--old/--new`, of
+//! `termtally diff --old ... --new ...` (the same `diff::build_report`): computed once, rendered
+//! as HTML by [`crate::render::html`]. The file needs no network: no scripts, fonts or images from
+//! elsewhere, and a Content-Security-Policy that forbids them.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+
+use crate::cmd::args::{InputArgs, LexiconArgs};
+use crate::cmd::count::{build_report as count_report, mode_note};
+use crate::cmd::diff::{ReportOptions, SortBy, build_report as diff_report};
+use crate::count::{CorpusCounts, DocumentCounts, Unit, count_document};
+use crate::document::Document;
+use crate::keyness::{Correction, LlForm};
+use crate::kwic::{Concordance, DEFAULT_WIDTH, Span, first_contexts};
+use crate::lexicon::Lexicon;
+use crate::matcher::{Matcher, Mode};
+use crate::outcome::Outcome;
+use crate::output::AtomicFile;
+use crate::render::html::{Change, DocumentInfo, ReportPage};
+
+const EXAMPLES: &str = "\
+Examples:
+  termtally report corpora/examples -o report.html      the bundled examples, study lexicon
+  termtally report reports/*.pdf -o send.html --contexts all
+                                                        every hit in context, not the first 10
+  termtally report --old reports-2023/*.pdf --new reports-2024/*.pdf -o change.html
+                                                        adds the Change section (as termtally diff)
+  termtally report --lexicon modality guidance.pdf -o modality.html
+
+Open the file in any web browser (double-click it). It works offline and can be e-mailed: it
+loads nothing from the network. With SOURCE_DATE_EPOCH set, the same inputs give the same bytes.";
+
+/// Hits in context shown per term and document unless `--contexts` says otherwise.
+pub const DEFAULT_CONTEXTS: usize = 10;
+
+/// Write one self-contained HTML report: method, category shares, terms by document, where the
+/// terms fall across pages, every hit in context with its citation, and (with --old/--new) what
+/// changed.
+#[derive(clap::Args, Debug)]
+#[command(after_help = EXAMPLES)]
+pub struct Args {
+    /// Documents to report on (PDF, legislation.gov.uk XML, HTML, DOCX, text); `-` reads standard
+    /// input.
+    #[arg(value_name = "FILE", required_unless_present_any = ["old", "new"], conflicts_with_all = ["old", "new"])]
+    pub files: Vec<PathBuf>,
+    /// Documents of the OLD side: the report covers OLD and NEW, and adds a Change section with
+    /// the statistics of `termtally diff --old ... --new ...`.
+    #[arg(long, num_args = 1.., value_name = "FILE", requires = "new")]
+    pub old: Vec<PathBuf>,
+    /// Documents of the NEW side (see --old).
+    #[arg(long, num_args = 1.., value_name = "FILE", requires = "old")]
+    pub new: Vec<PathBuf>,
+    #[command(flatten)]
+    pub lexicon: LexiconArgs,
+    /// Hits shown in context per term in each document (the total is always given), or `all`.
+    #[arg(long, value_name = "N|all", default_value = "10", value_parser = parse_contexts)]
+    pub contexts: ContextLimit,
+    /// Write the report to FILE (atomically); without it, HTML goes to standard output when that
+    /// is not a terminal.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Overwrite FILE given with -o if it exists.
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+/// How many hits in context per term and document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContextLimit {
+    First(usize),
+    All,
+}
+
+fn parse_contexts(text: &str) -> Result<ContextLimit, String> {
+    if text.eq_ignore_ascii_case("all") {
+        return Ok(ContextLimit::All);
+    }
+    text.parse()
+        .map(ContextLimit::First)
+        .map_err(|_| format!("{text:?} is not a number of hits or `all`"))
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    // The lexicon is validated, and the destination checked, before any document is read.
+    let mode = args.lexicon.matching.mode;
+    let lexicon = Lexicon::load(&args.lexicon.lexicon)?;
+    let matcher = Matcher::new(&lexicon, mode)?;
+    let file = open_destination(&args)?;
+
+    let outcome = Outcome::new();
+    let sides = if args.old.is_empty() {
+        vec![super::load_documents(&args.files, &args.input, &outcome)?]
+    } else {
+        let (old, new) = rayon::join(
+            || super::load_documents(&args.old, &args.input, &outcome),
+            || super::load_documents(&args.new, &args.input, &outcome),
+        );
+        vec![old?, new?]
+    };
+    let side_sizes: Vec<usize> = sides.iter().map(Vec::len).collect();
+    let documents: Vec<Document> = sides.into_iter().flatten().collect();
+    if documents.is_empty() {
+        return Ok(super::finish(&outcome));
+    }
+    let limit = match args.contexts {
+        ContextLimit::First(n) => Some(n),
+        ContextLimit::All => None,
+    };
+    let analysed = analyse(&documents, &matcher, limit.unwrap_or(usize::MAX));
+    drop(documents);
+    let counts_table = count_report(&lexicon, mode, Unit::Document, &analysed.corpus);
+    let change =
+        (!args.old.is_empty()).then(|| change_of(&lexicon, &analysed.corpus, mode, &side_sizes));
+
+    let page = ReportPage {
+        lexicon: &lexicon,
+        lexicon_sha256: hex_sha256(lexicon.to_toml().as_bytes()),
+        mode,
+        mode_note: mode_note(mode),
+        cleaning: cleaning_note(&args.input),
+        documents: analysed.infos,
+        failures: outcome.failures(),
+        counts: &analysed.corpus,
+        counts_table: &counts_table,
+        contexts: analysed.contexts,
+        contexts_limit: limit,
+        contexts_default: DEFAULT_CONTEXTS,
+        change,
+        command: command_line(),
+        generated: generated_at(),
+        version: env!("CARGO_PKG_VERSION"),
+    };
+    write_html(file, &crate::render::html::render(&page))?;
+    Ok(super::finish(&outcome))
+}
+
+/// `-o FILE` opened atomically (refused if it exists, unless --force), or `None` for standard
+/// output, which must not be a terminal.
+fn open_destination(args: &Args) -> anyhow::Result<Option<AtomicFile>> {
+    match &args.output {
+        Some(path) if path.as_os_str() != "-" => {
+            if path.is_dir() {
+                anyhow::bail!("{}: is a directory; give a file name", path.display());
+            }
+            Ok(Some(AtomicFile::create(path, args.force)?))
+        }
+        _ if std::io::stdout().is_terminal() => anyhow::bail!(
+            "the report is an HTML file: give -o FILE, e.g. -o report.html (or redirect standard output)"
+        ),
+        _ => Ok(None),
+    }
+}
+
+/// What one pass over the documents gives the report.
+struct Analysed {
+    corpus: CorpusCounts,
+    contexts: Vec<Vec<Vec<Concordance>>>,
+    infos: Vec<DocumentInfo>,
+}
+
+/// One pass per document (in parallel): its counts by page (which also gives the
+/// whole-document counts `count` reports), the first `per_term` hits of each term in context,
+/// and the file's SHA-256.
+fn analyse(documents: &[Document], matcher: &Matcher, per_term: usize) -> Analysed {
+    let analysed: Vec<(DocumentCounts, Vec<Vec<Concordance>>, Option<String>)> = documents
+        .par_iter()
+        .map(|doc| {
+            (
+                count_document(doc, matcher, Unit::Page),
+                first_contexts(doc, matcher, Span::Chars(DEFAULT_WIDTH), per_term),
+                file_sha256(&doc.name),
+            )
+        })
+        .collect();
+    let mut counted = Vec::with_capacity(analysed.len());
+    let mut contexts = Vec::with_capacity(analysed.len());
+    let mut infos = Vec::with_capacity(analysed.len());
+    for (counts, firsts, sha256) in analysed {
+        infos.push(DocumentInfo {
+            name: counts.name.clone(),
+            format: counts.format,
+            pages: counts.pages,
+            words: counts.tokens,
+            sha256,
+        });
+        counted.push(counts);
+        contexts.push(firsts);
+    }
+    Analysed {
+        corpus: CorpusCounts::from_documents(counted, matcher.term_count()),
+        contexts,
+        infos,
+    }
+}
+
+/// The Change section: `diff`'s report of the first `side_sizes[0]` documents (OLD) against the
+/// rest (NEW).
+fn change_of(lexicon: &Lexicon, corpus: &CorpusCounts, mode: Mode, side_sizes: &[usize]) -> Change {
+    if side_sizes.contains(&0) {
+        let side = if side_sizes[0] == 0 { "OLD" } else { "NEW" };
+        return Change::Unavailable(format!(
+            "No {side} document could be read, so there is nothing to compare."
+        ));
+    }
+    let (old, new) = corpus.documents.split_at(side_sizes[0]);
+    let side =
+        |docs: &[DocumentCounts]| CorpusCounts::from_documents(docs.to_vec(), corpus.counts.len());
+    let (old, new) = (side(old), side(new));
+    // `termtally diff`'s defaults, so the numbers are those of `diff --old ... --new ...`.
+    let options = ReportOptions {
+        mode,
+        min_count: 0,
+        sort: SortBy::Keyness,
+        form: LlForm::TwoTerm,
+        alpha: 0.05,
+        correction: Correction::Bonferroni,
+        top: None,
+    };
+    Change::Compared {
+        table: diff_report(lexicon, &options, &old, &new, None),
+        old: old.documents.iter().map(|d| d.name.clone()).collect(),
+        new: new.documents.iter().map(|d| d.name.clone()).collect(),
+    }
+}
+
+/// Commits the file (and says where it is), or writes to standard output.
+fn write_html(file: Option<AtomicFile>, html: &str) -> anyhow::Result<()> {
+    match file {
+        Some(mut file) => {
+            file.write_all(html.as_bytes())?;
+            let dest = file.dest().to_path_buf();
+            file.commit()?;
+            announce(&dest, html.len());
+        }
+        None => {
+            let mut out = std::io::stdout().lock();
+            crate::output::ignore_broken_pipe(
+                out.write_all(html.as_bytes()).and_then(|_| out.flush()),
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// Tells the user where the report is and how to open it.
+fn announce(dest: &Path, bytes: usize) {
+    let shown = std::fs::canonicalize(dest).unwrap_or_else(|_| dest.to_path_buf());
+    let size = if bytes >= 1 << 20 {
+        format!("{:.1} MB", bytes as f64 / (1u64 << 20) as f64)
+    } else {
+        format!("{} KB", bytes.div_ceil(1 << 10))
+    };
+    eprintln!(
+        "termtally: report written to {} ({size}).\n\
+         Open it in a web browser: double-click it, or paste file://{} into the address bar.",
+        dest.display(),
+        shown.display()
+    );
+}
+
+/// The SHA-256 of the file `name` names (`None` for standard input or an unreadable file).
+fn file_sha256(name: &str) -> Option<String> {
+    if name == "-" {
+        return None;
+    }
+    std::fs::read(name).ok().map(|bytes| hex_sha256(&bytes))
+}
+
+fn hex_sha256(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// What cleaning removed from the text before counting, in plain words.
+fn cleaning_note(input: &InputArgs) -> String {
+    let mut note = String::from(
+        "Text was taken from each file as termtally extract gives it; characters were normalised \
+         (Unicode NFKC: ligatures such as \"ﬁ\" become \"fi\"; typographic apostrophes and hyphens \
+         made plain), and words broken across lines by a hyphen were rejoined as the document \
+         spells them elsewhere. ",
+    );
+    note.push_str(if input.keep_headers {
+        "Running headers, footers and page numbers were KEPT (--keep-headers)."
+    } else {
+        "Removed: running headers and footers (lines repeated at the top or bottom of at least \
+         40% of pages) and bare page numbers, so they do not inflate the counts."
+    });
+    if input.include_commentaries {
+        note.push_str(" Legislation: editorial annotations (Commentaries) included.");
+    }
+    if input.include_amendments {
+        note.push_str(" Legislation: quoted amendment text included.");
+    }
+    note
+}
+
+/// The command as typed, for the Method section: `termtally` and the arguments, each quoted for a
+/// POSIX shell when it needs it.
+fn command_line() -> String {
+    std::iter::once("termtally".to_string())
+        .chain(
+            std::env::args_os()
+                .skip(1)
+                .map(|a| shell_quote(&a.to_string_lossy())),
+        )
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn shell_quote(arg: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "_-./=:,+@%".contains(c);
+    if !arg.is_empty() && arg.chars().all(plain) {
+        arg.to_string()
+    } else {
+        format!("'{}'", arg.replace('\'', r"'\''"))
+    }
+}
+
+/// When the report was made: `SOURCE_DATE_EPOCH` (reproducible builds) if set, else now; as
+/// "2026-12-01 23:14 UTC".
+fn generated_at() -> String {
+    let epoch = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse::<i64>().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs() as i64)
+        });
+    utc_timestamp(epoch)
+}
+
+/// Seconds since 1970 as "YYYY-MM-DD HH:MM UTC" (Hinnant's civil-from-days algorithm: one date
+/// for a footer does not justify a date-time dependency).
+fn utc_timestamp(epoch: i64) -> String {
+    let (days, secs) = (epoch.div_euclid(86_400), epoch.rem_euclid(86_400));
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02} UTC",
+        secs / 3600,
+        secs % 3600 / 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_are_civil_utc() {
+        assert_eq!(utc_timestamp(0), "1970-01-01 00:00 UTC");
+        // date -u -d @1709251199: Thu Feb 29 23:59:59 UTC 2024 (a leap day).
+        assert_eq!(utc_timestamp(1_709_251_199), "2024-02-29 23:59 UTC");
+        assert_eq!(utc_timestamp(951_782_400), "2000-02-29 00:00 UTC");
+        assert_eq!(utc_timestamp(-86_400), "1969-12-31 00:00 UTC");
+    }
+
+    #[test]
+    fn shell_quoting_round_trips_awkward_names() {
+        assert_eq!(shell_quote("report.html"), "report.html");
+        assert_eq!(shell_quote("my file.pdf"), "'my file.pdf'");
+        assert_eq!(shell_quote("it's"), r"'it'\''s'");
+        assert_eq!(shell_quote(""), "''");
+    }
+
+    #[test]
+    fn contexts_take_a_number_or_all() {
+        assert_eq!(parse_contexts("3"), Ok(ContextLimit::First(3)));
+        assert_eq!(parse_contexts("ALL"), Ok(ContextLimit::All));
+        assert!(parse_contexts("some").is_err());
+    }
+}
