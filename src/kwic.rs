@@ -47,30 +47,54 @@ pub struct Concordance {
     pub start: usize,
     #[serde(skip)]
     pub end: usize,
+    /// A hit left out by an exclusion of its term (not counted); only from
+    /// [`contexts_with_excluded`].
+    #[serde(skip)]
+    pub excluded: bool,
 }
 
 /// Every hit of `matcher` in `doc`, in document order, with `span` of context. The hits are
 /// exactly those `count` counts: the same matcher over the same block texts.
 pub fn contexts(doc: &Document, matcher: &Matcher, span: Span) -> Vec<Concordance> {
+    all_contexts(doc, matcher, span, false)
+}
+
+/// As [`contexts`], with the hits the terms' exclusions left out among them (marked
+/// `excluded`), for `kwic --show-excluded`.
+pub fn contexts_with_excluded(doc: &Document, matcher: &Matcher, span: Span) -> Vec<Concordance> {
+    all_contexts(doc, matcher, span, true)
+}
+
+fn all_contexts(
+    doc: &Document,
+    matcher: &Matcher,
+    span: Span,
+    with_excluded: bool,
+) -> Vec<Concordance> {
     // Blocks in parallel (a long document uses every core), kept in document order.
     let per_block: Vec<Vec<Concordance>> = doc
         .blocks
         .par_iter()
         .enumerate()
         .with_min_len(64)
-        .map(|(index, block)| block_contexts(doc, index, block, matcher, span))
+        .map(|(index, block)| block_contexts(doc, (index, block), matcher, span, with_excluded))
         .collect();
     per_block.into_iter().flatten().collect()
 }
 
 fn block_contexts(
     doc: &Document,
-    index: usize,
-    block: &Block,
+    (index, block): (usize, &Block),
     matcher: &Matcher,
     span: Span,
+    with_excluded: bool,
 ) -> Vec<Concordance> {
-    let hits = matcher.hits(&block.text);
+    let mut hits = Vec::new();
+    matcher.for_each_occurrence(&block.text, |hit, excluded| {
+        if with_excluded || !excluded {
+            hits.push((hit, excluded));
+        }
+    });
     if hits.is_empty() {
         return Vec::new();
     }
@@ -79,7 +103,10 @@ fn block_contexts(
         Span::Chars(_) => Vec::new(),
     };
     hits.into_iter()
-        .map(|hit| concordance(doc, index, block, hit, span, &sentences))
+        .map(|(hit, excluded)| Concordance {
+            excluded,
+            ..concordance(doc, index, block, hit, span, &sentences)
+        })
         .collect()
 }
 
@@ -196,6 +223,7 @@ fn concordance(
         term: hit.term,
         start: hit.start,
         end: hit.end,
+        excluded: false,
     }
 }
 

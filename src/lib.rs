@@ -27,6 +27,7 @@ pub mod table;
 #[cfg(test)]
 mod testing;
 pub mod tokenise;
+pub mod wordform;
 
 pub use document::{Block, Document, Format};
 

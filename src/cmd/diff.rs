@@ -128,7 +128,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let (old_files, new_files) = sides(&args)?;
     // The lexicon is validated before any document is read.
     let mode = args.lexicon.matching.mode;
-    let lexicon = Lexicon::load(&args.lexicon.lexicon)?;
+    let lexicon = args.lexicon.load()?;
     let matcher = Matcher::new(&lexicon, mode)?;
     let output = args.output.resolve(OutputFormat::Table)?;
 
@@ -533,9 +533,11 @@ mod tests {
                 pages: None,
                 tokens,
                 counts: counts.clone(),
+                excluded: vec![0; counts.len()],
                 units: Vec::new(),
             }],
             tokens,
+            excluded: vec![0; counts.len()],
             counts,
         }
     }

@@ -17,7 +17,9 @@ use serde_json::json;
 
 use crate::cmd::args::{InputArgs, ModeArgs};
 use crate::document::Document;
-use crate::kwic::{Concordance, DEFAULT_WIDTH, Span, contexts, left_chars, right_chars};
+use crate::kwic::{
+    Concordance, DEFAULT_WIDTH, Span, contexts, contexts_with_excluded, left_chars, right_chars,
+};
 use crate::lexicon::Lexicon;
 use crate::matcher::{Matcher, Mode};
 use crate::outcome::Outcome;
@@ -62,6 +64,10 @@ pub struct Args {
     /// Show the whole sentence around each match instead of a fixed width.
     #[arg(long, short = 's', conflicts_with = "width")]
     pub sentence: bool,
+    /// Also list the hits that exclusions left out (`exclude = [...]` or `--exclude`), marked
+    /// in an `excluded` column; they are never counted.
+    #[arg(long)]
+    pub show_excluded: bool,
     #[command(flatten)]
     pub input: InputArgs,
     #[command(flatten)]
@@ -185,7 +191,8 @@ fn lexicon_and_files(args: &Args) -> anyhow::Result<(Lexicon, Vec<String>)> {
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let output = args.output.resolve(OutputFormat::Table)?;
     let mode = args.matching.mode;
-    let (lexicon, files) = lexicon_and_files(&args)?;
+    let (mut lexicon, files) = lexicon_and_files(&args)?;
+    args.matching.apply_exclusions(&mut lexicon)?;
     if files.is_empty() {
         anyhow::bail!("give at least one FILE to search");
     }
@@ -210,7 +217,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut found: Vec<(&Document, Vec<Concordance>)> = documents
         .iter()
         .map(|doc| {
-            let mut rows = contexts(doc, &matcher, requested);
+            let mut rows = if args.show_excluded {
+                contexts_with_excluded(doc, &matcher, requested)
+            } else {
+                contexts(doc, &matcher, requested)
+            };
             rows.retain(|c| selected.get(c.term).copied().unwrap_or(false));
             (doc, rows)
         })
@@ -231,20 +242,39 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
     }
 
-    let report = build_report(&lexicon, mode, &found, several_documents, show_term);
+    let shown = Shown {
+        several_documents,
+        term: show_term,
+        excluded: args.show_excluded,
+    };
+    let report = build_report(&lexicon, mode, &found, shown);
     output.write(&report)?;
     Ok(super::finish(&outcome))
 }
 
-/// The concordance table; `term`/`category` shown on screen only for a lexicon of several
-/// terms, `document` only for several documents (machine formats always carry them).
+/// Which optional columns are shown on screen (machine formats always carry them).
+#[derive(Debug, Clone, Copy)]
+pub struct Shown {
+    /// `document`, for several documents.
+    pub several_documents: bool,
+    /// `term` and `category`, for a lexicon of several terms.
+    pub term: bool,
+    /// `excluded`, with `--show-excluded`.
+    pub excluded: bool,
+}
+
+/// The concordance table, with the columns `shown` says on screen.
 pub fn build_report(
     lexicon: &Lexicon,
     mode: Mode,
     found: &[(&Document, Vec<Concordance>)],
-    several_documents: bool,
-    show_term: bool,
+    shown: Shown,
 ) -> Report {
+    let Shown {
+        several_documents,
+        term: show_term,
+        ..
+    } = shown;
     let hide = |column: Column, shown: bool| if shown { column } else { column.machine_only() };
     let columns = vec![
         hide(
@@ -261,13 +291,17 @@ pub fn build_report(
         Column::new("right", "Right context"),
         hide(Column::new("term", "Term"), show_term),
         hide(Column::new("category", "Category"), show_term),
+        hide(Column::new("excluded", "Excluded"), shown.excluded),
     ];
     let mut table = Table::new(columns);
     let mut per_term = vec![0u64; lexicon.terms.len()];
+    let mut excluded = 0;
     for (doc, rows) in found {
         for c in rows {
             let term = lexicon.terms.get(c.term);
-            if let Some(n) = per_term.get_mut(c.term) {
+            if c.excluded {
+                excluded += 1;
+            } else if let Some(n) = per_term.get_mut(c.term) {
                 *n += 1;
             }
             table.push(vec![
@@ -280,6 +314,7 @@ pub fn build_report(
                 Value::text(&c.right),
                 Value::opt_text(term.map(|t| t.label.clone())),
                 Value::opt_text(term.map(|t| t.category.clone())),
+                Value::Bool(c.excluded),
             ]);
         }
     }
@@ -300,12 +335,18 @@ pub fn build_report(
     let summary = hits_summary(
         lexicon,
         mode,
-        table.rows.len(),
+        table.rows.len() - excluded,
         found.len(),
         &per_term,
         show_term,
     );
     report.notes.push(summary);
+    if shown.excluded {
+        report.notes.push(format!(
+            "{excluded} more {} left out by exclusions (excluded = true; not counted).",
+            if excluded == 1 { "hit" } else { "hits" }
+        ));
+    }
     if mode.terms_overlap() && show_term {
         report.notes.push(
             "In substring mode terms overlap (\"inform\" is inside \"information\"), so one stretch of text can be a hit of several terms."

@@ -110,14 +110,19 @@ fn check(files: &[PathBuf]) -> anyhow::Result<ExitCode> {
     let mut failed = 0;
     for file in files {
         match Lexicon::from_path(file) {
-            Ok(lex) => println!(
-                "{}: ok: {:?}, {} categories, {} terms, {} forms",
-                file.display(),
-                lex.name,
-                lex.categories.len(),
-                lex.terms.len(),
-                lex.form_count()
-            ),
+            Ok(lex) => {
+                println!(
+                    "{}: ok: {:?}, {} categories, {} terms, {} forms",
+                    file.display(),
+                    lex.name,
+                    lex.categories.len(),
+                    lex.terms.len(),
+                    lex.form_count()
+                );
+                for hint in lex.exclusion_suggestions() {
+                    println!("{}: suggestion: {hint}", file.display());
+                }
+            }
             Err(e) => {
                 failed += 1;
                 eprintln!("termtally: {e}");
