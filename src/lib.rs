@@ -10,6 +10,7 @@ pub mod cli;
 pub mod cmd;
 pub mod count;
 pub mod document;
+pub mod duplicate;
 pub mod extract;
 pub mod fetch;
 pub mod frequency;

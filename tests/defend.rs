@@ -208,3 +208,72 @@ fn lexicon_check_suggests_the_possessive_exclusion() {
         .unwrap();
     assert!(!String::from_utf8_lossy(&out.stdout).contains("suggestion"));
 }
+
+/// Every file of the shared corpora (top folder and the Ofsted folder), counted at once: the
+/// byte-identical Dorset and Hertfordshire reports, present under two names each, are named in
+/// a warning and counted once; `--keep-duplicates` counts both copies.
+#[test]
+fn the_shared_corpora_counted_as_a_whole_count_each_duplicate_once() {
+    let Some(corpora) = corpora_dir() else {
+        return;
+    };
+    let mut files: Vec<PathBuf> = Vec::new();
+    for dir in [corpora.clone(), corpora.join("ofsted-area-send")] {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "pdf" || e == "xml") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    let out = termtally()
+        .args(["count", "--format", "json"])
+        .args(&files)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let counted: Vec<&str> = json["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["path"].as_str().unwrap())
+        .collect();
+    let failed = stderr.matches("not a PDF").count(); // the deliberately corrupt copy
+    assert_eq!(counted.len(), files.len() - 2 - failed, "{stderr}");
+    for pair in [
+        [
+            "ofsted-area-send/dorset-15-may-2024.pdf",
+            "ofsted-cqc-area-send-inspection-dorset-2024-05.pdf",
+        ],
+        [
+            "ofsted-area-send/hertfordshire-10-november-2023.pdf",
+            "ofsted-cqc-area-send-inspection-hertfordshire-2023-11.pdf",
+        ],
+    ] {
+        let [a, b] = pair.map(|name| corpora.join(name).display().to_string());
+        // The later of the two in the order given is the copy.
+        let (first, copy) = if a < b { (a, b) } else { (b, a) };
+        assert!(
+            stderr.contains(&format!("{copy}: same content as {first}")),
+            "{stderr}"
+        );
+        assert!(counted.contains(&first.as_str()) && !counted.contains(&copy.as_str()));
+    }
+    assert_eq!(stderr.matches("same content as").count(), 2, "{stderr}");
+
+    let pair = [
+        corpora.join("ofsted-cqc-area-send-inspection-dorset-2024-05.pdf"),
+        corpora.join("ofsted-area-send/dorset-15-may-2024.pdf"),
+    ];
+    let both = termtally()
+        .args(["count", "--keep-duplicates", "--format", "json"])
+        .args(&pair)
+        .output()
+        .unwrap();
+    assert!(both.status.success());
+    let json: serde_json::Value = serde_json::from_slice(&both.stdout).unwrap();
+    assert_eq!(json["total"]["documents"], 2);
+    assert!(!String::from_utf8_lossy(&both.stderr).contains("same content"));
+}

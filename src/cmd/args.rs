@@ -36,6 +36,10 @@ pub struct InputArgs {
     /// Stop with exit code 2 at the first document that fails.
     #[arg(long)]
     pub strict: bool,
+    /// Count files with the same content (byte-identical copies under other names) once each
+    /// time they are given, instead of once (with a warning naming both).
+    #[arg(long)]
+    pub keep_duplicates: bool,
 }
 
 impl InputArgs {
