@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use rayon::prelude::*;
 
-use crate::document::{Block, Document, Format};
+use crate::document::{Block, Document, Format, PageWithoutText};
 use crate::lexicon::Lexicon;
 use crate::matcher::Matcher;
 
@@ -75,6 +75,8 @@ pub struct DocumentCounts {
     pub counts: Vec<u64>,
     /// Hits per term left out by the term's exclusions (not in `counts`).
     pub excluded: Vec<u64>,
+    /// PDF pages with no text layer (their words are not in `tokens`).
+    pub pages_without_text: Vec<PageWithoutText>,
     /// Per page or section in order of first appearance; empty when counting by document.
     pub units: Vec<UnitCounts>,
 }
@@ -223,6 +225,7 @@ fn empty_counts(doc: &Document, n: usize) -> DocumentCounts {
         tokens: 0,
         counts: vec![0; n],
         excluded: vec![0; n],
+        pages_without_text: doc.pages_without_text.clone(),
         units: Vec::new(),
     }
 }

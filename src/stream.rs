@@ -625,6 +625,7 @@ fn process_chunk(chunk: Chunk, job: &Job, buffers: &Buffers, words: &mut Words) 
             tokens: word_tokens,
             counts: Vec::new(),
             excluded: Vec::new(),
+            pages_without_text: Vec::new(),
             units: Vec::new(),
         },
     };
@@ -674,6 +675,7 @@ impl Merger {
                 tokens: 0,
                 counts: vec![0; n],
                 excluded: vec![0; n],
+                pages_without_text: Vec::new(),
                 units: Vec::new(),
             },
             unit_index: HashMap::new(),

@@ -211,7 +211,8 @@ fn lexicon_check_suggests_the_possessive_exclusion() {
 
 /// Every file of the shared corpora (top folder and the Ofsted folder), counted at once: the
 /// byte-identical Dorset and Hertfordshire reports, present under two names each, are named in
-/// a warning and counted once; `--keep-duplicates` counts both copies.
+/// a warning and counted once; `--keep-duplicates` counts both copies. None of the 54 good PDFs
+/// reports a page without text.
 #[test]
 fn the_shared_corpora_counted_as_a_whole_count_each_duplicate_once() {
     let Some(corpora) = corpora_dir() else {
@@ -262,6 +263,17 @@ fn the_shared_corpora_counted_as_a_whole_count_each_duplicate_once() {
         assert!(counted.contains(&first.as_str()) && !counted.contains(&copy.as_str()));
     }
     assert_eq!(stderr.matches("same content as").count(), 2, "{stderr}");
+    // None of the good shared PDFs (every one counted here; the two copies have the same bytes
+    // as documents counted) has a page without text.
+    let pdfs = json["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["format"] == "pdf")
+        .inspect(|d| assert_eq!(d["pages_without_text"], serde_json::json!([]), "{d}"))
+        .count();
+    assert_eq!(pdfs + 2, 54, "the 54 good shared PDFs");
+    assert!(!stderr.contains("no text layer (scanned?)"), "{stderr}");
 
     let pair = [
         corpora.join("ofsted-cqc-area-send-inspection-dorset-2024-05.pdf"),
@@ -276,4 +288,130 @@ fn the_shared_corpora_counted_as_a_whole_count_each_duplicate_once() {
     let json: serde_json::Value = serde_json::from_slice(&both.stdout).unwrap();
     assert_eq!(json["total"]["documents"], 2);
     assert!(!String::from_utf8_lossy(&both.stderr).contains("same content"));
+}
+
+/// Whether an external program is installed; says so loudly when not (CI installs it).
+fn have(program: &str) -> bool {
+    let found = Command::new(program).arg("-v").output().is_ok();
+    if !found {
+        eprintln!("\n*** SKIPPED: {program} is not installed (.ci/run installs it) ***\n");
+    }
+    found
+}
+
+fn run(program: &str, args: &[&std::ffi::OsStr]) {
+    let out = Command::new(program).args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{program} {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A text PDF with one page replaced by a scan of itself (rendered with pdftoppm, wrapped with
+/// img2pdf) and a blank page added (joined with qpdf): the scanned page is named in a warning,
+/// in JSON and in the notes, the blank page is called blank, and the words of the scanned page
+/// are missing from the token count by as many as its text layer had.
+#[test]
+fn a_scanned_page_in_a_text_pdf_is_named_and_a_blank_page_called_blank() {
+    if !(have("pdftoppm") && have("img2pdf") && have("qpdf")) {
+        return;
+    }
+    let Some(source) = common::corpus_file("ofsted-area-send/bexley-23-february-2024.pdf") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let at = |name: &str| dir.path().join(name);
+    let os = |p: &PathBuf| p.as_os_str().to_owned();
+    run(
+        "pdftoppm",
+        &[
+            "-f".as_ref(),
+            "2".as_ref(),
+            "-l".as_ref(),
+            "2".as_ref(),
+            "-r".as_ref(),
+            "60".as_ref(),
+            "-png".as_ref(),
+            "-singlefile".as_ref(),
+            source.as_os_str(),
+            at("scan").as_os_str(),
+        ],
+    );
+    run(
+        "img2pdf",
+        &[
+            at("scan.png").as_os_str(),
+            "-o".as_ref(),
+            at("scan.pdf").as_os_str(),
+        ],
+    );
+    let blank = common::pdf_from_objects(&[
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>".to_vec(),
+    ]);
+    std::fs::write(at("blank.pdf"), blank).unwrap();
+    let mixed = at("mixed.pdf");
+    let (src, scan, blank) = (os(&source), os(&at("scan.pdf")), os(&at("blank.pdf")));
+    run(
+        "qpdf",
+        &[
+            "--empty".as_ref(),
+            "--pages".as_ref(),
+            &src,
+            "1".as_ref(),
+            &scan,
+            "1".as_ref(),
+            &src,
+            "3".as_ref(),
+            &blank,
+            "1".as_ref(),
+            "--".as_ref(),
+            mixed.as_os_str(),
+        ],
+    );
+    let out = termtally()
+        .args(["count", "--keep-headers", "--format", "json"])
+        .arg(&mixed)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(
+            "page 2 has no text layer (scanned?); its words are not counted; page 4 is blank"
+        ),
+        "{stderr}"
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let doc = &json["documents"][0];
+    assert_eq!(
+        doc["pages_without_text"],
+        serde_json::json!([{"page": 2, "kind": "scanned"}, {"page": 4, "kind": "blank"}])
+    );
+    let notes = json["notes"].to_string();
+    assert!(notes.contains("Pages without text"), "{notes}");
+    // The tokens are those of the original's pages 1 and 3 only (running headers kept: which
+    // lines repeat as headers depends on the pages there are).
+    let pages = json_of(&[
+        "count",
+        "--keep-headers",
+        "--by",
+        "page",
+        "--format",
+        "json",
+        source.to_str().unwrap(),
+    ]);
+    let tokens_of = |page: &str| {
+        rows(&pages)
+            .iter()
+            .find(|r| r["unit"] == page)
+            .map(|r| r["tokens"].as_u64().unwrap())
+            .unwrap()
+    };
+    assert_eq!(
+        doc["tokens"].as_u64().unwrap(),
+        tokens_of("1") + tokens_of("3")
+    );
 }

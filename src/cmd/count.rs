@@ -11,7 +11,10 @@
 //!   "mode": "word" | "family" | "substring",
 //!   "by": "document" | "page" | "section",
 //!   "categories": [{"name", "description"}],
-//!   "documents": [{"path", "format", "pages", "tokens"}],   pages: null for formats without pages
+//!   "documents": [{"path", "format", "pages", "tokens", "pages_without_text"}],
+//!                                               pages: null for formats without pages;
+//!                                               pages_without_text: [{"page", "kind": "scanned" |
+//!                                               "blank"}], PDF pages with no text layer (not counted)
 //!   "total": {"documents", "tokens"},
 //!   "contexts": [{"document", "term", "category", "hits": [{page, section, cite, left, match, right}]}]
 //!                                               only with --with-contexts N: each term's first N hits
@@ -51,7 +54,7 @@ use crate::cmd::{finish, load_and_count, write_counted};
 use crate::count::{
     CorpusCounts, DocumentCounts, Unit, category_totals, count_document, percent, rate_per_10k,
 };
-use crate::document::Document;
+use crate::document::{Document, pages_without_text_warning};
 use crate::kwic;
 use crate::lexicon::Lexicon;
 use crate::matcher::{Matcher, Mode};
@@ -238,6 +241,9 @@ pub fn build_report(lexicon: &Lexicon, mode: Mode, by: Unit, counts: &CorpusCoun
     }
     report.notes = notes(lexicon, mode, by);
     report
+        .notes
+        .extend(pages_without_text_note(&counts.documents));
+    report
 }
 
 /// The report's metadata: command, lexicon, mode, unit, categories, documents and totals.
@@ -271,7 +277,13 @@ fn insert_meta(
             counts
                 .documents
                 .iter()
-                .map(|d| json!({"path": d.name, "format": d.format, "pages": d.pages, "tokens": d.tokens}))
+                .map(|d| json!({
+                    "path": d.name,
+                    "format": d.format,
+                    "pages": d.pages,
+                    "tokens": d.tokens,
+                    "pages_without_text": d.pages_without_text,
+                }))
                 .collect::<Vec<_>>()
         ),
     );
@@ -402,6 +414,22 @@ fn add_rows(
             bold: true,
         });
     }
+}
+
+/// The note naming the PDF pages whose words could not be counted, per document.
+fn pages_without_text_note(documents: &[DocumentCounts]) -> Option<String> {
+    let named: Vec<String> = documents
+        .iter()
+        .filter_map(|d| {
+            pages_without_text_warning(&d.pages_without_text).map(|w| format!("{}: {w}", d.name))
+        })
+        .collect();
+    (!named.is_empty()).then(|| {
+        format!(
+            "Pages without text (their words are in no count or rate): {}.",
+            named.join("; ")
+        )
+    })
 }
 
 /// The notes under the tables: what the mode matched, how to read the rows, the lexicon.

@@ -534,6 +534,7 @@ mod tests {
                 tokens,
                 counts: counts.clone(),
                 excluded: vec![0; counts.len()],
+                pages_without_text: Vec::new(),
                 units: Vec::new(),
             }],
             tokens,

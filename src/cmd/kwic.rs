@@ -252,6 +252,28 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     Ok(super::finish(&outcome))
 }
 
+/// The concordance's columns, those `shown` says visible on screen.
+fn columns(shown: Shown) -> Vec<Column> {
+    let hide = |column: Column, shown: bool| if shown { column } else { column.machine_only() };
+    vec![
+        hide(
+            Column::new("document", "Document").role(Role::Path),
+            shown.several_documents,
+        ),
+        Column::number("page", "Page").machine_only(),
+        Column::new("section", "Section")
+            .role(Role::Citation)
+            .machine_only(),
+        Column::new("cite", "Cite").role(Role::Citation),
+        Column::new("left", "Left context").right(),
+        Column::new("match", "Match").highlighted(),
+        Column::new("right", "Right context"),
+        hide(Column::new("term", "Term"), shown.term),
+        hide(Column::new("category", "Category"), shown.term),
+        hide(Column::new("excluded", "Excluded"), shown.excluded),
+    ]
+}
+
 /// Which optional columns are shown on screen (machine formats always carry them).
 #[derive(Debug, Clone, Copy)]
 pub struct Shown {
@@ -270,30 +292,8 @@ pub fn build_report(
     found: &[(&Document, Vec<Concordance>)],
     shown: Shown,
 ) -> Report {
-    let Shown {
-        several_documents,
-        term: show_term,
-        ..
-    } = shown;
-    let hide = |column: Column, shown: bool| if shown { column } else { column.machine_only() };
-    let columns = vec![
-        hide(
-            Column::new("document", "Document").role(Role::Path),
-            several_documents,
-        ),
-        Column::number("page", "Page").machine_only(),
-        Column::new("section", "Section")
-            .role(Role::Citation)
-            .machine_only(),
-        Column::new("cite", "Cite").role(Role::Citation),
-        Column::new("left", "Left context").right(),
-        Column::new("match", "Match").highlighted(),
-        Column::new("right", "Right context"),
-        hide(Column::new("term", "Term"), show_term),
-        hide(Column::new("category", "Category"), show_term),
-        hide(Column::new("excluded", "Excluded"), shown.excluded),
-    ];
-    let mut table = Table::new(columns);
+    let show_term = shown.term;
+    let mut table = Table::new(columns(shown));
     let mut per_term = vec![0u64; lexicon.terms.len()];
     let mut excluded = 0;
     for (doc, rows) in found {

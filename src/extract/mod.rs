@@ -8,6 +8,7 @@ pub mod clml;
 pub mod docx;
 pub mod html;
 pub mod pdf;
+pub mod pdf_images;
 pub mod sections;
 pub mod text;
 

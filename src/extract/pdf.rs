@@ -14,7 +14,9 @@ use pdf_extract::{MediaBox, OutputDev, OutputError, Transform};
 use serde::{Deserialize, Serialize};
 use wait_timeout::ChildExt;
 
-use crate::document::{Block, Document, Format};
+use crate::document::{
+    Block, Document, EmptyPage, Format, PageWithoutText, pages_without_text_warning,
+};
 use crate::extract::sections::paragraph_number;
 use crate::extract::{ExtractError, ExtractOptions, PdfRunner, describe};
 
@@ -220,7 +222,8 @@ pub fn extract_in_process(
         });
     }
 
-    let pages: Vec<u32> = pdf.get_pages().keys().copied().collect();
+    let page_ids = pdf.get_pages();
+    let pages: Vec<u32> = page_ids.keys().copied().collect();
     if pages.is_empty() {
         // lopdf finds no page in a damaged page tree (e.g. one that contains itself): say so
         // rather than report an empty document that would count as zero everywhere.
@@ -248,12 +251,19 @@ pub fn extract_in_process(
                 "page {page} could not be read (the PDF reader failed on it); its text is missing"
             )),
         }
-        glyph_count += layout.glyphs.iter().filter(|g| g.is_word_char()).count();
+        let on_page = layout.glyphs.iter().filter(|g| g.is_word_char()).count();
+        if on_page == 0 {
+            document
+                .pages_without_text
+                .push(without_text(&pdf, page, page_ids[&page_number]));
+        }
+        glyph_count += on_page;
         laid_out.extend(layout.blocks().into_iter().map(|block| (page, block)));
     }
     if !pages.is_empty() && glyph_count == 0 {
         return Err(WorkerFailure::NoTextLayer);
     }
+    warnings.extend(pages_without_text_warning(&document.pages_without_text));
     let body = body_size(&laid_out);
     let roles: Vec<BlockRole> = laid_out.iter().map(|(_, b)| block_role(b, body)).collect();
     document.blocks = laid_out
@@ -274,6 +284,20 @@ pub fn extract_in_process(
         }
     }
     Ok((document, warnings))
+}
+
+/// A page without text: scanned if it shows an image, else blank.
+fn without_text(
+    pdf: &pdf_extract::Document,
+    page: u32,
+    id: pdf_extract::ObjectId,
+) -> PageWithoutText {
+    let kind = if crate::extract::pdf_images::page_has_images(pdf, id) {
+        EmptyPage::Scanned
+    } else {
+        EmptyPage::Blank
+    };
+    PageWithoutText { page, kind }
 }
 
 /// Loads the PDF, decrypting while parsing. The password must be given to the loader: lopdf

@@ -469,18 +469,13 @@ pub fn validate(raw: RawLexicon, file: &str) -> Result<Lexicon, LexiconError> {
         let forms = validate_forms(&label, &t, &mut seen_forms, &mut problem);
         let mut term = Term {
             label,
-            category: t.category.value,
+            category: t.category.value.clone(),
             category_index: category_index.unwrap_or(0),
             forms,
             exclude: Vec::new(),
-            note: t.note,
+            note: t.note.clone(),
         };
-        for phrase in &t.exclude {
-            match check_exclusion(&term, &phrase.value) {
-                Ok(normalised) => term.exclude.push(normalised),
-                Err(why) => problem(phrase.line.or(t.line), why),
-            }
-        }
+        validate_exclusions(&mut term, &t, &mut problem);
         terms.push(term);
     }
     if !problems.is_empty() {
@@ -497,6 +492,20 @@ pub fn validate(raw: RawLexicon, file: &str) -> Result<Lexicon, LexiconError> {
         categories,
         terms,
     })
+}
+
+/// Adds the raw term's exclusions to `term`; one that is wrong is a problem and left out.
+fn validate_exclusions(
+    term: &mut Term,
+    raw: &RawTerm,
+    problem: &mut impl FnMut(Option<usize>, String),
+) {
+    for phrase in &raw.exclude {
+        match check_exclusion(term, &phrase.value) {
+            Ok(normalised) => term.exclude.push(normalised),
+            Err(why) => problem(phrase.line.or(raw.line), why),
+        }
+    }
 }
 
 /// The normalised exclusion `phrase` of `term`, or what is wrong with it: it must be a literal
