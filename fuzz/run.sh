@@ -20,7 +20,7 @@
 # holds, and each log (fuzz/artifacts/<target>.log) ends with libFuzzer's executions and coverage.
 # Reproduce a finding with: cargo +nightly fuzz run TARGET fuzz/artifacts/TARGET/crash-...
 # Once fixed, copy the input to tests/fixtures/fuzz/TARGET/ (pdf-small: .../pdf/):
-# tests/robustness.rs replays every file there through the same code as the target.
+# tests/cli/robustness.rs replays every file there through the same code as the target.
 set -euo pipefail
 cd "$(dirname "$0")"
 

@@ -14,6 +14,8 @@ Examples:
   termtally count --by page report.pdf         term counts per page, study lexicon, word mode
   termtally kwic coproduction code.pdf         every hit in context, with page and paragraph
   termtally diff old.pdf new.pdf               what changed between two editions
+  termtally trend --edition 2014 a.pdf --edition 2015 b.pdf --edition 2024 c.pdf
+                                               each term over several editions
   termtally lexicon list                       the built-in lexicons";
 
 #[derive(Parser, Debug)]
@@ -38,6 +40,7 @@ pub enum Command {
     Count(cmd::count::Args),
     Kwic(cmd::kwic::Args),
     Diff(cmd::diff::Args),
+    Trend(cmd::trend::Args),
     Words(cmd::words::Args),
     Reproduce(cmd::reproduce::Args),
     Lexicon(cmd::lexicon::Args),
@@ -54,6 +57,7 @@ pub fn main() -> ExitCode {
         Command::Count(args) => cmd::count::run(args),
         Command::Kwic(args) => cmd::kwic::run(args),
         Command::Diff(args) => cmd::diff::run(args),
+        Command::Trend(args) => cmd::trend::run(args),
         Command::Words(args) => cmd::words::run(args),
         Command::Reproduce(args) => cmd::reproduce::run(args),
         Command::Lexicon(args) => cmd::lexicon::run(args),

@@ -23,11 +23,13 @@ pub mod outcome;
 pub mod output;
 pub mod reference;
 pub mod render;
+pub mod stopwords;
 pub mod stream;
 pub mod table;
 #[cfg(test)]
 mod testing;
 pub mod tokenise;
+pub mod trend;
 pub mod wordform;
 
 pub use document::{Block, Document, Format};

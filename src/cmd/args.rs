@@ -8,8 +8,10 @@ use clap::Args;
 
 use crate::count::Unit;
 use crate::extract::{ExtractOptions, PdfRunner};
+use crate::keyness::{Correction, LlForm};
 use crate::lexicon::{DEFAULT_LEXICON, Lexicon};
 use crate::matcher::Mode;
+use crate::stopwords::{StopList, WordFilter};
 
 /// How documents are read: shared by every command that takes documents.
 #[derive(Args, Debug, Clone)]
@@ -152,3 +154,56 @@ macro_rules! value_enum {
 }
 value_enum!(Mode);
 value_enum!(Unit);
+value_enum!(LlForm);
+value_enum!(Correction);
+
+/// How keyness is computed and when a change counts as significant: shared by diff and trend.
+#[derive(Args, Debug, Clone)]
+pub struct KeynessArgs {
+    /// Which log-likelihood G2: summed over the word's two cells or over the whole 2×2 table.
+    #[arg(long = "ll", value_enum, default_value_t = LlForm::TwoTerm)]
+    pub ll: LlForm,
+    /// Significance level: a status (up, down, new, gone) is printed only when p is below it,
+    /// "no significant change" otherwise.
+    #[arg(long = "p", value_name = "LEVEL", default_value = "0.05",
+          value_parser = ["0.05", "0.01", "0.001", "0.0001"])]
+    pub p: String,
+}
+
+impl KeynessArgs {
+    pub fn alpha(&self) -> f64 {
+        self.p.parse().expect("clap allows only the four levels")
+    }
+}
+
+/// Which words a printed word list keeps, and how many rows it shows: shared by words and
+/// diff --all-words.
+#[derive(Args, Debug, Clone)]
+pub struct WordListArgs {
+    /// Leave out stop words: `english` (NLTK's English list, 198 words) or a file of words, one
+    /// a line (`#` starts a comment line).
+    #[arg(long, value_name = "english|FILE")]
+    pub stopwords: Option<String>,
+    /// Leave out words found in fewer than N documents (all documents of every side together).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub min_docs: u64,
+    /// Only the first N rows of the word list (after sorting).
+    #[arg(long, value_name = "N")]
+    pub top: Option<usize>,
+}
+
+impl WordListArgs {
+    /// The filter, with the stop list read (a missing file is an error before any document is
+    /// read).
+    pub fn filter(&self) -> anyhow::Result<WordFilter> {
+        Ok(WordFilter {
+            stop: self.stopwords.as_deref().map(StopList::load).transpose()?,
+            min_docs: self.min_docs,
+        })
+    }
+
+    /// Whether any option of the word list was given.
+    pub fn any(&self) -> bool {
+        self.stopwords.is_some() || self.min_docs > 0 || self.top.is_some()
+    }
+}

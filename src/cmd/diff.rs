@@ -4,18 +4,23 @@
 //! Several documents on a side are one corpus (their counts and tokens are added). For each term
 //! of the lexicon (and with `--all-words` each word type, lower-cased, tokens as `count` defines
 //! them) it prints the count and rate per 10,000 tokens in OLD and NEW, the change, a status (new,
-//! gone, up, down, same), log-likelihood G2 with its significance, Log Ratio and %DIFF (see
-//! [`crate::keyness`]); then the totals of each category with the same statistics. Rows are sorted
-//! by G2 (most significant change first); `keyword` says `positive` (significantly more frequent
-//! in NEW) or `negative` (significantly less frequent). Counts are those of `termtally count`:
-//! the same `count::count_corpus` over the same documents.
+//! gone, up, down when significant at `--p`, else "no significant change"), log-likelihood G2
+//! (two-term by default, `--ll four-term`) with its p value and significance, Log Ratio, %DIFF,
+//! BIC and ELL (see [`crate::keyness`]); then the totals of each category with the same
+//! statistics. Word rows are tested at a level corrected for the number of word types compared
+//! (`--correction`). Rows are sorted by G2 (most significant change first); `keyword` says
+//! `positive` (significantly more frequent in NEW) or `negative` (significantly less frequent).
+//! Counts are those of `termtally count`: the same `count::count_corpus` over the same documents.
 //!
 //! JSON: `{"command", "lexicon": {name, origin, source}, "mode", "old": {"documents": [{path,
-//! tokens}], "tokens"}, "new": {...}, "rows": [...], "notes": [...]}`; every row has `kind`
-//! ("term", "category" or "word"), `term` (null for a category total), `category` (null for a
-//! word), `old_count`, `new_count`, `old_tokens`, `new_tokens`, `old_per_10k`, `new_per_10k`,
-//! `change_per_10k`, `status`, `log_likelihood`, `significance`, `p_below`, `log_ratio`,
-//! `pct_diff` (null where OLD has none: undefined), `keyword`.
+//! tokens}], "tokens"}, "new": {...}, "statistics": {log_likelihood, p, correction,
+//! words_compared, word_p, word_critical_g2, stopwords, min_docs}, "rows": [...], "notes": [...]}`;
+//! every row has `kind` ("term", "category" or "word"), `term` (null for a category total),
+//! `category` (null for a word), `old_count`, `new_count`, `old_tokens`, `new_tokens`,
+//! `old_per_10k`, `new_per_10k`, `change_per_10k`, `status`, `direction` (up, down, new, gone or
+//! same, significant or not), `log_likelihood`, `p_value`, `significance`, `p_below`,
+//! `log_ratio`, `pct_diff` (null where OLD has none: undefined), `bic`, `ell` (null when the
+//! smaller expected count is at most 1), `keyword`.
 
 use std::cmp::Ordering;
 use std::path::PathBuf;
@@ -24,17 +29,20 @@ use std::process::ExitCode;
 use clap::ValueEnum;
 use serde_json::{Value as Json, json};
 
-use crate::cmd::args::{InputArgs, LexiconArgs, StreamArgs};
+use crate::cmd::args::{InputArgs, KeynessArgs, LexiconArgs, StreamArgs, WordListArgs};
 use crate::cmd::{Source, count_sources, load_or_stream, print_summary, write_counted};
 use crate::count::{CorpusCounts, Unit, category_totals, count_document};
 use crate::document::Document;
 use crate::frequency::{WordCounts, merge, word_counts};
-use crate::keyness::{Keyness, WordRow, compare_words, p_below};
+use crate::keyness::{
+    Correction, Keyness, LlForm, WordRow, compare_words, corrected_alpha, critical_g2, p_below,
+};
 use crate::lexicon::Lexicon;
 use crate::matcher::{Matcher, Mode};
 use crate::outcome::Outcome;
 use crate::output::OutputArgs;
 use crate::render::OutputFormat;
+use crate::stopwords::WordFilter;
 use crate::stream::{Tally, Work};
 use crate::table::{Column, Report, Row, Table, Value};
 
@@ -42,15 +50,21 @@ const EXAMPLES: &str = "\
 Examples:
   termtally diff code-2014.pdf code-2015.pdf               the study's terms, old edition vs new
   termtally diff old.pdf new.pdf --all-words --min-count 5  every word, most significant change first
+  termtally diff --old reports-2023/*.pdf --new reports-2024/*.pdf --all-words
+      --stopwords english --min-docs 3 --top 30            the 30 keywords worth reading
   termtally diff --old reports-2023/*.pdf --new reports-2024/*.pdf
                                                            two sets of documents as two corpora
   termtally diff old.pdf new.pdf --lexicon modality -o changes.csv
 
-Statistics (NEW compared with OLD): G2 = log-likelihood (Rayson & Garside 2000, as the UCREL
-wizard computes it); * p<0.05 (G2>=3.84), ** p<0.01 (6.63), *** p<0.001 (10.83), **** p<0.0001
-(15.13). Log Ratio = log2 of NEW's rate over OLD's (Hardie 2014): 1 = twice as frequent in NEW,
--1 = half. %DIFF = change in rate as a percentage of OLD's (Gabrielatos & Marchi 2012), empty
-when OLD has none.";
+Statistics (NEW compared with OLD): G2 = log-likelihood, by default the two-term form
+(Rayson & Garside 2000, as the UCREL wizard computes it), with --ll four-term the 2x2-table form
+(AntConc's keyword lists); p from the chi-squared distribution (1 d.f.); * p<0.05, ** p<0.01,
+*** p<0.001, **** p<0.0001. Status up/down/new/gone only when p < --p (default 0.05), else
+\"no significant change\"; with --all-words the level for words is corrected for the number of word
+types compared (Bonferroni by default). Log Ratio = log2 of NEW's rate over OLD's (Hardie 2014):
+1 = twice as frequent in NEW, -1 = half. %DIFF = change in rate as a percentage of OLD's
+(Gabrielatos & Marchi 2012), empty when OLD has none. BIC = G2 - ln N (negative: weak evidence
+even when significant). ELL = G2 / (N ln Emin) (Johnston et al. 2006), empty when Emin <= 1.";
 
 /// Compare two documents (or two sets of documents): each term's count and rate in OLD and NEW,
 /// with keyness statistics (log-likelihood, Log Ratio, %DIFF).
@@ -80,6 +94,16 @@ pub struct Args {
     /// Row order.
     #[arg(long, value_enum, default_value_t = SortBy::Keyness)]
     pub sort: SortBy,
+    #[command(flatten)]
+    pub keyness: KeynessArgs,
+    /// With --all-words, correct the significance level of words for the number m of word types
+    /// compared: Bonferroni (α/m) or Šidák (1 − (1 − α)^(1/m)). Terms and categories are tested
+    /// at --p itself.
+    #[arg(long, value_enum, default_value_t = Correction::Bonferroni)]
+    pub correction: Correction,
+    /// (--stopwords, --min-docs and --top apply to the --all-words list.)
+    #[command(flatten)]
+    pub word_list: WordListArgs,
     #[command(flatten)]
     pub input: InputArgs,
     #[command(flatten)]
@@ -130,6 +154,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mode = args.lexicon.matching.mode;
     let lexicon = args.lexicon.load()?;
     let matcher = Matcher::new(&lexicon, mode)?;
+    if !args.all_words && args.word_list.any() {
+        anyhow::bail!(
+            "--stopwords, --min-docs and --top filter the list of every word: add --all-words"
+        );
+    }
+    let filter = args.word_list.filter()?;
     let output = args.output.resolve(OutputFormat::Table)?;
 
     let outcome = Outcome::new();
@@ -149,8 +179,18 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             return Err(nothing_on(side));
         }
     }
-    let old = count_side(old_sources, &matcher, &args, &outcome)?;
-    let new = count_side(new_sources, &matcher, &args, &outcome)?;
+    let count = |sources| {
+        count_side(
+            sources,
+            &matcher,
+            args.all_words,
+            &args.input,
+            &args.streaming,
+            &outcome,
+        )
+    };
+    let old = count(old_sources)?;
+    let new = count(new_sources)?;
     for (side, counted) in [("OLD", &old), ("NEW", &new)] {
         // A large text file of the side may have failed as it was streamed.
         if counted.counts.documents.is_empty() {
@@ -159,41 +199,63 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     let words = args
         .all_words
-        .then(|| compare_words(&old.words, &new.words, old.counts.tokens, new.counts.tokens));
+        .then(|| filtered_words(args.keyness.ll, &filter, &old, &new));
     let options = ReportOptions {
         mode,
         min_count: args.min_count,
         sort: args.sort,
+        form: args.keyness.ll,
+        alpha: args.keyness.alpha(),
+        correction: args.correction,
+        top: args.word_list.top,
     };
-    let report = build_report(&lexicon, &options, &old.counts, &new.counts, words);
+    let mut report = build_report(&lexicon, &options, &old.counts, &new.counts, words);
+    add_filter_notes(&mut report, &filter);
     let streamed: Vec<String> = old.streamed.into_iter().chain(new.streamed).collect();
     write_counted(report, &streamed, &args.streaming, &output, &outcome)
 }
 
+/// Every word type of either side with its keyness, less those the filter leaves out.
+fn filtered_words(form: LlForm, filter: &WordFilter, old: &Side, new: &Side) -> Vec<WordRow> {
+    let (old_tokens, new_tokens) = (old.counts.tokens, new.counts.tokens);
+    let mut rows = compare_words(form, &old.words, &new.words, old_tokens, new_tokens);
+    // Documents of both sides together that contain each word.
+    let documents = merge(
+        old.documents_per_word.clone(),
+        new.documents_per_word.clone(),
+    );
+    rows.retain(|(word, _)| filter.keeps(word, documents.get(word).unwrap_or(0)));
+    rows
+}
+
 /// One side's counts: the lexicon's terms, and with `--all-words` every word type.
-struct Side {
-    counts: CorpusCounts,
+pub(crate) struct Side {
+    pub counts: CorpusCounts,
     words: WordCounts,
+    /// For each word type, the number of the side's documents it occurs in.
+    documents_per_word: WordCounts,
     /// "FILE (N chunks)" for the files read as streams.
-    streamed: Vec<String>,
+    pub streamed: Vec<String>,
 }
 
 /// Counts one side's documents: those loaded whole in parallel, large text files as streams.
-fn count_side(
+pub(crate) fn count_side(
     sources: Vec<Source>,
     matcher: &Matcher,
-    args: &Args,
+    all_words: bool,
+    input: &InputArgs,
+    streaming: &StreamArgs,
     outcome: &Outcome,
 ) -> anyhow::Result<Side> {
     let count_loaded = |doc: &Document| {
-        let words = if args.all_words {
+        let words = if all_words {
             word_counts(std::slice::from_ref(doc))
         } else {
             WordCounts::default()
         };
         (count_document(doc, matcher, Unit::Document), words)
     };
-    let tally = if args.all_words {
+    let tally = if all_words {
         Tally::TermsAndWords(matcher)
     } else {
         Tally::Terms {
@@ -204,26 +266,31 @@ fn count_side(
     };
     let work = Work {
         tally,
-        cleaning: args.input.normalise_options(),
+        cleaning: input.normalise_options(),
     };
     let (counted, streamed) = count_sources(
         sources,
         count_loaded,
         work,
-        &args.input,
-        &args.streaming,
+        input,
+        streaming,
         outcome,
         |s| (s.counts, s.words),
     )?;
     let mut documents = Vec::with_capacity(counted.len());
     let mut words = WordCounts::default();
+    let mut documents_per_word = WordCounts::default();
     for (counts, doc_words) in counted {
         documents.push(counts);
+        for (word, _) in doc_words.iter() {
+            documents_per_word.add(word, 1);
+        }
         words = merge(words, doc_words);
     }
     Ok(Side {
         counts: CorpusCounts::from_documents(documents, matcher.term_count()),
         words,
+        documents_per_word,
         streamed,
     })
 }
@@ -234,6 +301,12 @@ pub struct ReportOptions {
     pub mode: Mode,
     pub min_count: u64,
     pub sort: SortBy,
+    pub form: LlForm,
+    /// Significance level of terms and categories (and of words before correction).
+    pub alpha: f64,
+    pub correction: Correction,
+    /// Only the first N rows of the word list.
+    pub top: Option<usize>,
 }
 
 /// The order of two rows under `sort`; ties by label so output is stable.
@@ -249,9 +322,9 @@ fn compare_rows(sort: SortBy, (lx, kx): (&str, &Keyness), (ly, ky): (&str, &Keyn
     primary.then_with(|| lx.cmp(ly))
 }
 
-/// `positive` / `negative` keyword (significant at p < 0.05), else empty.
-fn keyword(k: &Keyness) -> &'static str {
-    match (k.is_significant(), k.status.direction().cmp(&0)) {
+/// `positive` / `negative` keyword (significant at p < `alpha`), else empty.
+pub(crate) fn keyword(k: &Keyness, alpha: f64) -> &'static str {
+    match (k.is_significant_at(alpha), k.status.direction().cmp(&0)) {
         (true, Ordering::Greater) => "positive",
         (true, Ordering::Less) => "negative",
         _ => "",
@@ -286,19 +359,52 @@ fn columns(shown: Shown) -> Vec<Column> {
         Column::number("new_count", "NEW"),
         Column::number("new_per_10k", "NEW /10k"),
         Column::number("change_per_10k", "Change /10k"),
+    ]
+    .into_iter()
+    .chain(keyness_columns())
+    .chain([
+        Column::number("old_tokens", "OLD tokens").machine_only(),
+        Column::number("new_tokens", "NEW tokens").machine_only(),
+    ])
+    .collect()
+}
+
+/// The columns of the statistics of one comparison (also `trend`'s, one per step).
+pub(crate) fn keyness_columns() -> Vec<Column> {
+    vec![
         Column::new("status", "Status"),
+        Column::new("direction", "Direction").machine_only(),
         Column::number("log_likelihood", "G2"),
+        Column::number("p_value", "p"),
         Column::new("significance", "Sig."),
         Column::number("p_below", "p <").machine_only(),
         Column::number("log_ratio", "Log Ratio"),
         Column::number("pct_diff", "%DIFF"),
+        Column::number("bic", "BIC"),
+        Column::number("ell", "ELL"),
         Column::new("keyword", "Keyword"),
-        Column::number("old_tokens", "OLD tokens").machine_only(),
-        Column::number("new_tokens", "NEW tokens").machine_only(),
     ]
 }
 
-fn cells(kind: &str, term: Value, category: Value, k: &Keyness) -> Vec<Value> {
+/// The cells of [`keyness_columns`]; status and keyword at significance level `alpha`.
+pub(crate) fn keyness_cells(k: &Keyness, alpha: f64) -> Vec<Value> {
+    vec![
+        Value::text(k.status_at(alpha).name()),
+        Value::text(k.status.name()),
+        Value::Float(k.log_likelihood, 2),
+        Value::Float(k.p_value, 4),
+        Value::text(k.significance()),
+        p_below(k.p_value).map_or(Value::Null, |p| Value::Float(p, 4)),
+        Value::Float(k.log_ratio, 2),
+        k.pct_diff.map_or(Value::Null, |p| Value::Float(p, 1)),
+        Value::Float(k.bic, 2),
+        k.ell.map_or(Value::Null, |e| Value::Float(e, 6)),
+        Value::text(keyword(k, alpha)),
+    ]
+}
+
+/// A row's cells; status and keyword at significance level `alpha`.
+fn cells(kind: &str, term: Value, category: Value, k: &Keyness, alpha: f64) -> Vec<Value> {
     vec![
         Value::text(kind),
         term,
@@ -308,28 +414,26 @@ fn cells(kind: &str, term: Value, category: Value, k: &Keyness) -> Vec<Value> {
         Value::Int(k.new_count as i64),
         Value::Float(k.new_rate(), 2),
         Value::Float(k.rate_change(), 2),
-        Value::text(k.status.name()),
-        Value::Float(k.log_likelihood, 2),
-        Value::text(k.significance()),
-        p_below(k.log_likelihood).map_or(Value::Null, |p| Value::Float(p, 4)),
-        Value::Float(k.log_ratio, 2),
-        k.pct_diff.map_or(Value::Null, |p| Value::Float(p, 1)),
-        Value::text(keyword(k)),
+    ]
+    .into_iter()
+    .chain(keyness_cells(k, alpha))
+    .chain([
         Value::Int(k.old_tokens as i64),
         Value::Int(k.new_tokens as i64),
-    ]
+    ])
+    .collect()
 }
 
-/// How many rows rose and fell significantly.
-fn significant_moves<'a>(ks: impl Iterator<Item = &'a Keyness>) -> (usize, usize) {
-    ks.fold((0, 0), |(up, down), k| match keyword(k) {
+/// How many rows rose and fell significantly at level `alpha`.
+fn significant_moves<'a>(ks: impl Iterator<Item = &'a Keyness>, alpha: f64) -> (usize, usize) {
+    ks.fold((0, 0), |(up, down), k| match keyword(k, alpha) {
         "positive" => (up + 1, down),
         "negative" => (up, down + 1),
         _ => (up, down),
     })
 }
 
-fn side_json(counts: &CorpusCounts) -> Json {
+pub(crate) fn side_json(counts: &CorpusCounts) -> Json {
     json!({
         "documents": counts.documents.iter().map(|d| json!({"path": d.name, "tokens": d.tokens})).collect::<Vec<_>>(),
         "tokens": counts.tokens,
@@ -344,6 +448,46 @@ fn describe_side(name: &str, counts: &CorpusCounts) -> String {
         format!("{n} documents")
     };
     format!("{name}: {docs}, {} tokens", counts.tokens)
+}
+
+/// A significance level as people write it: 0.05, 0.025, 0.0001; smaller ones as 2.735e-5.
+fn level_text(alpha: f64) -> String {
+    if alpha >= 0.0001 {
+        let text = format!("{alpha:.6}");
+        text.trim_end_matches('0').to_string()
+    } else {
+        format!("{alpha:.3e}")
+    }
+}
+
+/// What the columns mean, with the log-likelihood form and significance level in force.
+pub(crate) fn statistics_note(form: LlForm, alpha: f64) -> String {
+    let ll = match form {
+        LlForm::TwoTerm => "two-term form (Rayson & Garside 2000, as the UCREL wizard)",
+        LlForm::FourTerm => "four-term form over the 2x2 table (as AntConc)",
+    };
+    format!(
+        "NEW compared with OLD. G2: log-likelihood, {ll}; p: chi-squared, 1 d.f.; \
+         Sig.: * p<0.05, ** p<0.01, *** p<0.001, **** p<0.0001. \
+         Status: up, down, new or gone only when p < {alpha}, else \"no significant change\". \
+         Log Ratio: log2 of NEW's rate over OLD's (1 = twice as frequent in NEW; a zero count taken as 0.5). \
+         %DIFF: change in rate as a percentage of OLD's, empty when OLD has none. \
+         BIC: G2 - ln N (negative: weak evidence, even if significant). \
+         ELL: G2 / (N ln Emin), empty when the smaller expected count is at most 1. \
+         Keyword: positive/negative = significantly more/less frequent in NEW."
+    )
+}
+
+/// Says what the word filter left out, under the word list and in the JSON `statistics`.
+fn add_filter_notes(report: &mut Report, filter: &WordFilter) {
+    let note = filter.describe();
+    if let Some(stats) = report.meta.get_mut("statistics") {
+        stats["stopwords"] = json!(filter.stop.as_ref().map(|s| s.name.clone()));
+        stats["min_docs"] = json!(filter.min_docs);
+    }
+    if let (false, Some(table)) = (note.is_empty(), report.tables.get_mut(2)) {
+        table.notes.insert(0, note);
+    }
 }
 
 /// The report: lexicon terms, category totals, and (with `--all-words`) every word type.
@@ -373,24 +517,33 @@ pub fn build_report(
         .push(categories_table(lexicon, options, old, new));
 
     let mut summary = format!(
-        "{}; {}. Lexicon terms: {terms_up} rose and {terms_down} fell significantly (p < 0.05).",
+        "{}; {}. Lexicon terms: {terms_up} rose and {terms_down} fell significantly (p < {}).",
         describe_side("OLD", old),
         describe_side("NEW", new),
+        options.alpha,
     );
+    let mut statistics = json!({
+        "log_likelihood": options.form.name(),
+        "p": options.alpha,
+        "correction": options.correction.name(),
+        "words_compared": null,
+        "word_p": null,
+        "word_critical_g2": null,
+    });
     if let Some(words) = words {
-        let (table, words_summary) = words_table(words, options);
+        let (table, words_summary, tested) = words_table(words, options);
         summary.push_str(&words_summary);
+        statistics["words_compared"] = json!(tested.m);
+        statistics["word_p"] = json!(tested.alpha);
+        statistics["word_critical_g2"] = json!(tested.critical_g2);
         report.tables.push(table);
     }
+    report.meta.insert("statistics".into(), statistics);
 
     report.notes.push(summary);
-    report.notes.push(
-        "NEW compared with OLD. G2: log-likelihood (UCREL); Sig.: * p<0.05, ** p<0.01, *** p<0.001, **** p<0.0001. \
-         Log Ratio: log2 of NEW's rate over OLD's (1 = twice as frequent in NEW; a zero count taken as 0.5). \
-         %DIFF: change in rate as a percentage of OLD's, empty when OLD has none. \
-         Keyword: positive/negative = significantly more/less frequent in NEW."
-            .to_string(),
-    );
+    report
+        .notes
+        .push(statistics_note(options.form, options.alpha));
     for (name, side) in [("OLD", old), ("NEW", new)] {
         if side.tokens == 0 {
             report.notes.push(format!(
@@ -413,10 +566,13 @@ fn terms_table(
         .map(|i| {
             let o = old.counts.get(i).copied().unwrap_or(0);
             let n = new.counts.get(i).copied().unwrap_or(0);
-            (i, Keyness::compute(o, n, old.tokens, new.tokens))
+            (
+                i,
+                Keyness::compute(options.form, o, n, old.tokens, new.tokens),
+            )
         })
         .collect();
-    let moves = significant_moves(terms.iter().map(|(_, k)| k));
+    let moves = significant_moves(terms.iter().map(|(_, k)| k), options.alpha);
     terms.retain(|(_, k)| k.old_count + k.new_count >= options.min_count);
     let label = |i: usize| lexicon.terms[i].label.as_str();
     terms.sort_by(|(x, kx), (y, ky)| compare_rows(options.sort, (label(*x), kx), (label(*y), ky)));
@@ -433,6 +589,7 @@ fn terms_table(
             Value::text(&term.label),
             Value::text(&term.category),
             k,
+            options.alpha,
         ));
     }
     if options.min_count > 0 {
@@ -456,9 +613,16 @@ fn categories_table(
     let mut table = Table::new(columns(Shown::Category));
     table.title = Some("Category totals".to_string());
     for (c, category) in lexicon.categories.iter().enumerate() {
-        let k = Keyness::compute(old_totals[c], new_totals[c], old.tokens, new.tokens);
+        let k = Keyness::compute(
+            options.form,
+            old_totals[c],
+            new_totals[c],
+            old.tokens,
+            new.tokens,
+        );
+        let name = Value::text(&category.name);
         table.push_row(Row {
-            cells: cells("category", Value::Null, Value::text(&category.name), &k),
+            cells: cells("category", Value::Null, name, &k, options.alpha),
             bold: true,
         });
     }
@@ -471,26 +635,56 @@ fn categories_table(
     table
 }
 
-/// Every word (`--all-words`), sorted, and its sentence of the summary note.
-fn words_table(mut words: Vec<WordRow>, options: &ReportOptions) -> (Table, String) {
+/// The test applied to the word list: m word types compared, the corrected level and the G2
+/// it takes.
+struct WordTest {
+    m: usize,
+    alpha: f64,
+    critical_g2: f64,
+}
+
+/// Every word (`--all-words`), tested at a level corrected for the number compared, sorted, and
+/// its sentence of the summary note.
+fn words_table(mut words: Vec<WordRow>, options: &ReportOptions) -> (Table, String, WordTest) {
     let types = words.len();
-    let (up, down) = significant_moves(words.iter().map(|(_, k)| k));
     words.retain(|(_, k)| k.old_count + k.new_count >= options.min_count);
+    let m = words.len();
+    let alpha = corrected_alpha(options.alpha, m, options.correction);
+    let tested = WordTest {
+        m,
+        alpha,
+        critical_g2: critical_g2(alpha),
+    };
+    let (up, down) = significant_moves(words.iter().map(|(_, k)| k), alpha);
     words.sort_by(|(x, kx), (y, ky)| compare_rows(options.sort, (x, kx), (y, ky)));
+    let shown = options.top.unwrap_or(m).min(m);
     let mut table = Table::new(columns(Shown::Term));
-    table.title = Some(format!("Every word ({types} word types)"));
-    for (word, k) in &words {
-        table.push(cells("word", Value::text(word), Value::Null, k));
+    table.title = Some(format!("Every word ({m} word types compared)"));
+    for (word, k) in &words[..shown] {
+        table.push(cells("word", Value::text(word), Value::Null, k, alpha));
     }
     if options.min_count > 0 {
         table.notes.push(format!(
-            "{} of {types} word types are shown: those counted at least {} times on both sides together.",
-            words.len(),
+            "{m} of {types} word types are compared: those counted at least {} times on both sides together.",
             options.min_count
         ));
     }
-    let summary = format!(" Words: {up} of {types} types rose and {down} fell significantly.");
-    (table, summary)
+    let correction = options.correction.name();
+    table.notes.push(format!(
+        "Significance of words corrected for m = {m} word types compared ({correction}): p < {}, that is G2 >= {:.3}.",
+        level_text(alpha),
+        tested.critical_g2,
+    ));
+    if shown < m {
+        table
+            .notes
+            .push(format!("The first {shown} of {m} rows (--top {shown})."));
+    }
+    let summary = format!(
+        " Words: {up} of {m} types rose and {down} fell significantly (p < {}, {correction} correction).",
+        level_text(alpha)
+    );
+    (table, summary, tested)
 }
 
 #[cfg(test)]
@@ -509,7 +703,7 @@ mod tests {
             word_counts(std::slice::from_ref(&old)),
             word_counts(std::slice::from_ref(&new)),
         );
-        let mut rows = compare_words(&wo, &wn, 3, 3);
+        let mut rows = compare_words(LlForm::TwoTerm, &wo, &wn, 3, 3);
         rows.sort_by(|a, b| a.0.cmp(&b.0));
         let got: Vec<(&str, u64, u64, Status)> = rows
             .iter()
@@ -562,6 +756,10 @@ mod tests {
             mode: Mode::Word,
             min_count: 1,
             sort: SortBy::Keyness,
+            form: LlForm::TwoTerm,
+            alpha: 0.05,
+            correction: Correction::Bonferroni,
+            top: None,
         };
         let report = build_report(
             &lex,
@@ -631,18 +829,32 @@ mod tests {
         let m = Matcher::new(&lex, Mode::Word).unwrap();
         let c = count_corpus(std::slice::from_ref(&d), &m, Unit::Document);
         let wc = word_counts(std::slice::from_ref(&d));
-        let words = compare_words(&wc, &wc, c.tokens, c.tokens);
+        let words = compare_words(LlForm::TwoTerm, &wc, &wc, c.tokens, c.tokens);
         let options = ReportOptions {
             mode: Mode::Word,
             min_count: 0,
             sort: SortBy::Keyness,
+            form: LlForm::TwoTerm,
+            alpha: 0.05,
+            correction: Correction::Bonferroni,
+            top: None,
         };
         let report = build_report(&lex, &options, &c, &c, Some(words));
         let json = crate::render::to_json(&report);
         for row in json["rows"].as_array().unwrap() {
             assert_eq!(row["log_likelihood"], 0.0, "{row}");
-            assert_eq!(row["status"], "same", "{row}");
+            assert_eq!(row["status"], "no significant change", "{row}");
+            assert_eq!(row["direction"], "same", "{row}");
+            assert_eq!(row["p_value"], 1.0, "{row}");
         }
+    }
+
+    #[test]
+    fn levels_read_as_people_write_them() {
+        assert_eq!(level_text(0.05), "0.05");
+        assert_eq!(level_text(0.025), "0.025");
+        assert_eq!(level_text(0.0001), "0.0001");
+        assert_eq!(level_text(0.05 / 1828.0), "2.735e-5");
     }
 
     #[test]

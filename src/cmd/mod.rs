@@ -10,6 +10,7 @@ pub mod kwic;
 pub mod lexicon;
 pub mod pdf_worker;
 pub mod reproduce;
+pub mod trend;
 pub mod words;
 
 use std::io::{IsTerminal, Read};

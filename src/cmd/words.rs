@@ -12,7 +12,8 @@
 //! {
 //!   "command": "words",
 //!   "documents": [{"path", "format", "pages", "tokens"}],
-//!   "total": {"documents", "tokens", "types"},     types: word types before --min-count/--top
+//!   "total": {"documents", "tokens", "types"},     types: word types before any filter
+//!   "filter": {"stopwords", "min_docs", "min_count", "listed"},   listed: rows before --top
 //!   "rows": [{"word", "count", "rate_per_10k", "documents"}],
 //!   "notes": ["..."]
 //! }
@@ -30,7 +31,7 @@ use clap::ValueEnum;
 use rustc_hash::FxHashMap;
 use serde_json::json;
 
-use crate::cmd::args::{InputArgs, StreamArgs};
+use crate::cmd::args::{InputArgs, StreamArgs, WordListArgs};
 use crate::cmd::{finish, load_and_count, write_counted};
 use crate::count::rate_per_10k;
 use crate::document::{Document, Format};
@@ -38,6 +39,7 @@ use crate::frequency::{WordCounts, word_counts};
 use crate::outcome::Outcome;
 use crate::output::OutputArgs;
 use crate::render::OutputFormat;
+use crate::stopwords::WordFilter;
 use crate::stream::{Streamed, Tally, Work};
 use crate::table::{Column, Report, Table, Value};
 
@@ -46,6 +48,8 @@ Examples:
   termtally words code.pdf --top 50                    the 50 most frequent words
   termtally words reports/*.pdf -o words.csv           one list for a whole collection
   termtally words reports/*.pdf --min-count 10 --sort word
+  termtally words reports/*.pdf --stopwords english --min-docs 3 --top 100
+                                                       no stop words, no word of a single report
   termtally words hansard-1990-2020.txt -o freq.csv    a large text file, read in chunks";
 
 /// List every word of the documents with its count, rate per 10,000 words and the number of
@@ -62,9 +66,8 @@ pub struct Args {
     /// Leave out words counted fewer than N times.
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub min_count: u64,
-    /// Only the first N rows (after sorting).
-    #[arg(long, value_name = "N")]
-    pub top: Option<usize>,
+    #[command(flatten)]
+    pub word_list: WordListArgs,
     /// Row order.
     #[arg(long, value_enum, default_value_t = SortBy::Count)]
     pub sort: SortBy,
@@ -94,6 +97,7 @@ struct DocumentWords {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let filter = args.word_list.filter()?;
     let output = args.output.resolve(OutputFormat::Table)?;
     let outcome = Outcome::new();
     let count_loaded = |doc: &Document| {
@@ -129,12 +133,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if documents.is_empty() {
         return Ok(finish(&outcome));
     }
-    let report = build_report(&documents, &args);
+    let report = build_report(&documents, &args, &filter);
     write_counted(report, &streamed_names, &args.streaming, &output, &outcome)
 }
 
 /// The frequency list of all documents together (see the schema at the top of this file).
-fn build_report(documents: &[DocumentWords], args: &Args) -> Report {
+fn build_report(documents: &[DocumentWords], args: &Args, filter: &WordFilter) -> Report {
     // (count, documents) of every type.
     let mut all: FxHashMap<&str, (u64, u64)> = FxHashMap::default();
     for doc in documents {
@@ -148,14 +152,14 @@ fn build_report(documents: &[DocumentWords], args: &Args) -> Report {
     let types = all.len();
     let mut rows: Vec<(&str, u64, u64)> = all
         .into_iter()
-        .filter(|&(_, (count, _))| count >= args.min_count)
+        .filter(|&(word, (count, docs))| count >= args.min_count && filter.keeps(word, docs))
         .map(|(word, (count, docs))| (word, count, docs))
         .collect();
     match args.sort {
         SortBy::Count => rows.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0))),
         SortBy::Word => rows.sort_unstable_by(|a, b| a.0.cmp(b.0)),
     }
-    let shown = args.top.unwrap_or(rows.len()).min(rows.len());
+    let shown = args.word_list.top.unwrap_or(rows.len()).min(rows.len());
 
     let mut report = Report::default();
     report.meta.insert("command".into(), json!("words"));
@@ -171,6 +175,15 @@ fn build_report(documents: &[DocumentWords], args: &Args) -> Report {
     report.meta.insert(
         "total".into(),
         json!({"documents": documents.len(), "tokens": tokens, "types": types}),
+    );
+    report.meta.insert(
+        "filter".into(),
+        json!({
+            "stopwords": filter.stop.as_ref().map(|s| s.name.clone()),
+            "min_docs": filter.min_docs,
+            "min_count": args.min_count,
+            "listed": rows.len(),
+        }),
     );
     let mut table = Table::new(vec![
         Column::new("word", "Word").highlighted(),
@@ -193,6 +206,10 @@ fn build_report(documents: &[DocumentWords], args: &Args) -> Report {
             Value::Float(rate_per_10k(count, tokens), 2),
             Value::Int(docs as i64),
         ]);
+    }
+    let left_out = filter.describe();
+    if !left_out.is_empty() {
+        table.notes.push(left_out);
     }
     if shown < rows.len() {
         table.notes.push(format!(

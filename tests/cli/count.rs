@@ -1,13 +1,18 @@
 //! `termtally count` end to end on real documents: the JSON schema, page breakdowns checked
-//! against `pdftotext -f P -l P`, section breakdowns adding up, many documents at once.
-
-mod common;
+//! against `pdftotext -f P -l P`, section breakdowns adding up, many documents at once; counts
+//! equal to an independent count in Python; and what the matcher sees after normalisation.
 
 use std::path::PathBuf;
 use std::process::Command;
 
-use common::{json_of, termtally};
 use serde_json::Value;
+use termtally::count::{Unit, count_document};
+use termtally::lexicon::Lexicon;
+use termtally::matcher::{Matcher, Mode};
+use termtally::normalise::normalise;
+use termtally::{Block, Document, Format};
+
+use crate::util::{self, json_of, pdftotext_available, termtally};
 
 fn term_rows<'a>(json: &'a Value, document: &str) -> Vec<&'a Value> {
     json["rows"]
@@ -16,14 +21,6 @@ fn term_rows<'a>(json: &'a Value, document: &str) -> Vec<&'a Value> {
         .iter()
         .filter(|r| r["kind"] == "term" && r["document"] == document)
         .collect()
-}
-
-fn pdftotext_available() -> bool {
-    let ok = Command::new("pdftotext").arg("-v").output().is_ok();
-    if !ok {
-        eprintln!("*** SKIPPED: pdftotext not installed ***");
-    }
-    ok
 }
 
 /// Whole-word, case-insensitive occurrences of `word` in `pdftotext`'s text of `pages` of `pdf`.
@@ -39,8 +36,7 @@ fn pdftotext_count(pdf: &PathBuf, page: Option<u32>, pattern: &regex::Regex) -> 
 
 #[test]
 fn json_has_the_documented_schema() {
-    let Some(pdf) = common::corpus_file("ofsted-cqc-area-send-inspection-dorset-2024-05.pdf")
-    else {
+    let Some(pdf) = util::corpus_file("ofsted-cqc-area-send-inspection-dorset-2024-05.pdf") else {
         return;
     };
     let path = pdf.display().to_string();
@@ -94,8 +90,7 @@ fn json_has_the_documented_schema() {
 
 #[test]
 fn page_counts_agree_with_pdftotext_page_by_page() {
-    let Some(pdf) = common::corpus_file("ofsted-cqc-area-send-inspection-dorset-2024-05.pdf")
-    else {
+    let Some(pdf) = util::corpus_file("ofsted-cqc-area-send-inspection-dorset-2024-05.pdf") else {
         return;
     };
     if !pdftotext_available() {
@@ -124,7 +119,7 @@ fn page_counts_agree_with_pdftotext_page_by_page() {
 
 #[test]
 fn section_breakdown_adds_up_to_the_document() {
-    let Some(xml) = common::corpus_file("housing-act-2004-ukpga-2004-34-revised.xml") else {
+    let Some(xml) = util::corpus_file("housing-act-2004-ukpga-2004-34-revised.xml") else {
         return;
     };
     let path = xml.display().to_string();
@@ -166,7 +161,7 @@ fn section_breakdown_adds_up_to_the_document() {
 
 #[test]
 fn substring_mode_says_terms_overlap_and_counts_more() {
-    let Some(pdf) = common::corpus_file("dfe-information-sharing-advice-2024-05.pdf") else {
+    let Some(pdf) = util::corpus_file("dfe-information-sharing-advice-2024-05.pdf") else {
         return;
     };
     let path = pdf.display().to_string();
@@ -204,26 +199,15 @@ fn substring_mode_says_terms_overlap_and_counts_more() {
 /// "co-production" are exactly those where pdftotext's text has it, with the same counts.
 #[test]
 fn all_ofsted_reports_at_once_show_who_uses_coproduction() {
-    let Some(dir) = common::corpora_dir().map(|d| d.join("ofsted-area-send")) else {
+    let Some(pdfs) = util::ofsted_reports() else {
         return;
     };
-    let mut pdfs: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "pdf"))
-        .collect();
-    pdfs.sort();
     assert_eq!(pdfs.len(), 42);
-    let out = termtally()
-        .arg("count")
-        .args(["--format", "csv"])
-        .args(&pdfs)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = util::output_ok(
+        termtally()
+            .arg("count")
+            .args(["--format", "csv"])
+            .args(&pdfs),
     );
     let mut reader = csv::Reader::from_reader(out.stdout.as_slice());
     let header = reader.headers().unwrap().clone();
@@ -260,15 +244,10 @@ fn all_ofsted_reports_at_once_show_who_uses_coproduction() {
 
 #[test]
 fn hand_written_text_from_standard_input() {
-    let out = termtally()
-        .args(["count", "--lexicon", "modality", "--format", "csv", "-"])
-        .write_stdin("You must not. You must. You should not; you should. It may not, it may. Parents can't.\n")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = util::output_ok(
+        termtally()
+            .args(["count", "--lexicon", "modality", "--format", "csv", "-"])
+            .write_stdin("You must not. You must. You should not; you should. It may not, it may. Parents can't.\n"),
     );
     let csv = String::from_utf8(out.stdout).unwrap();
     for (term, n) in [
@@ -288,4 +267,160 @@ fn hand_written_text_from_standard_input() {
             .unwrap_or_else(|| panic!("{term} in {csv}"));
         assert_eq!(row.split(',').nth(5), Some(n.to_string().as_str()), "{row}");
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// `count` in word and substring modes agrees exactly with an independent count written in Python
+// with its `re` engine (tests/independent_count.py), for every term of every built-in lexicon, on
+// real documents extracted by termtally (so only the counting is compared). Token totals (the
+// denominators of every rate) are compared too.
+
+/// Three PDFs of different producers and sizes plus one Act in legislation.gov.uk XML.
+const DOCUMENTS: &[&str] = &[
+    "ofsted-cqc-area-send-inspection-dorset-2024-05.pdf",
+    "dfe-dh-promoting-health-wellbeing-looked-after-children-2015-aug2022-update.pdf",
+    "dfe-information-sharing-advice-2024-05.pdf",
+    "housing-act-2004-ukpga-2004-34-revised.xml",
+];
+
+fn documents() -> Option<Vec<PathBuf>> {
+    DOCUMENTS.iter().map(|d| util::corpus_file(d)).collect()
+}
+
+const LEXICONS: [&str; 3] = ["boddison-soan-2021", "frost-2005", "modality"];
+
+#[test]
+fn word_and_substring_counts_equal_pythons_re_for_every_builtin_term() {
+    let Some(files) = documents() else { return };
+    let out = util::independent_count()
+        .args(["--lexicon", &LEXICONS.join(","), "--mode", "word,substring"])
+        .args(&files)
+        .output()
+        .expect("python3 runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "termtally and the independent count differ:\n{stdout}\n{stderr}"
+    );
+    for lexicon in LEXICONS {
+        for mode in ["word", "substring"] {
+            let summary = stdout
+                .lines()
+                .find(|l| l.starts_with(&format!("{lexicon} {mode}: ")))
+                .unwrap_or_else(|| panic!("no summary for {lexicon} {mode} in\n{stdout}"));
+            assert!(
+                summary.ends_with(" passed, 0 failed") && !summary.contains(": 0 passed"),
+                "{summary}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_independent_check_detects_a_difference() {
+    // Guards against a checker that agrees with anything: on a hand-written text both counts
+    // must equal the numbers worked out by hand.
+    let dir = tempfile::tempdir().unwrap();
+    let text = dir.path().join("hand.txt");
+    std::fs::write(
+        &text,
+        "Co-operation and cooperation. Inform, informed, information; misinformation.\n\n\
+         The Adviser advises; co-production, coproduction and co production.\n",
+    )
+    .unwrap();
+    let run = |mode: &str| {
+        let out = util::independent_count()
+            .arg("--show")
+            .args(["--lexicon", "boddison-soan-2021", "--mode", mode])
+            .arg(&text)
+            .output()
+            .expect("python3 runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let word = run("word");
+    for line in [
+        "Co-operation         python=    2 termtally=2",
+        "Inform               python=    1 termtally=1",
+        "Informed             python=    1 termtally=1",
+        "information          python=    1 termtally=1",
+        "Adviser              python=    1 termtally=1",
+        "Advise               python=    0 termtally=0",
+        "Coproduction         python=    2 termtally=2",
+    ] {
+        assert!(
+            word.contains(line),
+            "word mode, expected {line:?} in\n{word}"
+        );
+    }
+    let substring = run("substring");
+    for line in [
+        // inform, informed, information, misinformation
+        "Inform               python=    4 termtally=4",
+        "information          python=    2 termtally=2",
+        // "advise" inside "Adviser" and "advises"
+        "Advise               python=    2 termtally=2",
+    ] {
+        assert!(
+            substring.contains(line),
+            "substring mode, expected {line:?} in\n{substring}"
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The matcher sees normalised text: ligatures, hyphen and apostrophe variants and line-end
+// hyphenation in the extracted text must not change what is counted.
+
+const LEXICON: &str = r#"
+name = "normalise test"
+[categories]
+c = "test"
+[[terms]]
+label = "Co-operation"
+category = "c"
+forms = ["co-operation"]
+[[terms]]
+label = "cooperation"
+category = "c"
+forms = ["cooperation"]
+[[terms]]
+label = "parent's"
+category = "c"
+forms = ["parent's"]
+[[terms]]
+label = "final"
+category = "c"
+forms = ["final"]
+"#;
+
+fn counts(raw: &str, mode: Mode) -> Vec<u64> {
+    let mut doc = Document::new("raw.txt", Format::Text);
+    doc.blocks = vec![Block {
+        page: Some(1),
+        text: raw.to_string(),
+        ..Block::default()
+    }];
+    let doc = normalise(doc);
+    let lexicon = Lexicon::from_toml_str(LEXICON, "test.toml").unwrap();
+    let matcher = Matcher::new(&lexicon, mode).unwrap();
+    count_document(&doc, &matcher, Unit::Document).counts
+}
+
+#[test]
+fn typographic_variants_count_as_the_plain_form() {
+    let raw = "Co\u{2010}operation, co\u{2011}operation and CO-OPERATION; \
+               the parent\u{2019}s view, the parent's view; the \u{FB01}nal plan, the final plan.";
+    assert_eq!(counts(raw, Mode::Word), [3, 0, 2, 2]);
+    assert_eq!(counts(raw, Mode::Substring), [3, 0, 2, 2]);
+}
+
+#[test]
+fn soft_hyphens_disappear() {
+    assert_eq!(counts("co\u{00AD}operation", Mode::Word), [0, 1, 0, 0]);
 }

@@ -4,19 +4,15 @@
 //! large text read in chunks gives the same list as read whole; bad files are reported and the
 //! good ones still counted.
 
-mod common;
-
 use std::path::PathBuf;
-use std::process::Command;
 
-use common::{json_of, rows, termtally};
 use serde_json::Value;
 
+use crate::util::{self, json_of, rows, termtally};
+
 fn independent_check(files: &[PathBuf]) -> String {
-    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/independent_count.py");
-    let out = Command::new("python3")
-        .arg(script)
-        .args(["--termtally", env!("CARGO_BIN_EXE_termtally"), "--words"])
+    let out = util::independent_count()
+        .arg("--words")
         .args(files)
         .output()
         .expect("python3 runs");
@@ -34,7 +30,7 @@ fn independent_check(files: &[PathBuf]) -> String {
 /// Ofsted reports.
 #[test]
 fn word_types_equal_an_independent_count_on_real_documents() {
-    let Some(dir) = common::corpora_dir() else {
+    let Some(dir) = util::corpora_dir() else {
         return;
     };
     let mut files: Vec<PathBuf> = [
@@ -46,12 +42,7 @@ fn word_types_equal_an_independent_count_on_real_documents() {
     .iter()
     .map(|name| dir.join(name))
     .collect();
-    let mut ofsted: Vec<PathBuf> = std::fs::read_dir(dir.join("ofsted-area-send"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "pdf"))
-        .collect();
-    ofsted.sort();
+    let ofsted = util::ofsted_reports().expect("the corpora were found");
     assert_eq!(ofsted.len(), 42);
     files.extend(ofsted);
     let summary = independent_check(&files);
@@ -69,7 +60,7 @@ fn word_types_equal_an_independent_count_on_real_documents() {
 /// The same documents' token total as `count` reports, and rows in the documented order.
 #[test]
 fn totals_are_counts_tokens_and_rows_are_sorted() {
-    let Some(file) = common::corpus_file("dfe-designated-teacher-looked-after-children.pdf") else {
+    let Some(file) = util::corpus_file("dfe-designated-teacher-looked-after-children.pdf") else {
         return;
     };
     let file = file.to_str().unwrap();
@@ -168,7 +159,7 @@ fn a_hand_counted_text() {
 #[test]
 fn streamed_words_equal_whole_words() {
     let dir = tempfile::tempdir().unwrap();
-    let Some(seed) = common::extracted_text(&[
+    let Some(seed) = util::extracted_text(&[
         "dfe-statutory-guidance-on-adoption-2013.pdf",
         "ofsted-cqc-area-send-inspection-dorset-2024-05.pdf",
         "housing-act-2004-ukpga-2004-34-revised.xml",
@@ -176,11 +167,10 @@ fn streamed_words_equal_whole_words() {
     ]) else {
         return;
     };
-    let text = seed.repeat((3 << 20) / seed.len() + 1);
     let path = dir.path().join("corpus.txt");
-    std::fs::write(&path, &text).unwrap();
+    std::fs::write(&path, util::repeated_to(&seed, 3 << 20)).unwrap();
     let run = |threshold: &str| {
-        common::json_streaming(
+        util::json_streaming(
             [std::ffi::OsStr::new("words"), path.as_os_str()],
             threshold,
             "262144",
@@ -199,8 +189,8 @@ fn streamed_words_equal_whole_words() {
 #[test]
 fn a_bad_file_is_reported_and_the_others_counted() {
     let (Some(bad), Some(good)) = (
-        common::corpus_file("wikipedia-cabinet-office-2023-10-03.corrupt.pdf"),
-        common::corpus_file("ofsted-cqc-area-send-inspection-dorset-2024-05.pdf"),
+        util::corpus_file("wikipedia-cabinet-office-2023-10-03.corrupt.pdf"),
+        util::corpus_file("ofsted-cqc-area-send-inspection-dorset-2024-05.pdf"),
     ) else {
         return;
     };

@@ -1,8 +1,6 @@
 //! Every output format round-trips the same numbers; display formats hide machine-only columns,
 //! escape what they must, and style only when asked; golden renderings of one table.
 
-mod common;
-
 use serde_json::Value as Json;
 use termtally::reference;
 use termtally::render::{OutputFormat, RenderOptions, render_to_string};

@@ -1,8 +1,6 @@
 //! Output files are written atomically: never clobbered without --force, never left half-written,
 //! no temporary files left behind; the format follows the extension; CSV files get a BOM.
 
-mod common;
-
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -13,14 +11,7 @@ use termtally::output::{
 use termtally::render::{OutputFormat, UTF8_BOM};
 use termtally::table::{Column, Report, Table, Value};
 
-fn names_in(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = fs::read_dir(dir)
-        .expect("read dir")
-        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
-}
+use crate::util::file_names;
 
 fn out_args(path: &Path, force: bool, format: Option<OutputFormat>) -> OutputArgs {
     OutputArgs {
@@ -63,11 +54,19 @@ fn existing_file_is_not_clobbered_without_force() {
         fs::read_to_string(&dest).expect("read"),
         "yesterday's results\n"
     );
-    assert_eq!(names_in(dir.path()), ["out.csv"], "no temporary file left");
+    assert_eq!(
+        file_names(dir.path()),
+        ["out.csv"],
+        "no temporary file left"
+    );
 
     write_file_atomically(&dest, true, |w| w.write_all(b"new")).expect("forced");
     assert_eq!(fs::read_to_string(&dest).expect("read"), "new");
-    assert_eq!(names_in(dir.path()), ["out.csv"], "no temporary file left");
+    assert_eq!(
+        file_names(dir.path()),
+        ["out.csv"],
+        "no temporary file left"
+    );
 }
 
 #[test]
@@ -81,16 +80,16 @@ fn failed_or_abandoned_writes_leave_nothing() {
     .expect_err("failed");
     assert!(format!("{err:#}").contains("disk on fire"));
     assert!(
-        names_in(dir.path()).is_empty(),
+        file_names(dir.path()).is_empty(),
         "{:?}",
-        names_in(dir.path())
+        file_names(dir.path())
     );
 
     {
         let mut file = AtomicFile::create(&dest, false).expect("create");
         std::io::Write::write_all(&mut file, b"partial").expect("write");
         assert_eq!(
-            names_in(dir.path()).len(),
+            file_names(dir.path()).len(),
             1,
             "the temporary file exists while writing"
         );
@@ -101,9 +100,9 @@ fn failed_or_abandoned_writes_leave_nothing() {
         // Dropped without commit (as on an error or panic).
     }
     assert!(
-        names_in(dir.path()).is_empty(),
+        file_names(dir.path()).is_empty(),
         "{:?}",
-        names_in(dir.path())
+        file_names(dir.path())
     );
 }
 
@@ -120,7 +119,7 @@ fn a_file_created_meanwhile_is_not_replaced() {
         "{err}"
     );
     assert_eq!(fs::read_to_string(&dest).expect("read"), "theirs");
-    assert_eq!(names_in(dir.path()), ["race.md"]);
+    assert_eq!(file_names(dir.path()), ["race.md"]);
 }
 
 #[cfg(unix)]
@@ -231,5 +230,5 @@ fn write_report_picks_format_from_extension_and_writes_bom_only_in_csv_files() {
     .expect_err("exists");
     assert!(err.to_string().contains("use --force"));
     assert_eq!(fs::read(&csv_path).expect("read"), bytes);
-    assert_eq!(names_in(dir.path()), ["out.csv", "out.json", "table.txt"]);
+    assert_eq!(file_names(dir.path()), ["out.csv", "out.json", "table.txt"]);
 }

@@ -2,13 +2,13 @@
 //! structure and section numbers, what is left out, encodings, and hostile input (entity
 //! bombs, deep nesting, zip bombs, path tricks, truncation) with bounded time.
 
-mod common;
-
-use std::io::{Cursor, Write};
 use std::time::{Duration, Instant};
 
 use termtally::document::{Block, Document, Format};
 use termtally::extract::{self, ExtractError, ExtractOptions, Input};
+
+use crate::util::make::{deflate_bomb, raw_zip, zip_deflated};
+use crate::util::{self, jsonl_records};
 
 const HOUSING_ACT: &str = "housing-act-2004-ukpga-2004-34-revised.xml";
 const SALE_OF_OFFICES_ACT: &str = "ukpga-geo3-49-126-revised.xml";
@@ -70,7 +70,7 @@ fn assert_quick(started: Instant, limit_secs: u64, what: &str) {
 #[test]
 fn clml_real_files_extract_with_structure() {
     for name in [HOUSING_ACT, SALE_OF_OFFICES_ACT] {
-        let Some(path) = common::corpus_file(name) else {
+        let Some(path) = util::corpus_file(name) else {
             return;
         };
         let doc = extract::extract(&Input::Path(path), &ExtractOptions::default())
@@ -96,7 +96,7 @@ fn clml_real_files_extract_with_structure() {
 
 #[test]
 fn clml_housing_act_parts_sections_and_schedules() {
-    let Some(path) = common::corpus_file(HOUSING_ACT) else {
+    let Some(path) = util::corpus_file(HOUSING_ACT) else {
         return;
     };
     let started = Instant::now();
@@ -153,7 +153,7 @@ fn clml_housing_act_parts_sections_and_schedules() {
 
 #[test]
 fn clml_leaves_out_metadata_commentaries_and_amendments_by_default() {
-    let Some(path) = common::corpus_file(HOUSING_ACT) else {
+    let Some(path) = util::corpus_file(HOUSING_ACT) else {
         return;
     };
     let input = Input::Path(path);
@@ -223,7 +223,7 @@ fn clml_word_counts_match_an_independent_count() {
         (SALE_OF_OFFICES_ACT, 167, 179),
     ];
     for (name, expected, expected_with_notes) in cases {
-        let Some(path) = common::corpus_file(name) else {
+        let Some(path) = util::corpus_file(name) else {
             return;
         };
         let input = Input::Path(path);
@@ -244,7 +244,7 @@ fn clml_word_counts_match_an_independent_count() {
 
 #[test]
 fn clml_sale_of_offices_act_sections_and_entities() {
-    let Some(path) = common::corpus_file(SALE_OF_OFFICES_ACT) else {
+    let Some(path) = util::corpus_file(SALE_OF_OFFICES_ACT) else {
         return;
     };
     let doc = extract::extract(&Input::Path(path), &ExtractOptions::default()).expect("extracts");
@@ -360,7 +360,7 @@ fn clml_malformed_and_truncated_xml_give_plain_errors() {
     let msg = err.to_string();
     assert!(msg.starts_with("malformed XML: line 3, column"), "{msg}");
 
-    if let Some(path) = common::corpus_file(HOUSING_ACT) {
+    if let Some(path) = util::corpus_file(HOUSING_ACT) {
         let bytes = std::fs::read(path).expect("read");
         let half = &bytes[..bytes.len() / 2];
         let err =
@@ -385,9 +385,7 @@ fn clml_malformed_and_truncated_xml_give_plain_errors() {
 // ---------------------------------------------------------------- HTML
 
 fn fixture(name: &str) -> Vec<u8> {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name);
+    let path = util::fixture_path(name);
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
@@ -556,19 +554,8 @@ const FOOTNOTES_XML: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 <w:footnote w:id="1"><w:p><w:r><w:footnoteRef/></w:r><w:r><w:t xml:space="preserve"> See the Children and Families Act 2014.</w:t></w:r></w:p></w:footnote>
 </w:footnotes>"#;
 
-fn build_zip(entries: &[(&str, &[u8])]) -> Vec<u8> {
-    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    let options = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated);
-    for (name, data) in entries {
-        zip.start_file(*name, options).expect("start entry");
-        zip.write_all(data).expect("write entry");
-    }
-    zip.finish().expect("finish zip").into_inner()
-}
-
 fn sample_docx() -> Vec<u8> {
-    build_zip(&[
+    zip_deflated(&[
         ("[Content_Types].xml", b"<Types/>"),
         ("word/document.xml", DOCUMENT_XML.as_bytes()),
         ("word/footnotes.xml", FOOTNOTES_XML.as_bytes()),
@@ -609,7 +596,7 @@ fn docx_paragraphs_runs_and_tracked_changes() {
 
 #[test]
 fn docx_not_a_word_file_truncated_or_malformed() {
-    let odt_like = build_zip(&[("content.xml", b"<office:document/>")]);
+    let odt_like = zip_deflated(&[("content.xml", b"<office:document/>")]);
     let err = extract_as(Format::Docx, &odt_like, &ExtractOptions::default()).expect_err("no body");
     assert!(
         err.to_string().contains("without word/document.xml"),
@@ -626,7 +613,7 @@ fn docx_not_a_word_file_truncated_or_malformed() {
         );
     }
 
-    let broken = build_zip(&[(
+    let broken = zip_deflated(&[(
         "word/document.xml",
         b"<w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\">\n<w:body><w:p></w:body></w:document>",
     )]);
@@ -637,7 +624,7 @@ fn docx_not_a_word_file_truncated_or_malformed() {
         "{msg}"
     );
 
-    let laughs = build_zip(&[(
+    let laughs = zip_deflated(&[(
         "word/document.xml",
         b"<!DOCTYPE d [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\">]>\
           <w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"><w:body><w:p><w:r><w:t>&b;</w:t></w:r></w:p></w:body></w:document>",
@@ -651,7 +638,7 @@ fn docx_path_tricks_are_harmless() {
     let cwd = std::env::current_dir().expect("cwd");
     let evil_target = cwd.join("../evil");
     let existed = evil_target.exists();
-    let docx = build_zip(&[
+    let docx = zip_deflated(&[
         ("../evil", b"written outside?"),
         ("/tmp/evil-absolute", b"written outside?"),
         ("word/document.xml", DOCUMENT_XML.as_bytes()),
@@ -661,96 +648,9 @@ fn docx_path_tricks_are_harmless() {
     assert_eq!(evil_target.exists(), existed, "nothing is written");
 
     // Only the exact part name counts: a body hidden behind a path trick is not read.
-    let tricked = build_zip(&[("../word/document.xml", DOCUMENT_XML.as_bytes())]);
+    let tricked = zip_deflated(&[("../word/document.xml", DOCUMENT_XML.as_bytes())]);
     let err = extract_as(Format::Docx, &tricked, &ExtractOptions::default()).expect_err("no body");
     assert!(matches!(err, ExtractError::WrongFormat { .. }), "{err:?}");
-}
-
-/// A raw DEFLATE stream (one fixed-Huffman block) that inflates to `1 + 258 * repeats` copies of
-/// `byte`, about 13 bits per 258 bytes: a zip bomb without compressing anything.
-fn deflate_bomb(byte: u8, repeats: usize) -> Vec<u8> {
-    struct Bits {
-        out: Vec<u8>,
-        acc: u64,
-        n: u32,
-    }
-    impl Bits {
-        fn put(&mut self, value: u64, count: u32) {
-            self.acc |= value << self.n;
-            self.n += count;
-            while self.n >= 8 {
-                self.out.push(self.acc as u8);
-                self.acc >>= 8;
-                self.n -= 8;
-            }
-        }
-        /// Huffman codes are packed most significant bit first.
-        fn code(&mut self, code: u64, count: u32) {
-            let reversed = code.reverse_bits() >> (64 - count);
-            self.put(reversed, count);
-        }
-    }
-    let mut bits = Bits {
-        out: Vec::with_capacity(repeats * 13 / 8 + 16),
-        acc: 0,
-        n: 0,
-    };
-    bits.put(1, 1); // final block
-    bits.put(1, 2); // fixed Huffman codes
-    bits.code(0x30 + u64::from(byte), 8); // literal (0..=143: 8-bit codes from 0x30)
-    for _ in 0..repeats {
-        bits.code(0xC0 + 5, 8); // length code 285: 258 bytes
-        bits.code(0, 5); // distance code 0: distance 1
-    }
-    bits.code(0, 7); // end of block (256)
-    bits.put(0, 7); // flush
-    bits.out
-}
-
-/// A one-entry ZIP with a pre-compressed entry and whatever sizes it claims (the CRC is not
-/// computed: the reader gives up long before it would check it).
-fn zip_with_raw_entry(name: &str, deflated: &[u8], declared_size: u32) -> Vec<u8> {
-    let mut zip = Vec::new();
-    let compressed = u32::try_from(deflated.len()).expect("small");
-    let name_len = u16::try_from(name.len()).expect("short name");
-    // Local file header.
-    zip.extend_from_slice(&0x0403_4b50u32.to_le_bytes());
-    zip.extend_from_slice(&20u16.to_le_bytes()); // version needed
-    zip.extend_from_slice(&0u16.to_le_bytes()); // flags
-    zip.extend_from_slice(&8u16.to_le_bytes()); // deflate
-    zip.extend_from_slice(&[0; 4]); // time, date
-    zip.extend_from_slice(&0u32.to_le_bytes()); // crc
-    zip.extend_from_slice(&compressed.to_le_bytes());
-    zip.extend_from_slice(&declared_size.to_le_bytes());
-    zip.extend_from_slice(&name_len.to_le_bytes());
-    zip.extend_from_slice(&0u16.to_le_bytes()); // extra length
-    zip.extend_from_slice(name.as_bytes());
-    zip.extend_from_slice(deflated);
-    // Central directory.
-    let directory_start = u32::try_from(zip.len()).expect("small");
-    zip.extend_from_slice(&0x0201_4b50u32.to_le_bytes());
-    zip.extend_from_slice(&20u16.to_le_bytes()); // version made by
-    zip.extend_from_slice(&20u16.to_le_bytes()); // version needed
-    zip.extend_from_slice(&0u16.to_le_bytes());
-    zip.extend_from_slice(&8u16.to_le_bytes());
-    zip.extend_from_slice(&[0; 4]);
-    zip.extend_from_slice(&0u32.to_le_bytes());
-    zip.extend_from_slice(&compressed.to_le_bytes());
-    zip.extend_from_slice(&declared_size.to_le_bytes());
-    zip.extend_from_slice(&name_len.to_le_bytes());
-    zip.extend_from_slice(&[0; 2 + 2 + 2 + 2 + 4]); // extra, comment, disk, attributes
-    zip.extend_from_slice(&0u32.to_le_bytes()); // local header offset
-    zip.extend_from_slice(name.as_bytes());
-    let directory_len = u32::try_from(zip.len()).expect("small") - directory_start;
-    // End of central directory.
-    zip.extend_from_slice(&0x0605_4b50u32.to_le_bytes());
-    zip.extend_from_slice(&[0; 4]); // disk numbers
-    zip.extend_from_slice(&1u16.to_le_bytes());
-    zip.extend_from_slice(&1u16.to_le_bytes());
-    zip.extend_from_slice(&directory_len.to_le_bytes());
-    zip.extend_from_slice(&directory_start.to_le_bytes());
-    zip.extend_from_slice(&0u16.to_le_bytes());
-    zip
 }
 
 const GIB: usize = 1 << 30;
@@ -760,11 +660,9 @@ fn docx_zip_bomb_declared_size_is_refused_without_unpacking() {
     // 1 GiB of spaces in about 6.5 MB.
     let repeats = (GIB - 1) / 258;
     let inflated_size = u32::try_from(1 + 258 * repeats).expect("fits");
-    let bomb = zip_with_raw_entry(
-        "word/document.xml",
-        &deflate_bomb(b' ', repeats),
-        inflated_size,
-    );
+    // The CRC is left 0: the reader gives up long before it would check it.
+    let deflated = deflate_bomb(b' ', repeats);
+    let bomb = raw_zip(&[("word/document.xml", 8, &deflated, 0, inflated_size)]);
     let started = Instant::now();
     let err =
         extract::extract(&Input::Stdin(bomb), &ExtractOptions::default()).expect_err("refused");
@@ -782,7 +680,8 @@ fn docx_zip_bomb_with_lying_header_is_refused() {
     // Claims 100 bytes, inflates to 1 GiB: reading stops as soon as the entry outgrows its
     // header (the ZIP reader checks), and in any case at the part size limit (`take()`).
     let repeats = (GIB - 1) / 258;
-    let bomb = zip_with_raw_entry("word/document.xml", &deflate_bomb(b' ', repeats), 100);
+    let deflated = deflate_bomb(b' ', repeats);
+    let bomb = raw_zip(&[("word/document.xml", 8, &deflated, 0, 100)]);
     let started = Instant::now();
     let result = extract_as(Format::Docx, &bomb, &ExtractOptions::default());
     assert_quick(started, 5, "the lying zip bomb");
@@ -908,19 +807,12 @@ fn text_huge_single_line_is_linear() {
 
 // ---------------------------------------------------------------- through the CLI
 
-fn jsonl_records(stdout: &[u8]) -> Vec<serde_json::Value> {
-    String::from_utf8_lossy(stdout)
-        .lines()
-        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}")))
-        .collect()
-}
-
 #[test]
 fn cli_extract_housing_act_jsonl() {
-    let Some(path) = common::corpus_file(HOUSING_ACT) else {
+    let Some(path) = util::corpus_file(HOUSING_ACT) else {
         return;
     };
-    let output = common::termtally()
+    let output = util::termtally()
         .args(["extract", "--format", "jsonl"])
         .arg(&path)
         .output()
@@ -950,7 +842,7 @@ fn cli_extract_housing_act_jsonl() {
     let note = "wholly in force at 16.6.2006";
     assert!(!String::from_utf8_lossy(&output.stdout).contains(note));
 
-    let with_notes = common::termtally()
+    let with_notes = util::termtally()
         .args(["extract", "--format", "jsonl", "--include-commentaries"])
         .arg(&path)
         .output()
@@ -983,7 +875,7 @@ fn cli_extract_bad_inputs_fail_one_line_each_and_the_rest_is_read() {
         )
         .as_bytes(),
     );
-    let output = common::termtally()
+    let output = util::termtally()
         .args(["extract", "--format", "jsonl"])
         .args([&good, &malformed, &latin1, &truncated, &laughs])
         .output()
@@ -1016,7 +908,7 @@ fn cli_extract_bad_inputs_fail_one_line_each_and_the_rest_is_read() {
     assert_eq!(records[0]["section"], "1.1");
 
     // With --encoding the Latin-1 file reads.
-    let output = common::termtally()
+    let output = util::termtally()
         .args(["extract", "--encoding", "windows-1252"])
         .arg(&latin1)
         .output()
@@ -1025,7 +917,7 @@ fn cli_extract_bad_inputs_fail_one_line_each_and_the_rest_is_read() {
     assert!(String::from_utf8_lossy(&output.stdout).contains("café society"));
 
     // Nothing readable: exit 2.
-    let output = common::termtally()
+    let output = util::termtally()
         .arg("extract")
         .args([&malformed, &laughs])
         .output()

@@ -1,11 +1,10 @@
-//! Counts a researcher can defend (issue 18): exclusions, duplicates, pages without text.
-
-mod common;
+//! Counts a researcher can defend (issue 18): exclusions checked against an independent count
+//! in every Ofsted report, duplicate documents counted once, PDF pages without text named.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{corpora_dir, json_of, rows, termtally};
+use crate::util::{self, corpora_dir, json_of, rows, termtally};
 
 const PARTNERSHIP: &str = r#"name = "partnership"
 [categories]
@@ -24,21 +23,8 @@ fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
 
 /// The 42 Ofsted area SEND reports, or `None` (skipped loudly).
 fn ofsted_reports() -> Option<Vec<PathBuf>> {
-    let dir = corpora_dir()?.join("ofsted-area-send");
-    let mut reports: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .ok()?
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "pdf"))
-        .collect();
-    reports.sort();
-    if reports.len() != 42 {
-        eprintln!(
-            "\n*** SKIPPED: {} holds {} PDFs, not the 42 reports ***\n",
-            dir.display(),
-            reports.len()
-        );
-        return None;
-    }
+    let reports = util::ofsted_reports()?;
+    assert_eq!(reports.len(), 42, "the 42 Ofsted reports");
     Some(reports)
 }
 
@@ -317,7 +303,7 @@ fn a_scanned_page_in_a_text_pdf_is_named_and_a_blank_page_called_blank() {
     if !(have("pdftoppm") && have("img2pdf") && have("qpdf")) {
         return;
     }
-    let Some(source) = common::corpus_file("ofsted-area-send/bexley-23-february-2024.pdf") else {
+    let Some(source) = util::corpus_file("ofsted-area-send/bexley-23-february-2024.pdf") else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -346,7 +332,7 @@ fn a_scanned_page_in_a_text_pdf_is_named_and_a_blank_page_called_blank() {
             at("scan.pdf").as_os_str(),
         ],
     );
-    let blank = common::pdf_from_objects(&[
+    let blank = util::make::pdf_from_objects(&[
         b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>".to_vec(),

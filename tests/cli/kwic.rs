@@ -2,15 +2,13 @@
 //! page of every hit is a page on which `pdftotext` (poppler, independent of our PDF reader)
 //! shows the matched word.
 
-mod common;
-
-use common::{json_of, rows};
-
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::Value as Json;
+
+use crate::util::{self, json_of, pdftotext_available, rows};
 
 const MODES: [&str; 3] = ["word", "family", "substring"];
 
@@ -79,7 +77,7 @@ fn kwic_rows_equal_count_in_every_mode() {
         "housing-act-2004-ukpga-2004-34-revised.xml",
     ]
     .iter()
-    .filter_map(|f| common::corpus_file(f))
+    .filter_map(|f| util::corpus_file(f))
     .collect();
     if files.len() < 3 {
         return;
@@ -100,7 +98,7 @@ fn kwic_rows_equal_count_in_every_mode() {
 
 #[test]
 fn term_and_category_filters_keep_counts() {
-    let Some(file) = common::corpus_file("dfe-designated-teacher-looked-after-children.pdf") else {
+    let Some(file) = util::corpus_file("dfe-designated-teacher-looked-after-children.pdf") else {
         return;
     };
     let file = file.to_str().unwrap();
@@ -153,7 +151,7 @@ fn term_and_category_filters_keep_counts() {
 #[test]
 fn a_pattern_finds_what_a_one_form_lexicon_counts() {
     // Legislation XML: quick to read, and cited by Part and section.
-    let Some(file) = common::corpus_file("housing-act-2004-ukpga-2004-34-revised.xml") else {
+    let Some(file) = util::corpus_file("housing-act-2004-ukpga-2004-34-revised.xml") else {
         return;
     };
     let file = file.to_str().unwrap();
@@ -220,14 +218,6 @@ fn pdftotext_page(file: &Path, page: u64) -> Option<String> {
         .then(|| String::from_utf8_lossy(&output.stdout).into_owned())
 }
 
-fn pdftotext_available() -> bool {
-    let ok = Command::new("pdftotext").arg("-v").output().is_ok();
-    if !ok {
-        eprintln!("\n*** SKIPPED: pdftotext (poppler-utils) is not installed ***\n");
-    }
-    ok
-}
-
 /// For every hit: pdftotext's text of that page contains the matched text, and no page has more
 /// hits of a string than pdftotext shows occurrences of it there.
 fn assert_pages_agree_with_pdftotext(file: &Path, args: &[&str]) -> usize {
@@ -268,7 +258,7 @@ fn hit_pages_agree_with_pdftotext() {
         "dfe-dh-promoting-health-wellbeing-looked-after-children-2015-aug2022-update.pdf",
     ]
     .iter()
-    .filter_map(|f| common::corpus_file(f))
+    .filter_map(|f| util::corpus_file(f))
     .collect();
     let mut hits = 0;
     for file in &files {
@@ -290,7 +280,7 @@ fn a_rare_word_is_on_exactly_the_pages_pdftotext_shows() {
     if !pdftotext_available() {
         return;
     }
-    let Some(file) = common::corpus_file("dfe-designated-teacher-looked-after-children.pdf") else {
+    let Some(file) = util::corpus_file("dfe-designated-teacher-looked-after-children.pdf") else {
         return;
     };
     let kwic = json_of(&["kwic", "partnership", "-f", "json", file.to_str().unwrap()]);
@@ -320,8 +310,7 @@ fn a_rare_word_is_on_exactly_the_pages_pdftotext_shows() {
 
 #[test]
 fn count_with_contexts_attaches_the_first_kwic_rows_of_each_term() {
-    let Some(file) = common::corpus_file("ofsted-cqc-area-send-inspection-dorset-2024-05.pdf")
-    else {
+    let Some(file) = util::corpus_file("ofsted-cqc-area-send-inspection-dorset-2024-05.pdf") else {
         return;
     };
     let file = file.to_str().unwrap();

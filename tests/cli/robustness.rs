@@ -1,6 +1,6 @@
 //! Bad input never panics, hangs, exhausts memory or costs the good documents of a batch
-//! (issue 9). Every bad input is made here, in a temporary folder, and run through the real
-//! binary next to a good document:
+//! (issue 9). Every bad input is made by the test (with `util::make`'s builders), in a temporary
+//! folder, and run through the real binary next to a good document:
 //!
 //! - exit code 1 when the good document was still counted (`count -f json` shows its count), 2
 //!   when the bad one is alone (and then no report at all);
@@ -13,12 +13,7 @@
 //! expands an entity or zip bomb in memory fails the test instead of passing slowly.
 //!
 //! Encrypted-PDF tests need `qpdf` (skipped loudly without it). The 200 MB and 2 GB single-line
-//! texts are `#[ignore]`d: `cargo test --release --test robustness -- --ignored`.
-#![cfg(unix)]
-
-mod common;
-
-use common::pdf_from_objects;
+//! texts are `#[ignore]`d: `cargo test --release --test cli robustness -- --ignored`.
 
 use std::fs;
 use std::io::Write;
@@ -28,7 +23,11 @@ use std::time::{Duration, Instant};
 
 use wait_timeout::ChildExt;
 
-const TERMTALLY: &str = env!("CARGO_BIN_EXE_termtally");
+use crate::util::make::{
+    crc32, deflate_bomb, one_page_pdf, pdf_from_objects, pdf_stream, raw_zip, text_pdf,
+    zip_deflated,
+};
+use crate::util::{self, TERMTALLY};
 
 /// A run taking longer than this is a hang.
 const HANG: Duration = Duration::from_secs(120);
@@ -217,60 +216,18 @@ fn assert_rejected(dir: &Path, bad: &str, extra_args: &[&str], reason: &str) -> 
 // ---------------------------------------------------------------------------------------------
 // Building bad inputs
 
-fn pdf_stream(dict_entries: &str, content: &[u8]) -> Vec<u8> {
-    let mut object =
-        format!("<< /Length {} {dict_entries}>>\nstream\n", content.len()).into_bytes();
-    object.extend_from_slice(content);
-    object.extend_from_slice(b"\nendstream");
-    object
-}
-
-/// A one-page PDF drawing `content` with Helvetica as /F1 and `resources` added to its
-/// resource dictionary; `extra` objects follow as 6, 7, ...
-fn one_page_pdf(content: &[u8], resources: &str, extra: &[Vec<u8>]) -> Vec<u8> {
-    let mut objects = vec![
-        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
-        format!(
-            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R \
-             /Resources << /Font << /F1 5 0 R >> {resources} >> >>"
-        )
-        .into_bytes(),
-        pdf_stream("", content),
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"
-            .to_vec(),
-    ];
-    objects.extend_from_slice(extra);
-    pdf_from_objects(&objects)
-}
-
-/// A one-page PDF with the given lines of text.
-fn text_pdf(lines: &[&str]) -> Vec<u8> {
-    let mut content = String::new();
-    for (i, line) in lines.iter().enumerate() {
-        content.push_str(&format!(
-            "BT /F1 11 Tf 72 {} Td ({line}) Tj ET\n",
-            780 - 14 * i
-        ));
-    }
-    one_page_pdf(content.as_bytes(), "", &[])
-}
-
 /// A real PDF from the shared corpora, or `None` (skipped loudly).
 fn real_pdf() -> Option<PathBuf> {
-    common::corpus_file("ofsted-cqc-area-send-inspection-dorset-2024-05.pdf")
+    util::corpus_file("ofsted-cqc-area-send-inspection-dorset-2024-05.pdf")
 }
 
-/// A Word document as Word writes it (deflated ZIP entries).
+/// A Word document as Word writes it (deflated ZIP entries) from its parts' text.
 fn docx(entries: &[(&str, &str)]) -> Vec<u8> {
-    use zip::write::SimpleFileOptions;
-    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let options = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
-    for (name, text) in entries {
-        writer.start_file(*name, options).expect("zip entry");
-        writer.write_all(text.as_bytes()).expect("zip write");
-    }
-    writer.finish().expect("zip finish").into_inner()
+    let entries: Vec<(&str, &[u8])> = entries
+        .iter()
+        .map(|(name, text)| (*name, text.as_bytes()))
+        .collect();
+    zip_deflated(&entries)
 }
 
 fn word_xml(paragraphs: &[&str]) -> String {
@@ -401,8 +358,7 @@ fn old_word_file_renamed_pdf() {
 
 #[test]
 fn corrupt_pdf_from_the_shared_corpora() {
-    let Some(corrupt) = common::corpus_file("wikipedia-cabinet-office-2023-10-03.corrupt.pdf")
-    else {
+    let Some(corrupt) = util::corpus_file("wikipedia-cabinet-office-2023-10-03.corrupt.pdf") else {
         return;
     };
     let dir = tempfile::tempdir().expect("tempdir");
@@ -835,103 +791,6 @@ fn html_nested_beyond_any_real_page_is_refused_quickly() {
 // ---------------------------------------------------------------------------------------------
 // Hostile Word files
 
-/// A raw DEFLATE stream (fixed Huffman codes, RFC 1951) that unpacks to `1 + 258 * repeats`
-/// bytes of `a`: one literal, then back-references of the maximum length. About 160:1.
-fn deflate_bomb(repeats: usize) -> Vec<u8> {
-    struct Bits {
-        out: Vec<u8>,
-        acc: u32,
-        len: u32,
-    }
-    impl Bits {
-        /// Appends `len` bits of `value`, least significant first (header fields).
-        fn put(&mut self, value: u32, len: u32) {
-            for i in 0..len {
-                self.acc |= ((value >> i) & 1) << self.len;
-                self.len += 1;
-                if self.len == 8 {
-                    self.out.push(self.acc as u8);
-                    self.acc = 0;
-                    self.len = 0;
-                }
-            }
-        }
-        /// Appends a Huffman code, most significant bit first.
-        fn code(&mut self, code: u32, len: u32) {
-            for i in (0..len).rev() {
-                self.put((code >> i) & 1, 1);
-            }
-        }
-    }
-    let mut bits = Bits {
-        out: Vec::with_capacity(repeats * 13 / 8 + 16),
-        acc: 0,
-        len: 0,
-    };
-    bits.put(1, 1); // final block
-    bits.put(1, 2); // fixed Huffman codes
-    bits.code(0x30 + u32::from(b'a'), 8); // literal 'a'
-    for _ in 0..repeats {
-        bits.code(0xC0 + 5, 8); // length symbol 285: 258 bytes
-        bits.code(0, 5); // distance symbol 0: distance 1
-    }
-    bits.code(0, 7); // end of block
-    if bits.len > 0 {
-        bits.out.push(bits.acc as u8);
-    }
-    bits.out
-}
-
-/// A ZIP archive of already-compressed entries: (name, method, data, crc, declared size).
-fn raw_zip(entries: &[(&str, u16, &[u8], u32, u32)]) -> Vec<u8> {
-    let mut zip = Vec::new();
-    let mut central = Vec::new();
-    let le16 = |v: &mut Vec<u8>, x: u16| v.extend_from_slice(&x.to_le_bytes());
-    let le32 = |v: &mut Vec<u8>, x: u32| v.extend_from_slice(&x.to_le_bytes());
-    for &(name, method, data, crc, size) in entries {
-        let offset = u32::try_from(zip.len()).expect("small zip");
-        let compressed = u32::try_from(data.len()).expect("small entry");
-        let name_len = u16::try_from(name.len()).expect("short name");
-        le32(&mut zip, 0x0403_4b50);
-        for v in [20, 0, method, 0, 0x21] {
-            le16(&mut zip, v); // version, flags, method, time, date (1980-01-01)
-        }
-        for v in [crc, compressed, size] {
-            le32(&mut zip, v);
-        }
-        le16(&mut zip, name_len);
-        le16(&mut zip, 0);
-        zip.extend_from_slice(name.as_bytes());
-        zip.extend_from_slice(data);
-
-        le32(&mut central, 0x0201_4b50);
-        for v in [20, 20, 0, method, 0, 0x21] {
-            le16(&mut central, v);
-        }
-        for v in [crc, compressed, size] {
-            le32(&mut central, v);
-        }
-        for v in [name_len, 0, 0, 0, 0] {
-            le16(&mut central, v); // name, extra, comment lengths, disk, internal attributes
-        }
-        le32(&mut central, 0); // external attributes
-        le32(&mut central, offset);
-        central.extend_from_slice(name.as_bytes());
-    }
-    let central_offset = u32::try_from(zip.len()).expect("small zip");
-    let central_len = u32::try_from(central.len()).expect("small directory");
-    let count = u16::try_from(entries.len()).expect("few entries");
-    zip.extend_from_slice(&central);
-    le32(&mut zip, 0x0605_4b50);
-    for v in [0, 0, count, count] {
-        le16(&mut zip, v);
-    }
-    le32(&mut zip, central_len);
-    le32(&mut zip, central_offset);
-    le16(&mut zip, 0);
-    zip
-}
-
 #[test]
 fn docx_zip_bomb_is_refused_without_unpacking_it() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -939,7 +798,7 @@ fn docx_zip_bomb_is_refused_without_unpacking_it() {
     // the end of the entry, where a checksum could be compared.
     let repeats = (1 << 30) / 258;
     let unpacked = u32::try_from(1 + 258 * repeats).expect("fits");
-    let bomb = deflate_bomb(repeats);
+    let bomb = deflate_bomb(b'a', repeats);
     let content_types = CONTENT_TYPES.as_bytes();
     // The honest bomb declares its size; the lying one claims 2 KB and must be caught while
     // unpacking.
@@ -983,22 +842,6 @@ fn docx_zip_bomb_is_refused_without_unpacking_it() {
             assert!(lines[0].contains("zip bomb"), "{}", lines[0]);
         }
     }
-}
-
-/// CRC-32 (IEEE), bit by bit: only for the few small entries written here.
-fn crc32(data: &[u8]) -> u32 {
-    let mut crc = !0u32;
-    for &byte in data {
-        crc ^= u32::from(byte);
-        for _ in 0..8 {
-            crc = if crc & 1 == 1 {
-                (crc >> 1) ^ 0xEDB8_8320
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    !crc
 }
 
 #[test]
@@ -1117,13 +960,13 @@ fn single_line_text_is_counted_exactly() {
 }
 
 #[test]
-#[ignore = "slow in a debug build: `cargo test --release --test robustness -- --ignored`"]
+#[ignore = "slow in a debug build: `cargo test --release --test cli robustness -- --ignored`"]
 fn single_line_text_of_200_mb() {
     count_single_line(200 << 20, 1024, Duration::from_secs(300));
 }
 
 #[test]
-#[ignore = "slow in a debug build: `cargo test --release --test robustness -- --ignored`"]
+#[ignore = "slow in a debug build: `cargo test --release --test cli robustness -- --ignored`"]
 fn single_line_text_of_2_gb() {
     // Less address space than the file's size: it can only pass if the text is streamed.
     count_single_line(2 << 30, 1536, Duration::from_secs(1800));
@@ -1371,7 +1214,7 @@ fn fuzz_findings_stay_fixed() {
             }
         }
     };
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fuzz");
+    let root = util::fixture_path("fuzz");
     let mut replayed = 0;
     for target in fs::read_dir(&root).expect("fixtures").flatten() {
         let target_name = target.file_name().to_string_lossy().into_owned();

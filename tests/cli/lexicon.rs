@@ -1,13 +1,12 @@
 //! `termtally lexicon list|show|check`, the built-in study lexicon against the paper's tables, and
 //! bad lexicons stopping `count` before anything is counted.
 
-mod common;
-
 use std::path::Path;
 
-use common::termtally;
 use predicates::prelude::*;
 use predicates::str::contains;
+
+use crate::util::{self, termtally};
 
 fn write(dir: &Path, name: &str, text: &str) -> String {
     let path = dir.join(name);
@@ -75,7 +74,7 @@ fn show_prints_toml_that_check_accepts() {
 /// with Table 2's extra rows where the paper puts them), and Table 2's bold marking as category.
 #[test]
 fn study_lexicon_matches_the_papers_tables() {
-    let Some(corpora) = common::corpora_dir() else {
+    let Some(corpora) = util::corpora_dir() else {
         return;
     };
     let csv_path = corpora.join("../reference/boddison-soan-2021-tables.csv");

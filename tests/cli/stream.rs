@@ -3,29 +3,18 @@
 //! forced low through `TERMTALLY_STREAM_THRESHOLD` / `TERMTALLY_STREAM_CHUNK`, so a few MB of
 //! real text is cut into many chunks.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 
-use common::termtally;
 use serde_json::Value;
+
+use crate::util::{self, termtally};
 
 /// Never streams.
 const WHOLE: &str = "99999999999";
 
 /// `count ARGS -f json` with the given streaming threshold and chunk size.
-fn count_json(args: &[&str], threshold: &str, chunk: &str) -> (Value, String) {
-    let out = termtally()
-        .arg("count")
-        .args(args)
-        .args(["-f", "json"])
-        .env("TERMTALLY_STREAM_THRESHOLD", threshold)
-        .env("TERMTALLY_STREAM_CHUNK", chunk)
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
-    assert!(out.status.success(), "{args:?}: {stderr}");
-    (serde_json::from_slice(&out.stdout).unwrap(), stderr)
+fn count_json(args: &[&str], threshold: &str, chunk: &str) -> Value {
+    util::json_streaming(["count"].iter().chain(args), threshold, chunk)
 }
 
 /// What must not depend on streaming: every count, unit, token total and document record.
@@ -86,17 +75,13 @@ fn real_text(dir: &Path, bytes: usize) -> Option<PathBuf> {
         "dfe-designated-teacher-looked-after-children.pdf",
         "housing-act-2004-ukpga-2004-34-revised.xml",
     ];
-    let seed = common::extracted_text(&names)?;
+    let seed = util::extracted_text(&names)?;
     assert!(
         seed.matches('\u{c}').count() > 100,
         "pages separated by form feeds"
     );
-    let mut text = String::with_capacity(bytes + seed.len());
-    while text.len() < bytes {
-        text.push_str(&seed);
-    }
     let path = dir.join("corpus.txt");
-    std::fs::write(&path, text).unwrap();
+    std::fs::write(&path, util::repeated_to(&seed, bytes)).unwrap();
     Some(path)
 }
 
@@ -115,8 +100,8 @@ fn real_text_streamed_counts_equal_whole_counts() {
             if by == "section" {
                 args.extend(["--with-contexts", "5"]);
             }
-            let (whole, _) = count_json(&args, WHOLE, "262144");
-            let (streamed, _) = count_json(&args, "0", "262144");
+            let whole = count_json(&args, WHOLE, "262144");
+            let streamed = count_json(&args, "0", "262144");
             assert_eq!(streamed_note(&whole), None);
             let note = streamed_note(&streamed).expect("a note that the file was streamed");
             assert!(chunks_of(&note, path) >= 10, "{note}");
@@ -201,9 +186,9 @@ fn paragraphs_straddling_chunk_boundaries_are_counted_whole() {
     for mode in ["word", "family", "substring"] {
         for by in ["document", "page", "section"] {
             let args = ["--mode", mode, "--by", by, path];
-            let (whole, _) = count_json(&args, WHOLE, "4096");
+            let whole = count_json(&args, WHOLE, "4096");
             for chunk in ["4096", "500"] {
-                let (streamed, _) = count_json(&args, "0", chunk);
+                let streamed = count_json(&args, "0", chunk);
                 let note = streamed_note(&streamed).expect("streamed");
                 assert!(chunks_of(&note, path) > 15, "{note}");
                 assert_same(
@@ -215,7 +200,7 @@ fn paragraphs_straddling_chunk_boundaries_are_counted_whole() {
         }
     }
     // The pages and sections are there, as the text was written.
-    let (whole, _) = count_json(&["--by", "section", path], WHOLE, "4096");
+    let whole = count_json(&["--by", "section", path], WHOLE, "4096");
     assert_eq!(whole["documents"][0]["pages"], 40);
     let units: std::collections::BTreeSet<&str> = whole["rows"]
         .as_array()
@@ -323,19 +308,19 @@ fn other_encodings_are_not_streamed() {
     std::fs::write(&utf16, bytes).unwrap();
     let latin1 = dir.path().join("latin1.txt");
     std::fs::write(&latin1, text.as_bytes()).unwrap();
-    let (json, _) = count_json(&[utf16.to_str().unwrap()], "0", "1024");
+    let json = count_json(&[utf16.to_str().unwrap()], "0", "1024");
     assert_eq!(streamed_note(&json), None);
-    let (json16, _) = count_json(&[utf16.to_str().unwrap()], WHOLE, "1024");
+    let json16 = count_json(&[utf16.to_str().unwrap()], WHOLE, "1024");
     assert_same(&json, &json16, "UTF-16");
     assert_eq!(json["total"]["tokens"], 600);
-    let (json, _) = count_json(
+    let json = count_json(
         &["--encoding", "latin1", latin1.to_str().unwrap()],
         "0",
         "1024",
     );
     assert_eq!(streamed_note(&json), None);
     // The same text as UTF-8 streams, with the same counts.
-    let (utf8, _) = count_json(&[latin1.to_str().unwrap()], "0", "1024");
+    let utf8 = count_json(&[latin1.to_str().unwrap()], "0", "1024");
     assert!(streamed_note(&utf8).is_some());
     assert_eq!(utf8["rows"], json["rows"]);
 }

@@ -1,61 +1,17 @@
-//! PDF extraction end to end: fixture PDFs with known text (written here byte by byte, with
-//! the standard Helvetica font), and every real PDF in the shared corpora compared with
+//! PDF extraction end to end: fixture PDFs with known text (written byte by byte by
+//! `util::make::pages_pdf`, with the standard Helvetica font), and every real PDF in the shared corpora compared with
 //! poppler's `pdftotext`.
-
-mod common;
 
 use std::collections::HashMap;
 use std::path::Path;
 use std::process::Command;
 
-use common::{corpora_dir, termtally};
-
-/// Builds a PDF whose pages hold the given lines, top to bottom, in 11 pt Helvetica. Each line is
-/// placed on its own baseline; an empty line leaves a paragraph gap.
-pub fn fixture_pdf(pages: &[Vec<&str>]) -> Vec<u8> {
-    let page_count = pages.len();
-    // Objects: 1 catalog, 2 pages, 3 font, then (page, content) pairs.
-    let mut objects: Vec<String> = vec![
-        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
-        format!(
-            "<< /Type /Pages /Kids [{}] /Count {page_count} >>",
-            (0..page_count)
-                .map(|i| format!("{} 0 R", 4 + 2 * i))
-                .collect::<Vec<_>>()
-                .join(" ")
-        ),
-        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"
-            .to_string(),
-    ];
-    for (i, lines) in pages.iter().enumerate() {
-        let mut stream = String::new();
-        let mut y = 800.0;
-        for line in lines {
-            if !line.is_empty() {
-                let escaped = line
-                    .replace('\\', "\\\\")
-                    .replace('(', "\\(")
-                    .replace(')', "\\)");
-                stream.push_str(&format!("BT /F1 11 Tf 72 {y} Td ({escaped}) Tj ET\n"));
-            }
-            y -= if line.is_empty() { 8.0 } else { 14.0 };
-        }
-        objects.push(format!(
-            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> /Contents {} 0 R >>",
-            5 + 2 * i
-        ));
-        objects.push(format!(
-            "<< /Length {} >>\nstream\n{stream}endstream",
-            stream.len()
-        ));
-    }
-    let objects: Vec<Vec<u8>> = objects.into_iter().map(String::into_bytes).collect();
-    common::pdf_from_objects(&objects)
-}
+use crate::util::make::pages_pdf;
+use crate::util::{self, corpora_dir, pdftotext_available, termtally};
 
 fn hyphenation_fixture() -> Vec<u8> {
     let header = "Fixture guidance on joint working";
-    fixture_pdf(&[
+    pages_pdf(&[
         vec![
             header,
             "",
@@ -86,24 +42,13 @@ fn hyphenation_fixture() -> Vec<u8> {
 }
 
 fn jsonl(args: &[&str], file: &Path) -> Vec<serde_json::Value> {
-    let out = termtally()
-        .arg("extract")
-        .arg("--format")
-        .arg("jsonl")
-        .args(args)
-        .arg(file)
-        .output()
-        .expect("run termtally");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = util::output_ok(
+        termtally()
+            .args(["extract", "--format", "jsonl"])
+            .args(args)
+            .arg(file),
     );
-    String::from_utf8(out.stdout)
-        .expect("utf-8")
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("json line"))
-        .collect()
+    util::jsonl_records(&out.stdout)
 }
 
 #[test]
@@ -157,8 +102,7 @@ fn line_end_hyphenation_is_repaired_from_the_documents_own_evidence() {
 
 #[test]
 fn pdftotext_gets_the_fixture_wrong_where_termtally_gets_it_right() {
-    if Command::new("pdftotext").arg("-v").output().is_err() {
-        eprintln!("\n*** SKIPPED: pdftotext (poppler-utils) is not installed ***\n");
+    if !pdftotext_available() {
         return;
     }
     let dir = tempfile::tempdir().expect("tempdir");
@@ -228,8 +172,7 @@ fn real_pdfs(dir: &Path) -> Vec<std::path::PathBuf> {
 #[test]
 fn real_pdfs_agree_with_pdftotext() {
     let Some(dir) = corpora_dir() else { return };
-    if Command::new("pdftotext").arg("-v").output().is_err() {
-        eprintln!("\n*** SKIPPED: pdftotext (poppler-utils) is not installed ***\n");
+    if !pdftotext_available() {
         return;
     }
     let pdfs = real_pdfs(&dir);
@@ -278,7 +221,7 @@ fn real_pdfs_agree_with_pdftotext() {
 
 #[test]
 fn page_numbers_and_paragraph_numbers_on_dfe_guidance() {
-    let Some(pdf) = common::corpus_file("dfe-designated-teacher-looked-after-children.pdf") else {
+    let Some(pdf) = util::corpus_file("dfe-designated-teacher-looked-after-children.pdf") else {
         return;
     };
     let blocks = jsonl(&[], &pdf);
@@ -325,7 +268,7 @@ fn page_numbers_and_paragraph_numbers_on_dfe_guidance() {
     assert_eq!(resources["section"], serde_json::Value::Null);
 
     // The page of a paragraph agrees with pdftotext's text of that page.
-    if Command::new("pdftotext").arg("-v").output().is_ok() {
+    if pdftotext_available() {
         let block = blocks
             .iter()
             .find(|b| {
@@ -349,7 +292,7 @@ fn page_numbers_and_paragraph_numbers_on_dfe_guidance() {
 
 #[test]
 fn corrupt_pdf_gives_one_clear_line_and_exit_2() {
-    let Some(pdf) = common::corpus_file("wikipedia-cabinet-office-2023-10-03.corrupt.pdf") else {
+    let Some(pdf) = util::corpus_file("wikipedia-cabinet-office-2023-10-03.corrupt.pdf") else {
         return;
     };
     let out = termtally().arg("extract").arg(&pdf).output().expect("run");
@@ -371,7 +314,7 @@ fn extract_to_a_folder_never_overwrites_and_keeps_same_named_documents_apart() {
         std::fs::create_dir(dir.path().join(sub)).expect("mkdir");
         std::fs::write(
             dir.path().join(sub).join("report.pdf"),
-            fixture_pdf(&[vec![&format!("Report from folder {sub}")]]),
+            pages_pdf(&[vec![&format!("Report from folder {sub}")]]),
         )
         .expect("write");
     }
