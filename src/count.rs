@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use rayon::prelude::*;
 
-use crate::document::{Block, Document, Format};
+use crate::document::{Block, Document, Format, PageWithoutText};
 use crate::lexicon::Lexicon;
 use crate::matcher::Matcher;
 
@@ -59,6 +59,8 @@ pub struct UnitCounts {
     pub tokens: u64,
     /// Hits per term, indexed like `lexicon.terms`.
     pub counts: Vec<u64>,
+    /// Hits per term left out by the term's exclusions (not in `counts`).
+    pub excluded: Vec<u64>,
 }
 
 /// Counts for one document.
@@ -71,6 +73,10 @@ pub struct DocumentCounts {
     pub tokens: u64,
     /// Hits per term in the whole document.
     pub counts: Vec<u64>,
+    /// Hits per term left out by the term's exclusions (not in `counts`).
+    pub excluded: Vec<u64>,
+    /// PDF pages with no text layer (their words are not in `tokens`).
+    pub pages_without_text: Vec<PageWithoutText>,
     /// Per page or section in order of first appearance; empty when counting by document.
     pub units: Vec<UnitCounts>,
 }
@@ -81,11 +87,50 @@ pub struct CorpusCounts {
     pub documents: Vec<DocumentCounts>,
     pub tokens: u64,
     pub counts: Vec<u64>,
+    pub excluded: Vec<u64>,
 }
 
-/// Tokens and hits per term in one piece of text.
-fn count_text(text: &str, matcher: &Matcher, counts: &mut [u64]) -> u64 {
-    matcher.count_block(text, counts)
+/// Tokens, hits and excluded hits per term of some text.
+#[derive(Debug, Clone, PartialEq)]
+struct Tally {
+    tokens: u64,
+    counts: Vec<u64>,
+    excluded: Vec<u64>,
+}
+
+impl Tally {
+    fn new(n: usize) -> Tally {
+        Tally {
+            tokens: 0,
+            counts: vec![0; n],
+            excluded: vec![0; n],
+        }
+    }
+
+    /// Adds the tokens and hits of `text`.
+    fn add_text(&mut self, text: &str, matcher: &Matcher) {
+        self.tokens += matcher.count_block(text, &mut self.counts, &mut self.excluded);
+    }
+
+    fn of_text(text: &str, matcher: &Matcher) -> Tally {
+        let mut t = Tally::new(matcher.term_count());
+        t.add_text(text, matcher);
+        t
+    }
+
+    fn add(mut self, other: Tally) -> Tally {
+        self.tokens += other.tokens;
+        add_into(&mut self.counts, &other.counts);
+        add_into(&mut self.excluded, &other.excluded);
+        self
+    }
+}
+
+/// Adds `from` to `into` element by element.
+pub fn add_into(into: &mut [u64], from: &[u64]) {
+    for (x, y) in into.iter_mut().zip(from) {
+        *x += y;
+    }
 }
 
 /// The unit label of a block.
@@ -122,32 +167,29 @@ fn section_label(doc: &Document, block: &Block) -> Option<String> {
 pub fn count_document(doc: &Document, matcher: &Matcher, unit: Unit) -> DocumentCounts {
     let n = matcher.term_count();
     if unit == Unit::Document {
-        let (tokens, counts) = doc
+        let tally = doc
             .blocks
             .par_iter()
             .with_min_len(64)
             .fold(
-                || (0u64, vec![0u64; n]),
-                |(tokens, mut counts), block| {
-                    let t = count_text(&block.text, matcher, &mut counts);
-                    (tokens + t, counts)
+                || Tally::new(n),
+                |mut tally, block| {
+                    tally.add_text(&block.text, matcher);
+                    tally
                 },
             )
-            .reduce(|| (0u64, vec![0u64; n]), add_pair);
+            .reduce(|| Tally::new(n), Tally::add);
         let mut result = empty_counts(doc, n);
-        result.tokens = tokens;
-        result.counts = counts;
+        result.tokens = tally.tokens;
+        result.counts = tally.counts;
+        result.excluded = tally.excluded;
         return result;
     }
-    let per_block: Vec<(u64, Vec<u64>)> = doc
+    let per_block: Vec<Tally> = doc
         .blocks
         .par_iter()
         .with_min_len(64)
-        .map(|block| {
-            let mut counts = vec![0u64; n];
-            let tokens = count_text(&block.text, matcher, &mut counts);
-            (tokens, counts)
-        })
+        .map(|block| Tally::of_text(&block.text, matcher))
         .collect();
     by_unit(doc, unit, n, per_block)
 }
@@ -158,17 +200,20 @@ pub fn count_document(doc: &Document, matcher: &Matcher, unit: Unit) -> Document
 pub fn count_document_serial(doc: &Document, matcher: &Matcher, unit: Unit) -> DocumentCounts {
     let n = matcher.term_count();
     if unit == Unit::Document {
-        let mut result = empty_counts(doc, n);
+        let mut tally = Tally::new(n);
         for block in &doc.blocks {
-            result.tokens += count_text(&block.text, matcher, &mut result.counts);
+            tally.add_text(&block.text, matcher);
         }
+        let mut result = empty_counts(doc, n);
+        result.tokens = tally.tokens;
+        result.counts = tally.counts;
+        result.excluded = tally.excluded;
         return result;
     }
-    let per_block = doc.blocks.iter().map(|block| {
-        let mut counts = vec![0u64; n];
-        let tokens = count_text(&block.text, matcher, &mut counts);
-        (tokens, counts)
-    });
+    let per_block = doc
+        .blocks
+        .iter()
+        .map(|block| Tally::of_text(&block.text, matcher));
     by_unit(doc, unit, n, per_block)
 }
 
@@ -179,6 +224,8 @@ fn empty_counts(doc: &Document, n: usize) -> DocumentCounts {
         pages: doc.page_count,
         tokens: 0,
         counts: vec![0; n],
+        excluded: vec![0; n],
+        pages_without_text: doc.pages_without_text.clone(),
         units: Vec::new(),
     }
 }
@@ -189,11 +236,11 @@ fn by_unit(
     doc: &Document,
     unit: Unit,
     n: usize,
-    per_block: impl IntoIterator<Item = (u64, Vec<u64>)>,
+    per_block: impl IntoIterator<Item = Tally>,
 ) -> DocumentCounts {
     let mut result = empty_counts(doc, n);
     let mut index: HashMap<String, usize> = HashMap::new();
-    for (block, (tokens, counts)) in doc.blocks.iter().zip(per_block) {
+    for (block, tally) in doc.blocks.iter().zip(per_block) {
         let label = unit_label(doc, block, unit).unwrap_or_default();
         let i = *index.entry(label.clone()).or_insert_with(|| {
             result.units.push(UnitCounts {
@@ -201,26 +248,19 @@ fn by_unit(
                 page: if unit == Unit::Page { block.page } else { None },
                 tokens: 0,
                 counts: vec![0; n],
+                excluded: vec![0; n],
             });
             result.units.len() - 1
         });
         let u = &mut result.units[i];
-        u.tokens += tokens;
-        result.tokens += tokens;
-        for (k, c) in counts.into_iter().enumerate() {
-            u.counts[k] += c;
-            result.counts[k] += c;
-        }
+        u.tokens += tally.tokens;
+        result.tokens += tally.tokens;
+        add_into(&mut u.counts, &tally.counts);
+        add_into(&mut result.counts, &tally.counts);
+        add_into(&mut u.excluded, &tally.excluded);
+        add_into(&mut result.excluded, &tally.excluded);
     }
     result
-}
-
-fn add_pair(a: (u64, Vec<u64>), b: (u64, Vec<u64>)) -> (u64, Vec<u64>) {
-    let (ta, mut ca) = a;
-    for (x, y) in ca.iter_mut().zip(b.1) {
-        *x += y;
-    }
-    (ta + b.0, ca)
 }
 
 /// Counts every document (in parallel, keeping their order) and the corpus total.
@@ -237,17 +277,18 @@ impl CorpusCounts {
     /// the length of every count vector ([`Matcher::term_count`]).
     pub fn from_documents(documents: Vec<DocumentCounts>, term_count: usize) -> CorpusCounts {
         let mut counts = vec![0u64; term_count];
+        let mut excluded = vec![0u64; term_count];
         let mut tokens = 0;
         for d in &documents {
             tokens += d.tokens;
-            for (x, y) in counts.iter_mut().zip(&d.counts) {
-                *x += y;
-            }
+            add_into(&mut counts, &d.counts);
+            add_into(&mut excluded, &d.excluded);
         }
         CorpusCounts {
             documents,
             tokens,
             counts,
+            excluded,
         }
     }
 }

@@ -50,6 +50,63 @@ pub struct Document {
     /// Number of pages for paged formats.
     pub page_count: Option<u32>,
     pub blocks: Vec<Block>,
+    /// Pages with no text layer in a PDF that has text elsewhere: their words are not counted.
+    #[serde(default)]
+    pub pages_without_text: Vec<PageWithoutText>,
+}
+
+/// A page of a PDF with no text to count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageWithoutText {
+    /// 1-based page number.
+    pub page: u32,
+    pub kind: EmptyPage,
+}
+
+/// Why a page has no text: it shows an image (most likely a scan, whose words would need OCR),
+/// or nothing at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EmptyPage {
+    Scanned,
+    Blank,
+}
+
+/// The warning about a document's pages without text, e.g. "pages 3 and 7 have no text layer
+/// (scanned?); their words are not counted; page 9 is blank"; `None` when there are none.
+pub fn pages_without_text_warning(pages: &[PageWithoutText]) -> Option<String> {
+    let of = |kind: EmptyPage| -> Vec<u32> {
+        pages
+            .iter()
+            .filter(|p| p.kind == kind)
+            .map(|p| p.page)
+            .collect()
+    };
+    let (scanned, blank) = (of(EmptyPage::Scanned), of(EmptyPage::Blank));
+    let mut parts = Vec::new();
+    if !scanned.is_empty() {
+        let have = if scanned.len() == 1 { "has" } else { "have" };
+        let their = if scanned.len() == 1 { "its" } else { "their" };
+        parts.push(format!(
+            "{} {have} no text layer (scanned?); {their} words are not counted",
+            page_list(&scanned)
+        ));
+    }
+    if !blank.is_empty() {
+        let is = if blank.len() == 1 { "is" } else { "are" };
+        parts.push(format!("{} {is} blank", page_list(&blank)));
+    }
+    (!parts.is_empty()).then(|| parts.join("; "))
+}
+
+/// "page 3", "pages 3 and 7", "pages 3, 5 and 7".
+fn page_list(pages: &[u32]) -> String {
+    let numbers: Vec<String> = pages.iter().map(u32::to_string).collect();
+    match numbers.as_slice() {
+        [one] => format!("page {one}"),
+        [init @ .., last] => format!("pages {} and {last}", init.join(", ")),
+        [] => String::new(),
+    }
 }
 
 impl Document {
@@ -58,6 +115,7 @@ impl Document {
             name: name.into(),
             format,
             page_count: None,
+            pages_without_text: Vec::new(),
             blocks: Vec::new(),
         }
     }

@@ -47,22 +47,33 @@ pub struct Concordance {
     pub start: usize,
     #[serde(skip)]
     pub end: usize,
+    /// A hit left out by an exclusion of its term (not counted); only from
+    /// [`contexts_with_excluded`].
+    #[serde(skip)]
+    pub excluded: bool,
 }
 
 /// Every hit of `matcher` in `doc`, in document order, with `span` of context. The hits are
 /// exactly those `count` counts: the same matcher over the same block texts.
 pub fn contexts(doc: &Document, matcher: &Matcher, span: Span) -> Vec<Concordance> {
-    contexts_of_terms(doc, matcher, span, None)
+    contexts_of_terms(doc, matcher, span, None, false)
 }
 
-/// [`contexts`] of the terms marked in `terms` (indexed by term; `None`: every term). The hits
-/// of the others are found too (a longer form of another term takes its words, as in `count`)
-/// but not put in context.
+/// As [`contexts`], with the hits the terms' exclusions left out among them (marked
+/// `excluded`), for `kwic --show-excluded`.
+pub fn contexts_with_excluded(doc: &Document, matcher: &Matcher, span: Span) -> Vec<Concordance> {
+    contexts_of_terms(doc, matcher, span, None, true)
+}
+
+/// [`contexts`] of the terms marked in `terms` (indexed by term; `None`: every term), with the
+/// excluded hits among them when `with_excluded`. The hits of the others are found too (a
+/// longer form of another term takes its words, as in `count`) but not put in context.
 pub fn contexts_of_terms(
     doc: &Document,
     matcher: &Matcher,
     span: Span,
     terms: Option<&[bool]>,
+    with_excluded: bool,
 ) -> Vec<Concordance> {
     // Blocks in parallel (a long document uses every core), kept in document order.
     let per_block: Vec<Vec<Concordance>> = doc
@@ -70,23 +81,27 @@ pub fn contexts_of_terms(
         .par_iter()
         .enumerate()
         .with_min_len(64)
-        .map(|(index, block)| block_contexts(doc, index, block, matcher, span, terms))
+        .map(|(index, block)| {
+            block_contexts(doc, (index, block), matcher, span, (terms, with_excluded))
+        })
         .collect();
     per_block.into_iter().flatten().collect()
 }
 
 fn block_contexts(
     doc: &Document,
-    index: usize,
-    block: &Block,
+    (index, block): (usize, &Block),
     matcher: &Matcher,
     span: Span,
-    terms: Option<&[bool]>,
+    (terms, with_excluded): (Option<&[bool]>, bool),
 ) -> Vec<Concordance> {
-    let mut hits = matcher.hits(&block.text);
-    if let Some(terms) = terms {
-        hits.retain(|hit| terms.get(hit.term).copied().unwrap_or(false));
-    }
+    let wanted = |term: usize| terms.is_none_or(|t| t.get(term).copied().unwrap_or(false));
+    let mut hits = Vec::new();
+    matcher.for_each_occurrence(&block.text, |hit, excluded| {
+        if (with_excluded || !excluded) && wanted(hit.term) {
+            hits.push((hit, excluded));
+        }
+    });
     if hits.is_empty() {
         return Vec::new();
     }
@@ -95,7 +110,10 @@ fn block_contexts(
         Span::Chars(_) => Vec::new(),
     };
     hits.into_iter()
-        .map(|hit| concordance(doc, index, block, hit, span, &sentences))
+        .map(|(hit, excluded)| Concordance {
+            excluded,
+            ..concordance(doc, index, block, hit, span, &sentences)
+        })
         .collect()
 }
 
@@ -212,6 +230,7 @@ fn concordance(
         term: hit.term,
         start: hit.start,
         end: hit.end,
+        excluded: false,
     }
 }
 

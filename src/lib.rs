@@ -11,6 +11,7 @@ pub mod cli;
 pub mod cmd;
 pub mod count;
 pub mod document;
+pub mod duplicate;
 pub mod extract;
 pub mod fetch;
 pub mod frequency;
@@ -33,6 +34,7 @@ pub mod table;
 mod testing;
 pub mod tokenise;
 pub mod trend;
+pub mod wordform;
 
 pub use document::{Block, Document, Format};
 

@@ -26,6 +26,8 @@ use crate::tokenise::{
     FirstBytes, TokenSpans, count_tokens, fold, for_each_token, for_each_token_among, push_folded,
     token_end,
 };
+use crate::wordform::glob_matches;
+pub use crate::wordform::inflections;
 
 /// How lexicon forms are matched against the text (see [`Mode::description`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize)]
@@ -134,14 +136,35 @@ impl Matcher {
         self.term_count
     }
 
-    /// Calls `f` for every hit in `text`, in text order (by start, then term).
-    pub fn for_each_hit(&self, text: &str, f: impl FnMut(Hit)) {
+    /// Calls `f` for every hit in `text`, in text order (by start, then term), with `true` for
+    /// a hit excluded by one of its term's exclusion phrases (not counted).
+    pub fn for_each_occurrence(&self, text: &str, f: impl FnMut(Hit, bool)) {
         match &self.inner {
             Inner::Words(m) => {
-                m.scan(text, f);
+                m.scan(text, true, f);
             }
-            Inner::Substrings(m) => m.for_each_hit(text, f),
+            Inner::Substrings(m) => m.for_each_occurrence(text, f),
         }
+    }
+
+    /// Calls `f` for every counted hit in `text`, in text order (by start, then term).
+    pub fn for_each_hit(&self, text: &str, mut f: impl FnMut(Hit)) {
+        self.for_each_occurrence(text, |h, excluded| {
+            if !excluded {
+                f(h);
+            }
+        });
+    }
+
+    /// Every hit in `text` excluded by an exclusion phrase of its term, in text order.
+    pub fn excluded_hits(&self, text: &str) -> Vec<Hit> {
+        let mut hits = Vec::new();
+        self.for_each_occurrence(text, |h, excluded| {
+            if excluded {
+                hits.push(h);
+            }
+        });
+        hits
     }
 
     /// Every hit in `text`, in text order.
@@ -159,11 +182,20 @@ impl Matcher {
     /// Adds the hits of each term in `text` to `counts` and returns the number of word tokens
     /// in `text` ([`crate::tokenise::count_tokens`]), in one pass over the text where the mode
     /// allows it.
-    pub fn count_block(&self, text: &str, counts: &mut [u64]) -> u64 {
+    ///
+    /// Hits excluded by an exclusion phrase are added to `excluded` instead.
+    pub fn count_block(&self, text: &str, counts: &mut [u64], excluded: &mut [u64]) -> u64 {
+        let add = |h: Hit, was_excluded: bool| {
+            if was_excluded {
+                excluded[h.term] += 1;
+            } else {
+                counts[h.term] += 1;
+            }
+        };
         match &self.inner {
-            Inner::Words(m) => m.scan(text, |h| counts[h.term] += 1),
+            Inner::Words(m) => m.scan(text, true, add),
             Inner::Substrings(m) => {
-                m.for_each_hit(text, |h| counts[h.term] += 1);
+                m.for_each_occurrence(text, add);
                 count_tokens(text)
             }
         }
@@ -174,7 +206,7 @@ impl Matcher {
 // word and family modes
 
 /// One word of a compiled form.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum WordPat {
     /// Index into `WordMatcher::words` (a case-folded literal word).
     Literal(u32),
@@ -188,6 +220,9 @@ struct CompiledForm {
     words: Vec<WordPat>,
     /// Priority among forms matching at the same token; larger wins.
     rank: (usize, bool, Reverse<usize>, usize, Reverse<usize>),
+    /// For an exclusion phrase: the terms that list it (the hits of those terms inside it are
+    /// excluded). Empty for a form.
+    excluding: Vec<u32>,
 }
 
 #[derive(Debug, Clone)]
@@ -283,26 +318,92 @@ impl WordMatcher {
                     term: term as u32,
                     words: pats,
                     rank,
+                    excluding: Vec::new(),
                 });
             }
         }
+        let first_exclusion = m.forms.len();
+        m.add_exclusions(lexicon);
         if family {
-            m.add_inflections(&explicit_single, order);
+            m.add_inflections(&explicit_single, order, first_exclusion);
         }
         m.index_forms();
         Ok(m)
     }
 
+    /// Every term's exclusion phrases, one compiled form per distinct phrase listing the terms
+    /// that exclude it. They rank after every form of the same length (a term that lists the
+    /// phrase as a form keeps it), before shorter ones (so the phrase's words are not offered to
+    /// other terms).
+    fn add_exclusions(&mut self, lexicon: &Lexicon) {
+        let mut by_words: FxHashMap<Vec<WordPat>, usize> = FxHashMap::default();
+        for (term, t) in lexicon.terms.iter().enumerate() {
+            for phrase in &t.exclude {
+                let Ok(words) = parse_form(phrase) else {
+                    continue; // validated when the lexicon was loaded
+                };
+                let pats: Vec<WordPat> = words
+                    .iter()
+                    .map(|w| WordPat::Literal(self.word_id(&w.folded)))
+                    .collect();
+                self.push_exclusion(&mut by_words, pats, term as u32);
+            }
+        }
+    }
+
+    fn push_exclusion(
+        &mut self,
+        by_words: &mut FxHashMap<Vec<WordPat>, usize>,
+        pats: Vec<WordPat>,
+        term: u32,
+    ) {
+        if let Some(&i) = by_words.get(&pats) {
+            if !self.forms[i].excluding.contains(&term) {
+                self.forms[i].excluding.push(term);
+            }
+            return;
+        }
+        self.multi_word |= pats.len() > 1;
+        let literal_chars = pats
+            .iter()
+            .map(|&p| match p {
+                WordPat::Literal(id) => self.word_text(id).len(),
+                WordPat::Glob(_) => 0,
+            })
+            .sum();
+        let rank = (
+            pats.len(),
+            false,
+            Reverse(0),
+            literal_chars,
+            Reverse(usize::MAX / 2 + self.forms.len()),
+        );
+        by_words.insert(pats.clone(), self.forms.len());
+        self.forms.push(CompiledForm {
+            term,
+            words: pats,
+            rank,
+            excluding: vec![term],
+        });
+    }
+
     /// `--mode family`: the inflections of explicit single-word literal forms, ranked after
-    /// every explicit form (`order` is the next rank).
-    fn add_inflections(&mut self, explicit_single: &FxHashMap<String, ()>, mut order: usize) {
+    /// every explicit form (`order` is the next rank), and of the last word of exclusions
+    /// (the forms from `first_exclusion` on).
+    fn add_inflections(
+        &mut self,
+        explicit_single: &FxHashMap<String, ()>,
+        mut order: usize,
+        first_exclusion: usize,
+    ) {
+        self.inflect_exclusions(first_exclusion);
         // Inflections of explicit single-word literal forms, in lexicon order; an explicit
         // form anywhere, or an earlier term's inflection, keeps the word.
         let mut generated: FxHashMap<String, ()> = FxHashMap::default();
         let bases: Vec<(u32, String)> = self
             .forms
             .iter()
-            .filter(|f| f.words.len() == 1 && f.rank.2 == Reverse(0))
+            .filter(|f| f.words.len() == 1 && f.rank.2 == Reverse(0) && f.excluding.is_empty())
             .filter_map(|f| match f.words[0] {
                 WordPat::Literal(id) => Some((f.term, self.word_text(id).to_string())),
                 WordPat::Glob(_) => None,
@@ -321,7 +422,35 @@ impl WordMatcher {
                     term,
                     words: vec![WordPat::Literal(id)],
                     rank,
+                    excluding: Vec::new(),
                 });
+            }
+        }
+    }
+
+    /// Family mode: an exclusion's last word inflects as a form's word does ("local area
+    /// partnership" also excludes "local area partnerships" and "local area partnership's").
+    fn inflect_exclusions(&mut self, first_exclusion: usize) {
+        let mut by_words: FxHashMap<Vec<WordPat>, usize> = self.forms[first_exclusion..]
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.words.clone(), first_exclusion + i))
+            .collect();
+        let exclusions: Vec<(Vec<WordPat>, Vec<u32>)> = self.forms[first_exclusion..]
+            .iter()
+            .map(|f| (f.words.clone(), f.excluding.clone()))
+            .collect();
+        for (words, terms) in exclusions {
+            let Some(&WordPat::Literal(last)) = words.last() else {
+                continue;
+            };
+            for variant in inflections(self.word_text(last)) {
+                let mut pats = words.clone();
+                *pats.last_mut().expect("an exclusion has words") =
+                    WordPat::Literal(self.word_id(&variant));
+                for &term in &terms {
+                    self.push_exclusion(&mut by_words, pats.clone(), term);
+                }
             }
         }
     }
@@ -473,8 +602,12 @@ impl WordMatcher {
         scratch: &mut Scratch,
     ) -> Option<(u32, usize)> {
         let mut best: Option<(u32, usize)> = None;
+        let with_exclusions = scratch.with_exclusions;
         let mut consider = |form_idx: u32, word: &mut String| {
             let form = &self.forms[form_idx as usize];
+            if !with_exclusions && !form.excluding.is_empty() {
+                return;
+            }
             if let Some((b, _)) = best {
                 if self.forms[b as usize].rank >= form.rank {
                     return;
@@ -532,14 +665,26 @@ impl WordMatcher {
         }
     }
 
-    /// Calls `f` for every hit and returns the number of tokens in `text`.
+    /// The hits in `text` with exclusions left out of matching: those an exclusion phrase's
+    /// occurrence holds.
+    fn hits_ignoring_exclusions(&self, text: &str) -> Vec<Hit> {
+        let mut hits = Vec::new();
+        self.scan(text, false, |h, _| hits.push(h));
+        hits
+    }
+
+    /// Calls `f` for every hit (with `true` for a hit excluded by an exclusion phrase of its
+    /// term) and returns the number of tokens in `text`.
     ///
     /// Tokens come from [`for_each_token_among`] (64 bytes at a time); only tokens that
     /// pass [`Self::may_start_form`] are delimited, folded and looked up.
-    fn scan(&self, text: &str, mut f: impl FnMut(Hit)) -> u64 {
+    fn scan(&self, text: &str, with_exclusions: bool, mut f: impl FnMut(Hit, bool)) -> u64 {
         let bytes = text.as_bytes();
         let mut folded = String::new();
-        let mut scratch = Scratch::default();
+        let mut scratch = Scratch {
+            with_exclusions,
+            ..Scratch::default()
+        };
         // Tokens before this offset belong to the last hit (a form of several words).
         let mut resume = 0;
         let mut at_token = |s: usize, end: Option<usize>| {
@@ -560,11 +705,27 @@ impl WordMatcher {
             folded.clear();
             push_folded(token, &mut folded);
             if let Some((form, end)) = self.best_at(text, e, &tokens, &folded, &mut scratch) {
-                f(Hit {
-                    term: self.forms[form as usize].term as usize,
-                    start: s,
-                    end,
-                });
+                let form = &self.forms[form as usize];
+                if form.excluding.is_empty() {
+                    let term = form.term as usize;
+                    f(
+                        Hit {
+                            term,
+                            start: s,
+                            end,
+                        },
+                        false,
+                    );
+                } else {
+                    // The phrase's words count for no term; the hits of the terms that
+                    // exclude it are reported as excluded.
+                    for h in self.hits_ignoring_exclusions(&text[s..end]) {
+                        if form.excluding.contains(&(h.term as u32)) {
+                            let (start, end) = (s + h.start, s + h.end);
+                            f(Hit { start, end, ..h }, true);
+                        }
+                    }
+                }
                 resume = end;
             }
         };
@@ -580,90 +741,8 @@ impl WordMatcher {
 struct Scratch {
     word: String,
     globs: Vec<u32>,
-}
-
-/// Whether a case-folded glob word (with `*` = any run, possibly empty, of letters and digits)
-/// matches a whole case-folded token.
-fn glob_matches(pattern: &str, token: &str) -> bool {
-    match pattern.find('*') {
-        None => pattern == token,
-        Some(k) => {
-            let Some(rest_of_token) = token.strip_prefix(&pattern[..k]) else {
-                return false;
-            };
-            let rest = &pattern[k + 1..];
-            let mut idx = 0;
-            loop {
-                if glob_matches(rest, &rest_of_token[idx..]) {
-                    return true;
-                }
-                match rest_of_token[idx..].chars().next() {
-                    Some(c) if c.is_alphanumeric() => idx += c.len_utf8(),
-                    _ => return false,
-                }
-            }
-        }
-    }
-}
-
-/// The regular inflections of a case-folded word, for `family` mode: -s/-es, possessive -'s
-/// (the plural possessive "advisers'" is the token "advisers"), -ed/-d, -ing, with
-/// silent-e drop, consonant + y to -ies/-ied, and final-consonant doubling. Doubling depends on
-/// stress, which spelling does not show ("admitted" but "visited"; British "travelled"), so after
-/// a single vowel + consonant both spellings are generated; the one English does not use never
-/// occurs in text. Words not ending in a letter are not inflected.
-pub fn inflections(word: &str) -> Vec<String> {
-    let chars: Vec<char> = word.chars().collect();
-    let n = chars.len();
-    if n < 2 || !chars[n - 1].is_alphabetic() {
-        return Vec::new();
-    }
-    let is_vowel = |c: char| matches!(c, 'a' | 'e' | 'i' | 'o' | 'u');
-    let last = chars[n - 1];
-    let before = chars[n - 2];
-    let stem_without_last: String = chars[..n - 1].iter().collect();
-    let mut out: Vec<String> = Vec::new();
-    // -s / -es
-    if word.ends_with('s')
-        || word.ends_with('x')
-        || word.ends_with('z')
-        || word.ends_with("ch")
-        || word.ends_with("sh")
-    {
-        out.push(format!("{word}es"));
-    } else if last == 'y' && !is_vowel(before) {
-        out.push(format!("{stem_without_last}ies"));
-    } else {
-        out.push(format!("{word}s"));
-    }
-    out.push(format!("{word}'s"));
-    // -ed / -d and -ing
-    if last == 'e' {
-        out.push(format!("{word}d"));
-        if let Some(stem) = word.strip_suffix("ie") {
-            out.push(format!("{stem}ying"));
-        } else if matches!(before, 'e' | 'o' | 'y') {
-            // agree -> agreeing, hoe -> hoeing, dye -> dyeing: the e stays
-            out.push(format!("{word}ing"));
-        } else {
-            out.push(format!("{stem_without_last}ing"));
-        }
-    } else if last == 'y' && !is_vowel(before) {
-        out.push(format!("{stem_without_last}ied"));
-        out.push(format!("{word}ing"));
-    } else {
-        out.push(format!("{word}ed"));
-        out.push(format!("{word}ing"));
-        // Single vowel + single consonant (not w, x, y): plan -> planned, travel -> travelled.
-        let third = if n >= 3 { Some(chars[n - 3]) } else { None };
-        let single_vowel_before = is_vowel(before) && third.is_none_or(|c| !is_vowel(c));
-        if single_vowel_before && !is_vowel(last) && !matches!(last, 'w' | 'x' | 'y') {
-            out.push(format!("{word}{last}ed"));
-            out.push(format!("{word}{last}ing"));
-        }
-    }
-    out.retain(|v| v != word);
-    out
+    /// Whether exclusion phrases are matched (not while looking inside one).
+    with_exclusions: bool,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -684,6 +763,8 @@ struct SubstringMatcher {
     automaton: AhoCorasick,
     /// Per automaton pattern.
     forms: Vec<SubstringForm>,
+    /// The terms' exclusion phrases, as the forms of the same terms.
+    exclusions: Option<Box<SubstringMatcher>>,
 }
 
 /// A candidate occurrence of a term in the folded text.
@@ -737,10 +818,32 @@ impl SubstringMatcher {
             .match_kind(MatchKind::Standard)
             .build(&patterns)
             .map_err(|e| anyhow::anyhow!("{}: cannot compile the lexicon: {e}", lexicon.origin))?;
-        Ok(SubstringMatcher { automaton, forms })
+        let exclusions = if lexicon.terms.iter().any(|t| !t.exclude.is_empty()) {
+            let mut phrases = lexicon.clone();
+            for t in &mut phrases.terms {
+                t.forms = std::mem::take(&mut t.exclude);
+            }
+            Some(Box::new(SubstringMatcher::new(&phrases)?))
+        } else {
+            None
+        };
+        Ok(SubstringMatcher {
+            automaton,
+            forms,
+            exclusions,
+        })
     }
 
-    fn for_each_hit(&self, text: &str, mut f: impl FnMut(Hit)) {
+    /// Every hit in `text` with whether it is excluded.
+    fn occurrences(&self, text: &str) -> Vec<Hit> {
+        let mut hits = Vec::new();
+        self.for_each_occurrence(text, |h, _| hits.push(h));
+        hits
+    }
+
+    /// Calls `f` for every hit, with `true` for one inside an occurrence of one of its term's
+    /// exclusions (terms are independent in this mode, so an exclusion concerns its term only).
+    fn for_each_occurrence(&self, text: &str, mut f: impl FnMut(Hit, bool)) {
         let folded_text = FoldedText::new(text);
         let hay = folded_text.folded.as_ref();
         let mut candidates: Vec<Candidate> = Vec::new();
@@ -797,7 +900,17 @@ impl SubstringMatcher {
             });
         }
         hits.sort_unstable_by_key(|h| (h.start, h.term));
-        hits.into_iter().for_each(&mut f);
+        let excluding = self
+            .exclusions
+            .as_ref()
+            .map(|x| x.occurrences(text))
+            .unwrap_or_default();
+        for h in hits {
+            let excluded = excluding
+                .iter()
+                .any(|x| x.term == h.term && x.start <= h.start && h.end <= x.end);
+            f(h, excluded);
+        }
     }
 }
 
@@ -956,6 +1069,77 @@ mod tests {
 
     fn study() -> Lexicon {
         Lexicon::load("boddison-soan-2021").unwrap()
+    }
+
+    /// A lexicon from TOML terms `(label, forms, exclude)`, all in one category.
+    fn with_exclusions(terms: &[(&str, &[&str], &[&str])]) -> Lexicon {
+        let mut toml = "name = \"t\"\n[categories]\nc = \"c\"\n".to_string();
+        for (label, forms, exclude) in terms {
+            toml.push_str(&format!(
+                "[[terms]]\nlabel = {label:?}\ncategory = \"c\"\nforms = {forms:?}\nexclude = {exclude:?}\n"
+            ));
+        }
+        Lexicon::from_toml_str(&toml, "t.toml").unwrap()
+    }
+
+    /// (counted, excluded) per term.
+    fn tallies(lex: &Lexicon, mode: Mode, text: &str) -> Vec<(u64, u64)> {
+        let m = Matcher::new(lex, mode).unwrap();
+        let mut counts = vec![0; lex.terms.len()];
+        let mut excluded = vec![0; lex.terms.len()];
+        m.count_block(text, &mut counts, &mut excluded);
+        counts.into_iter().zip(excluded).collect()
+    }
+
+    #[test]
+    fn exclusions_leave_out_the_hits_inside_them_and_say_how_many() {
+        let lex = with_exclusions(&[("P", &["partnership"], &["local area partnership"])]);
+        let text = "The Local Area Partnership and the partnership. Local area partnership's \
+                    plan; local area partnerships; local-area partnership.";
+        // Word mode: the possessive and the plural are other words; "local-area" is one token.
+        assert_eq!(tallies(&lex, Mode::Word, text), vec![(2, 1)]);
+        // Family mode: the exclusion's last word inflects like the form's.
+        assert_eq!(tallies(&lex, Mode::Family, text), vec![(2, 3)]);
+        // Substring mode: the exclusion is found anywhere, "local-area" is not "local area".
+        assert_eq!(tallies(&lex, Mode::Substring, text), vec![(2, 3)]);
+        let m = Matcher::new(&lex, Mode::Word).unwrap();
+        let excluded = m.excluded_hits(text);
+        assert_eq!(&text[excluded[0].start..excluded[0].end], "Partnership");
+        assert_eq!(m.hits(text).len(), 2);
+    }
+
+    #[test]
+    fn excluded_text_is_offered_only_to_terms_that_list_it() {
+        let lex = with_exclusions(&[
+            ("P", &["partnership"], &["local area partnership"]),
+            ("Local area", &["local area"], &[]),
+            ("Name", &["area partnership board"], &[]),
+        ]);
+        // "local area" inside the excluded phrase is not offered to another term; a longer form
+        // of another term that the exclusion does not hold wins as ever.
+        let text = "local area partnership; local area; area partnership board";
+        assert_eq!(
+            tallies(&lex, Mode::Word, text),
+            vec![(0, 1), (1, 0), (1, 0)]
+        );
+        // A term that lists the phrase as a form keeps it.
+        let lex = with_exclusions(&[
+            ("P", &["partnership"], &["local area partnership"]),
+            ("The body", &["local area partnership"], &[]),
+        ]);
+        assert_eq!(
+            tallies(&lex, Mode::Word, "the local area partnership"),
+            vec![(0, 0), (1, 0)]
+        );
+        // Two terms excluding the same phrase: both are told.
+        let lex = with_exclusions(&[
+            ("P", &["partnership"], &["local area partnership"]),
+            ("L", &["local"], &["local area partnership"]),
+        ]);
+        assert_eq!(
+            tallies(&lex, Mode::Word, "the local area partnership"),
+            vec![(0, 1), (0, 1)]
+        );
     }
 
     #[test]
@@ -1211,7 +1395,7 @@ mod tests {
                 let mut b = vec![0; lex.terms.len()];
                 m.add_counts(text, &mut a);
                 assert_eq!(
-                    m.count_block(text, &mut b),
+                    m.count_block(text, &mut b, &mut vec![0; lex.terms.len()]),
                     crate::tokenise::count_tokens(text),
                     "{name} {mode}"
                 );
@@ -1332,7 +1516,7 @@ mod tests {
                         }
                     }
                     let mut hits = Vec::new();
-                    let n = words.scan(&text, |h| hits.push(h));
+                    let n = words.scan(&text, true, |h, _| hits.push(h));
                     assert_eq!((hits, n), reference_scan(words, &text), "{text:?}");
                 }
             }
@@ -1364,7 +1548,7 @@ mod tests {
                 let hits = m.hits(&text);
                 let mut counts = vec![0; lex.terms.len()];
                 assert_eq!(
-                    m.count_block(&text, &mut counts),
+                    m.count_block(&text, &mut counts, &mut vec![0; lex.terms.len()]),
                     crate::tokenise::count_tokens(&text)
                 );
                 assert_eq!(counts.iter().sum::<u64>() as usize, hits.len());

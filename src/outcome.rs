@@ -54,7 +54,9 @@ impl Outcome {
         eprintln!("termtally: {message}");
         let mut counts = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         counts.failed += 1;
-        counts.failures.push((message.to_string(), "no document was read".to_string()));
+        counts
+            .failures
+            .push((message.to_string(), "no document was read".to_string()));
     }
 
     /// A document that was read but whose result could not be written: it counts as failed.

@@ -38,7 +38,7 @@ use std::path::Path;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use crate::count::{DocumentCounts, NO_SECTION, Unit, UnitCounts, count_document_serial};
+use crate::count::{DocumentCounts, NO_SECTION, Unit, UnitCounts, add_into, count_document_serial};
 use crate::document::{Block, Document, Format};
 use crate::extract::sections::carry_forward;
 use crate::extract::text::split_blocks;
@@ -665,6 +665,8 @@ fn process_chunk(chunk: Chunk, job: &Job, buffers: &Buffers, words: &mut Words) 
             pages: None,
             tokens: word_tokens,
             counts: Vec::new(),
+            excluded: Vec::new(),
+            pages_without_text: Vec::new(),
             units: Vec::new(),
         },
     };
@@ -682,6 +684,7 @@ fn process_chunk(chunk: Chunk, job: &Job, buffers: &Buffers, words: &mut Words) 
                 matcher,
                 span,
                 Some(terms),
+                false,
             )]
         }
         (_, Some(matcher)) if job.work.contexts_per_term() > 0 => first_contexts(
@@ -728,6 +731,8 @@ impl Merger {
                 pages: None,
                 tokens: 0,
                 counts: vec![0; n],
+                excluded: vec![0; n],
+                pages_without_text: Vec::new(),
                 units: Vec::new(),
             },
             unit_index: HashMap::new(),
@@ -762,6 +767,7 @@ impl Merger {
         };
         self.counts.tokens += chunk.counts.tokens;
         add_into(&mut self.counts.counts, &chunk.counts.counts);
+        add_into(&mut self.counts.excluded, &chunk.counts.excluded);
         for mut unit in chunk.counts.units {
             if self.unit == Unit::Section && unit.label == CARRIED {
                 unit.label = carried.clone().unwrap_or_else(|| NO_SECTION.to_string());
@@ -771,6 +777,7 @@ impl Merger {
                     let into: &mut UnitCounts = &mut self.counts.units[i];
                     into.tokens += unit.tokens;
                     add_into(&mut into.counts, &unit.counts);
+                    add_into(&mut into.excluded, &unit.excluded);
                 }
                 None => {
                     self.unit_index
@@ -809,12 +816,6 @@ impl Merger {
             chunks,
             words: WordCounts::default(),
         }
-    }
-}
-
-fn add_into(into: &mut [u64], from: &[u64]) {
-    for (x, y) in into.iter_mut().zip(from) {
-        *x += y;
     }
 }
 

@@ -10,7 +10,7 @@ use clap::Args;
 use crate::count::Unit;
 use crate::extract::{ExtractOptions, PdfRunner};
 use crate::keyness::{Correction, LlForm};
-use crate::lexicon::DEFAULT_LEXICON;
+use crate::lexicon::{DEFAULT_LEXICON, Lexicon};
 use crate::matcher::Mode;
 use crate::stopwords::{StopList, WordFilter};
 
@@ -43,6 +43,10 @@ pub struct InputArgs {
     /// Stop with exit code 2 at the first document that fails.
     #[arg(long)]
     pub strict: bool,
+    /// Count files with the same content (byte-identical copies under other names) once each
+    /// time they are given, instead of once (with a warning naming both).
+    #[arg(long)]
+    pub keep_duplicates: bool,
 }
 
 impl InputArgs {
@@ -117,6 +121,28 @@ pub struct ModeArgs {
     /// How forms are matched.
     #[arg(long, short = 'm', value_enum, default_value_t = Mode::Word)]
     pub mode: Mode,
+    /// Do not count hits inside this phrase, for every term it holds a form of (repeatable):
+    /// `--exclude "local area partnership"`. Matched like the forms (see the README, Exclusions);
+    /// the number left out is shown as `excluded`.
+    #[arg(long, value_name = "PHRASE")]
+    pub exclude: Vec<String>,
+}
+
+impl ModeArgs {
+    /// Adds the `--exclude` phrases to `lexicon`'s terms.
+    pub fn apply_exclusions(&self, lexicon: &mut Lexicon) -> anyhow::Result<()> {
+        lexicon.add_exclusions(&self.exclude)?;
+        Ok(())
+    }
+}
+
+impl LexiconArgs {
+    /// The lexicon named by `--lexicon`, with the `--exclude` phrases added.
+    pub fn load(&self) -> anyhow::Result<Lexicon> {
+        let mut lexicon = Lexicon::load(&self.lexicon)?;
+        self.matching.apply_exclusions(&mut lexicon)?;
+        Ok(lexicon)
+    }
 }
 
 /// The command line's names for the library's enums (the library itself knows nothing of clap).

@@ -12,7 +12,10 @@
 //!   "mode": "word" | "family" | "substring",
 //!   "by": "document" | "page" | "section",
 //!   "categories": [{"name", "description"}],
-//!   "documents": [{"path", "format", "pages", "tokens"}],   pages: null for formats without pages
+//!   "documents": [{"path", "format", "pages", "tokens", "pages_without_text"}],
+//!                                               pages: null for formats without pages;
+//!                                               pages_without_text: [{"page", "kind": "scanned" |
+//!                                               "blank"}], PDF pages with no text layer (not counted)
 //!   "total": {"documents", "tokens"},
 //!   "contexts": [{"document", "term", "category", "hits": [{page, section, cite, left, match, right}]}]
 //!                                               only with --with-contexts N: each term's first N hits
@@ -22,7 +25,7 @@
 //! ```
 //!
 //! Every record of `rows` has the keys `kind`, `document`, `path`, `unit`, `term`, `category`,
-//! `count`, `tokens`, `rate_per_10k`, `share`:
+//! `count`, `excluded`, `tokens`, `rate_per_10k`, `share`:
 //!
 //! - `kind` = `"term"`: the count of one term. `kind` = `"category"`: the total of one category
 //!   (`term` is null) and its `share`, the percentage of all the lexicon's hits in that document
@@ -33,6 +36,8 @@
 //! - `unit`: null with `--by document`; the page number as text ("61") with `--by page`; the
 //!   numbered paragraph ("4.9") or Part and section ("Part 3, s. 19") with `--by section`.
 //!   Blocks without one are grouped as "(no page)" / "(no section)".
+//! - `excluded`: hits of the term (or category) left out by its exclusions (`exclude = [...]` in
+//!   the lexicon, `--exclude PHRASE`); not part of `count`. 0 without exclusions.
 //! - `tokens`: word tokens in that document or unit; `rate_per_10k` = count × 10,000 / tokens.
 //!
 //! With `--by document` every term has a row for every document, zeros included; with `--by page`
@@ -60,7 +65,7 @@ use crate::cmd::{finish, load_and_count, write_counted};
 use crate::count::{
     CorpusCounts, DocumentCounts, Unit, category_totals, count_document, percent, rate_per_10k,
 };
-use crate::document::{Document, short_names};
+use crate::document::{Document, pages_without_text_warning, short_names};
 use crate::kwic;
 use crate::layout::{Layout, MatrixRow, Values, wide_table};
 use crate::lexicon::Lexicon;
@@ -127,7 +132,7 @@ pub struct Args {
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     // The lexicon is validated before any document is read: a bad lexicon stops everything.
     let mode = args.lexicon.matching.mode;
-    let lexicon = Lexicon::load(&args.lexicon.lexicon)?;
+    let lexicon = args.lexicon.load()?;
     let matcher = Matcher::new(&lexicon, mode)?;
     let output = args.output.resolve(OutputFormat::Table)?;
     let outcome = Outcome::new();
@@ -368,7 +373,7 @@ pub fn build_report(lexicon: &Lexicon, mode: Mode, by: Unit, counts: &CorpusCoun
     let names = short_names(&paths);
     for (d, name) in counts.documents.iter().zip(&names) {
         let document = (name.as_str(), Value::text(&d.name));
-        let mut table = Table::new(columns(by));
+        let mut table = Table::new(columns(by, has_exclusions(lexicon)));
         let pages = d.pages.map(|p| format!(", {p} pages")).unwrap_or_default();
         table.title = Some(format!("{}: {} words{pages}", d.name, d.tokens));
         if by == Unit::Document {
@@ -377,8 +382,7 @@ pub fn build_report(lexicon: &Lexicon, mode: Mode, by: Unit, counts: &CorpusCoun
                 lexicon,
                 document,
                 Value::Null,
-                d.tokens,
-                &d.counts,
+                Tallied::new(d.tokens, &d.counts, &d.excluded),
                 true,
             );
         } else {
@@ -388,8 +392,7 @@ pub fn build_report(lexicon: &Lexicon, mode: Mode, by: Unit, counts: &CorpusCoun
                     lexicon,
                     document.clone(),
                     Value::text(&u.label),
-                    u.tokens,
-                    &u.counts,
+                    Tallied::new(u.tokens, &u.counts, &u.excluded),
                     false,
                 );
             }
@@ -397,7 +400,7 @@ pub fn build_report(lexicon: &Lexicon, mode: Mode, by: Unit, counts: &CorpusCoun
         report.tables.push(table);
     }
     if counts.documents.len() > 1 {
-        let mut table = Table::new(columns(by));
+        let mut table = Table::new(columns(by, has_exclusions(lexicon)));
         table.title = Some(format!(
             "All {} documents: {} words",
             counts.documents.len(),
@@ -408,13 +411,15 @@ pub fn build_report(lexicon: &Lexicon, mode: Mode, by: Unit, counts: &CorpusCoun
             lexicon,
             (ALL_DOCUMENTS, Value::Null),
             Value::Null,
-            counts.tokens,
-            &counts.counts,
+            Tallied::new(counts.tokens, &counts.counts, &counts.excluded),
             true,
         );
         report.tables.push(table);
     }
     report.notes = notes(lexicon, mode, by);
+    report
+        .notes
+        .extend(pages_without_text_note(&counts.documents));
     report
 }
 
@@ -449,7 +454,13 @@ fn insert_meta(
             counts
                 .documents
                 .iter()
-                .map(|d| json!({"path": d.name, "format": d.format, "pages": d.pages, "tokens": d.tokens}))
+                .map(|d| json!({
+                    "path": d.name,
+                    "format": d.format,
+                    "pages": d.pages,
+                    "tokens": d.tokens,
+                    "pages_without_text": d.pages_without_text,
+                }))
                 .collect::<Vec<_>>()
         ),
     );
@@ -468,8 +479,14 @@ fn unit_title(by: Unit) -> &'static str {
     }
 }
 
+/// Whether any term has exclusions (the `excluded` column is then shown on screen too).
+fn has_exclusions(lexicon: &Lexicon) -> bool {
+    lexicon.terms.iter().any(|t| !t.exclude.is_empty())
+}
+
 /// The columns of every table of the report.
-fn columns(by: Unit) -> Vec<Column> {
+fn columns(by: Unit, show_excluded: bool) -> Vec<Column> {
+    let excluded = Column::number("excluded", "Excluded");
     let unit = Column::new("unit", unit_title(by))
         .right()
         .role(Role::Citation);
@@ -485,10 +502,32 @@ fn columns(by: Unit) -> Vec<Column> {
         Column::new("term", "Term").highlighted(),
         Column::new("category", "Category"),
         Column::number("count", "Count"),
+        if show_excluded {
+            excluded
+        } else {
+            excluded.machine_only()
+        },
         Column::number("tokens", "Words").machine_only(),
         Column::number("rate_per_10k", "per 10k words"),
         Column::number("share", "Share of hits %"),
     ]
+}
+
+/// The word tokens, counts and excluded hits per term of one document or unit.
+struct Tallied<'a> {
+    tokens: u64,
+    counts: &'a [u64],
+    excluded: &'a [u64],
+}
+
+impl<'a> Tallied<'a> {
+    fn new(tokens: u64, counts: &'a [u64], excluded: &'a [u64]) -> Tallied<'a> {
+        Tallied {
+            tokens,
+            counts,
+            excluded,
+        }
+    }
 }
 
 /// The rows of one document or unit: each term's count, then each category's total (bold);
@@ -499,12 +538,17 @@ fn add_rows(
     lexicon: &Lexicon,
     (document, path): (&str, Value),
     unit: Value,
-    tokens: u64,
-    term_counts: &[u64],
+    tallied: Tallied<'_>,
     with_zeros: bool,
 ) {
-    for (term, &count) in lexicon.terms.iter().zip(term_counts) {
-        if count == 0 && !with_zeros {
+    let Tallied {
+        tokens,
+        counts: term_counts,
+        excluded,
+    } = tallied;
+    let excluded_of = |i: usize| excluded.get(i).copied().unwrap_or(0);
+    for (i, (term, &count)) in lexicon.terms.iter().zip(term_counts).enumerate() {
+        if count == 0 && excluded_of(i) == 0 && !with_zeros {
             continue;
         }
         table.push(vec![
@@ -515,18 +559,21 @@ fn add_rows(
             Value::text(&term.label),
             Value::text(&term.category),
             Value::Int(count as i64),
+            Value::Int(excluded_of(i) as i64),
             Value::Int(tokens as i64),
             Value::Significant(rate_per_10k(count, tokens), 4),
             Value::Null,
         ]);
     }
     let totals = category_totals(lexicon, term_counts);
+    let excluded_totals = category_totals(lexicon, excluded);
     let all: u64 = totals.iter().sum();
-    if all == 0 && !with_zeros {
+    if all == 0 && excluded_totals.iter().all(|&x| x == 0) && !with_zeros {
         return;
     }
-    for (category, &count) in lexicon.categories.iter().zip(&totals) {
-        if count == 0 && !with_zeros {
+    for (k, (category, &count)) in lexicon.categories.iter().zip(&totals).enumerate() {
+        let excluded = excluded_totals.get(k).copied().unwrap_or(0);
+        if count == 0 && excluded == 0 && !with_zeros {
             continue;
         }
         table.push_row(Row {
@@ -538,6 +585,7 @@ fn add_rows(
                 Value::Null,
                 Value::text(&category.name),
                 Value::Int(count as i64),
+                Value::Int(excluded as i64),
                 Value::Int(tokens as i64),
                 Value::Significant(rate_per_10k(count, tokens), 4),
                 percent(count, all).map_or(Value::Null, |p| Value::Float(p, 1)),
@@ -545,6 +593,22 @@ fn add_rows(
             bold: true,
         });
     }
+}
+
+/// The note naming the PDF pages whose words could not be counted, per document.
+fn pages_without_text_note(documents: &[DocumentCounts]) -> Option<String> {
+    let named: Vec<String> = documents
+        .iter()
+        .filter_map(|d| {
+            pages_without_text_warning(&d.pages_without_text).map(|w| format!("{}: {w}", d.name))
+        })
+        .collect();
+    (!named.is_empty()).then(|| {
+        format!(
+            "Pages without text (their words are in no count or rate): {}.",
+            named.join("; ")
+        )
+    })
 }
 
 /// The notes under the tables: what the mode matched, how to read the rows, the lexicon.
@@ -555,6 +619,18 @@ fn notes(lexicon: &Lexicon, mode: Mode, by: Unit) -> Vec<String> {
         "Rows without a term (bold on a terminal) are category totals. per 10k words = count x 10,000 / word tokens of the document (or page/section); share = the category's hits as a percentage of all the lexicon's hits there."
             .to_string(),
     );
+    let exclusions: Vec<String> = lexicon
+        .terms
+        .iter()
+        .filter(|t| !t.exclude.is_empty())
+        .map(|t| format!("{}: {}", t.label, t.exclude.join(", ")))
+        .collect();
+    if !exclusions.is_empty() {
+        notes.push(format!(
+            "Excluded (hits inside these phrases are not counted for the term; the excluded column says how many): {}.",
+            exclusions.join("; ")
+        ));
+    }
     if by != Unit::Document {
         notes.push(format!(
             "{}s where a term or category does not occur are not listed for it.",

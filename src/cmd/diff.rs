@@ -163,7 +163,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let (old_files, new_files) = sides(&args)?;
     // The lexicon is validated before any document is read.
     let mode = args.lexicon.matching.mode;
-    let lexicon = Lexicon::load(&args.lexicon.lexicon)?;
+    let lexicon = args.lexicon.load()?;
     let matcher = Matcher::new(&lexicon, mode)?;
     if !args.all_words && args.word_list.any() {
         anyhow::bail!(
@@ -738,9 +738,12 @@ mod tests {
                 pages: None,
                 tokens,
                 counts: counts.clone(),
+                excluded: vec![0; counts.len()],
+                pages_without_text: Vec::new(),
                 units: Vec::new(),
             }],
             tokens,
+            excluded: vec![0; counts.len()],
             counts,
         }
     }

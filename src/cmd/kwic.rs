@@ -66,6 +66,10 @@ pub struct Args {
     /// Show the whole sentence around each match instead of a fixed width.
     #[arg(long, short = 's', conflicts_with = "width")]
     pub sentence: bool,
+    /// Also list the hits that exclusions left out (`exclude = [...]` or `--exclude`), marked
+    /// in an `excluded` column; they are never counted.
+    #[arg(long)]
+    pub show_excluded: bool,
     #[command(flatten)]
     pub input: InputArgs,
     #[command(flatten)]
@@ -192,7 +196,8 @@ fn lexicon_and_files(args: &Args) -> anyhow::Result<(Lexicon, Vec<String>)> {
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let output = args.output.resolve(OutputFormat::Table)?;
     let mode = args.matching.mode;
-    let (lexicon, files) = lexicon_and_files(&args)?;
+    let (mut lexicon, files) = lexicon_and_files(&args)?;
+    args.matching.apply_exclusions(&mut lexicon)?;
     if files.is_empty() && args.input.files_from.is_none() {
         anyhow::bail!("give at least one FILE to search");
     }
@@ -225,7 +230,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         |doc| {
             (
                 doc.name.clone(),
-                contexts_of_terms(doc, &matcher, requested, Some(&selected)),
+                contexts_of_terms(
+                    doc,
+                    &matcher,
+                    requested,
+                    Some(&selected),
+                    args.show_excluded,
+                ),
             )
         },
         work,
@@ -253,24 +264,22 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
     }
 
-    let report = build_report(&lexicon, mode, &found, several_documents, show_term);
+    let shown = Shown {
+        several_documents,
+        term: show_term,
+        excluded: args.show_excluded,
+    };
+    let report = build_report(&lexicon, mode, &found, shown);
     super::write_counted(report, &streamed_names, &args.streaming, &output, &outcome)
 }
 
-/// The concordance table; `term`/`category` shown on screen only for a lexicon of several
-/// terms, `document` only for several documents (machine formats always carry them).
-pub fn build_report(
-    lexicon: &Lexicon,
-    mode: Mode,
-    found: &[(String, Vec<Concordance>)],
-    several_documents: bool,
-    show_term: bool,
-) -> Report {
+/// The concordance's columns, those `shown` says visible on screen.
+fn columns(shown: Shown) -> Vec<Column> {
     let hide = |column: Column, shown: bool| if shown { column } else { column.machine_only() };
-    let columns = vec![
+    vec![
         hide(
             Column::new("document", "Document").role(Role::Path),
-            several_documents,
+            shown.several_documents,
         ),
         Column::number("page", "Page").machine_only(),
         Column::new("section", "Section")
@@ -280,15 +289,40 @@ pub fn build_report(
         Column::new("left", "Left context").right(),
         Column::new("match", "Match").highlighted(),
         Column::new("right", "Right context"),
-        hide(Column::new("term", "Term"), show_term),
-        hide(Column::new("category", "Category"), show_term),
-    ];
-    let mut table = Table::new(columns);
+        hide(Column::new("term", "Term"), shown.term),
+        hide(Column::new("category", "Category"), shown.term),
+        hide(Column::new("excluded", "Excluded"), shown.excluded),
+    ]
+}
+
+/// Which optional columns are shown on screen (machine formats always carry them).
+#[derive(Debug, Clone, Copy)]
+pub struct Shown {
+    /// `document`, for several documents.
+    pub several_documents: bool,
+    /// `term` and `category`, for a lexicon of several terms.
+    pub term: bool,
+    /// `excluded`, with `--show-excluded`.
+    pub excluded: bool,
+}
+
+/// The concordance table, with the columns `shown` says on screen.
+pub fn build_report(
+    lexicon: &Lexicon,
+    mode: Mode,
+    found: &[(String, Vec<Concordance>)],
+    shown: Shown,
+) -> Report {
+    let show_term = shown.term;
+    let mut table = Table::new(columns(shown));
     let mut per_term = vec![0u64; lexicon.terms.len()];
+    let mut excluded = 0;
     for (name, rows) in found {
         for c in rows {
             let term = lexicon.terms.get(c.term);
-            if let Some(n) = per_term.get_mut(c.term) {
+            if c.excluded {
+                excluded += 1;
+            } else if let Some(n) = per_term.get_mut(c.term) {
                 *n += 1;
             }
             table.push(vec![
@@ -301,6 +335,7 @@ pub fn build_report(
                 Value::text(&c.right),
                 Value::opt_text(term.map(|t| t.label.clone())),
                 Value::opt_text(term.map(|t| t.category.clone())),
+                Value::Bool(c.excluded),
             ]);
         }
     }
@@ -321,12 +356,18 @@ pub fn build_report(
     let summary = hits_summary(
         lexicon,
         mode,
-        table.rows.len(),
+        table.rows.len() - excluded,
         found.len(),
         &per_term,
         show_term,
     );
     report.notes.push(summary);
+    if shown.excluded {
+        report.notes.push(format!(
+            "{excluded} more {} left out by exclusions (excluded = true; not counted).",
+            if excluded == 1 { "hit" } else { "hits" }
+        ));
+    }
     if mode.terms_overlap() && show_term {
         report.notes.push(
             "In substring mode terms overlap (\"inform\" is inside \"information\"), so one stretch of text can be a hit of several terms."

@@ -147,6 +147,11 @@ fn check(files: &[PathBuf]) -> anyhow::Result<ExitCode> {
                 lex.terms.len(),
                 lex.form_count()
             )
+            .and_then(|()| {
+                lex.exclusion_suggestions()
+                    .into_iter()
+                    .try_for_each(|hint| writeln!(stdout, "{}: suggestion: {hint}", file.display()))
+            })
             .context("cannot write the check's result to standard output")?,
             Err(e) => {
                 failed += 1;

@@ -73,7 +73,8 @@ fn load_files(
 ) -> anyhow::Result<Vec<Document>> {
     let opts = input.extract_options()?;
     let cleaning = input.normalise_options();
-    let inputs = to_inputs(files, &opts)?;
+    let files = without_duplicates(files, input);
+    let inputs = to_inputs(&files, &opts)?;
     let progress = progress_bar(inputs.len() as u64, "extracting");
     let results: Vec<_> = inputs
         .par_iter()
@@ -100,6 +101,38 @@ fn load_files(
     Ok(docs)
 }
 
+/// `files` without the copies of an earlier file (same SHA-256), each named in a warning on
+/// stderr, unless `--keep-duplicates`. Done where documents are loaded, so that every way of
+/// naming the files (arguments, folders, lists) goes through it.
+fn without_duplicates(files: &[PathBuf], input: &InputArgs) -> Vec<PathBuf> {
+    if input.keep_duplicates {
+        return files.to_vec();
+    }
+    let duplicates = crate::duplicate::find_duplicates(files);
+    for d in &duplicates {
+        let (copy, first) = (files[d.index].display(), files[d.first].display());
+        if files[d.index] == files[d.first] {
+            eprintln!(
+                "termtally: {copy}: given twice; counted once (--keep-duplicates counts it each time)"
+            );
+        } else {
+            eprintln!(
+                "termtally: {copy}: same content as {first} (identical bytes, SHA-256); counted once, as {first} (--keep-duplicates counts both)"
+            );
+        }
+    }
+    let mut keep = vec![true; files.len()];
+    for d in &duplicates {
+        keep[d.index] = false;
+    }
+    files
+        .iter()
+        .zip(keep)
+        .filter(|(_, k)| *k)
+        .map(|(f, _)| f.clone())
+        .collect()
+}
+
 /// A document as the counting commands get it.
 pub enum Source {
     /// Extracted and normalised, in memory.
@@ -119,6 +152,7 @@ pub fn load_or_stream(
 ) -> anyhow::Result<Vec<Source>> {
     let files = &gather_files(args, input, outcome)?;
     let extract_options = input.extract_options()?;
+    let files = &without_duplicates(files, input);
     let streamed: Vec<bool> = files
         .iter()
         .map(|f| stream::should_stream(f, &extract_options, streaming.stream_threshold))

@@ -146,6 +146,73 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     write_counted(report, &streamed_names, &args.streaming, &output, &outcome)
 }
 
+/// `words --layout wide`: one row per document, one column per word of `words` (the listed
+/// ones, of `listed` before `--top`).
+fn wide_word_table(
+    documents: &[DocumentWords],
+    words: &[&str],
+    args: &Args,
+    listed: usize,
+) -> Table {
+    let words: Vec<String> = words.iter().map(|w| w.to_string()).collect();
+    let paths: Vec<&str> = documents.iter().map(|d| d.name.as_str()).collect();
+    let matrix: Vec<MatrixRow> = documents
+        .iter()
+        .zip(short_names(&paths))
+        .map(|(d, name)| MatrixRow {
+            document: name,
+            path: d.name.clone(),
+            unit: None,
+            tokens: d.tokens,
+            counts: words.iter().map(|w| d.words.get(w).unwrap_or(0)).collect(),
+        })
+        .collect();
+    let mut wide = wide_table(&matrix, None, &words, args.values);
+    wide.notes
+        .push("One row per document, one column per word (lower-cased).".to_string());
+    let shown = words.len();
+    if shown < listed {
+        wide.notes.push(format!(
+            "The {shown} first words of {listed} (--top {shown})."
+        ));
+    }
+    wide
+}
+
+/// The report's metadata: the documents, the totals and the filter (`listed` rows of `types`).
+fn words_meta(
+    documents: &[DocumentWords],
+    args: &Args,
+    filter: &WordFilter,
+    (tokens, types, listed): (u64, usize, usize),
+) -> Report {
+    let mut report = Report::default();
+    report.meta.insert("command".into(), json!("words"));
+    report.meta.insert(
+        "documents".into(),
+        json!(
+            documents
+                .iter()
+                .map(|d| json!({"path": d.name, "format": d.format, "pages": d.pages, "tokens": d.tokens}))
+                .collect::<Vec<_>>()
+        ),
+    );
+    report.meta.insert(
+        "total".into(),
+        json!({"documents": documents.len(), "tokens": tokens, "types": types}),
+    );
+    report.meta.insert(
+        "filter".into(),
+        json!({
+            "stopwords": filter.stop.as_ref().map(|s| s.name.clone()),
+            "min_docs": filter.min_docs,
+            "min_count": args.min_count,
+            "listed": listed,
+        }),
+    );
+    report
+}
+
 /// The frequency list of all documents together (see the schema at the top of this file).
 fn build_report(documents: &[DocumentWords], args: &Args, filter: &WordFilter) -> Report {
     // (count, documents) of every type.
@@ -170,30 +237,7 @@ fn build_report(documents: &[DocumentWords], args: &Args, filter: &WordFilter) -
     }
     let shown = args.word_list.top.unwrap_or(rows.len()).min(rows.len());
 
-    let mut report = Report::default();
-    report.meta.insert("command".into(), json!("words"));
-    report.meta.insert(
-        "documents".into(),
-        json!(
-            documents
-                .iter()
-                .map(|d| json!({"path": d.name, "format": d.format, "pages": d.pages, "tokens": d.tokens}))
-                .collect::<Vec<_>>()
-        ),
-    );
-    report.meta.insert(
-        "total".into(),
-        json!({"documents": documents.len(), "tokens": tokens, "types": types}),
-    );
-    report.meta.insert(
-        "filter".into(),
-        json!({
-            "stopwords": filter.stop.as_ref().map(|s| s.name.clone()),
-            "min_docs": filter.min_docs,
-            "min_count": args.min_count,
-            "listed": rows.len(),
-        }),
-    );
+    let mut report = words_meta(documents, args, filter, (tokens, types, rows.len()));
     let mut table = Table::new(vec![
         Column::new("word", "Word").highlighted(),
         Column::number("count", "Count"),
@@ -209,29 +253,9 @@ fn build_report(documents: &[DocumentWords], args: &Args, filter: &WordFilter) -
         )
     });
     if args.layout == Layout::Wide {
-        let words: Vec<String> = rows[..shown].iter().map(|r| r.0.to_string()).collect();
-        let paths: Vec<&str> = documents.iter().map(|d| d.name.as_str()).collect();
-        let matrix: Vec<MatrixRow> = documents
-            .iter()
-            .zip(short_names(&paths))
-            .map(|(d, name)| MatrixRow {
-                document: name,
-                path: d.name.clone(),
-                unit: None,
-                tokens: d.tokens,
-                counts: words.iter().map(|w| d.words.get(w).unwrap_or(0)).collect(),
-            })
-            .collect();
-        let mut wide = wide_table(&matrix, None, &words, args.values);
+        let words: Vec<&str> = rows[..shown].iter().map(|r| r.0).collect();
+        let mut wide = wide_word_table(documents, &words, args, rows.len());
         wide.title = table.title.take();
-        wide.notes
-            .push("One row per document, one column per word (lower-cased).".to_string());
-        if shown < rows.len() {
-            wide.notes.push(format!(
-                "The {shown} first words of {} (--top {shown}).",
-                rows.len()
-            ));
-        }
         report.tables.push(wide);
         return report;
     }

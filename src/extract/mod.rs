@@ -9,6 +9,7 @@ pub mod docx;
 pub mod encoding;
 pub mod html;
 pub mod pdf;
+pub mod pdf_images;
 pub mod read;
 pub mod sections;
 pub mod text;

@@ -19,7 +19,9 @@ mod repair;
 
 use layout::{LaidOutBlock, PageLayout};
 
-use crate::document::{Block, Document, Format};
+use crate::document::{
+    Block, Document, EmptyPage, Format, PageWithoutText, pages_without_text_warning,
+};
 use crate::extract::sections::paragraph_number;
 use crate::extract::{ExtractError, ExtractOptions, PdfRunner, describe};
 
@@ -283,7 +285,7 @@ pub fn extract_in_process(
     }
     let mut document = Document::new(name, Format::Pdf);
     document.page_count = Some(pages.len() as u32);
-    let (laid_out, glyph_count) = lay_out_pages(&pdf, &pages, &mut warnings);
+    let (laid_out, glyph_count) = lay_out_pages(&pdf, &page_ids, &mut document, &mut warnings);
     if !pages.is_empty() && glyph_count == 0 {
         // Without an image either, the pages are blank rather than scanned.
         return Err(if has_image(bytes) {
@@ -292,6 +294,7 @@ pub fn extract_in_process(
             WorkerFailure::Blank
         });
     }
+    warnings.extend(pages_without_text_warning(&document.pages_without_text));
     let body = body_size(&laid_out);
     let roles: Vec<BlockRole> = laid_out.iter().map(|(_, b)| block_role(b, body)).collect();
     document.blocks = laid_out
@@ -315,15 +318,17 @@ pub fn extract_in_process(
 }
 
 /// Every page through `pdf-extract` and the layout: the blocks with their page numbers, and
-/// how many letters and digits were drawn. A page the reader fails on is a warning.
+/// how many letters and digits were drawn. A page the reader fails on is a warning; a page with
+/// no letters or digits goes into `document.pages_without_text`.
 fn lay_out_pages(
     pdf: &pdf_extract::Document,
-    pages: &[u32],
+    page_ids: &std::collections::BTreeMap<u32, pdf_extract::ObjectId>,
+    document: &mut Document,
     warnings: &mut Vec<String>,
 ) -> (Vec<(u32, LaidOutBlock)>, usize) {
     let mut glyph_count = 0usize;
     let mut laid_out: Vec<(u32, LaidOutBlock)> = Vec::new();
-    for (index, &page_number) in pages.iter().enumerate() {
+    for (index, (&page_number, &id)) in page_ids.iter().enumerate() {
         let page = index as u32 + 1;
         let mut layout = PageLayout::default();
         let result = quietly(|| {
@@ -338,7 +343,13 @@ fn lay_out_pages(
                 "page {page} could not be read (the PDF reader failed on it); its text is missing"
             )),
         }
-        glyph_count += layout.word_glyphs();
+        let on_page = layout.word_glyphs();
+        if on_page == 0 {
+            document
+                .pages_without_text
+                .push(without_text(pdf, page, id));
+        }
+        glyph_count += on_page;
         laid_out.extend(layout.blocks().into_iter().map(|block| (page, block)));
     }
     (laid_out, glyph_count)
@@ -377,6 +388,20 @@ fn load_lenient(
         }
         _ => Err(error),
     }
+}
+
+/// A page without text: scanned if it shows an image, else blank.
+fn without_text(
+    pdf: &pdf_extract::Document,
+    page: u32,
+    id: pdf_extract::ObjectId,
+) -> PageWithoutText {
+    let kind = if crate::extract::pdf_images::page_has_images(pdf, id) {
+        EmptyPage::Scanned
+    } else {
+        EmptyPage::Blank
+    };
+    PageWithoutText { page, kind }
 }
 
 /// Loads the PDF, decrypting while parsing. The password must be given to the loader: lopdf

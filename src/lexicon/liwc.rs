@@ -12,6 +12,9 @@
 //!
 //! (fields separated by tabs or spaces)
 //!
+//! LIWC has no exclusions: a `.dic` lexicon's terms have none (use `--exclude PHRASE`, or
+//! `lexicon convert` to TOML and add `exclude = [...]`).
+//!
 //! Each LIWC category becomes one category and one term of the same name, so tables read like
 //! LIWC output. termtally counts every word for one term only, so an entry listed under two
 //! categories is reported as a duplicate form (with both lines), not silently double counted.
@@ -56,6 +59,7 @@ pub fn parse(text: &str, file: &str) -> Result<RawLexicon, LexiconError> {
             label: Located::new(name.clone(), Some(*n)),
             category: Located::new(name.clone(), Some(*n)),
             forms: Vec::new(),
+            exclude: Vec::new(),
             note: None,
         })
         .collect();

@@ -16,6 +16,7 @@ use std::path::Path;
 
 use crate::normalise::normalise_characters;
 use crate::tokenise::fold;
+use crate::wordform::{glob_matches, inflections};
 
 /// The lexicon `count`, `kwic` and `reproduce` use when none is given.
 pub const DEFAULT_LEXICON: &str = "boddison-soan-2021";
@@ -77,6 +78,9 @@ pub struct Term {
     /// Forms as written (normalised: NFKC, single spaces, `'` and `-` for apostrophe and hyphen
     /// variants). Matching is case-insensitive.
     pub forms: Vec<String>,
+    /// Phrases (normalised like forms) inside whose occurrences this term's hits are not
+    /// counted but reported as excluded; each contains a form of the term.
+    pub exclude: Vec<String>,
     pub note: Option<String>,
 }
 
@@ -168,6 +172,7 @@ impl Lexicon {
                 label: Located::new(pattern.trim().to_string(), None),
                 category: Located::new("pattern".to_string(), None),
                 forms: vec![Located::new(pattern.to_string(), None)],
+                exclude: Vec::new(),
                 note: None,
             }],
             ..RawLexicon::default()
@@ -238,6 +243,7 @@ pub struct RawTerm {
     pub label: Located<String>,
     pub category: Located<String>,
     pub forms: Vec<Located<String>>,
+    pub exclude: Vec<Located<String>>,
     pub note: Option<String>,
 }
 
@@ -461,13 +467,16 @@ pub fn validate(raw: RawLexicon, file: &str) -> Result<Lexicon, LexiconError> {
             );
         }
         let forms = validate_forms(&label, &t, &mut seen_forms, &mut problem);
-        terms.push(Term {
+        let mut term = Term {
             label,
-            category: t.category.value,
+            category: t.category.value.clone(),
             category_index: category_index.unwrap_or(0),
             forms,
-            note: t.note,
-        });
+            exclude: Vec::new(),
+            note: t.note.clone(),
+        };
+        validate_exclusions(&mut term, &t, &mut problem);
+        terms.push(term);
     }
     if !problems.is_empty() {
         return Err(LexiconError {
@@ -483,6 +492,146 @@ pub fn validate(raw: RawLexicon, file: &str) -> Result<Lexicon, LexiconError> {
         categories,
         terms,
     })
+}
+
+/// Adds the raw term's exclusions to `term`; one that is wrong is a problem and left out.
+fn validate_exclusions(
+    term: &mut Term,
+    raw: &RawTerm,
+    problem: &mut impl FnMut(Option<usize>, String),
+) {
+    for phrase in &raw.exclude {
+        match check_exclusion(term, &phrase.value) {
+            Ok(normalised) => term.exclude.push(normalised),
+            Err(why) => problem(phrase.line.or(raw.line), why),
+        }
+    }
+}
+
+/// The normalised exclusion `phrase` of `term`, or what is wrong with it: it must be a literal
+/// phrase (no `*`), not listed twice, that contains a form of the term in word or family mode
+/// (otherwise it could never exclude anything, and is surely a typo).
+fn check_exclusion(term: &Term, phrase: &str) -> Result<String, String> {
+    let label = &term.label;
+    let normalised = normalise_form(phrase);
+    parse_form(&normalised).map_err(|why| format!("term {label:?}: exclusion {why}"))?;
+    if normalised.contains('*') {
+        return Err(format!(
+            "term {label:?}: exclusion {normalised:?}: `*` is not allowed in an exclusion; list each phrase to exclude"
+        ));
+    }
+    if term
+        .exclude
+        .iter()
+        .any(|e| form_key(e) == form_key(&normalised))
+    {
+        return Err(format!(
+            "term {label:?}: exclusion {normalised:?} is listed twice"
+        ));
+    }
+    if !contains_form_of(term, &normalised) {
+        return Err(format!(
+            "term {label:?}: exclusion {normalised:?} contains none of the term's forms ({}), so it could never exclude a hit",
+            term.forms.join(", ")
+        ));
+    }
+    Ok(normalised)
+}
+
+/// Whether `phrase` holds a hit of `term`'s forms in word or family mode.
+pub fn contains_form_of(term: &Term, phrase: &str) -> bool {
+    holds_hit(term, phrase, true)
+}
+
+/// Whether the words of `phrase` hold a form of `term` as consecutive words (a `*` word matching
+/// by glob), or with `family`, a single-word form's inflection as one of them. The phrase is a
+/// valid form (words separated by single spaces), so its words are the tokens of its text.
+fn holds_hit(term: &Term, phrase: &str, family: bool) -> bool {
+    let words: Vec<String> = phrase.split(' ').map(fold).collect();
+    term.forms.iter().any(|form| {
+        let pattern: Vec<String> = form.split(' ').map(fold).collect();
+        if family && pattern.len() == 1 && !pattern[0].contains('*') {
+            let variants = inflections(&pattern[0]);
+            if words.iter().any(|w| variants.contains(w)) {
+                return true;
+            }
+        }
+        words
+            .windows(pattern.len())
+            .any(|w| w.iter().zip(&pattern).all(|(w, p)| glob_matches(p, w)))
+    })
+}
+
+impl Lexicon {
+    /// Adds one-off exclusions (`--exclude PHRASE`): each phrase excludes for every term it
+    /// contains a form of; a phrase that contains no form of any term is an error.
+    pub fn add_exclusions(&mut self, phrases: &[String]) -> Result<(), LexiconError> {
+        let mut problems = Vec::new();
+        for phrase in phrases {
+            let normalised = normalise_form(phrase);
+            let mut used = false;
+            let mut first_error = None;
+            for term in &mut self.terms {
+                if !contains_form_of(term, &normalised) {
+                    continue;
+                }
+                used = true;
+                match check_exclusion(term, phrase) {
+                    Ok(n) => term.exclude.push(n),
+                    Err(why) if why.contains("listed twice") => {}
+                    Err(why) => first_error = first_error.or(Some(why)),
+                }
+            }
+            if let Some(why) = first_error {
+                problems.push(Problem {
+                    line: None,
+                    message: format!("--exclude: {why}"),
+                });
+            } else if !used {
+                problems.push(Problem {
+                    line: None,
+                    message: format!(
+                        "--exclude {normalised:?} contains no form of any term of {}, so it could never exclude a hit",
+                        self.name
+                    ),
+                });
+            }
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(LexiconError {
+                file: self.origin.clone(),
+                problems,
+            })
+        }
+    }
+
+    /// Hints for `lexicon check`: in word mode the possessive "partnership's" is one token, so
+    /// an exclusion "local area partnership" does not cover "local area partnership's"; where
+    /// the term's forms match that possessive and it is not listed, suggest listing it.
+    pub fn exclusion_suggestions(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for term in &self.terms {
+            for phrase in &term.exclude {
+                if phrase.ends_with("'s") {
+                    continue;
+                }
+                let possessive = format!("{phrase}'s");
+                let listed = term
+                    .exclude
+                    .iter()
+                    .any(|e| form_key(e) == form_key(&possessive));
+                if !listed && holds_hit(term, &possessive, false) {
+                    out.push(format!(
+                        "term {:?}: exclusion {phrase:?} does not cover {possessive:?} in word mode (the possessive is one word); add {possessive:?} to exclude if it should be left out too",
+                        term.label
+                    ));
+                }
+            }
+        }
+        out
+    }
 }
 
 /// The problem of a term whose category is not declared.

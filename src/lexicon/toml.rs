@@ -11,6 +11,7 @@
 //! label = "Co-operation"            # row label in tables, in lexicon order
 //! category = "collaborative"        # must be declared in [categories]
 //! forms = ["co-operation", "cooperation"]
+//! exclude = ["co-operation agreement"] # optional: phrases whose hits of this term are not counted
 //! note = "optional"
 //! ```
 
@@ -36,6 +37,8 @@ struct FileTerm {
     label: Spanned<String>,
     category: Spanned<String>,
     forms: Vec<Spanned<String>>,
+    #[serde(default)]
+    exclude: Vec<Spanned<String>>,
     note: Option<String>,
 }
 
@@ -68,7 +71,7 @@ pub fn parse(text: &str, file: &str) -> Result<RawLexicon, LexiconError> {
         let line = e.span().map(|s| line_of(text, s.start));
         let message = e.message().trim().replace('\n', "; ");
         let message = if message.contains("unknown field") {
-            format!("{message} (a lexicon has name, source, description, [categories] and [[terms]] with label, category, forms, note)")
+            format!("{message} (a lexicon has name, source, description, [categories] and [[terms]] with label, category, forms, exclude, note)")
         } else {
             message
         };
@@ -104,6 +107,11 @@ pub fn parse(text: &str, file: &str) -> Result<RawLexicon, LexiconError> {
                 category: Located::new(t.category.get_ref().clone(), line(t.category.span())),
                 forms: t
                     .forms
+                    .into_iter()
+                    .map(|f| Located::new(f.get_ref().clone(), line(f.span())))
+                    .collect(),
+                exclude: t
+                    .exclude
                     .into_iter()
                     .map(|f| Located::new(f.get_ref().clone(), line(f.span())))
                     .collect(),
@@ -165,6 +173,10 @@ pub fn write(lex: &Lexicon) -> String {
                 out.push_str(&format!("    {f},\n"));
             }
             out.push_str("]\n");
+        }
+        if !t.exclude.is_empty() {
+            let exclude: Vec<String> = t.exclude.iter().map(|f| quote(f)).collect();
+            out.push_str(&format!("exclude = [{}]\n", exclude.join(", ")));
         }
         if let Some(n) = &t.note {
             out.push_str(&format!("note = {}\n", quote(n)));

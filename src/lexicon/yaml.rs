@@ -14,6 +14,9 @@
 //!
 //! Deeper nesting is flattened into term labels joined with `.`, as quanteda's
 //! `flatten_dictionary` does. Glob `*` is supported; `?` is not (an error says so).
+//!
+//! quanteda dictionaries have no place for exclusions: a YAML lexicon's terms have none (use
+//! `--exclude PHRASE`, or `lexicon convert` to TOML and add `exclude = [...]`).
 
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
 use yaml_rust2::scanner::Marker;
@@ -201,6 +204,7 @@ fn collect_terms(
         label: Located::new(label, Some(key.line())),
         category: Located::new(category.to_string(), Some(key.line())),
         forms,
+        exclude: Vec::new(),
         note: None,
     });
 }

@@ -14,6 +14,7 @@ mod util;
 
 mod bounded;
 mod count;
+mod defend;
 mod diff;
 mod excel;
 mod extract;
