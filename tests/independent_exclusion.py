@@ -60,7 +60,7 @@ def independent(termtally, files):
 def termtally_counts(termtally, lexicon, files):
     report = json.loads(run([termtally, "count", "--lexicon", lexicon, "--format", "json", *files]))
     return {
-        r["document"]: (r["count"], r["excluded"])
+        r["path"]: (r["count"], r["excluded"])
         for r in report["rows"]
         if r["kind"] == "term" and r["term"] == "Partnership"
     }

@@ -167,8 +167,8 @@ def table_rows(driver, selector):
 
 def check_counts(driver, count):
     rows = count["rows"]
-    terms = {(r["document"], r["term"]): r for r in rows if r["kind"] == "term"}
-    categories = {(r["document"], r["category"]): r for r in rows if r["kind"] == "category"}
+    terms = {(r["path"] or r["document"], r["term"]): r for r in rows if r["kind"] == "term"}
+    categories = {(r["path"] or r["document"], r["category"]): r for r in rows if r["kind"] == "category"}
     names = [d["path"] for d in count["documents"]]
     paged = {d["path"] for d in count["documents"] if d["pages"]}
 

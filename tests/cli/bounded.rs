@@ -796,7 +796,8 @@ fn plain_messages() {
     );
     // A newline in a file name stays inside the one line.
     let odd = dir.path().join("two\nlines\u{1b}[31m.pdf");
-    std::fs::write(&odd, GOOD_TEXT).unwrap();
+    // Other bytes than the good file's, or it would be left out as a copy of this one.
+    std::fs::write(&odd, format!("{GOOD_TEXT} odd")).unwrap();
     let (code, _, stderr) = run(&[os("count"), odd.as_os_str(), good.as_os_str()], None);
     assert_eq!(code, Some(1));
     let escaped = format!("{}/two\\nlines\\u{{1b}}[31m.pdf", dir.path().display());

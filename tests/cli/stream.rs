@@ -235,7 +235,8 @@ fn streamed_and_whole_documents_keep_their_order() {
         let out = termtally()
             .arg("count")
             .args(&files)
-            .args(["-f", "json"])
+            // big.txt is given twice on purpose: both copies keep their places.
+            .args(["-f", "json", "--keep-duplicates"])
             .env("TERMTALLY_STREAM_THRESHOLD", threshold)
             .env("TERMTALLY_STREAM_CHUNK", "1024")
             .output()

@@ -191,12 +191,31 @@ impl<'a> View<'a> {
 }
 
 /// A cell of `row` by column key (Null when the table has no such column).
+/// A cell as the report's tables show it: rates with two decimals, as the charts' titles give
+/// them (the terminal's four significant digits would make a table and its chart disagree).
+fn report_cell_text(value: &Value) -> String {
+    match value {
+        Value::Significant(f, _) if f.is_finite() => format!("{f:.2}"),
+        other => display_text(other),
+    }
+}
+
 fn cell<'a>(table: &'a Table, row: &'a Row, key: &str) -> &'a Value {
     const NULL: &Value = &Value::Null;
     table
         .column_index(key)
         .and_then(|i| row.cells.get(i))
         .unwrap_or(NULL)
+}
+
+/// The document a count row belongs to, as the report's charts name it: the path as given
+/// (count's `document` column is only the shortest unique end of it), or "(all documents)"
+/// for the corpus total, which has no path.
+fn document_key<'a>(table: &'a Table, row: &'a Row) -> &'a str {
+    match text_of(table, row, "path") {
+        "" => text_of(table, row, "document"),
+        path => path,
+    }
 }
 
 fn text_of<'a>(table: &'a Table, row: &'a Row, key: &str) -> &'a str {
@@ -215,7 +234,7 @@ fn int_of(table: &Table, row: &Row, key: &str) -> u64 {
 
 fn float_of(table: &Table, row: &Row, key: &str) -> Option<f64> {
     match cell(table, row, key) {
-        Value::Float(f, _) => Some(*f),
+        Value::Float(f, _) | Value::Significant(f, _) => Some(*f),
         Value::Int(i) => Some(*i as f64),
         _ => None,
     }
@@ -275,7 +294,7 @@ fn model_table(rows: &[(&Table, &Row)], keys: &[&str], id: &str, caption: Option
                     @for (table, row) in rows {
                         tr.total[row.bold] data-kind=(text_of(table, row, "kind")) {
                             @for (key, _, right) in &columns {
-                                td.num[*right] { (display_text(cell(table, row, key))) }
+                                td.num[*right] { (report_cell_text(cell(table, row, key))) }
                             }
                         }
                     }
@@ -403,7 +422,7 @@ fn category_rows<'a>(view: &View<'a>) -> Vec<(&'a str, Vec<(&'a Table, &'a Row)>
         if text_of(table, row, "kind") != "category" {
             continue;
         }
-        let doc = text_of(table, row, "document");
+        let doc = document_key(table, row);
         match out.last_mut() {
             Some((d, rows)) if *d == doc => rows.push((table, row)),
             _ => out.push((doc, vec![(table, row)])),
@@ -521,7 +540,7 @@ fn heat_cells(page: &ReportPage, view: &View, shown_terms: &[usize]) -> Vec<Vec<
     for (t, r) in &view.rows {
         if text_of(t, r, "kind") == "term" {
             rate.insert(
-                (text_of(t, r, "document"), text_of(t, r, "term")),
+                (document_key(t, r), text_of(t, r, "term")),
                 (
                     int_of(t, r, "count"),
                     float_of(t, r, "rate_per_10k").unwrap_or(0.0),
