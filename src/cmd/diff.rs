@@ -320,6 +320,22 @@ pub struct ReportOptions {
     pub top: Option<usize>,
 }
 
+impl ReportOptions {
+    /// `termtally diff`'s defaults (no option given) for `mode`: the report's change section
+    /// uses them so its numbers are those of `diff --old ... --new ...`.
+    pub fn defaults(mode: Mode) -> Self {
+        ReportOptions {
+            mode,
+            min_count: 0,
+            sort: SortBy::Keyness,
+            form: LlForm::TwoTerm,
+            alpha: 0.05,
+            correction: Correction::Bonferroni,
+            top: None,
+        }
+    }
+}
+
 /// The order of two rows under `sort`; ties by label so output is stable.
 fn compare_rows(sort: SortBy, (lx, kx): (&str, &Keyness), (ly, ky): (&str, &Keyness)) -> Ordering {
     let primary = match sort {
@@ -841,15 +857,7 @@ mod tests {
         let c = count_corpus(std::slice::from_ref(&d), &m, Unit::Document);
         let wc = word_counts(std::slice::from_ref(&d));
         let words = compare_words(LlForm::TwoTerm, &wc, &wc, c.tokens, c.tokens);
-        let options = ReportOptions {
-            mode: Mode::Word,
-            min_count: 0,
-            sort: SortBy::Keyness,
-            form: LlForm::TwoTerm,
-            alpha: 0.05,
-            correction: Correction::Bonferroni,
-            top: None,
-        };
+        let options = ReportOptions::defaults(Mode::Word);
         let report = build_report(&lex, &options, &c, &c, Some(words));
         let json = crate::render::to_json(&report);
         for row in json["rows"].as_array().unwrap() {

@@ -61,11 +61,11 @@ pub fn load_documents(
     input: &InputArgs,
     outcome: &Outcome,
 ) -> anyhow::Result<Vec<Document>> {
-    let files = gather_files(args, input, outcome)?;
+    let files = without_duplicates(&gather_files(args, input, outcome)?, input);
     load_files(&files, input, outcome)
 }
 
-/// [`load_documents`] of files already gathered.
+/// [`load_documents`] of files already gathered and checked for duplicates.
 fn load_files(
     files: &[PathBuf],
     input: &InputArgs,
@@ -73,8 +73,7 @@ fn load_files(
 ) -> anyhow::Result<Vec<Document>> {
     let opts = input.extract_options()?;
     let cleaning = input.normalise_options();
-    let files = without_duplicates(files, input);
-    let inputs = to_inputs(&files, &opts)?;
+    let inputs = to_inputs(files, &opts)?;
     let progress = progress_bar(inputs.len() as u64, "extracting");
     let results: Vec<_> = inputs
         .par_iter()

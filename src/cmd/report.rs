@@ -20,10 +20,9 @@ use sha2::{Digest, Sha256};
 
 use crate::cmd::args::{InputArgs, LexiconArgs};
 use crate::cmd::count::{build_report as count_report, mode_note};
-use crate::cmd::diff::{ReportOptions, SortBy, build_report as diff_report};
+use crate::cmd::diff::{ReportOptions, build_report as diff_report};
 use crate::count::{CorpusCounts, DocumentCounts, Unit, count_document};
 use crate::document::Document;
-use crate::keyness::{Correction, LlForm};
 use crate::kwic::{Concordance, DEFAULT_WIDTH, Span, first_contexts};
 use crate::lexicon::Lexicon;
 use crate::matcher::{Matcher, Mode};
@@ -222,15 +221,7 @@ fn change_of(lexicon: &Lexicon, corpus: &CorpusCounts, mode: Mode, side_sizes: &
         |docs: &[DocumentCounts]| CorpusCounts::from_documents(docs.to_vec(), corpus.counts.len());
     let (old, new) = (side(old), side(new));
     // `termtally diff`'s defaults, so the numbers are those of `diff --old ... --new ...`.
-    let options = ReportOptions {
-        mode,
-        min_count: 0,
-        sort: SortBy::Keyness,
-        form: LlForm::TwoTerm,
-        alpha: 0.05,
-        correction: Correction::Bonferroni,
-        top: None,
-    };
+    let options = ReportOptions::defaults(mode);
     Change::Compared {
         table: diff_report(lexicon, &options, &old, &new, None),
         old: old.documents.iter().map(|d| d.name.clone()).collect(),
