@@ -14,6 +14,7 @@
 mod guard;
 mod routes;
 
+use std::io::Write;
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -104,10 +105,11 @@ async fn serve(args: Args, folder: Option<Folder>) -> anyhow::Result<ExitCode> {
         reports: std::sync::Mutex::new(routes::Reports::default()),
     });
     let url = format!("http://127.0.0.1:{port}/?token={}", app.token.as_str());
-    println!("termtally serve: open {url}");
-    println!("termtally serve: Ctrl-C stops it.");
-    use std::io::Write;
-    std::io::stdout().flush()?;
+    // One write, errors ignored: whoever started us may stop reading after the address.
+    let _ = writeln!(
+        std::io::stdout(),
+        "termtally serve: open {url}\ntermtally serve: Ctrl-C stops it."
+    );
     if !args.no_open {
         open_browser(&url);
     }

@@ -223,11 +223,20 @@ async fn add_from_folder(State(app): Shared, Json(request): Json<FolderRequest>)
             Ok(bytes) => bytes,
             Err(e) => return unprocessable(format!("{relative}: {e}")),
         };
-        stored.push(Stored {
-            name: relative.clone(),
-            path,
-            bytes,
-        });
+        // A copy in the private folder: what the app holds and removes is always its own.
+        match app.store.save(&bytes, safe_extension(relative)) {
+            Ok(path) => stored.push(Stored {
+                name: relative.clone(),
+                path,
+                bytes,
+            }),
+            Err(e) => {
+                return refuse(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    &format!("cannot store {relative}: {e}"),
+                );
+            }
+        }
     }
     read_all(&app, stored).await
 }
@@ -244,7 +253,11 @@ async fn read_all(app: &Arc<App>, stored: Vec<Stored>) -> Response {
             let name = file.name.clone();
             let worker = app.clone();
             let result = tokio::task::spawn_blocking(move || {
-                worker.workspace.load(&file.path, &file.name, &file.bytes)
+                let result = worker.workspace.load(&file.path, &file.name, &file.bytes);
+                if result.is_err() {
+                    let _ = std::fs::remove_file(&file.path);
+                }
+                result
             })
             .await
             .unwrap_or_else(|e| Err(format!("reading stopped: {e}")));
