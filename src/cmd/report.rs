@@ -26,6 +26,7 @@ use crate::render::html::ReportPage;
 use crate::report::count::{build_report as count_report, mode_note};
 use crate::report::page::{
     DEFAULT_CONTEXTS, analyse, change_of, cleaning_note, file_sha256, generated_at, hex_sha256,
+    shell_quote,
 };
 
 const EXAMPLES: &str = "\
@@ -214,26 +215,9 @@ fn command_line() -> String {
         .join(" ")
 }
 
-fn shell_quote(arg: &str) -> String {
-    let plain = |c: char| c.is_ascii_alphanumeric() || "_-./=:,+@%".contains(c);
-    if !arg.is_empty() && arg.chars().all(plain) {
-        arg.to_string()
-    } else {
-        format!("'{}'", arg.replace('\'', r"'\''"))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn shell_quoting_round_trips_awkward_names() {
-        assert_eq!(shell_quote("report.html"), "report.html");
-        assert_eq!(shell_quote("my file.pdf"), "'my file.pdf'");
-        assert_eq!(shell_quote("it's"), r"'it'\''s'");
-        assert_eq!(shell_quote(""), "''");
-    }
 
     #[test]
     fn contexts_take_a_number_or_all() {

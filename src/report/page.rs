@@ -169,9 +169,27 @@ fn utc_timestamp(epoch: i64) -> String {
     )
 }
 
+/// `arg` quoted for a POSIX shell when it needs it (the Method section's command).
+pub fn shell_quote(arg: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "_-./=:,+@%".contains(c);
+    if !arg.is_empty() && arg.chars().all(plain) {
+        arg.to_string()
+    } else {
+        format!("'{}'", arg.replace('\'', r"'\''"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shell_quoting_round_trips_awkward_names() {
+        assert_eq!(shell_quote("report.html"), "report.html");
+        assert_eq!(shell_quote("my file.pdf"), "'my file.pdf'");
+        assert_eq!(shell_quote("it's"), r"'it'\''s'");
+        assert_eq!(shell_quote(""), "''");
+    }
 
     #[test]
     fn timestamps_are_civil_utc() {

@@ -21,7 +21,7 @@ use crate::render::html::{ReportPage, render as render_page};
 use crate::render::{OutputFormat, RenderOptions, UTF8_BOM};
 use crate::report::count::{RowSelection, build_report, select_rows, spreadsheet_sheets};
 use crate::report::page::{
-    DEFAULT_CONTEXTS, analyse, change_of, cleaning_note, generated_at, hex_sha256,
+    DEFAULT_CONTEXTS, analyse, change_of, cleaning_note, generated_at, hex_sha256, shell_quote,
 };
 use crate::table::Report;
 
@@ -150,7 +150,12 @@ impl Workspace {
                     .ok_or_else(|| format!("document {id} is no longer loaded"))
             })
             .collect::<Result<Vec<_>, _>>()?;
+        let lexicon_argument = match &settings.lexicon {
+            LexiconChoice::Builtin { name } | LexiconChoice::File { name, .. } => name.clone(),
+            LexiconChoice::Terms { .. } => "lexicon.toml".to_string(),
+        };
         Ok(Prepared {
+            lexicon_argument,
             lexicon,
             mode,
             matcher,
@@ -281,6 +286,9 @@ pub fn form_of(lexicon: &Lexicon) -> Vec<TermForm> {
 /// Documents, lexicon and matcher for one computation.
 pub struct Prepared {
     pub lexicon: Lexicon,
+    /// What `--lexicon` would say: the built-in's name or the file's (the form's: lexicon.toml,
+    /// as the page downloads it).
+    pub lexicon_argument: String,
     pub mode: Mode,
     pub matcher: Matcher,
     pub entries: Vec<Arc<Entry>>,
@@ -337,11 +345,38 @@ impl Prepared {
             contexts_limit: Some(DEFAULT_CONTEXTS),
             contexts_default: DEFAULT_CONTEXTS,
             change,
-            command: "termtally serve (in the browser)".to_string(),
+            command: self.command_line(),
             generated: generated_at(),
             version: env!("CARGO_PKG_VERSION"),
         };
         render_page(&page)
+    }
+
+    /// The `termtally report` command that makes this page from the same files, for the
+    /// Method section (the files named as they were added).
+    fn command_line(&self) -> String {
+        let mut words = vec![
+            "termtally".to_string(),
+            "report".to_string(),
+            "--lexicon".to_string(),
+            shell_quote(&self.lexicon_argument),
+            "--mode".to_string(),
+            self.mode.name().to_string(),
+        ];
+        let names = |entries: &[Arc<Entry>]| -> Vec<String> {
+            entries.iter().map(|e| shell_quote(&e.name)).collect()
+        };
+        match self.sides {
+            Some([old, _]) => {
+                words.push("--old".to_string());
+                words.extend(names(&self.entries[..old]));
+                words.push("--new".to_string());
+                words.extend(names(&self.entries[old..]));
+            }
+            None => words.extend(names(&self.entries)),
+        }
+        words.extend(["-o".to_string(), "report.html".to_string()]);
+        words.join(" ")
     }
 
     /// The report of `termtally count` (by document) over these documents, with the sheets of

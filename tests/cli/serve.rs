@@ -702,3 +702,62 @@ fn many_clients_at_once_each_get_their_own_right_counts() {
         "stored files removed"
     );
 }
+
+/// The Debian python3 (which has python3-selenium), else whatever python3 is on PATH.
+fn python() -> &'static str {
+    if Path::new("/usr/bin/python3").exists() {
+        "/usr/bin/python3"
+    } else {
+        "python3"
+    }
+}
+
+/// The browser test (tests/browser/check_serve.py) over three Ofsted reports: upload through the
+/// file input and a drop, the study lexicon's counts equal to `count --format json`, the
+/// concordance equal to `kwic`, CSV and XLSX downloads, the term form's TOML, OLD/NEW compared,
+/// script payloads inert. Screenshots go to docs/serve/ with TERMTALLY_SCREENSHOTS=1.
+#[test]
+fn in_headless_chromium_a_user_adds_counts_searches_downloads_and_compares() {
+    let Some(reports) = util::ofsted_reports() else {
+        return;
+    };
+    let docs: Vec<String> = reports[..3]
+        .iter()
+        .map(|p| p.to_str().unwrap().to_string())
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let count = dir.path().join("count.json");
+    let mut args = vec!["count", "--format", "json"];
+    args.extend(docs.iter().map(String::as_str));
+    std::fs::write(&count, util::json_of(&args).to_string()).unwrap();
+    let pattern = "parent*";
+    let mut args = vec!["kwic", pattern, "--format", "json"];
+    args.extend(docs.iter().map(String::as_str));
+    let kwic_total = util::rows(&util::json_of(&args)).len().to_string();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/check_serve.py");
+    let mut command = Command::new(python());
+    command.arg(script).arg(TERMTALLY).args(&docs).args([
+        "--count",
+        count.to_str().unwrap(),
+        "--kwic-total",
+        &kwic_total,
+        "--pattern",
+        pattern,
+    ]);
+    if std::env::var_os("TERMTALLY_SCREENSHOTS").is_some() {
+        command.args([
+            "--screenshots",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/docs/serve"),
+        ]);
+    }
+    let output = command.output().expect("run python3");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    if output.status.code() == Some(3) {
+        eprintln!(
+            "\n*** SKIPPED: browser test: {} (CI installs chromium chromium-driver python3-selenium) ***\n",
+            stderr.trim()
+        );
+        return;
+    }
+    assert!(output.status.success(), "browser checks failed:\n{stderr}");
+}

@@ -75,7 +75,7 @@ async fn page(State(app): Shared) -> Response {
         .replace("{{SCRIPT}}", SCRIPT);
     let csp = format!(
         "default-src 'none'; script-src {}; style-src {}; connect-src 'self'; frame-src 'self'; \
-         img-src 'self' blob:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+         img-src 'self' blob: data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
         csp_hash(SCRIPT),
         csp_hash(STYLE)
     );
