@@ -134,6 +134,13 @@ impl Workspace {
             .find(|m| m.name() == settings.mode)
             .ok_or_else(|| format!("{:?} is not a matching mode", settings.mode))?;
         let matcher = Matcher::new(&lexicon, mode).map_err(|e| e.to_string())?;
+        let by = match settings.by.as_deref() {
+            None => Unit::Document,
+            Some(name) => Unit::ALL
+                .into_iter()
+                .find(|u| u.name() == name)
+                .ok_or_else(|| format!("{name:?} is not a unit to count by"))?,
+        };
         let compare = !settings.old.is_empty() || !settings.new.is_empty();
         let ids: Vec<u64> = if compare {
             settings.old.iter().chain(&settings.new).copied().collect()
@@ -158,6 +165,7 @@ impl Workspace {
             lexicon_argument,
             lexicon,
             mode,
+            by,
             matcher,
             entries,
             sides: compare.then_some([settings.old.len(), settings.new.len()]),
@@ -176,6 +184,9 @@ pub struct Settings {
     pub new: Vec<u64>,
     pub lexicon: LexiconChoice,
     pub mode: String,
+    /// The rows of the count table: `document` (the default), `page` or `section`.
+    #[serde(default)]
+    pub by: Option<String>,
 }
 
 /// A lexicon as the page chooses it: a built-in, an uploaded file, or the term form.
@@ -290,6 +301,8 @@ pub struct Prepared {
     /// as the page downloads it).
     pub lexicon_argument: String,
     pub mode: Mode,
+    /// The unit of the count table's rows (the report page is always by document).
+    pub by: Unit,
     pub matcher: Matcher,
     pub entries: Vec<Arc<Entry>>,
     /// With OLD and NEW groups: how many documents of `entries` are OLD (first) and NEW.
@@ -379,17 +392,17 @@ impl Prepared {
         words.join(" ")
     }
 
-    /// The report of `termtally count` (by document) over these documents, with the sheets of
-    /// its workbook.
+    /// The report of `termtally count --by UNIT` over these documents, with the sheets of its
+    /// workbook.
     pub fn count_report(&self) -> Report {
         let counted = self
             .entries
             .iter()
-            .map(|e| count_document(&e.document, &self.matcher, Unit::Document))
+            .map(|e| count_document(&e.document, &self.matcher, self.by))
             .collect();
         let counts = CorpusCounts::from_documents(counted, self.matcher.term_count());
-        let mut report = build_report(&self.lexicon, self.mode, Unit::Document, &counts);
-        report.sheets = spreadsheet_sheets(&report, &self.lexicon, Unit::Document, &counts);
+        let mut report = build_report(&self.lexicon, self.mode, self.by, &counts);
+        report.sheets = spreadsheet_sheets(&report, &self.lexicon, self.by, &counts);
         report
     }
 

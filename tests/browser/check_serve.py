@@ -339,6 +339,56 @@ def check_hostile(driver, workdir):
     driver.switch_to.default_content()
 
 
+ATTACKER_PAGE = """<!DOCTYPE html><html><head><title>another local page</title></head><body><script>
+window.__done = false; window.__leak = null;
+var app = 'http://127.0.0.1:%d';
+Promise.allSettled([
+  fetch(app + '/api/remove', {method: 'POST', mode: 'no-cors', credentials: 'include',
+    headers: {'Content-Type': 'text/plain'}, body: '{"ids":[1,2,3,4,5,6,7,8]}'}),
+  fetch(app + '/api/remove', {method: 'POST', credentials: 'include',
+    headers: {'Content-Type': 'application/json', 'X-Termtally-Token': 'guess'}, body: '{"ids":[1,2,3]}'}),
+  fetch(app + '/api/state', {credentials: 'include'}).then(function (r) { return r.text(); })
+    .then(function (t) { window.__leak = t; })
+]).then(function () { window.__done = true; });
+</script></body></html>"""
+
+
+def check_cross_origin(driver, app_port):
+    """A page served on another local port, in the same browser (the cookie is sent: same site),
+    tries to remove the documents and to read the state: both refused, nothing removed."""
+    import http.server
+    import threading
+    page = (ATTACKER_PAGE % app_port).encode()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.end_headers()
+            self.wfile.write(page)
+
+        def log_message(self, *args):
+            pass
+
+    other = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=other.serve_forever, daemon=True).start()
+    before = driver.execute_script("return document.querySelectorAll('#documents tbody tr').length")
+    app_url = driver.current_url
+    try:
+        driver.get("http://127.0.0.1:%d/" % other.server_address[1])
+        wait_for(driver, "return window.__done === true", "the other page's requests")
+        if driver.execute_script("return window.__leak"):
+            fail("another origin read the app's state")
+    finally:
+        other.shutdown()
+    driver.get_log("browser")  # the refused requests are logged as errors: expected here
+    driver.get(app_url)
+    after = wait_for(driver, "var n = document.querySelectorAll('#documents tbody tr').length; return n || null",
+                     "the documents after the other page's visit")
+    if after != before:
+        fail("a page on another port removed documents: %s -> %s" % (before, after))
+
+
 def check_security(driver, url_seen):
     if "token=" in url_seen:
         fail("the address bar still holds the token: %s" % url_seen)
@@ -395,6 +445,7 @@ def main():
         check_compare(driver, args.docs, args.screenshots)
         check_hostile(driver, work)
         check_security(driver, url_seen)
+        check_cross_origin(driver, int(url.split(":")[2].split("/")[0]))
     finally:
         if driver:
             driver.quit()

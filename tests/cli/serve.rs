@@ -533,6 +533,39 @@ fn counts_equal_count_json_and_a_corrupt_pdf_fails_alone() {
     assert!(expected.iter().any(|r| r.2 > 0), "the example has hits");
     assert_eq!(term_rows(&counted.json()), expected);
 
+    // The CSV download by page: `count --by page --format csv -o FILE`'s rows, which add up to
+    // the document's counts.
+    let mut by_page = settings(&[id]);
+    by_page["by"] = "page".into();
+    by_page["format"] = "csv".into();
+    let csv = served.post_json("/api/download", &by_page);
+    assert_eq!(csv.status, 200, "{}", csv.text());
+    assert!(
+        csv.header("content-disposition")
+            .unwrap()
+            .contains("termtally-count.csv")
+    );
+    let text = csv.text();
+    let mut reader = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let header = reader.headers().unwrap().clone();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let mut pages = std::collections::BTreeSet::new();
+    let mut sums = std::collections::BTreeMap::<String, u64>::new();
+    for record in reader.records() {
+        let record = record.unwrap();
+        pages.insert(record[col("unit")].to_string());
+        *sums.entry(record[col("term")].to_string()).or_default() +=
+            record[col("count")].parse::<u64>().unwrap();
+    }
+    assert!(pages.len() > 1, "rows of several pages: {pages:?}");
+    for (term, _, count, _, _) in &expected {
+        assert_eq!(
+            sums.get(term).copied().unwrap_or(0),
+            *count,
+            "{term}: pages add up"
+        );
+    }
+
     // The PDF is served for the browser's viewer, sandboxed and never sniffed.
     let served_pdf = served.get(&format!("/document/{id}"));
     assert_eq!(served_pdf.status, 200);

@@ -260,6 +260,7 @@
     var s = settings();
     if (lexicon) { s.lexicon = lexicon; }
     s.format = format;
+    s.by = $('by').value;
     post('/api/download', s).then(function (r) {
       if (!r.ok) { return errorOf(r).then(function (m) { say('No download: ' + m); }); }
       var name = (r.headers.get('Content-Disposition') || '').replace(/^.*filename="([^"]+)".*$/, '$1');
