@@ -415,6 +415,22 @@ fn uploads_over_each_cap_are_refused_with_a_clear_message() {
     );
     let r = served.upload(&[("fine.txt", small)]);
     assert_eq!(r.status, 200, "under the caps: {}", r.text());
+
+    // JSON requests have their own, small cap (16 MB), whatever the upload cap.
+    let huge = format!(r#"{{"ids":[{}1]}}"#, "1,".repeat(9 << 20));
+    let origin = format!("http://127.0.0.1:{}", served.port);
+    let r = request(
+        served.port,
+        "POST",
+        "/api/remove",
+        &[
+            ("X-Termtally-Token", &served.token),
+            ("Origin", &origin),
+            ("Content-Type", "application/json"),
+        ],
+        huge.as_bytes(),
+    );
+    assert_eq!(r.status, 413, "{}", r.text());
 }
 
 #[cfg(target_os = "linux")]

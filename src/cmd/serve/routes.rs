@@ -37,16 +37,22 @@ pub struct Reports {
 
 const REPORTS_KEPT: usize = 8;
 
+/// Largest JSON request (settings with a lexicon file's text).
+const JSON_LIMIT: usize = 16 << 20;
+
 /// The most hits a concordance search sends to the page.
 const HITS_SHOWN: usize = 500;
 
 pub fn router(app: Arc<App>) -> Router {
-    let body_limit = usize::try_from(app.limits.max_request_bytes).unwrap_or(usize::MAX);
+    let upload_limit = usize::try_from(app.limits.max_request_bytes).unwrap_or(usize::MAX);
     Router::new()
         .route("/", get(page))
         .route("/api/state", get(state))
         .route("/api/events", get(events))
-        .route("/api/upload", post(upload))
+        .route(
+            "/api/upload",
+            post(upload).layer(DefaultBodyLimit::max(upload_limit)),
+        )
         .route("/api/folder", post(add_from_folder))
         .route("/api/remove", post(remove))
         .route("/api/lexicon", post(lexicon))
@@ -56,7 +62,8 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/api/download", post(download))
         .route("/report/{id}", get(report_page))
         .route("/document/{id}", get(document))
-        .layer(DefaultBodyLimit::max(body_limit))
+        // Settings, lexicon files and FOLDER paths: small JSON, never an upload's size.
+        .layer(DefaultBodyLimit::max(JSON_LIMIT))
         .layer(axum::middleware::from_fn_with_state(app.clone(), guard))
         .with_state(app)
 }
@@ -310,6 +317,8 @@ async fn compute<T: Send + 'static>(
     settings: Settings,
     work: impl FnOnce(&crate::webapp::workspace::Prepared) -> T + Send + 'static,
 ) -> Result<T, Response> {
+    // On the same bounded pool as extraction: many clients cannot start unbounded work.
+    let _permit = app.pool.acquire().await;
     let app = app.clone();
     tokio::task::spawn_blocking(move || {
         app.workspace
