@@ -332,6 +332,18 @@ def check_hostile(driver, workdir):
         fail("the hostile name is not shown as text")
     if driver.execute_script("return document.querySelectorAll('img').length"):
         fail("an <img> from a document name reached the page")
+    # A corrupt PDF: listed with its one-line reason, the others go on.
+    corrupt = os.path.join(workdir, "corrupt.pdf")
+    with open(corrupt, "wb") as f:
+        f.write(b"%PDF-1.7\n1 0 obj << /Type /Catalog >> garbage without xref")
+    driver.find_element("id", "files").send_keys(corrupt)
+    reason = wait_for(driver, "var li = document.querySelector('#failures li'); return li ? li.textContent : null",
+                      "the failed document's reason")
+    if not reason or not reason.startswith("corrupt.pdf: ") or "\n" in reason:
+        fail("the corrupt PDF is not listed with a one-line reason: %r" % reason)
+    if driver.execute_script("return document.querySelectorAll('#documents tbody tr').length") != 4:
+        fail("the corrupt PDF changed the documents listed")
+    shot(driver, getattr(check_hostile, "shots", None), "serve-6-failure-and-hostile-name", "h-documents")
     check_report_frame(driver, None)
     driver.switch_to.frame(driver.find_element("id", "report"))
     if driver.execute_script("return window.__dialogs ? window.__dialogs.length : 0"):
@@ -443,6 +455,7 @@ def main():
         check_search(driver, args.pattern, args.kwic_total, args.screenshots)
         check_downloads(driver, downloads, count, args.screenshots)
         check_compare(driver, args.docs, args.screenshots)
+        check_hostile.shots = args.screenshots
         check_hostile(driver, work)
         check_security(driver, url_seen)
         check_cross_origin(driver, int(url.split(":")[2].split("/")[0]))
