@@ -244,6 +244,8 @@ def check_search(driver, pattern, kwic_total, shots):
         fail("first hit lacks a citation or a #page= link: %r" % first)
     elif not first["mark"].lower().startswith(pattern.rstrip("*").lower()):
         fail("highlighted %r does not match %r" % (first["mark"], pattern))
+    else:
+        check_search.first_link = first["href"]
     shot(driver, shots, "serve-4-concordance", "h-search")
 
 
@@ -401,6 +403,20 @@ def check_cross_origin(driver, app_port):
         fail("a page on another port removed documents: %s -> %s" % (before, after))
 
 
+def check_pdf_link(driver, shots):
+    """The first hit's link opens the PDF in the browser's viewer (served sandboxed, nosniff)."""
+    href = getattr(check_search, "first_link", None)
+    if not href:
+        return
+    app = driver.current_url.split("/", 3)
+    driver.get(app[0] + "//" + app[2] + href)
+    kind = wait_for(driver, "return document.contentType === 'application/pdf' ? document.contentType : null",
+                    "the PDF viewer", timeout=20)
+    if kind and shots:
+        time.sleep(2)  # the viewer draws the page after the document loads
+        shot(driver, shots, "serve-7-pdf-page")
+
+
 def check_security(driver, url_seen):
     if "token=" in url_seen:
         fail("the address bar still holds the token: %s" % url_seen)
@@ -413,6 +429,13 @@ def check_security(driver, url_seen):
     for entry in driver.get_log("browser"):
         if entry.get("level") == "SEVERE":
             fail("console error: %s" % entry.get("message"))
+
+
+def step(run, name):
+    """Runs one check, saying on stderr how long it took (the test is meant to take seconds)."""
+    started = time.time()
+    run()
+    print("%s: %.1f s" % (name, time.time() - started), file=sys.stderr)
 
 
 def main():
@@ -445,20 +468,21 @@ def main():
         wait_for(driver, "return document.readyState === 'complete' && document.getElementById('lexicon-source').options.length > 0",
                  "the page")
         url_seen = driver.current_url
-        check_labels(driver)
-        check_keyboard(driver)
-        add_documents(driver, args.docs, args.screenshots)
-        check_counts(driver, count, args.screenshots)
-        check_contrast(driver)
-        check_report_frame(driver, args.screenshots)
-        check_term_form(driver, downloads, args.screenshots)
-        check_search(driver, args.pattern, args.kwic_total, args.screenshots)
-        check_downloads(driver, downloads, count, args.screenshots)
-        check_compare(driver, args.docs, args.screenshots)
+        step(lambda: check_labels(driver), "check_labels")
+        step(lambda: check_keyboard(driver), "check_keyboard")
+        step(lambda: add_documents(driver, args.docs, args.screenshots), "add_documents")
+        step(lambda: check_counts(driver, count, args.screenshots), "check_counts")
+        step(lambda: check_contrast(driver), "check_contrast")
+        step(lambda: check_report_frame(driver, args.screenshots), "check_report_frame")
+        step(lambda: check_term_form(driver, downloads, args.screenshots), "check_term_form")
+        step(lambda: check_search(driver, args.pattern, args.kwic_total, args.screenshots), "check_search")
+        step(lambda: check_downloads(driver, downloads, count, args.screenshots), "check_downloads")
+        step(lambda: check_compare(driver, args.docs, args.screenshots), "check_compare")
         check_hostile.shots = args.screenshots
-        check_hostile(driver, work)
-        check_security(driver, url_seen)
-        check_cross_origin(driver, int(url.split(":")[2].split("/")[0]))
+        step(lambda: check_hostile(driver, work), "check_hostile")
+        step(lambda: check_security(driver, url_seen), "check_security")
+        step(lambda: check_cross_origin(driver, int(url.split(":")[2].split("/")[0])), "check_cross_origin")
+        step(lambda: check_pdf_link(driver, args.screenshots), "check_pdf_link")
     finally:
         if driver:
             driver.quit()
