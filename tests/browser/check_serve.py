@@ -5,7 +5,8 @@ through the file input, one by a synthetic drop event), picks the study lexicon,
 counts (equal to `count --format json`), searches the concordance (the hits of `kwic`, with
 #page=N links), downloads the counts as CSV and XLSX and checks them, copies the lexicon into
 the term form and downloads it as TOML, compares OLD and NEW groups (the report's Change
-section), and adds a document whose name and text are script payloads (no dialog opens). Along
+section), adds a document whose name and text are script payloads (no dialog opens) and a
+corrupt PDF (listed with its reason), and opens a hit's #page=N link in the PDF viewer. Along
 the way: no console errors, no CSP violations, every control labelled, and a screenshot of each
 step.
 

@@ -810,3 +810,49 @@ fn in_headless_chromium_a_user_adds_counts_searches_downloads_and_compares() {
     }
     assert!(output.status.success(), "browser checks failed:\n{stderr}");
 }
+
+#[test]
+fn lexicons_upload_as_toml_quanteda_yaml_or_liwc_and_problems_name_their_line() {
+    let served = Served::start(None, &[]);
+    let toml = "name = \"mine\"\n[categories]\nshared = \"joint work\"\n[[terms]]\nlabel = \"Coproduce\"\ncategory = \"shared\"\nforms = [\"coproduce\", \"co-produce\"]\n";
+    let yaml = "shared:\n  - coproduce\n  - partnership\ndirective:\n  - inform\n";
+    let liwc = "%\n1\tshared\n2\tdirective\n%\ncoproduce\t1\npartnership\t1\ninform\t2\n";
+    for (name, text, terms) in [
+        ("mine.toml", toml, 1),
+        ("mine.yml", yaml, 2),
+        ("mine.dic", liwc, 2),
+    ] {
+        let r = served.post_json(
+            "/api/lexicon",
+            &serde_json::json!({"kind": "file", "name": name, "text": text}),
+        );
+        assert_eq!(r.status, 200, "{name}: {}", r.text());
+        let json = r.json();
+        assert_eq!(
+            json["terms"].as_array().unwrap().len(),
+            terms,
+            "{name}: {json}"
+        );
+        assert!(json["toml"].as_str().unwrap().contains("[[terms]]"));
+        let forms = &json["terms"][0]["forms"];
+        assert!(
+            forms == &serde_json::json!(["coproduce", "co-produce"])
+                || forms == &serde_json::json!(["coproduce", "partnership"]),
+            "{name}: {forms}"
+        );
+    }
+    let broken = "name = \"mine\"\n[categories]\nshared = \"x\"\n[[terms]]\nlabel = \"A\"\ncategory = \"nowhere\"\nforms = [\"a\"]\n";
+    let r = served.post_json(
+        "/api/lexicon",
+        &serde_json::json!({"kind": "file", "name": "broken.toml", "text": broken}),
+    );
+    assert_eq!(r.status, 422);
+    let error = r.json()["error"].as_str().unwrap().to_string();
+    assert!(error.starts_with("broken.toml: line "), "{error}");
+    // The term form, validated like a file: a term without forms is refused.
+    let r = served.post_json(
+        "/api/lexicon",
+        &serde_json::json!({"kind": "terms", "name": "form", "terms": [{"label": "A", "category": "c", "forms": []}]}),
+    );
+    assert_eq!(r.status, 422, "{}", r.text());
+}
