@@ -7,7 +7,8 @@
 //!    variants *between letters* made `-` (a spaced dash "a – b" is punctuation and stays).
 //! 2. Running headers and footers: lines at the top or bottom of a page that repeat (numbers
 //!    aside) on at least [`RUNNING_MIN_SHARE`] of the pages, and bare page numbers there, are
-//!    removed; the page number stays as each block's metadata.
+//!    removed (a line that occurs twice on its own page is content); the page number stays as
+//!    each block's metadata.
 //! 3. Line-end hyphenation: "co-" + "operation" at a line break becomes the word the document
 //!    uses, decided from evidence elsewhere in the same document (see [`HyphenEvidence`]).
 //! 4. White space collapsed: each block becomes one line.
