@@ -30,5 +30,6 @@ mod report;
 mod reproduce;
 #[cfg(unix)]
 mod robustness;
+mod serve;
 mod stream;
 mod words;
