@@ -7,7 +7,8 @@
 //!    variants *between letters* made `-` (a spaced dash "a – b" is punctuation and stays).
 //! 2. Running headers and footers: lines at the top or bottom of a page that repeat (numbers
 //!    aside) on at least [`RUNNING_MIN_SHARE`] of the pages, and bare page numbers there, are
-//!    removed; the page number stays as each block's metadata.
+//!    removed (a line that occurs twice on its own page is content); the page number stays as
+//!    each block's metadata.
 //! 3. Line-end hyphenation: "co-" + "operation" at a line break becomes the word the document
 //!    uses, decided from evidence elsewhere in the same document (see [`HyphenEvidence`]).
 //! 4. White space collapsed: each block becomes one line.
@@ -222,11 +223,15 @@ fn remove_running_lines(blocks: &mut [Block]) {
     let needed = ((pages.len() as f64) * RUNNING_MIN_SHARE).ceil().max(3.0) as usize;
     let mut remove: FxHashMap<usize, Vec<usize>> = FxHashMap::default();
     let mut removed = 0;
-    for (lines, page_keys) in edges.iter().zip(&keys) {
+    for ((lines, page_keys), members) in edges.iter().zip(&keys).zip(&pages) {
+        // Keys of every line of this page, worked out only when a would-be running line needs
+        // them: a line that recurs on its own page is its content, not a header.
+        let mut page_lines: Option<Vec<String>> = None;
         for (&(b, l, line), key) in lines.iter().zip(page_keys) {
             let repeated = pages_with_key
                 .get(key.as_str())
-                .is_some_and(|pages| pages.len() >= needed);
+                .is_some_and(|pages| pages.len() >= needed)
+                && !recurs_on_page(blocks, members.clone(), key, &mut page_lines);
             if repeated || is_page_number(line) {
                 let lines = remove.entry(b).or_default();
                 if !lines.contains(&l) {
@@ -260,6 +265,24 @@ fn remove_running_lines(blocks: &mut [Block]) {
             .collect();
         blocks[b].text = kept.join("\n");
     }
+}
+
+/// True when `key` is the key of more than one line of the page made of `members` (the same
+/// sentence on line after line, as in a form or a list, is content even at the page's edge).
+/// Decided from the page alone, so a document read whole and one streamed in chunks agree.
+fn recurs_on_page(
+    blocks: &[Block],
+    members: std::ops::Range<usize>,
+    key: &str,
+    page_lines: &mut Option<Vec<String>>,
+) -> bool {
+    let keys = page_lines.get_or_insert_with(|| {
+        members
+            .flat_map(|b| blocks[b].text.split('\n'))
+            .map(running_key)
+            .collect()
+    });
+    keys.iter().filter(|k| k.as_str() == key).take(2).count() == 2
 }
 
 /// The number of lines of a block (`split('\n')` pieces).
@@ -765,6 +788,24 @@ mod tests {
             let d = normalise(doc(&[(1, line)]));
             assert_eq!(texts(&d), [line]);
         }
+    }
+
+    #[test]
+    fn a_sentence_repeated_down_every_page_is_content() {
+        // Twenty identical lines a page under a real running header, as in a form printed through
+        // ghostscript: the header goes, every one of the repeated lines stays.
+        let sentence = "The local authority must work in partnership with parents";
+        let body = vec![sentence; 20].join("\n");
+        let mut pages = Vec::new();
+        for p in 1..=5u32 {
+            pages.push((p, "Form A: partnership".to_string()));
+            pages.push((p, body.clone()));
+        }
+        let blocks: Vec<(u32, &str)> = pages.iter().map(|(p, t)| (*p, t.as_str())).collect();
+        let d = normalise(doc(&blocks));
+        assert_eq!(texts(&d).len(), 5, "{:?}", texts(&d));
+        let kept = texts(&d).join(" ").matches(sentence).count();
+        assert_eq!(kept, 100);
     }
 
     #[test]

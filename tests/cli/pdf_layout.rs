@@ -131,9 +131,8 @@ fn assert_reads_truly(case: &str, pdf: &[u8], truth: &str) {
             "count",
             "-f",
             "json",
-            // Headers kept: 300 identical lines would otherwise lose their page-edge lines to the
-            // running-header heuristic (a matter of cleaning, not of reading the PDF).
-            "--keep-headers",
+            // Default cleaning: 300 identical lines keep their page-edge lines (a line that recurs
+            // on its own page is content, not a running header).
             "--lexicon",
             "lexicon.toml",
             &name,
@@ -169,7 +168,7 @@ fn assert_reads_truly(case: &str, pdf: &[u8], truth: &str) {
 
     let out = termtally()
         .current_dir(dir.path())
-        .args(["extract", "--keep-headers", &name])
+        .args(["extract", &name])
         .output()
         .expect("run");
     assert!(

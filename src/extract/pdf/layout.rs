@@ -40,8 +40,9 @@ const RUN_GAP: f64 = 0.6;
 /// Narrowest gutter between columns, and narrowest column, in body font sizes.
 const GUTTER: f64 = 0.8;
 const MIN_COLUMN: f64 = 4.0;
-/// A gutter is cut before the region's widest horizontal gap only when it is this much wider:
-/// the rows of a table (gaps nearly as wide as its gutters) are read row by row, cell by cell.
+/// A gutter is cut before the region's widest horizontal gap when it is this much wider; the
+/// rows of a table (gaps nearly as wide as its gutters) are read row by row, cell by cell
+/// (see [`rows_first`] for the exceptions both ways).
 const VERTICAL_FIRST: f64 = 1.5;
 /// Baseline angles closer than this (degrees) are one orientation.
 const ANGLE_STEP: f64 = 2.0;
@@ -479,6 +480,7 @@ fn xy_cut(runs: &[Run], mut ids: Vec<usize>, body: f64, leaves: &mut Vec<Vec<usi
                 });
             hi - lo >= MIN_COLUMN * body && bottom - top <= 2.0 * body
         })
+        .filter(|&(lo, hi)| hi - lo >= 1.5 * body || !splits_one_line(runs, &ids, hi, body))
         .max_by(|a, b| (a.1 - a.0).total_cmp(&(b.1 - b.0)));
     // Horizontal gaps: gaps in the y-projection.
     let mut by_top = ids.clone();
@@ -494,7 +496,7 @@ fn xy_cut(runs: &[Run], mut ids: Vec<usize>, body: f64, leaves: &mut Vec<Vec<usi
     }
     let widest = gaps.iter().map(|g| g.1).fold(0.0, f64::max);
     match gutter {
-        Some((lo, hi)) if hi - lo >= VERTICAL_FIRST * widest => {
+        Some((lo, hi)) if !rows_first(runs, &by_top, &gaps, (lo, hi), body) => {
             let (l, r): (Vec<usize>, Vec<usize>) =
                 ids.into_iter().partition(|&id| runs[id].x0 < hi);
             xy_cut(runs, l, body, leaves, depth + 1);
@@ -513,6 +515,117 @@ fn xy_cut(runs: &[Run], mut ids: Vec<usize>, body: f64, leaves: &mut Vec<Vec<usi
         }
         _ => leaves.push(ids),
     }
+}
+
+/// True when a gutter at `hi` only splits one line: one side is a single wide line whose
+/// baseline the other, taller side also has text on. That is a wide gap inside a line (a font
+/// whose widths pdf-extract under-reports drifts its glyphs apart), not a column.
+fn splits_one_line(runs: &[Run], ids: &[usize], hi: f64, body: f64) -> bool {
+    let extent = |right: bool| {
+        ids.iter()
+            .filter(move |&&id| (runs[id].x0 >= hi) == right)
+            .fold(
+                (
+                    f64::INFINITY,
+                    f64::NEG_INFINITY,
+                    f64::INFINITY,
+                    f64::NEG_INFINITY,
+                    0.0_f64,
+                ),
+                |(t, b, l, r, s), &id| {
+                    let run = &runs[id];
+                    (
+                        t.min(run.top()),
+                        b.max(run.bottom()),
+                        l.min(run.x0),
+                        r.max(run.x1),
+                        s.max(run.size),
+                    )
+                },
+            )
+    };
+    [false, true].into_iter().any(|right| {
+        let (top, bottom, left, far, size) = extent(right);
+        let (other_top, other_bottom, ..) = extent(!right);
+        let one_line = bottom - top <= 1.3 * size;
+        let wide = far - left >= MIN_COLUMN * body;
+        let taller = other_bottom - other_top > 1.5 * (bottom - top);
+        let shares_baseline = ids
+            .iter()
+            .filter(|&&id| (runs[id].x0 >= hi) != right)
+            .any(|&id| runs[id].y > top && runs[id].y < bottom);
+        one_line && wide && taller && shares_baseline
+    })
+}
+
+/// True when the region is cut at its widest horizontal gaps before its gutter `lo..hi`, so a
+/// table reads row by row, cell by cell, as pdftotext reads it:
+/// - when the gap is nearly as wide as the gutter (rows of a table), unless the two sides are
+///   a sidebar beside a column: set in different sizes and out of step (the lines above the
+///   gap or those below it not level with each other);
+/// - when the gap ends a short row (a few lines: a table's heading row, a row of short cells)
+///   with text in one size on both sides of the gutter above and below it, both sides
+///   starting again at the same height, and the gap clearly wider than the usual gap between lines and than
+///   0.6 body sizes (baselines 1.5 sizes apart: where pdftotext, too, starts a new block).
+fn rows_first(
+    runs: &[Run],
+    by_top: &[usize],
+    gaps: &[(usize, f64)],
+    (lo, hi): (f64, f64),
+    body: f64,
+) -> bool {
+    let widest = gaps.iter().map(|g| g.1).fold(0.0, f64::max);
+    // The first gap the horizontal cut would make.
+    let Some(&(at, _)) = gaps.iter().find(|g| g.1 >= 0.9 * widest) else {
+        return false;
+    };
+    let (above, below) = by_top.split_at(at);
+    let side = |part: &[usize], right: bool| -> Vec<usize> {
+        part.iter()
+            .copied()
+            .filter(|&id| (runs[id].x0 >= hi) == right)
+            .collect()
+    };
+    let first_top = |right: bool| {
+        side(below, right)
+            .into_iter()
+            .map(|id| runs[id].top())
+            .fold(f64::INFINITY, f64::min)
+    };
+    let last_bottom = |right: bool| {
+        side(above, right)
+            .into_iter()
+            .map(|id| runs[id].bottom())
+            .fold(f64::NEG_INFINITY, f64::max)
+    };
+    // Cells of one row start on one baseline; running text beside a sidebar only by chance.
+    let level_below = (first_top(false) - first_top(true)).abs() <= 0.1 * body;
+    let level_above = (last_bottom(false) - last_bottom(true)).abs() <= 0.1 * body;
+    let size = |right: bool| {
+        median(
+            side(by_top, right)
+                .into_iter()
+                .map(|id| runs[id].size)
+                .collect(),
+        )
+    };
+    let sizes_differ = (size(false) - size(true)).abs() > 0.05 * body;
+    let both_above = !side(above, false).is_empty() && !side(above, true).is_empty();
+    if hi - lo < VERTICAL_FIRST * widest {
+        let sidebar = sizes_differ && !(level_below && level_above);
+        return !sidebar;
+    }
+    let mut widths: Vec<f64> = gaps.iter().map(|g| g.1).collect();
+    widths.sort_by(f64::total_cmp);
+    let usual = widths[(widths.len() - 1) / 2];
+    let height = last_bottom(false).max(last_bottom(true)) - runs[above[0]].top();
+    both_above
+        && level_below
+        && !sizes_differ
+        && gaps.len() >= 2
+        && widest >= 1.3 * usual
+        && widest >= 0.6 * body
+        && height <= 6.0 * body
 }
 
 /// The runs of one leaf → lines, top to bottom. A run joins one of the last lines when their
@@ -676,6 +789,49 @@ mod tests {
         assert!(
             blocks[1].split('\n').all(|l| l == "right column text"),
             "{blocks:?}"
+        );
+    }
+
+    #[test]
+    fn a_tables_heading_row_is_read_before_its_cells() {
+        // Heading row, then a row whose cells have 3 and 6 lines, as in the priority-action
+        // tables of Ofsted reports: pdftotext reads heading, heading, cell, cell.
+        let mut words = vec![
+            ("Responsible body", 72.0, 700.0, 12.0, 0.0),
+            ("Areas for priority action", 250.0, 700.0, 12.0, 0.0),
+        ];
+        for line in 0..6 {
+            let y = 679.0 - 14.5 * f64::from(line);
+            if line < 3 {
+                words.push(("Oldham council", 72.0, y, 12.0, 0.0));
+            }
+            words.push(("Leaders should act", 250.0, y, 12.0, 0.0));
+        }
+        let all = text(&page(&words)).join("\n");
+        let at = |s: &str| all.find(s).unwrap_or_else(|| panic!("{s} in {all:?}"));
+        assert!(at("Responsible") < at("Areas"), "{all:?}");
+        assert!(at("Areas") < at("Oldham"), "{all:?}");
+        assert!(all.rfind("Oldham").unwrap() < at("Leaders"), "{all:?}");
+    }
+
+    #[test]
+    fn a_sidebar_beside_a_column_is_read_after_it() {
+        // A column of 12 pt text with a paragraph gap, and a 10 pt sidebar beside it whose
+        // lines fall out of step with the column's: the column reads whole, then the sidebar.
+        let mut words = vec![];
+        for line in 0..8 {
+            let gap = if line >= 4 { 14.0 } else { 0.0 };
+            let y = 700.0 - 14.0 * f64::from(line) - gap;
+            words.push(("main column text here", 72.0, y, 12.0, 0.0));
+        }
+        for line in 0..5 {
+            let y = 697.0 - 16.0 * f64::from(line);
+            words.push(("sidebar text box", 250.0, y, 10.0, 0.0));
+        }
+        let all = text(&page(&words)).join("\n");
+        assert!(
+            all.rfind("main column").unwrap() < all.find("sidebar").unwrap(),
+            "{all:?}"
         );
     }
 
