@@ -78,8 +78,8 @@ pub struct Args {
     pub output: OutputArgs,
 }
 
-/// Which terms' hits to show.
-fn selected_terms(
+/// Which terms' hits to show (all, or those with the `labels`, within `category`).
+pub fn selected_terms(
     lexicon: &Lexicon,
     labels: &[String],
     category: Option<&str>,
@@ -168,20 +168,31 @@ fn terminal_width_fit(
 
 /// The lexicon to find (`--lexicon`, else the PATTERN, the first item) and the files to search.
 fn lexicon_and_files(args: &Args) -> anyhow::Result<(Lexicon, Vec<String>)> {
-    Ok(match &args.lexicon {
-        Some(spec) => (Lexicon::load(spec)?, args.items.clone()),
+    let files_from = args.input.files_from.is_some();
+    pattern_or_lexicon("kwic", &args.items, args.lexicon.as_deref(), files_from)
+}
+
+/// For a command taking `PATTERN FILE...` or `--lexicon L FILE...` (`kwic`, `collocates`):
+/// the lexicon (the `lexicon` given, else a one-term lexicon of the first item) and the files.
+pub fn pattern_or_lexicon(
+    command: &str,
+    items: &[String],
+    lexicon: Option<&str>,
+    files_from: bool,
+) -> anyhow::Result<(Lexicon, Vec<String>)> {
+    Ok(match lexicon {
+        Some(spec) => (Lexicon::load(spec)?, items.to_vec()),
         None => {
-            let (pattern, files) = args
-                .items
+            let (pattern, files) = items
                 .split_first()
                 .ok_or_else(|| anyhow::anyhow!("give a PATTERN and at least one FILE"))?;
             let looks_like_a_file = std::path::Path::new(pattern).is_file();
-            let no_files = files.is_empty() && args.input.files_from.is_none();
+            let no_files = files.is_empty() && !files_from;
             if no_files || (looks_like_a_file && Lexicon::from_pattern(pattern).is_err()) {
                 if looks_like_a_file {
                     anyhow::bail!(
                         "{pattern:?} is a file, not a PATTERN: give the word or phrase to find first \
-                         (termtally kwic PATTERN FILE...), or --lexicon NAME|PATH to find a lexicon's terms"
+                         (termtally {command} PATTERN FILE...), or --lexicon NAME|PATH to find a lexicon's terms"
                     );
                 }
                 anyhow::bail!(
