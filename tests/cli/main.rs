@@ -31,4 +31,5 @@ mod reproduce;
 #[cfg(unix)]
 mod robustness;
 mod stream;
+mod toolkit;
 mod words;
