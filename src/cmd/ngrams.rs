@@ -67,7 +67,7 @@ pub struct Args {
     /// quoted globs ("reports/*.pdf"); `-` reads standard input.
     #[arg(required_unless_present = "files_from", value_name = "FILE")]
     pub files: Vec<PathBuf>,
-    /// Words per n-gram: one number (`3`) or a range (`2..4`), from 1 to 6.
+    /// Words per n-gram: one number (`3`) or a range (`2..4`), from 1 to 4.
     #[arg(short = 'n', value_name = "N|MIN..MAX", default_value = "2..3", value_parser = parse_range)]
     pub n: (usize, usize),
     /// Only n-grams holding this word (a whole word, any case).
@@ -89,7 +89,7 @@ pub struct Args {
     /// Row order.
     #[arg(long, value_enum, default_value_t = SortBy::Count)]
     pub sort: SortBy,
-    /// Most different n-grams held in memory (about 80 bytes each); more stops the command
+    /// Most different n-grams held in memory (up to about 100 bytes each); more stops the command
     /// with an error.
     #[arg(long, value_name = "N", default_value_t = DEFAULT_LIMIT)]
     pub max_ngrams: usize,
