@@ -13,6 +13,7 @@ pub mod ngrams;
 pub mod pdf_worker;
 pub mod report;
 pub mod reproduce;
+pub mod serve;
 pub mod trend;
 pub mod words;
 

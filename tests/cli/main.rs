@@ -30,6 +30,7 @@ mod report;
 mod reproduce;
 #[cfg(unix)]
 mod robustness;
+mod serve;
 mod stream;
 mod toolkit;
 mod words;
