@@ -264,6 +264,92 @@ fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Most hits `kwic --sort` holds in memory to sort (each a few hundred bytes); more is an error.
+pub const MAX_SORTED_HITS: usize = 1_000_000;
+
+/// The orders `kwic --sort` lists hits in (AntConc's concordance sort).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortKey {
+    Left1,
+    Left2,
+    Right1,
+    Right2,
+    Document,
+    Page,
+}
+
+impl SortKey {
+    pub const ALL: [SortKey; 6] = [
+        SortKey::Left1,
+        SortKey::Left2,
+        SortKey::Right1,
+        SortKey::Right2,
+        SortKey::Document,
+        SortKey::Page,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            SortKey::Left1 => "left1",
+            SortKey::Left2 => "left2",
+            SortKey::Right1 => "right1",
+            SortKey::Right2 => "right2",
+            SortKey::Document => "document",
+            SortKey::Page => "page",
+        }
+    }
+
+    pub fn description(self) -> &'static str {
+        match self {
+            SortKey::Left1 => "By the word just before the match, then the one before it",
+            SortKey::Left2 => "By the second word before the match, then the first",
+            SortKey::Right1 => "By the word just after the match, then the one after it",
+            SortKey::Right2 => "By the second word after the match, then the first",
+            SortKey::Document => "By document name, hits in text order",
+            SortKey::Page => "By page number (then document), hits in text order",
+        }
+    }
+}
+
+/// The case-folded `nth` word (1 = nearest) before the end of `left`, or "" (sorted first).
+fn word_before(left: &str, nth: usize) -> String {
+    let spans: Vec<(usize, usize)> = crate::tokenise::token_spans(left).collect();
+    spans.len().checked_sub(nth).map_or_else(String::new, |i| {
+        crate::tokenise::fold(&left[spans[i].0..spans[i].1])
+    })
+}
+
+/// The case-folded `nth` word (1 = nearest) from the start of `right`, or "".
+fn word_after(right: &str, nth: usize) -> String {
+    crate::tokenise::token_spans(right)
+        .nth(nth - 1)
+        .map_or_else(String::new, |(s, e)| crate::tokenise::fold(&right[s..e]))
+}
+
+/// The hits of `found` (documents in input order, each with its hits in text order) as
+/// (document, hit) indices sorted by `key`; ties keep the input order (the sort is stable).
+pub fn sorted_order(found: &[(String, Vec<Concordance>)], key: SortKey) -> Vec<(usize, usize)> {
+    let mut order: Vec<(usize, usize)> = found
+        .iter()
+        .enumerate()
+        .flat_map(|(d, (_, hits))| (0..hits.len()).map(move |h| (d, h)))
+        .collect();
+    let words = |c: &Concordance| match key {
+        SortKey::Left1 => [word_before(&c.left, 1), word_before(&c.left, 2)],
+        SortKey::Left2 => [word_before(&c.left, 2), word_before(&c.left, 1)],
+        SortKey::Right1 => [word_after(&c.right, 1), word_after(&c.right, 2)],
+        SortKey::Right2 => [word_after(&c.right, 2), word_after(&c.right, 1)],
+        SortKey::Document | SortKey::Page => Default::default(),
+    };
+    match key {
+        SortKey::Document => order.sort_by(|a, b| found[a.0].0.cmp(&found[b.0].0)),
+        // Hits without a page (formats without pages) after those with one.
+        SortKey::Page => order.sort_by_key(|&(d, h)| (found[d].1[h].page.unwrap_or(u32::MAX), d)),
+        _ => order.sort_by_cached_key(|&(d, h)| words(&found[d].1[h])),
+    }
+    order
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

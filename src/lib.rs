@@ -7,8 +7,10 @@
 //! context; `keyness` compares counts. `cli` and `cmd` are the command line on top; nothing below
 //! them imports them (see ARCHITECTURE.md, and the test at the end of this file).
 
+pub mod accumulate;
 pub mod cli;
 pub mod cmd;
+pub mod collocates;
 pub mod count;
 pub mod document;
 pub mod duplicate;
@@ -21,6 +23,7 @@ pub mod kwic;
 pub mod layout;
 pub mod lexicon;
 pub mod matcher;
+pub mod ngrams;
 pub mod normalise;
 pub mod outcome;
 pub mod output;

@@ -149,6 +149,21 @@ pub enum Tally<'a> {
         span: Span,
         terms: &'a [bool],
     },
+    /// Each chunk's normalised blocks handed to the command's own counting (`ngrams`,
+    /// `collocates`): the function is called once per chunk, from several threads at once and in
+    /// no particular order, keeps what it counts itself (see [`crate::accumulate`]) and returns the
+    /// number of tokens of the chunk.
+    Blocks(ChunkCounter<'a>),
+}
+
+/// The command's own counting of a chunk, for [`Tally::Blocks`].
+#[derive(Clone, Copy)]
+pub struct ChunkCounter<'a>(pub &'a (dyn Fn(&Document) -> u64 + Sync));
+
+impl std::fmt::Debug for ChunkCounter<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ChunkCounter")
+    }
 }
 
 impl Work<'_> {
@@ -157,13 +172,16 @@ impl Work<'_> {
             Tally::Terms { matcher, .. }
             | Tally::TermsAndWords(matcher)
             | Tally::Concordance { matcher, .. } => Some(matcher),
-            Tally::Words => None,
+            Tally::Words | Tally::Blocks(_) => None,
         }
     }
     fn unit(&self) -> Unit {
         match self.tally {
             Tally::Terms { unit, .. } => unit,
-            Tally::Words | Tally::TermsAndWords(_) | Tally::Concordance { .. } => Unit::Document,
+            Tally::Words
+            | Tally::TermsAndWords(_)
+            | Tally::Concordance { .. }
+            | Tally::Blocks(_) => Unit::Document,
         }
     }
     fn contexts_per_term(&self) -> usize {
@@ -172,7 +190,7 @@ impl Work<'_> {
                 contexts_per_term, ..
             } => contexts_per_term,
             Tally::Concordance { .. } => usize::MAX,
-            Tally::Words | Tally::TermsAndWords(_) => 0,
+            Tally::Words | Tally::TermsAndWords(_) | Tally::Blocks(_) => 0,
         }
     }
     fn words(&self) -> bool {
@@ -656,6 +674,9 @@ fn process_chunk(chunk: Chunk, job: &Job, buffers: &Buffers, words: &mut Words) 
         for block in &doc.blocks {
             word_tokens += add_words(&block.text, &mut words.counts, &mut words.folded);
         }
+    }
+    if let Tally::Blocks(count) = job.work.tally {
+        word_tokens = (count.0)(&doc);
     }
     let counts = match job.work.matcher() {
         Some(matcher) => count_document_serial(&doc, matcher, job.work.unit()),

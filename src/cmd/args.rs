@@ -239,3 +239,4 @@ impl WordListArgs {
 
 value_enum!(crate::layout::Layout);
 value_enum!(crate::layout::Values);
+value_enum!(crate::kwic::SortKey);

@@ -19,7 +19,11 @@ use std::process::ExitCode;
 use serde_json::json;
 
 use crate::cmd::args::{InputArgs, ModeArgs, StreamArgs};
-use crate::kwic::{Concordance, DEFAULT_WIDTH, Span, contexts_of_terms, left_chars, right_chars};
+use crate::document::short_names;
+use crate::kwic::{
+    Concordance, DEFAULT_WIDTH, MAX_SORTED_HITS, SortKey, Span, contexts_of_terms, left_chars,
+    right_chars, sorted_order,
+};
 use crate::lexicon::Lexicon;
 use crate::matcher::{Matcher, Mode};
 use crate::outcome::Outcome;
@@ -66,6 +70,11 @@ pub struct Args {
     /// Show the whole sentence around each match instead of a fixed width.
     #[arg(long, short = 's', conflicts_with = "width")]
     pub sentence: bool,
+    /// List the hits sorted by the words around them (AntConc's sort), by document or by page,
+    /// instead of in text order; ties keep text order. Sorting holds every hit in memory: at
+    /// most 1,000,000 hits (more stops with an error; narrow the PATTERN or the documents).
+    #[arg(long, value_enum, value_name = "KEY")]
+    pub sort: Option<SortKey>,
     /// Also list the hits that exclusions left out (`exclude = [...]` or `--exclude`), marked
     /// in an `excluded` column; they are never counted.
     #[arg(long)]
@@ -78,8 +87,8 @@ pub struct Args {
     pub output: OutputArgs,
 }
 
-/// Which terms' hits to show.
-fn selected_terms(
+/// Which terms' hits to show (all, or those with the `labels`, within `category`).
+pub fn selected_terms(
     lexicon: &Lexicon,
     labels: &[String],
     category: Option<&str>,
@@ -152,36 +161,50 @@ fn terminal_width_fit(
         0
     };
     let document = if several_documents {
-        found
+        shown_names(found, true)
             .iter()
-            .map(|(name, _)| name.chars().count())
+            .map(|name| name.chars().count())
             .max()
             .unwrap_or(8)
             + 3
     } else {
         0
     };
-    // Borders and padding: 3 characters per column plus one.
-    let fixed = cite + 3 + matched + 3 + term + document + 2 * 3 + 1;
+    // Borders and padding (3 per column and one), and some width to spare: comfy-table's
+    // dynamic arrangement narrows the last columns before the table fills the terminal, by
+    // more with the document column (measured on a 100-column terminal).
+    let spare = if several_documents { 12 } else { 2 };
+    let fixed = cite + 3 + matched + 3 + term + document + 2 * 3 + 1 + spare;
     Some((columns.saturating_sub(fixed) / 2).clamp(10, DEFAULT_WIDTH))
 }
 
 /// The lexicon to find (`--lexicon`, else the PATTERN, the first item) and the files to search.
 fn lexicon_and_files(args: &Args) -> anyhow::Result<(Lexicon, Vec<String>)> {
-    Ok(match &args.lexicon {
-        Some(spec) => (Lexicon::load(spec)?, args.items.clone()),
+    let files_from = args.input.files_from.is_some();
+    pattern_or_lexicon("kwic", &args.items, args.lexicon.as_deref(), files_from)
+}
+
+/// For a command taking `PATTERN FILE...` or `--lexicon L FILE...` (`kwic`, `collocates`):
+/// the lexicon (the `lexicon` given, else a one-term lexicon of the first item) and the files.
+pub fn pattern_or_lexicon(
+    command: &str,
+    items: &[String],
+    lexicon: Option<&str>,
+    files_from: bool,
+) -> anyhow::Result<(Lexicon, Vec<String>)> {
+    Ok(match lexicon {
+        Some(spec) => (Lexicon::load(spec)?, items.to_vec()),
         None => {
-            let (pattern, files) = args
-                .items
+            let (pattern, files) = items
                 .split_first()
                 .ok_or_else(|| anyhow::anyhow!("give a PATTERN and at least one FILE"))?;
             let looks_like_a_file = std::path::Path::new(pattern).is_file();
-            let no_files = files.is_empty() && args.input.files_from.is_none();
+            let no_files = files.is_empty() && !files_from;
             if no_files || (looks_like_a_file && Lexicon::from_pattern(pattern).is_err()) {
                 if looks_like_a_file {
                     anyhow::bail!(
                         "{pattern:?} is a file, not a PATTERN: give the word or phrase to find first \
-                         (termtally kwic PATTERN FILE...), or --lexicon NAME|PATH to find a lexicon's terms"
+                         (termtally {command} PATTERN FILE...), or --lexicon NAME|PATH to find a lexicon's terms"
                     );
                 }
                 anyhow::bail!(
@@ -248,19 +271,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if found.is_empty() {
         return Ok(super::finish(&outcome));
     }
+    let order = hit_order(&found, args.sort)?;
     let several_documents = found.len() > 1;
     let show_term = lexicon.terms.len() > 1;
     if to_terminal && args.width.is_none() && !args.sentence {
         // Fit the terminal so the keyword column stays one aligned line per hit.
         if let Some(width) = terminal_width_fit(&found, several_documents, show_term, &lexicon) {
-            for (_, rows) in &mut found {
-                for row in rows.iter_mut() {
-                    row.left = left_chars(&row.left, row.left.len(), width)
-                        .trim_start()
-                        .to_string();
-                    row.right = right_chars(&row.right, 0, width).trim_end().to_string();
-                }
-            }
+            cut_contexts(&mut found, width);
         }
     }
 
@@ -268,19 +285,118 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         several_documents,
         term: show_term,
         excluded: args.show_excluded,
+        terminal: to_terminal,
     };
-    let report = build_report(&lexicon, mode, &found, shown);
+    let mut report = build_report(&lexicon, mode, &found, &order, shown);
+    if let Some(key) = args.sort {
+        report.notes.push(format!(
+            "Sorted by {}: {}.",
+            key.name(),
+            key.description().to_lowercase()
+        ));
+    }
     super::write_counted(report, &streamed_names, &args.streaming, &output, &outcome)
+}
+
+/// Every context cut to `width` characters next to the match.
+fn cut_contexts(found: &mut [(String, Vec<Concordance>)], width: usize) {
+    for (_, rows) in found {
+        for row in rows.iter_mut() {
+            row.left = left_chars(&row.left, row.left.len(), width)
+                .trim_start()
+                .to_string();
+            row.right = right_chars(row.right.trim_start(), 0, width)
+                .trim_end()
+                .to_string();
+        }
+    }
+}
+
+/// The (document, hit) indices of `found` in the order listed: text order, or sorted by `sort`
+/// (at most [`MAX_SORTED_HITS`] hits).
+fn hit_order(
+    found: &[(String, Vec<Concordance>)],
+    sort: Option<SortKey>,
+) -> anyhow::Result<Vec<(usize, usize)>> {
+    let hits: usize = found.iter().map(|(_, rows)| rows.len()).sum();
+    Ok(match sort {
+        Some(_) if hits > MAX_SORTED_HITS => anyhow::bail!(
+            "{hits} hits: --sort holds at most {MAX_SORTED_HITS} in memory; narrow the PATTERN or \
+             the documents, or leave out --sort (hits in text order are not held)"
+        ),
+        Some(key) => sorted_order(found, key),
+        None => found
+            .iter()
+            .enumerate()
+            .flat_map(|(d, (_, rows))| (0..rows.len()).map(move |h| (d, h)))
+            .collect(),
+    })
+}
+
+/// Longest document name the terminal shows.
+const TERMINAL_NAME: usize = 18;
+
+/// The `document` column's names: short names (as `count` gives them); on a terminal, where the
+/// contexts need the width, without the extension and the start all the names share, cut to
+/// [`TERMINAL_NAME`] characters ("dorset-2024-05" for the Ofsted reports). Machine formats
+/// carry the full `path`.
+fn shown_names(found: &[(String, Vec<Concordance>)], terminal: bool) -> Vec<String> {
+    let paths: Vec<&str> = found.iter().map(|(name, _)| name.as_str()).collect();
+    let names = short_names(&paths);
+    if !terminal {
+        return names;
+    }
+    let stems: Vec<&str> = names
+        .iter()
+        .map(|n| match n.rsplit_once('.') {
+            Some((stem, ext)) if !stem.is_empty() && ext.len() <= 4 && !ext.contains('/') => stem,
+            _ => n.as_str(),
+        })
+        .collect();
+    let shared = shared_start(&stems);
+    stems
+        .iter()
+        .map(|stem| {
+            let rest = &stem[shared..];
+            if rest.chars().count() <= TERMINAL_NAME {
+                return rest.to_string();
+            }
+            let mut cut: String = rest.chars().take(TERMINAL_NAME - 1).collect();
+            cut.push('…');
+            cut
+        })
+        .collect()
+}
+
+/// Bytes at the start of every one of `names` (when they differ), up to a `-`, `_`, space or
+/// `/`.
+fn shared_start(names: &[&str]) -> usize {
+    let Some((first, others)) = names.split_first() else {
+        return 0;
+    };
+    if others.iter().all(|n| n == first) {
+        return 0;
+    }
+    let common = others.iter().fold(first.len(), |len, n| {
+        first
+            .bytes()
+            .zip(n.bytes())
+            .take(len)
+            .take_while(|(a, b)| a == b)
+            .count()
+    });
+    first.as_bytes()[..common]
+        .iter()
+        .rposition(|b| matches!(b, b'-' | b'_' | b' ' | b'/'))
+        .map_or(0, |at| at + 1)
 }
 
 /// The concordance's columns, those `shown` says visible on screen.
 fn columns(shown: Shown) -> Vec<Column> {
     let hide = |column: Column, shown: bool| if shown { column } else { column.machine_only() };
     vec![
-        hide(
-            Column::new("document", "Document").role(Role::Path),
-            shown.several_documents,
-        ),
+        hide(Column::new("document", "Document"), shown.several_documents),
+        Column::new("path", "Path").role(Role::Path).machine_only(),
         Column::number("page", "Page").machine_only(),
         Column::new("section", "Section")
             .role(Role::Citation)
@@ -304,6 +420,8 @@ pub struct Shown {
     pub term: bool,
     /// `excluded`, with `--show-excluded`.
     pub excluded: bool,
+    /// Output goes to a terminal: document names are cut to fit.
+    pub terminal: bool,
 }
 
 /// The concordance table, with the columns `shown` says on screen.
@@ -311,33 +429,35 @@ pub fn build_report(
     lexicon: &Lexicon,
     mode: Mode,
     found: &[(String, Vec<Concordance>)],
+    order: &[(usize, usize)],
     shown: Shown,
 ) -> Report {
     let show_term = shown.term;
     let mut table = Table::new(columns(shown));
     let mut per_term = vec![0u64; lexicon.terms.len()];
     let mut excluded = 0;
-    for (name, rows) in found {
-        for c in rows {
-            let term = lexicon.terms.get(c.term);
-            if c.excluded {
-                excluded += 1;
-            } else if let Some(n) = per_term.get_mut(c.term) {
-                *n += 1;
-            }
-            table.push(vec![
-                Value::text(name),
-                c.page.map_or(Value::Null, |p| Value::Int(p.into())),
-                Value::opt_text(c.section.clone()),
-                Value::text(&c.cite),
-                Value::text(&c.left),
-                Value::text(&c.matched),
-                Value::text(&c.right),
-                Value::opt_text(term.map(|t| t.label.clone())),
-                Value::opt_text(term.map(|t| t.category.clone())),
-                Value::Bool(c.excluded),
-            ]);
+    let names = shown_names(found, shown.terminal);
+    for &(d, h) in order {
+        let (path, c) = (&found[d].0, &found[d].1[h]);
+        let term = lexicon.terms.get(c.term);
+        if c.excluded {
+            excluded += 1;
+        } else if let Some(n) = per_term.get_mut(c.term) {
+            *n += 1;
         }
+        table.push(vec![
+            Value::text(&names[d]),
+            Value::text(path),
+            c.page.map_or(Value::Null, |p| Value::Int(p.into())),
+            Value::opt_text(c.section.clone()),
+            Value::text(&c.cite),
+            Value::text(&c.left),
+            Value::text(&c.matched),
+            Value::text(&c.right),
+            Value::opt_text(term.map(|t| t.label.clone())),
+            Value::opt_text(term.map(|t| t.category.clone())),
+            Value::Bool(c.excluded),
+        ]);
     }
 
     let mut report = Report::default();
@@ -412,6 +532,32 @@ fn hits_summary(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn terminal_names_drop_the_shared_start_and_the_extension() {
+        let found = |names: &[&str]| -> Vec<(String, Vec<Concordance>)> {
+            names.iter().map(|n| (n.to_string(), Vec::new())).collect()
+        };
+        let ofsted = found(&[
+            "a/ofsted-area-send-dorset-2024-05.pdf",
+            "a/ofsted-area-send-hertfordshire-and-st-albans-2023.pdf",
+        ]);
+        assert_eq!(
+            shown_names(&ofsted, true),
+            ["dorset-2024-05", "hertfordshire-and…"]
+        );
+        assert_eq!(
+            shown_names(&ofsted, false),
+            [
+                "ofsted-area-send-dorset-2024-05.pdf",
+                "ofsted-area-send-hertfordshire-and-st-albans-2023.pdf"
+            ]
+        );
+        assert_eq!(
+            shown_names(&found(&["x/code.pdf", "y/act.xml"]), true),
+            ["code", "act"]
+        );
+    }
 
     #[test]
     fn term_and_category_filters() {

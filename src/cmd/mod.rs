@@ -3,11 +3,13 @@
 //! text files), write the report and give the exit code.
 
 pub mod args;
+pub mod collocates;
 pub mod count;
 pub mod diff;
 pub mod extract;
 pub mod kwic;
 pub mod lexicon;
+pub mod ngrams;
 pub mod pdf_worker;
 pub mod report;
 pub mod reproduce;

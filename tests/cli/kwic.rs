@@ -34,7 +34,7 @@ fn kwic_by_document_and_term(json: &Json) -> HashMap<(String, String), u64> {
     let mut by = HashMap::new();
     for r in rows(json) {
         let key = (
-            r["document"].as_str().unwrap().to_string(),
+            r["path"].as_str().unwrap().to_string(),
             r["term"].as_str().unwrap().to_string(),
         );
         *by.entry(key).or_insert(0) += 1;

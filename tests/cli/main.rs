@@ -32,4 +32,5 @@ mod reproduce;
 mod robustness;
 mod serve;
 mod stream;
+mod toolkit;
 mod words;

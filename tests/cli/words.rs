@@ -160,26 +160,19 @@ fn a_hand_counted_text() {
 #[test]
 fn streamed_words_equal_whole_words() {
     let dir = tempfile::tempdir().unwrap();
-    let Some(seed) = util::extracted_text(&[
-        "dfe-statutory-guidance-on-adoption-2013.pdf",
-        "ofsted-cqc-area-send-inspection-dorset-2024-05.pdf",
-        "housing-act-2004-ukpga-2004-34-revised.xml",
-        "wikipedia-cabinet-office-2023-10-03.pdf",
-    ]) else {
+    let Some(path) = util::repeated_corpus_file(
+        dir.path(),
+        &[
+            "dfe-statutory-guidance-on-adoption-2013.pdf",
+            "ofsted-cqc-area-send-inspection-dorset-2024-05.pdf",
+            "housing-act-2004-ukpga-2004-34-revised.xml",
+            "wikipedia-cabinet-office-2023-10-03.pdf",
+        ],
+        3 << 20,
+    ) else {
         return;
     };
-    let path = dir.path().join("corpus.txt");
-    std::fs::write(&path, util::repeated_to(&seed, 3 << 20)).unwrap();
-    let run = |threshold: &str| {
-        util::json_streaming(
-            [std::ffi::OsStr::new("words"), path.as_os_str()],
-            threshold,
-            "262144",
-        )
-    };
-    let (whole, streamed) = (run("99999999999"), run("0"));
-    let note = |json: &Value| json["notes"].to_string().contains("streamed");
-    assert!(!note(&whole) && note(&streamed));
+    let (whole, streamed) = util::whole_and_streamed(&["words"], &path);
     assert_eq!(streamed["total"], whole["total"]);
     assert_eq!(streamed["documents"], whole["documents"]);
     assert_eq!(rows(&streamed), rows(&whole));

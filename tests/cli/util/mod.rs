@@ -115,6 +115,19 @@ where
     serde_json::from_slice(&out.stdout).expect("JSON output")
 }
 
+/// termtally `args` then `file` with JSON output, twice: read whole, then streamed in chunks of
+/// 256 KB; asserts that only the second says it was streamed.
+pub fn whole_and_streamed(args: &[&str], file: &Path) -> (serde_json::Value, serde_json::Value) {
+    let run = |threshold: &str| {
+        let args = args.iter().map(std::ffi::OsStr::new);
+        json_streaming(args.chain([file.as_os_str()]), threshold, "262144")
+    };
+    let (whole, streamed) = (run("99999999999"), run("0"));
+    let note = |json: &serde_json::Value| json["notes"].to_string().contains("streamed");
+    assert!(!note(&whole) && note(&streamed), "{args:?}");
+    (whole, streamed)
+}
+
 /// The `rows` of a JSON report.
 pub fn rows(json: &serde_json::Value) -> &Vec<serde_json::Value> {
     json["rows"].as_array().expect("rows")
@@ -148,6 +161,15 @@ pub fn extracted_text(names: &[&str]) -> Option<String> {
         text.push('\u{c}');
     }
     Some(text)
+}
+
+/// `dir/corpus.txt`: the text of the corpus documents `names` ([`extracted_text`]) repeated to
+/// at least `bytes`; `None` (skipped, loudly) when one is missing.
+pub fn repeated_corpus_file(dir: &Path, names: &[&str], bytes: usize) -> Option<PathBuf> {
+    let seed = extracted_text(names)?;
+    let path = dir.join("corpus.txt");
+    std::fs::write(&path, repeated_to(&seed, bytes)).unwrap();
+    Some(path)
 }
 
 /// `seed` repeated until the text is at least `bytes` long: a large text made of real pages.
