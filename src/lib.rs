@@ -24,6 +24,7 @@ pub mod matcher;
 pub mod normalise;
 pub mod outcome;
 pub mod output;
+pub mod pipeline;
 pub mod reference;
 pub mod render;
 pub mod signals;

@@ -15,7 +15,6 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::cmd::args::{InputArgs, LexiconArgs};
@@ -102,26 +101,26 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let file = open_destination(&args)?;
 
     let outcome = Outcome::new();
-    let sides = if args.old.is_empty() {
-        vec![super::load_documents(&args.files, &args.input, &outcome)?]
-    } else {
-        let (old, new) = rayon::join(
-            || super::load_documents(&args.old, &args.input, &outcome),
-            || super::load_documents(&args.new, &args.input, &outcome),
-        );
-        vec![old?, new?]
-    };
-    let side_sizes: Vec<usize> = sides.iter().map(Vec::len).collect();
-    let documents: Vec<Document> = sides.into_iter().flatten().collect();
-    if documents.is_empty() {
-        return Ok(super::finish(&outcome));
-    }
     let limit = match args.contexts {
         ContextLimit::First(n) => Some(n),
         ContextLimit::All => None,
     };
-    let analysed = analyse(&documents, &matcher, limit.unwrap_or(usize::MAX));
-    drop(documents);
+    let per_term = limit.unwrap_or(usize::MAX);
+    // Each document is summed up as it is read (counts by page, first hits, SHA-256) and its
+    // text freed, so a large folder is never in memory at once.
+    let summarise = |doc: &Document| summary_of(doc, &matcher, per_term);
+    let load = |files| super::load_each(files, &args.input, &outcome, summarise);
+    let sides = if args.old.is_empty() {
+        vec![load(&args.files)?]
+    } else {
+        vec![load(&args.old)?, load(&args.new)?]
+    };
+    let side_sizes: Vec<usize> = sides.iter().map(Vec::len).collect();
+    let summaries: Vec<Summary> = sides.into_iter().flatten().collect();
+    if summaries.is_empty() {
+        return Ok(super::finish(&outcome));
+    }
+    let analysed = analyse(summaries, &matcher);
     let counts_table = count_report(&lexicon, mode, Unit::Document, &analysed.corpus);
     let change =
         (!args.old.is_empty()).then(|| change_of(&lexicon, &analysed.corpus, mode, &side_sizes));
@@ -172,20 +171,22 @@ struct Analysed {
     infos: Vec<DocumentInfo>,
 }
 
-/// One pass per document (in parallel): its counts by page (which also gives the
-/// whole-document counts `count` reports), the first `per_term` hits of each term in context,
-/// and the file's SHA-256.
-fn analyse(documents: &[Document], matcher: &Matcher, per_term: usize) -> Analysed {
-    let analysed: Vec<(DocumentCounts, Vec<Vec<Concordance>>, Option<String>)> = documents
-        .par_iter()
-        .map(|doc| {
-            (
-                count_document(doc, matcher, Unit::Page),
-                first_contexts(doc, matcher, Span::Chars(DEFAULT_WIDTH), per_term),
-                file_sha256(&doc.name),
-            )
-        })
-        .collect();
+/// What the report keeps of one document: its counts by page, the first hits of each term in
+/// context, and the file's SHA-256.
+type Summary = (DocumentCounts, Vec<Vec<Concordance>>, Option<String>);
+
+/// One pass over a document: its counts by page (which also gives the whole-document counts
+/// `count` reports), the first `per_term` hits of each term in context, and the file's SHA-256.
+fn summary_of(doc: &Document, matcher: &Matcher, per_term: usize) -> Summary {
+    (
+        count_document(doc, matcher, Unit::Page),
+        first_contexts(doc, matcher, Span::Chars(DEFAULT_WIDTH), per_term),
+        file_sha256(&doc.name),
+    )
+}
+
+/// The documents' summaries as the page wants them.
+fn analyse(analysed: Vec<Summary>, matcher: &Matcher) -> Analysed {
     let mut counted = Vec::with_capacity(analysed.len());
     let mut contexts = Vec::with_capacity(analysed.len());
     let mut infos = Vec::with_capacity(analysed.len());

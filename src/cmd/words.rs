@@ -28,11 +28,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::ValueEnum;
-use rustc_hash::FxHashMap;
 use serde_json::json;
 
 use crate::cmd::args::{InputArgs, StreamArgs, WordListArgs};
-use crate::cmd::{finish, load_and_count, write_counted};
+use crate::cmd::{finish, for_each_counted, load_or_stream, write_counted};
 use crate::count::rate_per_10k;
 use crate::document::{Document, Format, short_names};
 use crate::frequency::{WordCounts, word_counts};
@@ -96,13 +95,36 @@ pub enum SortBy {
     Word,
 }
 
-/// One document's word types.
+/// One document's word types (kept after counting only for `--layout wide`).
 struct DocumentWords {
     name: String,
     format: Format,
     pages: Option<u32>,
     tokens: u64,
     words: WordCounts,
+}
+
+/// Every document's summary, and the word types of all of them: merged as each document is
+/// counted, so memory grows with the vocabulary, not with the number of documents.
+#[derive(Default)]
+struct Tallied {
+    documents: Vec<DocumentWords>,
+    counts: WordCounts,
+    /// For each word type, the number of documents it occurs in.
+    documents_per_word: WordCounts,
+}
+
+impl Tallied {
+    fn add(&mut self, mut doc: DocumentWords, keep_words: bool) {
+        for (word, n) in doc.words.iter() {
+            self.counts.add(word, n);
+            self.documents_per_word.add(word, 1);
+        }
+        if !keep_words {
+            doc.words = WordCounts::default();
+        }
+        self.documents.push(doc);
+    }
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -130,19 +152,23 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         tokens: s.counts.tokens,
         words: s.words,
     };
-    let (documents, streamed_names) = load_and_count(
-        &args.files,
+    let sources = load_or_stream(&args.files, &args.input, &args.streaming, &outcome)?;
+    let mut tallied = Tallied::default();
+    let keep_words = args.layout == Layout::Wide;
+    let streamed_names = for_each_counted(
+        sources,
+        count_loaded,
+        work,
         &args.input,
         &args.streaming,
         &outcome,
-        count_loaded,
-        work,
         from_stream,
+        |doc| tallied.add(doc, keep_words),
     )?;
-    if documents.is_empty() {
+    if tallied.documents.is_empty() {
         return Ok(finish(&outcome));
     }
-    let report = build_report(&documents, &args, &filter);
+    let report = build_report(&tallied, &args, &filter);
     write_counted(report, &streamed_names, &args.streaming, &output, &outcome)
 }
 
@@ -214,22 +240,19 @@ fn words_meta(
 }
 
 /// The frequency list of all documents together (see the schema at the top of this file).
-fn build_report(documents: &[DocumentWords], args: &Args, filter: &WordFilter) -> Report {
-    // (count, documents) of every type.
-    let mut all: FxHashMap<&str, (u64, u64)> = FxHashMap::default();
-    for doc in documents {
-        for (word, n) in doc.words.iter() {
-            let entry = all.entry(word).or_insert((0, 0));
-            entry.0 += n;
-            entry.1 += 1;
-        }
-    }
+fn build_report(tallied: &Tallied, args: &Args, filter: &WordFilter) -> Report {
+    let documents = &tallied.documents;
     let tokens: u64 = documents.iter().map(|d| d.tokens).sum();
-    let types = all.len();
-    let mut rows: Vec<(&str, u64, u64)> = all
-        .into_iter()
-        .filter(|&(word, (count, docs))| count >= args.min_count && filter.keeps(word, docs))
-        .map(|(word, (count, docs))| (word, count, docs))
+    let types = tallied.counts.len();
+    // (word, count, documents) of every type the filter keeps.
+    let mut rows: Vec<(&str, u64, u64)> = tallied
+        .counts
+        .iter()
+        .map(|(word, count)| {
+            let docs = tallied.documents_per_word.get(word).unwrap_or(0);
+            (word, count, docs)
+        })
+        .filter(|&(word, count, docs)| count >= args.min_count && filter.keeps(word, docs))
         .collect();
     match args.sort {
         SortBy::Count => rows.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0))),
