@@ -17,6 +17,7 @@ Examples:
   termtally trend --edition 2014 a.pdf --edition 2015 b.pdf --edition 2024 c.pdf
                                                each term over several editions
   termtally report reports/*.pdf -o report.html  one HTML file: method, charts, citations
+  termtally merge a.json b.json                the counts of two parts of a corpus together
   termtally lexicon list                       the built-in lexicons";
 
 #[derive(Parser, Debug)]
@@ -44,6 +45,7 @@ pub enum Command {
     Trend(cmd::trend::Args),
     Words(cmd::words::Args),
     Report(cmd::report::Args),
+    Merge(cmd::merge::Args),
     Reproduce(cmd::reproduce::Args),
     Lexicon(cmd::lexicon::Args),
     /// Internal: extracts one PDF in an isolated process (see `extract::pdf`).
@@ -65,6 +67,7 @@ pub fn main() -> ExitCode {
         Command::Trend(args) => cmd::trend::run(args),
         Command::Words(args) => cmd::words::run(args),
         Command::Report(args) => cmd::report::run(args),
+        Command::Merge(args) => cmd::merge::run(args),
         Command::Reproduce(args) => cmd::reproduce::run(args),
         Command::Lexicon(args) => cmd::lexicon::run(args),
         Command::PdfWorker(args) => cmd::pdf_worker::run(args),

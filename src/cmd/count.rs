@@ -17,6 +17,10 @@
 //!                                               pages_without_text: [{"page", "kind": "scanned" |
 //!                                               "blank"}], PDF pages with no text layer (not counted)
 //!   "total": {"documents", "tokens"},
+//!   "shard": {"termtally_version", "command", "lexicon_sha256", "exclude", "mode", "by",
+//!             "keep_headers", "scope", "layout", "top", "filter"}
+//!                                               what `merge` checks (see `crate::shard`);
+//!                                               scope: null until scope options exist
 //!   "contexts": [{"document", "term", "category", "hits": [{page, section, cite, left, match, right}]}]
 //!                                               only with --with-contexts N: each term's first N hits
 //!   "rows": [...],
@@ -73,6 +77,7 @@ use crate::matcher::{Matcher, Mode};
 use crate::outcome::Outcome;
 use crate::output::OutputArgs;
 use crate::render::OutputFormat;
+use crate::shard::Identity;
 use crate::stream::{Streamed, Tally, Work};
 use crate::table::{Column, Report, Role, Row, Table, Value};
 
@@ -181,6 +186,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     let counts = CorpusCounts::from_documents(documents, matcher.term_count());
     let mut report = build_report(&lexicon, mode, args.by, &counts);
+    let mut shard = Identity::of_count(
+        &lexicon,
+        &args.lexicon.matching.exclude,
+        mode.name(),
+        args.by,
+    );
+    shard.keep_headers = args.input.keep_headers;
+    shard.layout = args.layout.name().to_string();
+    insert_shard(&mut report, &shard);
     if args.with_contexts > 0 {
         report
             .meta
@@ -358,6 +372,12 @@ fn contexts_of(
             })
         })
         .collect()
+}
+
+/// The `shard` object of the JSON (what `termtally merge` checks), after `lexicon`, `mode`, `by`.
+pub fn insert_shard(report: &mut Report, shard: &Identity) {
+    let json = serde_json::to_value(shard).unwrap_or(serde_json::Value::Null);
+    report.meta.insert("shard".into(), json);
 }
 
 /// The document label of corpus-total rows.

@@ -8,6 +8,7 @@ pub mod diff;
 pub mod extract;
 pub mod kwic;
 pub mod lexicon;
+pub mod merge;
 pub mod pdf_worker;
 pub mod report;
 pub mod reproduce;

@@ -14,6 +14,7 @@
 //!   "documents": [{"path", "format", "pages", "tokens"}],
 //!   "total": {"documents", "tokens", "types"},     types: word types before any filter
 //!   "filter": {"stopwords", "min_docs", "min_count", "listed"},   listed: rows before --top
+//!   "shard": {...},   as `count`'s (lexicon_sha256, mode, by null; top, filter: what left rows out)
 //!   "rows": [{"word", "count", "rate_per_10k", "documents"}],
 //!   "notes": ["..."]
 //! }
@@ -31,6 +32,7 @@ use clap::ValueEnum;
 use serde_json::json;
 
 use crate::cmd::args::{InputArgs, StreamArgs, WordListArgs};
+use crate::cmd::count::insert_shard;
 use crate::cmd::{finish, for_each_counted, load_or_stream, write_counted};
 use crate::count::rate_per_10k;
 use crate::document::{Document, Format, short_names};
@@ -39,6 +41,7 @@ use crate::layout::{Layout, MatrixRow, Values, wide_table};
 use crate::outcome::Outcome;
 use crate::output::OutputArgs;
 use crate::render::OutputFormat;
+use crate::shard::{DocumentSummary, Identity};
 use crate::stopwords::WordFilter;
 use crate::stream::{Streamed, Tally, Work};
 use crate::table::{Column, Report, Table, Value};
@@ -168,7 +171,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if tallied.documents.is_empty() {
         return Ok(finish(&outcome));
     }
-    let report = build_report(&tallied, &args, &filter);
+    let mut report = build_report(&tallied, &args, &filter);
+    insert_shard(&mut report, &shard_identity(&args, &filter));
     write_counted(report, &streamed_names, &args.streaming, &output, &outcome)
 }
 
@@ -237,6 +241,56 @@ fn words_meta(
         }),
     );
     report
+}
+
+/// What `termtally merge` checks: `--top` and the filters leave words out, so such a list
+/// cannot be merged.
+fn shard_identity(args: &Args, filter: &WordFilter) -> Identity {
+    let mut left_out = filter.describe();
+    if args.min_count > 0 {
+        left_out = format!("{left_out} --min-count {}", args.min_count);
+    }
+    let left_out = left_out.trim().to_string();
+    let mut shard = Identity::of_words(
+        args.word_list.top,
+        (!left_out.is_empty()).then_some(left_out),
+    );
+    shard.keep_headers = args.input.keep_headers;
+    shard.layout = args.layout.name().to_string();
+    shard
+}
+
+/// The report of `words` with no option over documents already counted (their summaries, and
+/// the word types of all of them): `termtally merge` of `words` shards.
+pub fn merged_report(
+    documents: Vec<DocumentSummary>,
+    counts: WordCounts,
+    documents_per_word: WordCounts,
+) -> anyhow::Result<Report> {
+    #[derive(clap::Parser)]
+    struct Defaults {
+        #[command(flatten)]
+        args: Args,
+    }
+    let args = <Defaults as clap::Parser>::try_parse_from(["words", "-"])?.args;
+    let filter = args.word_list.filter()?;
+    let tallied = Tallied {
+        documents: documents
+            .into_iter()
+            .map(|d| DocumentWords {
+                name: d.path,
+                format: d.format,
+                pages: d.pages,
+                tokens: d.tokens,
+                words: WordCounts::default(),
+            })
+            .collect(),
+        counts,
+        documents_per_word,
+    };
+    let mut report = build_report(&tallied, &args, &filter);
+    insert_shard(&mut report, &shard_identity(&args, &filter));
+    Ok(report)
 }
 
 /// The frequency list of all documents together (see the schema at the top of this file).
