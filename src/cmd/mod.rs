@@ -308,14 +308,15 @@ pub fn load_and_count<T: Send>(
 }
 
 /// Each document of `files` (none streamed) through `per_document` a few at a time, as
-/// [`for_each_counted`] does, the results in input order: for a command that wants a summary of
-/// every document but not the texts (`report`).
-pub fn load_each<T: Send>(
+/// [`for_each_counted`] does, each result handed to `each` in input order: for a command that
+/// wants something of every document but not all the texts at once (`report`, `extract`).
+pub fn for_each_document<T: Send>(
     files: &[PathBuf],
     input: &InputArgs,
     outcome: &Outcome,
     per_document: impl Fn(&Document) -> T + Sync,
-) -> anyhow::Result<Vec<T>> {
+    each: impl FnMut(T) + Send,
+) -> anyhow::Result<()> {
     let opts = input.extract_options()?;
     let files = without_duplicates(&gather_files(files, input, outcome)?, input);
     let sources = to_inputs(&files, &opts)?
@@ -330,7 +331,7 @@ pub fn load_each<T: Send>(
         stream_threshold: u64::MAX,
         stream_chunk: stream::DEFAULT_CHUNK_BYTES,
     };
-    let (results, _) = count_sources(
+    for_each_counted(
         sources,
         per_document,
         work,
@@ -338,7 +339,20 @@ pub fn load_each<T: Send>(
         &streaming,
         outcome,
         |_| unreachable!("no file is streamed"),
+        each,
     )?;
+    Ok(())
+}
+
+/// [`for_each_document`] with the results collected in input order.
+pub fn load_each<T: Send>(
+    files: &[PathBuf],
+    input: &InputArgs,
+    outcome: &Outcome,
+    per_document: impl Fn(&Document) -> T + Sync,
+) -> anyhow::Result<Vec<T>> {
+    let mut results = Vec::new();
+    for_each_document(files, input, outcome, per_document, |t| results.push(t))?;
     Ok(results)
 }
 
