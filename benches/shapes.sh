@@ -19,7 +19,7 @@
 #       changes every 10 MB, at three sizes, for `words` and `diff --all-words` against Python
 # Counts are checked equal on the same text: ripgrep with termtally's word rule (PCRE2) over the
 # text termtally counts (`termtally extract` output of the pdftotext seed; see the summary).
-# Generated data goes to $BENCH_TMP (default /tmp/termtally-shapes, about 4.5 GB at 1G) and is
+# Generated data goes to $BENCH_TMP (default /tmp/termtally-shapes, about 4 GB at 1G) and is
 # deleted at the end unless BENCH_KEEP=1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,8 +36,13 @@ for tool in cargo rg pdftotext python3 /usr/bin/time numfmt split; do
   command -v "$tool" >/dev/null || { echo "shapes.sh: $tool is missing" >&2; exit 2; }
 done
 [ -f "$corpora/SOURCES.md" ] || { echo "shapes.sh: no corpora at $corpora" >&2; exit 2; }
-cargo build --release --quiet
-tt=$PWD/target/release/termtally
+# BENCH_TERMTALLY=BINARY measures that binary instead of building one.
+if [ -n "${BENCH_TERMTALLY:-}" ]; then
+  tt=$BENCH_TERMTALLY
+else
+  cargo build --release --quiet
+  tt=$PWD/target/release/termtally
+fi
 mkdir -p "$tmp"
 [ "${BENCH_KEEP:-0}" = 1 ] || trap 'rm -rf "$tmp"' EXIT
 log=$tmp/times.tsv
@@ -72,7 +77,7 @@ python3 - "$tmp/seed-b.txt" "$tmp" "$target_bytes" <<'PY'
 # 10 MB; written as two halves (diff's old and new sides; words reads both).
 import sys
 seed, tmp, target = open(sys.argv[1], encoding="utf-8").read(), sys.argv[2], int(sys.argv[3])
-for name, size in (("e1", target // 8), ("e2", target // 4), ("e3", target // 2)):
+for name, size in (("e1", target // 16), ("e2", target // 8), ("e3", target // 4)):
     segments = max(2, size // (10 << 20))
     for half, part in (("old", range(segments // 2)), ("new", range(segments // 2, segments))):
         with open(f"{tmp}/{name}-{half}.txt", "w", encoding="utf-8") as out:
