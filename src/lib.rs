@@ -27,6 +27,7 @@ pub mod output;
 pub mod pipeline;
 pub mod reference;
 pub mod render;
+pub mod report;
 pub mod shard;
 pub mod signals;
 pub mod stopwords;

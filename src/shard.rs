@@ -102,6 +102,12 @@ impl Identity {
     }
 }
 
+/// Adds the `shard` object to a report's JSON metadata (after `lexicon`, `mode`, `by`, …).
+pub fn insert(report: &mut crate::table::Report, shard: &Identity) {
+    let json = serde_json::to_value(shard).unwrap_or(Json::Null);
+    report.meta.insert("shard".into(), json);
+}
+
 /// The SHA-256 (hex) of a lexicon's TOML form: the same for the same terms, forms,
 /// categories and exclusions, wherever it was loaded from.
 pub fn lexicon_sha256(lexicon: &Lexicon) -> String {

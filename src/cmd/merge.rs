@@ -13,13 +13,13 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
-use crate::cmd::count::{build_report, insert_shard};
 use crate::count::{CorpusCounts, Unit};
 use crate::frequency::WordCounts;
 use crate::lexicon::Lexicon;
 use crate::matcher::Mode;
 use crate::output::OutputArgs;
 use crate::render::OutputFormat;
+use crate::report::count::build_report;
 use crate::shard::{self, Shard};
 use crate::table::Report;
 
@@ -117,7 +117,7 @@ fn merge_counts(shards: &[Shard], lexicon: Option<&str>) -> anyhow::Result<Repor
     }
     let counts = CorpusCounts::from_documents(documents, lexicon.terms.len());
     let mut report = build_report(&lexicon, mode, by, &counts);
-    insert_shard(&mut report, identity);
+    shard::insert(&mut report, identity);
     if shards.iter().any(|s| s.json.get("contexts").is_some()) {
         report
             .meta

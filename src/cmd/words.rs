@@ -32,7 +32,6 @@ use clap::ValueEnum;
 use serde_json::json;
 
 use crate::cmd::args::{InputArgs, StreamArgs, WordListArgs};
-use crate::cmd::count::insert_shard;
 use crate::cmd::{finish, for_each_counted, load_or_stream, write_counted};
 use crate::count::rate_per_10k;
 use crate::document::{Document, Format, short_names};
@@ -172,7 +171,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         return Ok(finish(&outcome));
     }
     let mut report = build_report(&tallied, &args, &filter);
-    insert_shard(&mut report, &shard_identity(&args, &filter));
+    crate::shard::insert(&mut report, &shard_identity(&args, &filter));
     write_counted(report, &streamed_names, &args.streaming, &output, &outcome)
 }
 
@@ -289,7 +288,7 @@ pub fn merged_report(
         documents_per_word,
     };
     let mut report = build_report(&tallied, &args, &filter);
-    insert_shard(&mut report, &shard_identity(&args, &filter));
+    crate::shard::insert(&mut report, &shard_identity(&args, &filter));
     Ok(report)
 }
 
