@@ -212,7 +212,10 @@ fn shape_report(
     counts: &CorpusCounts,
     format: OutputFormat,
 ) {
-    report.sheets = spreadsheet_sheets(report, lexicon, args.by, counts);
+    // Only the workbook has sheets; building them copies the report (memory per document).
+    if format == OutputFormat::Xlsx {
+        report.sheets = spreadsheet_sheets(report, lexicon, args.by, counts);
+    }
     if args.layout == Layout::Wide {
         let mut table = matrix(lexicon, args.by, counts, args.values);
         table.title = Some(format!(
