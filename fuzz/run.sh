@@ -10,6 +10,10 @@
 # second), the small ones reach the parser's corners thousands of times faster.
 # Needs cargo-fuzz (`cargo install cargo-fuzz`) and a nightly toolchain; without nightly it
 # sets RUSTC_BOOTSTRAP=1 so the stable compiler accepts the sanitizer flags.
+# FUZZ_BUILD adds cargo-fuzz build options: FUZZ_BUILD="--dev -s none" builds without
+# optimisation or AddressSanitizer (minutes instead of the better part of an hour on a busy
+# 2-core machine; fewer executions a second, but panics, hangs and runaway memory are found
+# alike, and safe Rust has little for ASan to find).
 #
 # Seeds: fuzz/corpus/<target>/ is filled on first use from ../shared/corpora (or
 # $TERMTALLY_CORPORA) plus small hand-made inputs written here. The corpus and findings live in
@@ -163,7 +167,8 @@ for target in "${targets[@]}"; do
   log="artifacts/$target.log"
   start_mark=$(mktemp)
   echo "== $target: ${seconds}s (log $log)"
-  "${fuzz[@]}" run "$bin" "corpus/$target" -- "${extra[@]}" \
+  # shellcheck disable=SC2086 # FUZZ_BUILD is a list of options
+  "${fuzz[@]}" run ${FUZZ_BUILD:-} "$bin" "corpus/$target" -- "${extra[@]}" \
     -max_total_time="$seconds" -fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 \
     -timeout=20 -rss_limit_mb=3072 -artifact_prefix="artifacts/$target/" "${dict[@]}" \
     >"$log" 2>&1 || echo "   (libFuzzer exited with status $?)"

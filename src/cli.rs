@@ -48,6 +48,7 @@ pub enum Command {
     Merge(cmd::merge::Args),
     Reproduce(cmd::reproduce::Args),
     Lexicon(cmd::lexicon::Args),
+    Serve(cmd::serve::Args),
     /// Internal: extracts one PDF in an isolated process (see `extract::pdf`).
     #[command(name = "__pdf-worker", hide = true)]
     PdfWorker(cmd::pdf_worker::Args),
@@ -70,6 +71,7 @@ pub fn main() -> ExitCode {
         Command::Merge(args) => cmd::merge::run(args),
         Command::Reproduce(args) => cmd::reproduce::run(args),
         Command::Lexicon(args) => cmd::lexicon::run(args),
+        Command::Serve(args) => cmd::serve::run(args),
         Command::PdfWorker(args) => cmd::pdf_worker::run(args),
     };
     match result {

@@ -4,6 +4,10 @@
 //! A word type is a token as [`crate::tokenise`] defines it, case-folded as matching folds it
 //! ("Co-operation" and "co-operation" are one type). The counts of all types add up to the token
 //! count that `count` divides by.
+//!
+//! Each type also keeps how it was written ([`Capitals`]), so that word lists can leave out
+//! proper nouns — the names of places, councils, people and months that otherwise top a
+//! comparison of reports about different areas — judged from the text itself.
 
 use hashbrown::HashTable;
 use rayon::prelude::*;
@@ -28,6 +32,120 @@ struct Entry {
     hash: u64,
     key: Key,
     count: u64,
+    capitals: Capitals,
+}
+
+/// How a word type's occurrences were written: the evidence for telling a proper noun
+/// ("Dorset", written with a capital wherever it stands) from a common word ("local", capital
+/// only at the start of a sentence or in a title-case heading) or an acronym ("SEND").
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Capitals {
+    /// Occurrences whose first letter is a capital, anywhere (the others are lower case, or
+    /// start with a digit or a letter without case).
+    pub capital_first: u64,
+    /// Occurrences inside a sentence (see [`inside_sentence`]) written title case: a capital
+    /// then a lower-case letter ("Dorset", "McDonald", "Co-operation").
+    pub title_inside: u64,
+    /// Occurrences inside a sentence written with a capital not followed by a lower-case
+    /// letter: acronyms ("SEND", "EHCPs", "A").
+    pub caps_inside: u64,
+    /// Lower-case occurrences right after `.`, `/` or `@`: parts of web and e-mail addresses
+    /// ("enquiries@ofsted.gov.uk"), which are lower case whatever the word.
+    pub lower_in_address: u64,
+}
+
+/// The share of title-case occurrences that makes a proper noun (see [`Capitals::is_proper_noun`]).
+pub const PROPER_NOUN_SHARE: f64 = 0.9;
+
+impl Capitals {
+    fn add(&mut self, other: Capitals) {
+        self.capital_first += other.capital_first;
+        self.title_inside += other.title_inside;
+        self.caps_inside += other.caps_inside;
+        self.lower_in_address += other.lower_in_address;
+    }
+
+    /// The capitals of two tallies together.
+    pub fn plus(mut self, other: Capitals) -> Capitals {
+        self.add(other);
+        self
+    }
+
+    /// Whether a type of `count` occurrences written so is a proper noun: title case in at least
+    /// 90% of the occurrences that say something about it — those inside a sentence written
+    /// title case or in capitals, and every lower-case occurrence wherever it stands, except in
+    /// web and e-mail addresses. A word at the start of a sentence is capitalised whatever it
+    /// is, and one in an address is lower case whatever it is, so neither is evidence; an
+    /// acronym in capitals ("SEND", "EHC") is evidence against, so acronyms stay in word lists.
+    pub fn is_proper_noun(&self, count: u64) -> bool {
+        let lower = count.saturating_sub(self.capital_first + self.lower_in_address);
+        let evidence = self.title_inside + self.caps_inside + lower;
+        self.title_inside > 0 && self.title_inside as f64 >= PROPER_NOUN_SHARE * evidence as f64
+    }
+}
+
+/// Whether the token starting at `start` stands inside a sentence: there is a token before it in
+/// the same text (`previous`, its span) that is a word rather than a number ("4.9 Local" starts
+/// a paragraph), and between the two only spaces and punctuation that does not end a sentence
+/// or open a quotation (commas, brackets, dashes, closing quotes, `/`, `&`). A full stop, colon,
+/// semicolon, question or exclamation mark, line break, bullet, opening quote or `/`
+/// ("HMI/Ofsted", "gov.uk/Ofsted") starts afresh.
+pub fn inside_sentence(text: &str, start: usize, previous: Option<(usize, usize)>) -> bool {
+    let Some((prev_start, prev_end)) = previous else {
+        return false;
+    };
+    text[prev_start..prev_end].chars().any(char::is_alphabetic)
+        && text[prev_end..start].chars().all(|c| {
+            matches!(
+                c,
+                ' ' | '\t'
+                    | '\u{a0}'
+                    | ','
+                    | '('
+                    | ')'
+                    | '['
+                    | ']'
+                    | '\''
+                    | '’'
+                    | '”'
+                    | '-'
+                    | '–'
+                    | '—'
+                    | '&'
+            )
+        })
+}
+
+/// Whether the byte before `start` glues the token to an address: `.`, `/` or `@`.
+#[inline(always)]
+fn after_address_mark(bytes: &[u8], start: usize) -> bool {
+    start > 0 && matches!(bytes[start - 1], b'.' | b'/' | b'@')
+}
+
+/// The capitals of one occurrence: the token `text[start..end]`, after the token `previous`.
+fn capitals_of(text: &str, start: usize, end: usize, previous: Option<(usize, usize)>) -> Capitals {
+    let mut chars = text[start..end].chars();
+    let first = chars.next();
+    if !first.is_some_and(char::is_uppercase) {
+        let in_address =
+            first.is_some_and(char::is_lowercase) && after_address_mark(text.as_bytes(), start);
+        return Capitals {
+            lower_in_address: u64::from(in_address),
+            ..Capitals::default()
+        };
+    }
+    let mut capitals = Capitals {
+        capital_first: 1,
+        ..Capitals::default()
+    };
+    if inside_sentence(text, start, previous) {
+        if chars.next().is_some_and(char::is_lowercase) {
+            capitals.title_inside = 1;
+        } else {
+            capitals.caps_inside = 1;
+        }
+    }
+    capitals
 }
 
 /// A word as the table keeps it.
@@ -123,9 +241,14 @@ fn hash_word(bytes: &[u8]) -> u64 {
 impl WordCounts {
     /// Adds `n` occurrences of `word` (already case-folded).
     pub fn add(&mut self, word: &str, n: u64) {
+        self.add_written(word, n, Capitals::default());
+    }
+
+    /// Adds `n` occurrences of `word` (already case-folded) written as `capitals` says.
+    fn add_written(&mut self, word: &str, n: u64, capitals: Capitals) {
         let bytes = word.as_bytes();
         if bytes.len() <= 16 {
-            self.add_short(Head::of(bytes), n);
+            self.add_short(Head::of(bytes), n, capitals);
             return;
         }
         let hash = hash_word(bytes);
@@ -133,7 +256,10 @@ impl WordCounts {
             .table
             .find_mut(hash, |e| e.key.long.as_deref() == Some(word));
         match found {
-            Some(entry) => entry.count += n,
+            Some(entry) => {
+                entry.count += n;
+                entry.capitals.add(capitals);
+            }
             None => {
                 self.table.insert_unique(
                     hash,
@@ -141,6 +267,7 @@ impl WordCounts {
                         hash,
                         key: Key::new(word),
                         count: n,
+                        capitals,
                     },
                     |e| e.hash,
                 );
@@ -150,13 +277,16 @@ impl WordCounts {
 
     /// Adds `n` occurrences of the word of at most 16 bytes whose head is `head`.
     #[inline]
-    fn add_short(&mut self, head: Head, n: u64) {
+    fn add_short(&mut self, head: Head, n: u64, capitals: Capitals) {
         let hash = head.hash();
         let found = self.table.find_mut(hash, |e| {
             e.key.len == head.len && e.key.long.is_none() && e.key.head() == head
         });
         match found {
-            Some(entry) => entry.count += n,
+            Some(entry) => {
+                entry.count += n;
+                entry.capitals.add(capitals);
+            }
             None => {
                 let [lo, hi] = head.words;
                 let mut bytes = [0u8; 16];
@@ -173,6 +303,7 @@ impl WordCounts {
                         hash,
                         key,
                         count: n,
+                        capitals,
                     },
                     |e| e.hash,
                 );
@@ -186,6 +317,23 @@ impl WordCounts {
         self.table
             .find(hash, |e| e.key.as_str() == word)
             .map(|e| e.count)
+    }
+
+    /// How the occurrences of `word` (case-folded) were written (all zero if it does not occur).
+    pub fn capitals(&self, word: &str) -> Capitals {
+        let hash = hash_word(word.as_bytes());
+        self.table
+            .find(hash, |e| e.key.as_str() == word)
+            .map_or_else(Capitals::default, |e| e.capitals)
+    }
+
+    /// Whether `word` (case-folded) is a proper noun by how it was written here
+    /// ([`Capitals::is_proper_noun`]).
+    pub fn is_proper_noun(&self, word: &str) -> bool {
+        let hash = hash_word(word.as_bytes());
+        self.table
+            .find(hash, |e| e.key.as_str() == word)
+            .is_some_and(|e| e.capitals.is_proper_noun(e.count))
     }
 
     /// The number of word types.
@@ -202,6 +350,13 @@ impl WordCounts {
         self.table.iter().map(|e| (e.key.as_str(), e.count))
     }
 
+    /// Every word type, its count and how it was written, in no particular order.
+    pub fn iter_written(&self) -> impl Iterator<Item = (&str, u64, Capitals)> {
+        self.table
+            .iter()
+            .map(|e| (e.key.as_str(), e.count, e.capitals))
+    }
+
     /// The number of tokens: all counts added up.
     pub fn total(&self) -> u64 {
         self.table.iter().map(|e| e.count).sum()
@@ -210,7 +365,10 @@ impl WordCounts {
 
 impl PartialEq for WordCounts {
     fn eq(&self, other: &WordCounts) -> bool {
-        self.len() == other.len() && self.iter().all(|(word, n)| other.get(word) == Some(n))
+        self.len() == other.len()
+            && self.iter_written().all(|(word, n, capitals)| {
+                other.get(word) == Some(n) && other.capitals(word) == capitals
+            })
     }
 }
 
@@ -229,11 +387,14 @@ fn ascii_lower(x: u64) -> u64 {
 /// Adds every token of `text` to `counts` and returns the number of tokens. `folded` is a buffer
 /// reused across calls. An ASCII token of up to 16 bytes is lower-cased and looked up without
 /// being copied; other tokens are case-folded into `folded` first. Only a type not seen before
-/// allocates (and only if longer than 16 bytes).
+/// allocates (and only if longer than 16 bytes). Only tokens with a capital first letter have
+/// their [`Capitals`] worked out.
 pub fn add_words(text: &str, counts: &mut WordCounts, folded: &mut String) -> u64 {
     let bytes = text.as_bytes();
+    let mut previous: Option<(usize, usize)> = None;
     for_each_token(text, |start, end| {
         let end = token_end(text, start, end);
+        let before = previous.replace((start, end));
         let len = end - start;
         if len <= 16 {
             // The 16 bytes from the token's start, masked to its length.
@@ -254,17 +415,23 @@ pub fn add_words(text: &str, counts: &mut WordCounts, folded: &mut String) -> u6
                 None => Head::of(&bytes[start..end]),
             };
             if (head.words[0] | head.words[1]) & 0x8080_8080_8080_8080 == 0 {
+                let capitals =
+                    if bytes[start].is_ascii_uppercase() || after_address_mark(bytes, start) {
+                        capitals_of(text, start, end, before)
+                    } else {
+                        Capitals::default()
+                    };
                 let head = Head {
                     words: [ascii_lower(head.words[0]), ascii_lower(head.words[1])],
                     len,
                 };
-                counts.add_short(head, 1);
+                counts.add_short(head, 1, capitals);
                 return;
             }
         }
         folded.clear();
         push_folded(&text[start..end], folded);
-        counts.add(folded, 1);
+        counts.add_written(folded, 1, capitals_of(text, start, end, before));
     })
 }
 
@@ -286,8 +453,8 @@ pub fn word_counts(docs: &[Document]) -> WordCounts {
 /// The counts of `a` and `b` added up (the smaller is added into the larger).
 pub fn merge(a: WordCounts, b: WordCounts) -> WordCounts {
     let (mut big, small) = if a.len() >= b.len() { (a, b) } else { (b, a) };
-    for (word, n) in small.iter() {
-        big.add(word, n);
+    for (word, n, capitals) in small.iter_written() {
+        big.add_written(word, n, capitals);
     }
     big
 }
@@ -384,6 +551,85 @@ mod tests {
             wanted.sort();
             assert_eq!(listed, wanted, "{text:?}");
         }
+    }
+
+    fn written(text: &str) -> WordCounts {
+        word_counts(std::slice::from_ref(&text_document("d", &[text])))
+    }
+
+    #[test]
+    fn capitals_inside_sentences_tell_proper_nouns_from_common_words() {
+        let counts = written(
+            "Leaders in Dorset work with parents. Dorset has a plan, and in North Dorset (and \
+             Dorset) the SEND team meets. Local leaders: local plans. The local area's SEND \
+             services; send it. 4.9 Partnership is new. Children and Families Act.",
+        );
+        let c = counts.capitals("dorset");
+        // "Dorset has" starts a sentence: capitalised, but no evidence.
+        assert_eq!(
+            c,
+            Capitals {
+                capital_first: 4,
+                title_inside: 3,
+                caps_inside: 0,
+                lower_in_address: 0,
+            }
+        );
+        assert!(counts.is_proper_noun("dorset"));
+        // "Local" after a colon and at a sentence start is no evidence; "local" is.
+        assert_eq!(counts.capitals("local").title_inside, 0);
+        assert!(!counts.is_proper_noun("local"));
+        // An acronym in capitals is evidence against, even with one lower-case "send".
+        assert_eq!(counts.capitals("send").caps_inside, 2);
+        assert!(!counts.is_proper_noun("send"));
+        // After a paragraph number, a capital starts a heading.
+        assert_eq!(counts.capitals("partnership").title_inside, 0);
+        assert!(!counts.is_proper_noun("partnership"));
+        assert!(counts.is_proper_noun("north") && counts.is_proper_noun("families"));
+        assert!(!counts.is_proper_noun("parents") && !counts.is_proper_noun("4"));
+    }
+
+    #[test]
+    fn addresses_are_no_evidence() {
+        let counts = written(
+            "Write to Ofsted at enquiries@ofsted.gov.uk or see www.gov.uk/ofsted and \
+             https://reports.ofsted.gov.uk/ (HMI/Ofsted).",
+        );
+        let c = counts.capitals("ofsted");
+        assert_eq!(
+            (c.lower_in_address, c.title_inside, c.capital_first),
+            (3, 1, 2)
+        );
+        assert!(counts.is_proper_noun("ofsted"));
+        assert!(!counts.is_proper_noun("gov") && !counts.is_proper_noun("uk"));
+    }
+
+    #[test]
+    fn the_proper_noun_share_is_ninety_percent() {
+        let capitals = Capitals {
+            capital_first: 9,
+            title_inside: 9,
+            caps_inside: 0,
+            lower_in_address: 0,
+        };
+        // 9 title case inside sentences, 1 lower case: 90%.
+        assert!(capitals.is_proper_noun(10));
+        // 9 of 11.
+        assert!(!capitals.is_proper_noun(11));
+        assert!(!Capitals::default().is_proper_noun(5));
+    }
+
+    #[test]
+    fn capitals_are_kept_for_long_and_non_ascii_words_and_through_merges() {
+        let text = "in Northamptonshire-upon-Avon and in Île-de-France, the île";
+        let counts = written(text);
+        assert!(counts.is_proper_noun("northamptonshire-upon-avon"));
+        // A non-ASCII capital ("Île") is classified like an ASCII one.
+        assert_eq!(counts.capitals("île-de-france").title_inside, 1);
+        assert!(counts.is_proper_noun("île-de-france") && !counts.is_proper_noun("île"));
+        let merged = merge(written(text), written("the Île-de-France region"));
+        assert_eq!(merged.capitals("île-de-france").title_inside, 2);
+        assert_eq!(merged.capitals("île-de-france").capital_first, 2);
     }
 
     #[test]

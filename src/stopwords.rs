@@ -6,6 +6,12 @@
 //! `stop-words` crate ships it. Any other name is a file: one word per line, blank lines and
 //! lines starting with `#` ignored. Words are case-folded as tokens are, so "The" in a file
 //! stops "the".
+//!
+//! Proper nouns are left out too unless `--proper-nouns keep` is given: a word type written
+//! title case in at least 90% of the occurrences that tell (see
+//! [`crate::frequency::Capitals::is_proper_noun`]), judged on the documents of the list itself.
+//! Names of councils, towns, people and months say which reports were compared, not what
+//! changed in them; acronyms in capitals ("SEND", "EHC") are not proper nouns by this rule.
 
 use std::path::Path;
 
@@ -74,21 +80,75 @@ impl StopList {
     }
 }
 
-/// Which words a word list keeps: not on the stop list, and in at least `min_docs` documents.
+/// Whether a word list keeps proper nouns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ProperNouns {
+    /// Leave out the names of places, bodies, people and months (judged from the text).
+    #[default]
+    Drop,
+    /// List every word type.
+    Keep,
+}
+
+impl ProperNouns {
+    pub const ALL: [ProperNouns; 2] = [ProperNouns::Drop, ProperNouns::Keep];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ProperNouns::Drop => "drop",
+            ProperNouns::Keep => "keep",
+        }
+    }
+
+    pub fn description(self) -> &'static str {
+        match self {
+            ProperNouns::Drop => {
+                "leave out words written with a capital in at least 90% of their occurrences inside sentences"
+            }
+            ProperNouns::Keep => "list proper nouns too",
+        }
+    }
+}
+
+/// Which words a word list keeps: not on the stop list, in at least `min_docs` documents, and
+/// not a proper noun unless `proper_nouns` keeps them.
 #[derive(Debug, Clone, Default)]
 pub struct WordFilter {
     pub stop: Option<StopList>,
     pub min_docs: u64,
+    pub proper_nouns: ProperNouns,
 }
 
 impl WordFilter {
-    /// Whether a word found in `documents` documents stays in the list.
-    pub fn keeps(&self, word: &str, documents: u64) -> bool {
-        documents >= self.min_docs && !self.stop.as_ref().is_some_and(|s| s.contains(word))
+    /// Whether a word found in `documents` documents, a proper noun or not, stays in the list.
+    pub fn keeps(&self, word: &str, documents: u64, proper_noun: bool) -> bool {
+        documents >= self.min_docs
+            && !self.stop.as_ref().is_some_and(|s| s.contains(word))
+            && !(proper_noun && self.proper_nouns == ProperNouns::Drop)
     }
 
-    /// What the filter left out, for the notes under a word list ("" when it keeps everything).
-    pub fn describe(&self) -> String {
+    /// Keeps the rows the filter keeps, `facts` giving a row's word, the number of documents it
+    /// is found in and whether it is a proper noun; returns how many rows were left out only
+    /// for being proper nouns (for [`WordFilter::describe`]).
+    pub fn retain<T>(&self, rows: &mut Vec<T>, facts: impl Fn(&T) -> (&str, u64, bool)) -> usize {
+        let mut proper_nouns_left_out = 0;
+        rows.retain(|row| {
+            let (word, documents, proper_noun) = facts(row);
+            let kept = self.keeps(word, documents, false);
+            if kept && !self.keeps(word, documents, proper_noun) {
+                proper_nouns_left_out += 1;
+                return false;
+            }
+            kept
+        });
+        proper_nouns_left_out
+    }
+
+    /// What the filter left out, for the notes under a word list ("" when it keeps everything);
+    /// `proper_nouns_left_out` is the number of word types it left out as proper nouns (of those
+    /// the other filters kept).
+    pub fn describe(&self, proper_nouns_left_out: usize) -> String {
         let mut parts = Vec::new();
         if let Some(stop) = &self.stop {
             let source = if stop.name == ENGLISH {
@@ -102,6 +162,17 @@ impl WordFilter {
             parts.push(format!(
                 "words found in fewer than {} documents",
                 self.min_docs
+            ));
+        }
+        if self.proper_nouns == ProperNouns::Drop && proper_nouns_left_out > 0 {
+            let (nouns, types) = if proper_nouns_left_out == 1 {
+                ("proper noun", "a word type")
+            } else {
+                ("proper nouns", "word types")
+            };
+            parts.push(format!(
+                "{proper_nouns_left_out} {nouns} ({types} written title case in at least 90% of \
+                 the occurrences inside sentences; --proper-nouns keep lists them)"
             ));
         }
         if parts.is_empty() {
@@ -152,17 +223,32 @@ mod tests {
         let filter = WordFilter {
             stop: Some(StopList::english()),
             min_docs: 3,
+            proper_nouns: ProperNouns::Keep,
         };
-        assert!(filter.keeps("parents", 3));
-        assert!(!filter.keeps("parents", 2));
-        assert!(!filter.keeps("the", 40));
-        assert!(WordFilter::default().keeps("the", 0));
-        assert_eq!(WordFilter::default().describe(), "");
-        let note = filter.describe();
+        assert!(filter.keeps("parents", 3, false));
+        assert!(filter.keeps("dorset", 3, true));
+        assert!(!filter.keeps("parents", 2, false));
+        assert!(!filter.keeps("the", 40, false));
+        assert!(WordFilter::default().keeps("the", 0, false));
+        assert!(!WordFilter::default().keeps("dorset", 9, true));
+        assert_eq!(WordFilter::default().describe(0), "");
+        let note = filter.describe(5);
         assert!(
             note.contains("NLTK, 198 words") && note.contains("fewer than 3"),
             "{note}"
         );
+        assert!(!note.contains("proper"), "{note}");
+        let note = WordFilter::default().describe(2);
+        assert!(note.contains("2 proper nouns (word types"), "{note}");
+        let mut rows = vec![
+            ("the", 9, false),
+            ("dorset", 9, true),
+            ("parents", 9, false),
+        ];
+        let dropped = WordFilter::default().retain(&mut rows, |&(w, d, p)| (w, d, p));
+        assert_eq!((dropped, rows.len()), (1, 2));
+        let one = WordFilter::default().describe(1);
+        assert!(one.contains("1 proper noun (a word type written"), "{one}");
     }
 
     #[test]

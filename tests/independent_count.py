@@ -145,7 +145,7 @@ def check_words(termtally, files, texts):
         )
         counts.update(seen)
         documents.update(seen.keys())
-    theirs = json.loads(run([termtally, "words", "--keep-duplicates", "--format", "json"] + files))
+    theirs = json.loads(run([termtally, "words", "--keep-duplicates", "--proper-nouns", "keep", "--format", "json"] + files))
     rows = {r["word"]: (r["count"], r["documents"]) for r in theirs["rows"]}
     failures = 0
     if len(rows) != len(theirs["rows"]):

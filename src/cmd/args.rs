@@ -12,8 +12,9 @@ use crate::extract::{ExtractOptions, PdfRunner};
 use crate::keyness::{Correction, LlForm};
 use crate::lexicon::{DEFAULT_LEXICON, Lexicon};
 use crate::matcher::Mode;
+use crate::report::count::RowSelection;
 use crate::report::diff::SortBy;
-use crate::stopwords::{StopList, WordFilter};
+use crate::stopwords::{ProperNouns, StopList, WordFilter};
 
 /// How documents are read: shared by every command that takes documents.
 #[derive(Args, Debug, Clone)]
@@ -164,6 +165,17 @@ value_enum!(Unit);
 value_enum!(LlForm);
 value_enum!(Correction);
 value_enum!(SortBy);
+value_enum!(ProperNouns);
+
+// `--rows`' values have no help of their own (the option's help explains them).
+impl clap::ValueEnum for RowSelection {
+    fn value_variants<'a>() -> &'a [Self] {
+        &RowSelection::ALL
+    }
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.name()))
+    }
+}
 
 /// How keyness is computed and when a change counts as significant: shared by diff and trend.
 #[derive(Args, Debug, Clone)]
@@ -198,6 +210,11 @@ pub struct WordListArgs {
     /// Only the first N rows of the word list (after sorting).
     #[arg(long, value_name = "N")]
     pub top: Option<usize>,
+    /// Proper nouns (names of places, councils, people, months): left out by default. A word is
+    /// one when written title case in at least 90% of its occurrences inside sentences, judged
+    /// on these documents; acronyms in capitals (SEND, EHC) stay. [default: drop]
+    #[arg(long, value_enum, value_name = "drop|keep")]
+    pub proper_nouns: Option<ProperNouns>,
 }
 
 impl WordListArgs {
@@ -207,12 +224,16 @@ impl WordListArgs {
         Ok(WordFilter {
             stop: self.stopwords.as_deref().map(StopList::load).transpose()?,
             min_docs: self.min_docs,
+            proper_nouns: self.proper_nouns.unwrap_or_default(),
         })
     }
 
     /// Whether any option of the word list was given.
     pub fn any(&self) -> bool {
-        self.stopwords.is_some() || self.min_docs > 0 || self.top.is_some()
+        self.stopwords.is_some()
+            || self.min_docs > 0
+            || self.top.is_some()
+            || self.proper_nouns.is_some()
     }
 }
 

@@ -14,7 +14,8 @@
 //!
 //! JSON: `{"command", "lexicon": {name, origin, source}, "mode", "old": {"documents": [{path,
 //! tokens}], "tokens"}, "new": {...}, "statistics": {log_likelihood, p, correction,
-//! words_compared, word_p, word_critical_g2, stopwords, min_docs}, "rows": [...], "notes": [...]}`;
+//! words_compared, word_p, word_critical_g2, stopwords, min_docs, proper_nouns,
+//! proper_nouns_left_out}, "rows": [...], "notes": [...]}`;
 //! every row has `kind` ("term", "category" or "word"), `term` (null for a category total),
 //! `category` (null for a word), `old_count`, `new_count`, `old_tokens`, `new_tokens`,
 //! `old_per_10k`, `new_per_10k`, `change_per_10k`, `status`, `direction` (up, down, new, gone or
@@ -152,7 +153,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let matcher = Matcher::new(&lexicon, mode)?;
     if !args.all_words && args.word_list.any() {
         anyhow::bail!(
-            "--stopwords, --min-docs and --top filter the list of every word: add --all-words"
+            "--stopwords, --min-docs, --proper-nouns and --top filter the list of every word: add --all-words"
         );
     }
     let filter = args.word_list.filter()?;
@@ -193,9 +194,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             return Err(nothing_on(side));
         }
     }
-    let words = args
-        .all_words
-        .then(|| filtered_words(args.keyness.ll, &filter, &old, &new));
+    let (words, proper_nouns_left_out) = if args.all_words {
+        let (rows, proper) = filtered_words(args.keyness.ll, &filter, &old, &new);
+        (Some(rows), proper)
+    } else {
+        (None, 0)
+    };
     let options = ReportOptions {
         mode,
         min_count: args.min_count,
@@ -206,13 +210,19 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         top: args.word_list.top,
     };
     let mut report = build_report(&lexicon, &options, &old.counts, &new.counts, words);
-    add_filter_notes(&mut report, &filter);
+    add_filter_notes(&mut report, &filter, proper_nouns_left_out);
     let streamed: Vec<String> = old.streamed.into_iter().chain(new.streamed).collect();
     write_counted(report, &streamed, &args.streaming, &output, &outcome)
 }
 
-/// Every word type of either side with its keyness, less those the filter leaves out.
-fn filtered_words(form: LlForm, filter: &WordFilter, old: &Side, new: &Side) -> Vec<WordRow> {
+/// Every word type of either side with its keyness, less those the filter leaves out, and the
+/// number left out as proper nouns (judged on both sides' documents together).
+fn filtered_words(
+    form: LlForm,
+    filter: &WordFilter,
+    old: &Side,
+    new: &Side,
+) -> (Vec<WordRow>, usize) {
     let (old_tokens, new_tokens) = (old.counts.tokens, new.counts.tokens);
     let mut rows = compare_words(form, &old.words, &new.words, old_tokens, new_tokens);
     // Documents of both sides together that contain each word.
@@ -220,8 +230,19 @@ fn filtered_words(form: LlForm, filter: &WordFilter, old: &Side, new: &Side) -> 
         old.documents_per_word.clone(),
         new.documents_per_word.clone(),
     );
-    rows.retain(|(word, _)| filter.keeps(word, documents.get(word).unwrap_or(0)));
-    rows
+    let proper_noun = |word: &str| {
+        let count = old.words.get(word).unwrap_or(0) + new.words.get(word).unwrap_or(0);
+        let capitals = old.words.capitals(word).plus(new.words.capitals(word));
+        capitals.is_proper_noun(count)
+    };
+    let proper = filter.retain(&mut rows, |(word, _)| {
+        (
+            word.as_str(),
+            documents.get(word).unwrap_or(0),
+            proper_noun(word),
+        )
+    });
+    (rows, proper)
 }
 
 /// One side's counts: the lexicon's terms, and with `--all-words` every word type.
@@ -292,12 +313,15 @@ pub(crate) fn count_side(
     })
 }
 
-/// Says what the word filter left out, under the word list and in the JSON `statistics`.
-fn add_filter_notes(report: &mut Report, filter: &WordFilter) {
-    let note = filter.describe();
+/// Says what the word filter left out (`proper` word types as proper nouns), under the word
+/// list and in the JSON `statistics`.
+fn add_filter_notes(report: &mut Report, filter: &WordFilter, proper: usize) {
+    let note = filter.describe(proper);
     if let Some(stats) = report.meta.get_mut("statistics") {
         stats["stopwords"] = json!(filter.stop.as_ref().map(|s| s.name.clone()));
         stats["min_docs"] = json!(filter.min_docs);
+        stats["proper_nouns"] = json!(filter.proper_nouns);
+        stats["proper_nouns_left_out"] = json!(proper);
     }
     if let (false, Some(table)) = (note.is_empty(), report.tables.get_mut(2)) {
         table.notes.insert(0, note);

@@ -1,11 +1,11 @@
-//! termtally merge: `count` or `words` JSON outputs of parts of a corpus (shards) combined
+//! termtally merge: `count` JSON outputs of parts of a corpus (shards) combined
 //! exactly into the report one run over all their documents gives: counts and tokens added,
 //! rates, shares and the corpus total recomputed. The shards must agree on what their `shard`
 //! object records (see [`crate::shard`]); merge refuses them otherwise, naming the field.
 //!
 //! # Output schema
 //!
-//! That of `count` (see `cmd/count.rs`) or `words` (`cmd/words.rs`), with its `shard` object, so
+//! That of `count` (see `cmd/count.rs`), with its `shard` object, so
 //! a merged output can be merged again; a note names the shards.
 
 use std::path::PathBuf;
@@ -14,7 +14,6 @@ use std::process::ExitCode;
 use anyhow::Context;
 
 use crate::count::{CorpusCounts, Unit};
-use crate::frequency::WordCounts;
 use crate::lexicon::Lexicon;
 use crate::matcher::Mode;
 use crate::output::OutputArgs;
@@ -31,7 +30,7 @@ Examples:
   termtally merge -l my-terms.toml 1.json 2.json    the lexicon file, where the shards' path is not
   parallel termtally count -f json {} -o {/}.json ::: corpus/*/ && termtally merge *.json";
 
-/// Merge the JSON outputs of `count` or `words` over parts of a corpus (shards) into the report
+/// Merge the JSON outputs of `count` over parts of a corpus (shards) into the report
 /// of the whole: counts added, rates, shares and totals recomputed, exactly as one run over all
 /// the documents.
 ///
@@ -71,7 +70,6 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     let mut report = match first.identity.command.as_str() {
         "count" => merge_counts(&shards, args.lexicon.as_deref())?,
-        "words" => merge_words(&shards)?,
         other => anyhow::bail!("{}: shards of `{other}` cannot be merged", first.file),
     };
     let names: Vec<&str> = shards.iter().map(|s| s.file.as_str()).collect();
@@ -147,18 +145,4 @@ fn lexicon_of(first: &Shard, given: Option<&str>) -> anyhow::Result<Lexicon> {
         );
     }
     Ok(lexicon)
-}
-
-/// `words` shards: documents in order, word counts and documents per word added up.
-fn merge_words(shards: &[Shard]) -> anyhow::Result<Report> {
-    let mut documents = Vec::new();
-    let mut counts = WordCounts::default();
-    let mut documents_per_word = WordCounts::default();
-    for shard in shards {
-        let (docs, words, per_word) = shard::word_counts(shard)?;
-        documents.extend(docs);
-        counts = crate::frequency::merge(counts, words);
-        documents_per_word = crate::frequency::merge(documents_per_word, per_word);
-    }
-    super::words::merged_report(documents, counts, documents_per_word)
 }

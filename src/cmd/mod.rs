@@ -12,6 +12,7 @@ pub mod merge;
 pub mod pdf_worker;
 pub mod report;
 pub mod reproduce;
+pub mod serve;
 pub mod trend;
 pub mod words;
 

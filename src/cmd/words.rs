@@ -2,7 +2,8 @@
 //!
 //! Word types are tokens as `count` defines them (see the README's counting rule), case-folded:
 //! "Co-operation" and "co-operation" are one type, "co-operation" and "cooperation" two. The
-//! counts of all types add up to the documents' word count, the denominator of every rate.
+//! counts of all types (with `--proper-nouns keep`) add up to the documents' word count, the
+//! denominator of every rate.
 //! Large plain-text files are read in chunks, as `count` reads them, so memory grows with the
 //! vocabulary, not with the text.
 //!
@@ -13,13 +14,15 @@
 //!   "command": "words",
 //!   "documents": [{"path", "format", "pages", "tokens"}],
 //!   "total": {"documents", "tokens", "types"},     types: word types before any filter
-//!   "filter": {"stopwords", "min_docs", "min_count", "listed"},   listed: rows before --top
-//!   "shard": {...},   as `count`'s (lexicon_sha256, mode, by null; top, filter: what left rows out)
+//!   "filter": {"stopwords", "min_docs", "min_count", "proper_nouns", "proper_nouns_left_out",
+//!              "listed"},   listed: rows before --top; proper_nouns "drop" or "keep"
 //!   "rows": [{"word", "count", "rate_per_10k", "documents"}],
 //!   "notes": ["..."]
 //! }
 //! ```
 //!
+//! Proper nouns are left out unless `--proper-nouns keep` (see `stopwords::WordFilter`);
+//! `proper_nouns_left_out` is the number of word types left out for that alone.
 //! `count` is the word's occurrences in all the documents together, `rate_per_10k` = count ×
 //! 10,000 / total tokens, `documents` the number of documents it occurs in. Rows are sorted by
 //! count, largest first, then alphabetically (`--sort word`: alphabetically only). CSV and TSV
@@ -29,18 +32,18 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::ValueEnum;
+use rustc_hash::FxHashMap;
 use serde_json::json;
 
 use crate::cmd::args::{InputArgs, StreamArgs, WordListArgs};
-use crate::cmd::{finish, for_each_counted, load_or_stream, write_counted};
+use crate::cmd::{finish, load_and_count, write_counted};
 use crate::count::rate_per_10k;
 use crate::document::{Document, Format, short_names};
-use crate::frequency::{WordCounts, word_counts};
+use crate::frequency::{Capitals, WordCounts, word_counts};
 use crate::layout::{Layout, MatrixRow, Values, wide_table};
 use crate::outcome::Outcome;
 use crate::output::OutputArgs;
 use crate::render::OutputFormat;
-use crate::shard::{DocumentSummary, Identity};
 use crate::stopwords::WordFilter;
 use crate::stream::{Streamed, Tally, Work};
 use crate::table::{Column, Report, Table, Value};
@@ -52,12 +55,14 @@ Examples:
   termtally words reports/*.pdf --min-count 10 --sort word
   termtally words reports/*.pdf --stopwords english --min-docs 3 --top 100
                                                        no stop words, no word of a single report
+  termtally words reports/*.pdf --proper-nouns keep    place and council names listed too
   termtally words hansard-1990-2020.txt -o freq.csv    a large text file, read in chunks";
 
 /// List every word of the documents with its count, rate per 10,000 words and the number of
 /// documents it occurs in: a word-frequency list.
 ///
-/// A word is a token as `count` counts it, case-folded. Plain-text files over 32 MB are read in
+/// A word is a token as `count` counts it, case-folded. Proper nouns (names of places, councils,
+/// people, months) are left out unless --proper-nouns keep. Plain-text files over 32 MB are read in
 /// chunks of 8 MB rather than whole, as `count` reads them (see `termtally count --help`).
 #[derive(clap::Args, Debug)]
 #[command(after_help = EXAMPLES)]
@@ -97,36 +102,13 @@ pub enum SortBy {
     Word,
 }
 
-/// One document's word types (kept after counting only for `--layout wide`).
+/// One document's word types.
 struct DocumentWords {
     name: String,
     format: Format,
     pages: Option<u32>,
     tokens: u64,
     words: WordCounts,
-}
-
-/// Every document's summary, and the word types of all of them: merged as each document is
-/// counted, so memory grows with the vocabulary, not with the number of documents.
-#[derive(Default)]
-struct Tallied {
-    documents: Vec<DocumentWords>,
-    counts: WordCounts,
-    /// For each word type, the number of documents it occurs in.
-    documents_per_word: WordCounts,
-}
-
-impl Tallied {
-    fn add(&mut self, mut doc: DocumentWords, keep_words: bool) {
-        for (word, n) in doc.words.iter() {
-            self.counts.add(word, n);
-            self.documents_per_word.add(word, 1);
-        }
-        if !keep_words {
-            doc.words = WordCounts::default();
-        }
-        self.documents.push(doc);
-    }
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -154,24 +136,19 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         tokens: s.counts.tokens,
         words: s.words,
     };
-    let sources = load_or_stream(&args.files, &args.input, &args.streaming, &outcome)?;
-    let mut tallied = Tallied::default();
-    let keep_words = args.layout == Layout::Wide;
-    let streamed_names = for_each_counted(
-        sources,
-        count_loaded,
-        work,
+    let (documents, streamed_names) = load_and_count(
+        &args.files,
         &args.input,
         &args.streaming,
         &outcome,
+        count_loaded,
+        work,
         from_stream,
-        |doc| tallied.add(doc, keep_words),
     )?;
-    if tallied.documents.is_empty() {
+    if documents.is_empty() {
         return Ok(finish(&outcome));
     }
-    let mut report = build_report(&tallied, &args, &filter);
-    crate::shard::insert(&mut report, &shard_identity(&args, &filter));
+    let report = build_report(&documents, &args, &filter);
     write_counted(report, &streamed_names, &args.streaming, &output, &outcome)
 }
 
@@ -208,12 +185,13 @@ fn wide_word_table(
     wide
 }
 
-/// The report's metadata: the documents, the totals and the filter (`listed` rows of `types`).
+/// The report's metadata: the documents, the totals and the filter (`listed` rows of `types`,
+/// `proper` types left out as proper nouns).
 fn words_meta(
     documents: &[DocumentWords],
     args: &Args,
     filter: &WordFilter,
-    (tokens, types, listed): (u64, usize, usize),
+    (tokens, types, listed, proper): (u64, usize, usize, usize),
 ) -> Report {
     let mut report = Report::default();
     report.meta.insert("command".into(), json!("words"));
@@ -236,76 +214,38 @@ fn words_meta(
             "stopwords": filter.stop.as_ref().map(|s| s.name.clone()),
             "min_docs": filter.min_docs,
             "min_count": args.min_count,
+            "proper_nouns": filter.proper_nouns,
+            "proper_nouns_left_out": proper,
             "listed": listed,
         }),
     );
     report
 }
 
-/// What `termtally merge` checks: `--top` and the filters leave words out, so such a list
-/// cannot be merged.
-fn shard_identity(args: &Args, filter: &WordFilter) -> Identity {
-    let mut left_out = filter.describe();
-    if args.min_count > 0 {
-        left_out = format!("{left_out} --min-count {}", args.min_count);
-    }
-    let left_out = left_out.trim().to_string();
-    let mut shard = Identity::of_words(
-        args.word_list.top,
-        (!left_out.is_empty()).then_some(left_out),
-    );
-    shard.keep_headers = args.input.keep_headers;
-    shard.layout = args.layout.name().to_string();
-    shard
-}
-
-/// The report of `words` with no option over documents already counted (their summaries, and
-/// the word types of all of them): `termtally merge` of `words` shards.
-pub fn merged_report(
-    documents: Vec<DocumentSummary>,
-    counts: WordCounts,
-    documents_per_word: WordCounts,
-) -> anyhow::Result<Report> {
-    #[derive(clap::Parser)]
-    struct Defaults {
-        #[command(flatten)]
-        args: Args,
-    }
-    let args = <Defaults as clap::Parser>::try_parse_from(["words", "-"])?.args;
-    let filter = args.word_list.filter()?;
-    let tallied = Tallied {
-        documents: documents
-            .into_iter()
-            .map(|d| DocumentWords {
-                name: d.path,
-                format: d.format,
-                pages: d.pages,
-                tokens: d.tokens,
-                words: WordCounts::default(),
-            })
-            .collect(),
-        counts,
-        documents_per_word,
-    };
-    let mut report = build_report(&tallied, &args, &filter);
-    crate::shard::insert(&mut report, &shard_identity(&args, &filter));
-    Ok(report)
-}
-
 /// The frequency list of all documents together (see the schema at the top of this file).
-fn build_report(tallied: &Tallied, args: &Args, filter: &WordFilter) -> Report {
-    let documents = &tallied.documents;
+fn build_report(documents: &[DocumentWords], args: &Args, filter: &WordFilter) -> Report {
+    // (count, documents, how it was written) of every type.
+    let mut all: FxHashMap<&str, (u64, u64, Capitals)> = FxHashMap::default();
+    for doc in documents {
+        for (word, n, capitals) in doc.words.iter_written() {
+            let entry = all.entry(word).or_default();
+            entry.0 += n;
+            entry.1 += 1;
+            entry.2 = entry.2.plus(capitals);
+        }
+    }
     let tokens: u64 = documents.iter().map(|d| d.tokens).sum();
-    let types = tallied.counts.len();
-    // (word, count, documents) of every type the filter keeps.
-    let mut rows: Vec<(&str, u64, u64)> = tallied
-        .counts
-        .iter()
-        .map(|(word, count)| {
-            let docs = tallied.documents_per_word.get(word).unwrap_or(0);
-            (word, count, docs)
-        })
-        .filter(|&(word, count, docs)| count >= args.min_count && filter.keeps(word, docs))
+    let types = all.len();
+    let mut rows: Vec<(&str, (u64, u64, Capitals))> = all
+        .into_iter()
+        .filter(|&(_, (count, _, _))| count >= args.min_count)
+        .collect();
+    let proper = filter.retain(&mut rows, |&(word, (count, docs, capitals))| {
+        (word, docs, capitals.is_proper_noun(count))
+    });
+    let mut rows: Vec<(&str, u64, u64)> = rows
+        .into_iter()
+        .map(|(word, (count, docs, _))| (word, count, docs))
         .collect();
     match args.sort {
         SortBy::Count => rows.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0))),
@@ -313,7 +253,8 @@ fn build_report(tallied: &Tallied, args: &Args, filter: &WordFilter) -> Report {
     }
     let shown = args.word_list.top.unwrap_or(rows.len()).min(rows.len());
 
-    let mut report = words_meta(documents, args, filter, (tokens, types, rows.len()));
+    let totals = (tokens, types, rows.len(), proper);
+    let mut report = words_meta(documents, args, filter, totals);
     let mut table = Table::new(vec![
         Column::new("word", "Word").highlighted(),
         Column::number("count", "Count"),
@@ -343,7 +284,7 @@ fn build_report(tallied: &Tallied, args: &Args, filter: &WordFilter) -> Report {
             Value::Int(docs as i64),
         ]);
     }
-    let left_out = filter.describe();
+    let left_out = filter.describe(proper);
     if !left_out.is_empty() {
         table.notes.push(left_out);
     }

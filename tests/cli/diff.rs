@@ -153,7 +153,16 @@ fn a_document_against_itself_changes_nothing_even_for_every_word() {
         return;
     };
     let file = file.to_str().unwrap();
-    let diff = json_of(&["diff", file, file, "--all-words", "--format", "json"]);
+    let diff = json_of(&[
+        "diff",
+        file,
+        file,
+        "--all-words",
+        "--proper-nouns",
+        "keep",
+        "--format",
+        "json",
+    ]);
     let all = rows(&diff);
     let words: Vec<&Json> = all.iter().filter(|r| r["kind"] == "word").collect();
     assert!(words.len() > 500, "{} word types", words.len());
@@ -190,6 +199,8 @@ fn two_editions_show_new_and_gone_words_and_respect_min_count() {
         old.to_str().unwrap(),
         new.to_str().unwrap(),
         "--all-words",
+        "--proper-nouns",
+        "keep",
         "--min-count",
         "3",
         "--sort",

@@ -184,86 +184,69 @@ fn place_words(path: &Path) -> Vec<String> {
         .collect()
 }
 
+/// `diff --all-words` of the 2023 reports against those of 2024 and 2025, with `extra` options.
+fn ofsted_2023_against_2024_25(by_year: &BTreeMap<String, Vec<PathBuf>>, extra: &[&str]) -> Json {
+    let mut args: Vec<&str> = vec!["diff", "--old"];
+    args.extend(by_year["2023"].iter().map(|p| p.to_str().unwrap()));
+    args.push("--new");
+    for year in ["2024", "2025"] {
+        args.extend(by_year[year].iter().map(|p| p.to_str().unwrap()));
+    }
+    args.extend(["--all-words", "--format", "json"]);
+    args.extend_from_slice(extra);
+    json_of(&args)
+}
+
+/// The terms of the word rows, in order.
+fn word_list(json: &Json) -> Vec<&str> {
+    rows(json)
+        .iter()
+        .filter(|r| r["kind"] == "word")
+        .map(|r| r["term"].as_str().unwrap())
+        .collect()
+}
+
 #[test]
 fn ofsted_keywords_2023_against_2024_25_have_no_place_names() {
     let Some(by_year) = ofsted_reports_by_year() else {
         return;
     };
-    let old = &by_year["2023"];
-    let new: Vec<&PathBuf> = by_year
-        .iter()
-        .filter(|(year, _)| *year == "2024" || *year == "2025")
-        .flat_map(|(_, files)| files)
-        .collect();
-    let mut args: Vec<&str> = vec!["diff", "--old"];
-    args.extend(old.iter().map(|p| p.to_str().unwrap()));
-    args.push("--new");
-    args.extend(new.iter().map(|p| p.to_str().unwrap()));
-    args.extend([
-        "--all-words",
-        "--stopwords",
-        "english",
-        "--min-docs",
-        "3",
-        "--top",
-        "30",
-        "--format",
-        "json",
-    ]);
-    let json = json_of(&args);
-    let words: Vec<&Json> = rows(&json).iter().filter(|r| r["kind"] == "word").collect();
-    assert_eq!(words.len(), 30);
-    let list: Vec<&str> = words.iter().map(|r| r["term"].as_str().unwrap()).collect();
+    let issue_options = ["--stopwords", "english", "--min-docs", "3", "--top", "30"];
+    let json = ofsted_2023_against_2024_25(&by_year, &issue_options);
+    let list = word_list(&json);
+    assert_eq!(list.len(), 30);
     eprintln!("Ofsted 2023 vs 2024-25, top 30: {}", list.join(", "));
 
-    // Without the filters the list is topped by council names (the issue's complaint).
-    let stop = termtally::stopwords::StopList::english();
-    let mut places: Vec<String> = old
-        .iter()
-        .chain(new.iter().copied())
+    // Every word of every report's area name, as the file names spell it: no exceptions.
+    let mut places: Vec<String> = by_year
+        .values()
+        .flatten()
         .flat_map(|p| place_words(p))
-        .filter(|w| !stop.contains(w))
         .collect();
     places.sort();
     places.dedup();
     assert!(places.len() > 40, "{places:?}");
-    // Known exceptions, kept on purpose by the filter: compass words and "upon"/"sea" are
-    // ordinary English, and "yorkshire" and "sussex" are regions named by several councils'
-    // reports (Hull, Rotherham, Wakefield and North Yorkshire; Brighton and Hove, East and West
-    // Sussex), so they pass --min-docs 3 honestly. Every other area name must be gone.
-    let shared = [
-        "north",
-        "east",
-        "west",
-        "south",
-        "upon",
-        "sea",
-        "yorkshire",
-        "sussex",
-    ];
     let leaked: Vec<&&str> = list
         .iter()
-        .filter(|w| places.iter().any(|p| p == *w) && !shared.contains(w))
+        .filter(|w| places.iter().any(|p| p == *w))
         .collect();
     assert!(leaked.is_empty(), "place names in the list: {leaked:?}");
-    for w in ["hertfordshire", "plymouth", "nottinghamshire", "the", "and"] {
-        assert!(!list.contains(&w), "{w}");
-    }
-    // The shared regional names really are in at least 3 reports: count documents directly.
-    for row in &words {
-        assert!(
-            num(row, "old_count") + num(row, "new_count") >= 3.0,
-            "a word of at least 3 documents occurs at least 3 times: {row}"
-        );
-    }
+
     let stats = &json["statistics"];
     assert_eq!(stats["stopwords"], "english");
     assert_eq!(stats["min_docs"], 3);
+    assert_eq!(stats["proper_nouns"], "drop");
+    let proper_left_out = stats["proper_nouns_left_out"].as_u64().unwrap();
+    assert!(proper_left_out > 20, "{stats}");
     assert!(stats["words_compared"].as_u64().unwrap() > 1000);
     // Status follows the corrected level: a word is "up"/"down"/"new"/"gone" exactly when its p
     // is below it.
     let level = num(stats, "word_p");
-    for row in &words {
+    for row in rows(&json).iter().filter(|r| r["kind"] == "word") {
+        assert!(
+            num(row, "old_count") + num(row, "new_count") >= 3.0,
+            "a word of at least 3 documents occurs at least 3 times: {row}"
+        );
         let significant = num(row, "p_value") < level;
         assert_eq!(
             row["status"] != "no significant change",
@@ -271,6 +254,67 @@ fn ofsted_keywords_2023_against_2024_25_have_no_place_names() {
             "{row}"
         );
     }
+
+    // The proper-noun rule is what removes the regional names: kept, they are in the list, and
+    // the comparison has as many more word types as were left out.
+    let mut keep = issue_options.to_vec();
+    keep.extend(["--proper-nouns", "keep"]);
+    let kept = ofsted_2023_against_2024_25(&by_year, &keep);
+    let kept_list = word_list(&kept);
+    let kept_places: Vec<&&str> = kept_list
+        .iter()
+        .filter(|w| places.iter().any(|p| p == *w))
+        .collect();
+    assert!(!kept_places.is_empty(), "{kept_list:?}");
+    assert_eq!(
+        kept["statistics"]["words_compared"].as_u64().unwrap(),
+        stats["words_compared"].as_u64().unwrap() + proper_left_out
+    );
+}
+
+/// The proper-noun rule on the Ofsted reports' own words: area names go, acronyms and the
+/// ordinary words that also start place names stay.
+#[test]
+fn ofsted_proper_nouns_are_names_not_acronyms() {
+    let Some(by_year) = ofsted_reports_by_year() else {
+        return;
+    };
+    let files: Vec<&str> = by_year
+        .values()
+        .flatten()
+        .map(|p| p.to_str().unwrap())
+        .collect();
+    let list = |extra: &[&str]| -> Vec<String> {
+        let mut args = vec!["words", "--format", "json", "--min-docs", "3"];
+        args.extend_from_slice(&files);
+        args.extend_from_slice(extra);
+        rows(&json_of(&args))
+            .iter()
+            .map(|r| r["word"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let dropped = list(&[]);
+    let kept = list(&["--proper-nouns", "keep"]);
+    let has = |list: &[String], w: &str| list.iter().any(|x| x == w);
+    // "ofsted" is lower case only in the reports' web and e-mail addresses.
+    for name in [
+        "ofsted",
+        "yorkshire",
+        "sussex",
+        "england",
+        "london",
+        "september",
+    ] {
+        assert!(has(&kept, name) && !has(&dropped, name), "{name}");
+    }
+    for word in [
+        "send", "ehc", "camhs", "salt", "local", "area", "council", "children", "upon",
+    ] {
+        assert!(has(&dropped, word), "{word} is not a proper noun");
+    }
+    // A small share of the list: names, not vocabulary.
+    let left_out = kept.len() - dropped.len();
+    assert!(left_out < kept.len() / 10, "{left_out} of {}", kept.len());
 }
 
 #[test]

@@ -31,5 +31,6 @@ mod report;
 mod reproduce;
 #[cfg(unix)]
 mod robustness;
+mod serve;
 mod stream;
 mod words;

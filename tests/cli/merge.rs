@@ -82,11 +82,6 @@ fn count_by_page_with_exclusions_of_four_shards_merged_equals_one_run() {
     );
 }
 
-#[test]
-fn words_of_four_shards_merged_equals_one_run_over_the_folder() {
-    four_shards_equal_the_single_run("words", &[]);
-}
-
 /// Two small text documents counted (or listed) with `a` and `b`: the merge's stderr, which must
 /// fail with exit code 2.
 fn refused(command: &str, a: &[&str], b: &[&str]) -> String {
@@ -145,7 +140,7 @@ fn merge_refuses_shards_with_other_exclusions() {
 
 #[test]
 fn merge_refuses_shards_that_kept_running_headers_and_others_that_did_not() {
-    let err = refused("words", &["--keep-headers"], &[]);
+    let err = refused("count", &["--keep-headers"], &[]);
     assert!(
         err.contains("B.json: shard.keep_headers is false, but "),
         "{err}"
@@ -154,50 +149,9 @@ fn merge_refuses_shards_that_kept_running_headers_and_others_that_did_not() {
 }
 
 #[test]
-fn merge_refuses_a_words_list_truncated_by_top() {
-    let err = refused("words", &[], &["--top", "3"]);
-    assert!(
-        err.contains("B.json: shard.top is 3: the shard holds only some rows"),
-        "{err}"
-    );
-}
-
-#[test]
-fn merge_refuses_a_words_list_filtered_by_stop_words() {
-    let err = refused("words", &["--stopwords", "english"], &[]);
-    assert!(
-        err.contains("A.json: shard.filter is \"Left out: words of the English stop list"),
-        "{err}"
-    );
-}
-
-#[test]
 fn merge_refuses_a_wide_layout() {
     let err = refused("count", &["--layout", "wide"], &[]);
     assert!(err.contains("A.json: shard.layout is \"wide\""), "{err}");
-}
-
-#[test]
-fn merge_refuses_count_and_words_shards_together() {
-    let dir = tempfile::tempdir().unwrap();
-    let text = dir.path().join("t.txt");
-    std::fs::write(&text, "Parents must be consulted.").unwrap();
-    let shards = [
-        write_shard(
-            dir.path(),
-            "A.json",
-            &run_json("count", std::slice::from_ref(&text), &[]),
-        ),
-        write_shard(dir.path(), "B.json", &run_json("words", &[text], &[])),
-    ];
-    let out = termtally().arg("merge").args(&shards).output().unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        err.contains("B.json: shard.command is \"words\", but "),
-        "{err}"
-    );
-    assert!(err.contains("A.json has \"count\""), "{err}");
 }
 
 /// A shard whose `shard` object is edited: `field` set to `value`. Merged with an unedited one.
@@ -217,6 +171,25 @@ fn refused_edited(field: &str, value: serde_json::Value) -> String {
     let out = termtally().arg("merge").args(&shards).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     String::from_utf8(out.stderr).unwrap()
+}
+
+#[test]
+fn merge_refuses_a_shard_truncated_by_top() {
+    // count has no --top; a shard that holds only its first rows says so in `top`.
+    let err = refused_edited("top", 5.into());
+    assert!(
+        err.contains("B.json: shard.top is 5: the shard holds only some rows"),
+        "{err}"
+    );
+}
+
+#[test]
+fn merge_refuses_a_shard_of_words_not_yet_mergeable() {
+    let err = refused_edited("command", "words".into());
+    assert!(
+        err.contains("B.json: shard.command is \"words\", but "),
+        "{err}"
+    );
 }
 
 #[test]

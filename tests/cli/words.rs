@@ -64,7 +64,8 @@ fn totals_are_counts_tokens_and_rows_are_sorted() {
         return;
     };
     let file = file.to_str().unwrap();
-    let words = json_of(&["words", "-f", "json", file]);
+    // Every word type: proper nouns too.
+    let words = json_of(&["words", "-f", "json", "--proper-nouns", "keep", file]);
     let count = json_of(&["count", "-f", "json", file]);
     assert_eq!(words["total"]["tokens"], count["total"]["tokens"]);
     assert_eq!(
