@@ -36,11 +36,11 @@ Examples:
 ///
 /// Each shard records what its counts depend on (termtally version, lexicon SHA-256, --exclude,
 /// mode, --by, --keep-headers, scope, layout); shards that disagree, or that hold only some rows
-/// (`words --top`, stop words, --min-docs, --min-count, --layout wide), are refused.
+/// (`top`, a filter, --layout wide), are refused.
 #[derive(clap::Args, Debug)]
 #[command(after_help = EXAMPLES)]
 pub struct Args {
-    /// JSON outputs of `termtally count -f json` or `termtally words -f json`.
+    /// JSON outputs of `termtally count -f json`.
     #[arg(required = true, value_name = "SHARD.json")]
     pub shards: Vec<PathBuf>,
     /// The lexicon of `count` shards (built-in name or file), if the one they name (`lexicon.
