@@ -17,6 +17,7 @@ Examples:
   termtally trend --edition 2014 a.pdf --edition 2015 b.pdf --edition 2024 c.pdf
                                                each term over several editions
   termtally report reports/*.pdf -o report.html  one HTML file: method, charts, citations
+  termtally merge a.json b.json                the counts of two parts of a corpus together
   termtally lexicon list                       the built-in lexicons";
 
 #[derive(Parser, Debug)]
@@ -46,6 +47,7 @@ pub enum Command {
     Ngrams(cmd::ngrams::Args),
     Collocates(cmd::collocates::Args),
     Report(cmd::report::Args),
+    Merge(cmd::merge::Args),
     Reproduce(cmd::reproduce::Args),
     Lexicon(cmd::lexicon::Args),
     Serve(cmd::serve::Args),
@@ -70,6 +72,7 @@ pub fn main() -> ExitCode {
         Command::Ngrams(args) => cmd::ngrams::run(args),
         Command::Collocates(args) => cmd::collocates::run(args),
         Command::Report(args) => cmd::report::run(args),
+        Command::Merge(args) => cmd::merge::run(args),
         Command::Reproduce(args) => cmd::reproduce::run(args),
         Command::Lexicon(args) => cmd::lexicon::run(args),
         Command::Serve(args) => cmd::serve::run(args),

@@ -33,10 +33,23 @@ pub fn find_duplicates(paths: &[PathBuf]) -> Vec<Duplicate> {
         }
     }
     let mut duplicates = Vec::new();
-    for same_size in by_size.values().filter(|v| v.len() > 1) {
-        let mut first_of: HashMap<[u8; 32], usize> = HashMap::new();
+    for (&size, same_size) in by_size.iter().filter(|(_, v)| v.len() > 1) {
+        // Files of a size are told apart by their first 64 KB first (the parts of a split file
+        // differ there); only those whose beginnings are the same are read whole.
+        let mut same_start: HashMap<[u8; 32], Vec<usize>> = HashMap::new();
         for &i in same_size {
-            let Ok(digest) = sha256_of(&paths[i]) else {
+            if let Ok(digest) = sha256_of(&paths[i], Some(PREFIX_BYTES)) {
+                same_start.entry(digest).or_default().push(i);
+            }
+        }
+        let mut first_of: HashMap<[u8; 32], usize> = HashMap::new();
+        for &i in same_start.values().filter(|v| v.len() > 1).flatten() {
+            let digest = if size <= PREFIX_BYTES {
+                sha256_of(&paths[i], Some(PREFIX_BYTES))
+            } else {
+                sha256_of(&paths[i], None)
+            };
+            let Ok(digest) = digest else {
                 continue;
             };
             match first_of.get(&digest) {
@@ -51,13 +64,17 @@ pub fn find_duplicates(paths: &[PathBuf]) -> Vec<Duplicate> {
     duplicates
 }
 
-/// The SHA-256 of a file's bytes, read in blocks.
-fn sha256_of(path: &Path) -> std::io::Result<[u8; 32]> {
-    let mut file = std::fs::File::open(path)?;
+/// How much of each file of a shared size is hashed before the whole file is.
+const PREFIX_BYTES: u64 = 1 << 16;
+
+/// The SHA-256 of a file's bytes (of its first `limit` bytes at most), read in blocks.
+fn sha256_of(path: &Path, limit: Option<u64>) -> std::io::Result<[u8; 32]> {
+    let file = std::fs::File::open(path)?;
+    let mut reader = file.take(limit.unwrap_or(u64::MAX));
     let mut hasher = Sha256::new();
     let mut buffer = vec![0u8; 1 << 16];
     loop {
-        let n = file.read(&mut buffer)?;
+        let n = reader.read(&mut buffer)?;
         if n == 0 {
             break;
         }
@@ -82,12 +99,18 @@ mod tests {
         let b = write("b.txt", "other text");
         let c = write("c.txt", "same words");
         let d = write("d.txt", "same wordz"); // same size, other content
-        let paths = vec![a.clone(), b, c, d, a, PathBuf::from("-")];
+        // Larger than the prefix hashed first: the same beginning, another end.
+        let long = "x".repeat(PREFIX_BYTES as usize + 10);
+        let e = write("e.txt", &format!("{long}end"));
+        let f = write("f.txt", &format!("{long}END"));
+        let g = write("g.txt", &format!("{long}end"));
+        let paths = vec![a.clone(), b, c, d, a, PathBuf::from("-"), e, f, g];
         assert_eq!(
             find_duplicates(&paths),
             vec![
                 Duplicate { index: 2, first: 0 },
                 Duplicate { index: 4, first: 0 },
+                Duplicate { index: 8, first: 6 },
             ]
         );
     }

@@ -52,7 +52,8 @@ pub fn normalise_with(mut doc: Document, options: NormaliseOptions) -> Document 
         .with_min_len(256)
         .map(|block| {
             let clean = is_clean_line(&block.text);
-            if !clean {
+            // Plain ASCII lines are left as they are: no copy (the usual pdftotext paragraph).
+            if !clean && plain_run_end(block.text.as_bytes(), 0) != block.text.len() {
                 block.text = normalise_characters(&block.text);
             }
             clean
@@ -579,6 +580,14 @@ impl HyphenEvidence {
     /// Joins the lines of a block into one line, repairing line-end hyphenation, and collapses
     /// white space.
     pub fn join_lines(&self, text: &str) -> String {
+        if is_simple_lines(text) {
+            return self.join_simple_lines(text);
+        }
+        self.join_any_lines(text)
+    }
+
+    /// [`join_lines`](Self::join_lines) of any text, line by line.
+    fn join_any_lines(&self, text: &str) -> String {
         let mut out = String::with_capacity(text.len());
         let mut lines = text
             .split('\n')
@@ -599,6 +608,48 @@ impl HyphenEvidence {
         }
         out
     }
+
+    /// [`join_lines`](Self::join_lines) of a block of [`is_simple_lines`]: every line break
+    /// becomes a space, or goes with its hyphen where the word is joined; the lines are copied
+    /// whole rather than character by character.
+    fn join_simple_lines(&self, text: &str) -> String {
+        let mut out = String::with_capacity(text.len());
+        let mut start = 0;
+        for end in memchr::memchr_iter(b'\n', text.as_bytes()) {
+            out.push_str(&text[start..end]);
+            start = end + 1;
+            if out.ends_with('-') {
+                let next_end = memchr::memchr(b'\n', &text.as_bytes()[start..])
+                    .map_or(text.len(), |n| start + n);
+                if let Some((first, second)) = broken_word(&out, &text[start..next_end]) {
+                    if self.decide(first, second) == Repair::Join {
+                        out.pop(); // the hyphen
+                    }
+                    continue;
+                }
+            }
+            out.push(' ');
+        }
+        out.push_str(&text[start..]);
+        out
+    }
+}
+
+/// Whether `text` is lines of plain ASCII with single spaces, none at a line's ends, and no
+/// empty line: as the text extractor makes paragraphs of `pdftotext` output. Joining its lines
+/// then needs no trimming or collapsing.
+fn is_simple_lines(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let finder = |needle: &[u8]| memchr::memmem::find(bytes, needle).is_some();
+    !bytes.is_empty()
+        && bytes[0] != b' '
+        && bytes[0] != b'\n'
+        && !matches!(bytes.last(), Some(b' ' | b'\n'))
+        && plain_run_end(bytes, 0) == bytes.len()
+        && !finder(b"  ")
+        && !finder(b" \n")
+        && !finder(b"\n ")
+        && !finder(b"\n\n")
 }
 
 /// Appends `line` with runs of white space collapsed to one space.
@@ -651,9 +702,27 @@ fn broken_word<'a>(before: &'a str, next: &'a str) -> Option<(&'a str, &'a str)>
 
 /// The (first half, second half) of every line-end hyphen break in a block.
 fn line_end_breaks(text: &str) -> Vec<(&str, &str)> {
-    if !text.contains('\n') || !text.contains('-') {
+    let bytes = text.as_bytes();
+    if memchr::memchr(b'\n', bytes).is_none() || memchr::memchr(b'-', bytes).is_none() {
         return Vec::new();
     }
+    if is_simple_lines(text) {
+        // Only the lines ending with a hyphen can hold a break: found without splitting.
+        return memchr::memmem::find_iter(bytes, b"-\n")
+            .filter_map(|at| {
+                let line_start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |n| n + 1);
+                let next_start = at + 2;
+                let next_end = memchr::memchr(b'\n', &bytes[next_start..])
+                    .map_or(bytes.len(), |n| next_start + n);
+                broken_word(&text[line_start..=at], &text[next_start..next_end])
+            })
+            .collect();
+    }
+    line_end_breaks_of_any(text)
+}
+
+/// [`line_end_breaks`] of any text, line by line.
+fn line_end_breaks_of_any(text: &str) -> Vec<(&str, &str)> {
     let lines: Vec<&str> = text.split('\n').map(str::trim).collect();
     lines
         .windows(2)
@@ -665,6 +734,87 @@ fn line_end_breaks(text: &str) -> Vec<(&str, &str)> {
 mod tests {
     use super::*;
     use crate::document::Format;
+
+    /// Random lines of words (some ending with a hyphen, some hyphenated, digits and capitals
+    /// among them), as `pdftotext` paragraphs look, from a seed.
+    fn random_paragraph(seed: u64) -> String {
+        let words = [
+            "co",
+            "operation",
+            "cooperation",
+            "co-operation",
+            "well",
+            "being",
+            "wellbeing",
+            "Local",
+            "offer",
+            "16",
+            "post",
+            "non",
+            "statutory",
+            "partner",
+            "ship",
+            "inform",
+            "a",
+            "I",
+            "x1",
+            "e.g.",
+            "(see",
+            "4.9)",
+        ];
+        let mut state = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let mut next = |n: usize| {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1);
+            ((state >> 33) as usize) % n
+        };
+        let mut text = String::new();
+        for line in 0..(1 + next(8)) {
+            if line > 0 {
+                text.push('\n');
+            }
+            for w in 0..(1 + next(6)) {
+                if w > 0 {
+                    text.push(' ');
+                }
+                text.push_str(words[next(words.len())]);
+            }
+            if next(3) == 0 {
+                text.push('-');
+            }
+        }
+        text
+    }
+
+    #[test]
+    fn simple_lines_are_joined_and_searched_for_breaks_as_any_lines_are() {
+        let mut simple = 0;
+        for seed in 0..3000 {
+            let text = random_paragraph(seed);
+            let evidence_text = random_paragraph(seed + 100_000);
+            let blocks = [Block {
+                text: evidence_text.replace('\n', " "),
+                ..Block::default()
+            }];
+            let evidence = HyphenEvidence::from_blocks(&blocks, |_| true);
+            if is_simple_lines(&text) {
+                simple += 1;
+            }
+            assert_eq!(
+                evidence.join_lines(&text),
+                evidence.join_any_lines(&text),
+                "{text:?}"
+            );
+            assert_eq!(
+                line_end_breaks(&text),
+                line_end_breaks_of_any(&text),
+                "{text:?}"
+            );
+        }
+        // Most random paragraphs take the fast path, so it was compared.
+        assert!(simple > 2000, "{simple}");
+    }
 
     fn doc(blocks: &[(u32, &str)]) -> Document {
         let mut d = Document::new("t", Format::Pdf);

@@ -17,6 +17,10 @@
 //!                                               pages_without_text: [{"page", "kind": "scanned" |
 //!                                               "blank"}], PDF pages with no text layer (not counted)
 //!   "total": {"documents", "tokens"},
+//!   "shard": {"termtally_version", "command", "lexicon_sha256", "exclude", "mode", "by",
+//!             "keep_headers", "scope", "layout", "top", "filter"}
+//!                                               what `merge` checks (see `crate::shard`);
+//!                                               scope: null until scope options exist
 //!   "contexts": [{"document", "term", "category", "hits": [{page, section, cite, left, match, right}]}]
 //!                                               only with --with-contexts N: each term's first N hits
 //!   "rows": [...],
@@ -72,6 +76,7 @@ use crate::outcome::Outcome;
 use crate::output::OutputArgs;
 use crate::render::OutputFormat;
 use crate::report::count::{RowSelection, build_report, matrix, select_rows, spreadsheet_sheets};
+use crate::shard::Identity;
 use crate::stream::{Streamed, Tally, Work};
 use crate::table::Report;
 
@@ -180,6 +185,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     let counts = CorpusCounts::from_documents(documents, matcher.term_count());
     let mut report = build_report(&lexicon, mode, args.by, &counts);
+    let mut shard = Identity::of_count(
+        &lexicon,
+        &args.lexicon.matching.exclude,
+        mode.name(),
+        args.by,
+    );
+    shard.keep_headers = args.input.keep_headers;
+    shard.layout = args.layout.name().to_string();
+    crate::shard::insert(&mut report, &shard);
     if args.with_contexts > 0 {
         report
             .meta
@@ -198,7 +212,10 @@ fn shape_report(
     counts: &CorpusCounts,
     format: OutputFormat,
 ) {
-    report.sheets = spreadsheet_sheets(report, lexicon, args.by, counts);
+    // Only the workbook has sheets; building them copies the report (memory per document).
+    if format == OutputFormat::Xlsx {
+        report.sheets = spreadsheet_sheets(report, lexicon, args.by, counts);
+    }
     if args.layout == Layout::Wide {
         let mut table = matrix(lexicon, args.by, counts, args.values);
         table.title = Some(format!(

@@ -29,7 +29,7 @@ use std::process::ExitCode;
 use serde_json::json;
 
 use crate::cmd::args::{InputArgs, KeynessArgs, LexiconArgs, StreamArgs, WordListArgs};
-use crate::cmd::{Source, count_sources, load_or_stream, print_summary, write_counted};
+use crate::cmd::{Source, for_each_counted, load_or_stream, print_summary, write_counted};
 use crate::count::{CorpusCounts, Unit, count_document};
 use crate::document::Document;
 use crate::frequency::{WordCounts, merge, word_counts};
@@ -285,7 +285,11 @@ pub(crate) fn count_side(
         tally,
         cleaning: input.normalise_options(),
     };
-    let (counted, streamed) = count_sources(
+    // Each document's words are merged into the side's as it is counted, and then dropped.
+    let mut documents = Vec::new();
+    let mut words = WordCounts::default();
+    let mut documents_per_word = WordCounts::default();
+    let streamed = for_each_counted(
         sources,
         count_loaded,
         work,
@@ -293,17 +297,14 @@ pub(crate) fn count_side(
         streaming,
         outcome,
         |s| (s.counts, s.words),
+        |(counts, doc_words): (crate::count::DocumentCounts, WordCounts)| {
+            documents.push(counts);
+            for (word, n) in doc_words.iter() {
+                words.add(word, n);
+                documents_per_word.add(word, 1);
+            }
+        },
     )?;
-    let mut documents = Vec::with_capacity(counted.len());
-    let mut words = WordCounts::default();
-    let mut documents_per_word = WordCounts::default();
-    for (counts, doc_words) in counted {
-        documents.push(counts);
-        for (word, _) in doc_words.iter() {
-            documents_per_word.add(word, 1);
-        }
-        words = merge(words, doc_words);
-    }
     Ok(Side {
         counts: CorpusCounts::from_documents(documents, matcher.term_count()),
         words,

@@ -59,46 +59,56 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             .map_err(|e| anyhow::anyhow!("cannot create the folder {}: {e}", dir.display()))?;
     }
     let outcome = Outcome::new();
-    let documents = super::load_documents(&args.files, &args.input, &outcome)?;
+    // Each document is rendered as it is read (a few at a time) and written in input order, so
+    // a folder of thousands is never in memory at once.
+    let render = |doc: &Document| {
+        let mut bytes = Vec::new();
+        let rendered = write_document(doc, args.format, &mut bytes);
+        (doc.name.clone(), rendered.map(|()| bytes))
+    };
     match &args.output {
         None => {
-            let stdout = std::io::stdout();
-            let mut out = std::io::BufWriter::new(stdout.lock());
-            let written = (|| {
-                for (i, doc) in documents.iter().enumerate() {
-                    if i > 0 && args.format == ExtractFormat::Text {
-                        out.write_all(b"\x0c")?; // documents follow one another like pages
-                    }
-                    write_document(doc, args.format, &mut out)?;
+            let mut out = std::io::BufWriter::new(std::io::stdout());
+            let mut written: std::io::Result<()> = Ok(());
+            let mut first = true;
+            super::for_each_document(&args.files, &args.input, &outcome, render, |(_, bytes)| {
+                if written.is_ok() {
+                    written = (|| {
+                        if !first && args.format == ExtractFormat::Text {
+                            out.write_all(b"\x0c")?; // documents follow one another like pages
+                        }
+                        first = false;
+                        out.write_all(&bytes?)
+                    })();
                 }
-                out.flush()
-            })();
+            })?;
             // A closed pipe (`| head`) is not an error: the exit code still says whether
             // documents failed.
-            crate::output::ignore_broken_pipe(written)
+            crate::output::ignore_broken_pipe(written.and_then(|()| out.flush()))
                 .context("cannot write the extracted text to standard output")?;
         }
         Some(dir) => {
             let mut taken = std::collections::HashSet::new();
-            for doc in &documents {
-                let path = unique_output_path(dir, &doc.name, args.format, &mut taken);
+            let write_one = |(name, bytes): (String, std::io::Result<Vec<u8>>)| {
+                let path = unique_output_path(dir, &name, args.format, &mut taken);
                 if !args.force && path.exists() {
                     outcome.fail_after_success(
-                        &doc.name,
+                        &name,
                         format!(
                             "not written: {} exists; use --force to overwrite",
                             path.display()
                         ),
                     );
-                    continue;
+                    return;
                 }
                 let written = crate::output::write_file_atomically(&path, args.force, |out| {
-                    write_document(doc, args.format, out)
+                    out.write_all(&bytes?)
                 });
                 if let Err(err) = written {
-                    outcome.fail_after_success(&doc.name, format!("{err:#}"));
+                    outcome.fail_after_success(&name, format!("{err:#}"));
                 }
-            }
+            };
+            super::for_each_document(&args.files, &args.input, &outcome, render, write_one)?;
         }
     }
     Ok(super::finish(&outcome))

@@ -9,6 +9,7 @@ pub mod diff;
 pub mod extract;
 pub mod kwic;
 pub mod lexicon;
+pub mod merge;
 pub mod ngrams;
 pub mod pdf_worker;
 pub mod report;
@@ -139,13 +140,17 @@ fn without_duplicates(files: &[PathBuf], input: &InputArgs) -> Vec<PathBuf> {
 pub enum Source {
     /// Extracted and normalised, in memory.
     Loaded(Document),
+    /// To be read, extracted and normalised when it is counted, a few documents at a time (see
+    /// [`count_sources`]), so that a folder of thousands is never in memory at once.
+    File(Input),
     /// A large plain-text file, to be counted as a stream with [`stream_file`].
     Streamed(PathBuf),
 }
 
-/// The documents of `files` in the order given: large plain-text files (see
-/// [`stream::should_stream`]) to be streamed, the others loaded whole by [`load_documents`] (in
-/// parallel; a failure is reported and left out).
+/// The documents of `files` in the order given, none read yet: large plain-text files (see
+/// [`stream::should_stream`]) to be streamed, the others to be loaded whole as they are
+/// counted. Folders, globs and `--files-from` are expanded, copies left out
+/// ([`without_duplicates`]), and standard input read.
 pub fn load_or_stream(
     args: &[PathBuf],
     input: &InputArgs,
@@ -155,43 +160,38 @@ pub fn load_or_stream(
     let files = &gather_files(args, input, outcome)?;
     let extract_options = input.extract_options()?;
     let files = &without_duplicates(files, input);
-    let streamed: Vec<bool> = files
-        .iter()
-        .map(|f| stream::should_stream(f, &extract_options, streaming.stream_threshold))
-        .collect();
-    let whole_files: Vec<PathBuf> = files
-        .iter()
-        .zip(&streamed)
-        .filter(|(_, s)| !**s)
-        .map(|(f, _)| f.clone())
-        .collect();
-    let mut loaded = if whole_files.is_empty() {
-        Vec::new()
-    } else {
-        load_files(&whole_files, input, outcome)?
-    }
-    .into_iter()
-    .peekable();
+    let threshold = streaming.stream_threshold;
     let mut sources = Vec::with_capacity(files.len());
-    for (file, &stream_it) in files.iter().zip(&streamed) {
-        if stream_it {
-            sources.push(Source::Streamed(file.clone()));
-        } else if loaded
-            .peek()
-            .is_some_and(|d| d.name == file.display().to_string())
-        {
-            sources.extend(loaded.next().map(Source::Loaded));
+    let mut whole = Vec::new();
+    // Standard input is read here, once, in [`to_inputs`]; the files are only named.
+    for file in files {
+        if stream::should_stream(file, &extract_options, threshold) {
+            sources.push(None);
+        } else {
+            sources.push(Some(whole.len()));
+            whole.push(file.clone());
         }
     }
-    Ok(sources)
+    let mut inputs = to_inputs(&whole, &extract_options)?.into_iter();
+    Ok(files
+        .iter()
+        .zip(sources)
+        .filter_map(|(file, loaded)| match loaded {
+            None => Some(Source::Streamed(file.clone())),
+            Some(_) => inputs.next().map(Source::File),
+        })
+        .collect())
 }
 
-/// Counts `sources` in their order: the loaded documents in parallel with `count_loaded`, which
-/// are then freed; then the large text files one after another (each uses every core), streamed
-/// with `work` and turned into results by `from_stream`. A stream that fails is reported and
-/// left out, or with `--strict` ends the command. Also returns "FILE (N chunks)" for each file
-/// streamed, for [`streamed_note`].
-pub fn count_sources<T: Send>(
+/// Counts `sources` and hands each result to `each` in the input order, as soon as every earlier
+/// one is in: documents are read, extracted, normalised and counted with `count_loaded` a few
+/// at a time ([`crate::pipeline`]: one per core, in flight; each freed once counted), and a
+/// large text file is streamed on its own (it uses every core) with `work` and turned into a
+/// result by `from_stream`. A document that fails is reported (in the input order) and left
+/// out, or with `--strict` ends the command. Returns "FILE (N chunks)" for each file streamed,
+/// for [`streamed_note`]. Memory depends on the largest document and on what `each` keeps.
+#[allow(clippy::too_many_arguments)]
+pub fn for_each_counted<T: Send>(
     sources: Vec<Source>,
     count_loaded: impl Fn(&Document) -> T + Sync,
     work: Work,
@@ -199,39 +199,91 @@ pub fn count_sources<T: Send>(
     streaming: &StreamArgs,
     outcome: &Outcome,
     mut from_stream: impl FnMut(Streamed) -> T,
-) -> anyhow::Result<(Vec<T>, Vec<String>)> {
-    let loaded: Vec<Option<T>> = sources
-        .par_iter()
-        .map(|source| match source {
-            Source::Loaded(doc) => Some(count_loaded(doc)),
-            Source::Streamed(_) => None,
-        })
-        .collect();
-    let to_stream: Vec<Option<PathBuf>> = sources
-        .into_iter()
-        .map(|source| match source {
-            Source::Loaded(_) => None,
-            Source::Streamed(path) => Some(path),
-        })
-        .collect();
-    let mut results = Vec::with_capacity(to_stream.len());
+    mut each: impl FnMut(T) + Send,
+) -> anyhow::Result<Vec<String>> {
+    let opts = input.extract_options()?;
+    let cleaning = input.normalise_options();
+    let progress = progress_bar(sources.len() as u64, "counting");
     let mut streamed = Vec::new();
-    for (path, counted) in to_stream.into_iter().zip(loaded) {
-        let Some(path) = path else {
-            results.extend(counted);
-            continue;
+    let mut run = Vec::new();
+    let mut sources = sources.into_iter().peekable();
+    while sources.peek().is_some() {
+        run.clear();
+        while let Some(source) = sources.next_if(|s| !matches!(s, Source::Streamed(_))) {
+            run.push(source);
+        }
+        let read_and_count = |source: Source| {
+            let (name, doc) = match source {
+                Source::Loaded(doc) => (doc.name.clone(), Ok(doc)),
+                Source::File(file) => {
+                    let doc = extract_document(&file, &opts).map(|d| normalise_with(d, cleaning));
+                    (file.name(), doc)
+                }
+                Source::Streamed(_) => unreachable!("streamed files are not in a run"),
+            };
+            (name, doc.map(|doc| count_loaded(&doc)))
         };
-        let name = path.display().to_string();
-        match stream::count_text_file(&path, &name, work, streaming.options()) {
-            Ok(s) => {
-                outcome.succeed();
-                streamed.push(format!("{name} ({} chunks)", s.chunks));
-                results.push(from_stream(s));
+        let hand_on = |(name, counted): (String, Result<T, _>)| {
+            progress.inc(1);
+            match counted {
+                Ok(t) => {
+                    outcome.succeed();
+                    each(t);
+                }
+                Err(err) if input.strict => {
+                    anyhow::bail!("{name}: {err} (stopping: --strict)")
+                }
+                Err(err) => outcome.fail(&name, err),
             }
-            Err(err) if input.strict => anyhow::bail!("{name}: {err} (stopping: --strict)"),
-            Err(err) => outcome.fail(&name, err),
+            Ok(())
+        };
+        let bounds = crate::pipeline::Bounds::for_this_machine();
+        crate::pipeline::for_each_ordered(
+            std::mem::take(&mut run),
+            bounds,
+            read_and_count,
+            hand_on,
+        )?;
+        if let Some(Source::Streamed(path)) = sources.next() {
+            progress.inc(1);
+            let name = path.display().to_string();
+            match stream::count_text_file(&path, &name, work, streaming.options()) {
+                Ok(s) => {
+                    outcome.succeed();
+                    streamed.push(format!("{name} ({} chunks)", s.chunks));
+                    each(from_stream(s));
+                }
+                Err(err) if input.strict => anyhow::bail!("{name}: {err} (stopping: --strict)"),
+                Err(err) => outcome.fail(&name, err),
+            }
         }
     }
+    progress.finish_and_clear();
+    Ok(streamed)
+}
+
+/// [`for_each_counted`] with the results collected in input order. Also returns "FILE (N
+/// chunks)" for each file streamed, for [`streamed_note`].
+pub fn count_sources<T: Send>(
+    sources: Vec<Source>,
+    count_loaded: impl Fn(&Document) -> T + Sync,
+    work: Work,
+    input: &InputArgs,
+    streaming: &StreamArgs,
+    outcome: &Outcome,
+    from_stream: impl FnMut(Streamed) -> T,
+) -> anyhow::Result<(Vec<T>, Vec<String>)> {
+    let mut results = Vec::with_capacity(sources.len());
+    let streamed = for_each_counted(
+        sources,
+        count_loaded,
+        work,
+        input,
+        streaming,
+        outcome,
+        from_stream,
+        |t| results.push(t),
+    )?;
     Ok((results, streamed))
 }
 
@@ -256,6 +308,55 @@ pub fn load_and_count<T: Send>(
         outcome,
         from_stream,
     )
+}
+
+/// Each document of `files` (none streamed) through `per_document` a few at a time, as
+/// [`for_each_counted`] does, each result handed to `each` in input order: for a command that
+/// wants something of every document but not all the texts at once (`report`, `extract`).
+pub fn for_each_document<T: Send>(
+    files: &[PathBuf],
+    input: &InputArgs,
+    outcome: &Outcome,
+    per_document: impl Fn(&Document) -> T + Sync,
+    each: impl FnMut(T) + Send,
+) -> anyhow::Result<()> {
+    let opts = input.extract_options()?;
+    let files = without_duplicates(&gather_files(files, input, outcome)?, input);
+    let sources = to_inputs(&files, &opts)?
+        .into_iter()
+        .map(Source::File)
+        .collect();
+    let work = Work {
+        tally: stream::Tally::Words,
+        cleaning: input.normalise_options(),
+    };
+    let streaming = StreamArgs {
+        stream_threshold: u64::MAX,
+        stream_chunk: stream::DEFAULT_CHUNK_BYTES,
+    };
+    for_each_counted(
+        sources,
+        per_document,
+        work,
+        input,
+        &streaming,
+        outcome,
+        |_| unreachable!("no file is streamed"),
+        each,
+    )?;
+    Ok(())
+}
+
+/// [`for_each_document`] with the results collected in input order.
+pub fn load_each<T: Send>(
+    files: &[PathBuf],
+    input: &InputArgs,
+    outcome: &Outcome,
+    per_document: impl Fn(&Document) -> T + Sync,
+) -> anyhow::Result<Vec<T>> {
+    let mut results = Vec::new();
+    for_each_document(files, input, outcome, per_document, |t| results.push(t))?;
+    Ok(results)
 }
 
 /// The last step of the counting commands: notes the files read as streams, writes the report

@@ -99,10 +99,16 @@ fn decode<'a>(
 
 /// Splits one page into paragraphs at blank lines.
 fn paragraphs(page: &str, page_number: Option<u32>, numbered: bool, blocks: &mut Vec<Block>) {
+    // A paragraph whose lines need no trimming and are separated by one LF is a slice of the
+    // page (`pdftotext` output is mostly that): copied once, not line by line.
+    let mut span: Option<(usize, usize)> = None;
     let mut paragraph = String::new();
-    let mut emit = |paragraph: &mut String| {
-        if !paragraph.is_empty() {
-            let text = std::mem::take(paragraph);
+    let mut emit = |span: &mut Option<(usize, usize)>, paragraph: &mut String| {
+        let text = match span.take() {
+            Some((start, end)) => page[start..end].to_string(),
+            None => std::mem::take(paragraph),
+        };
+        if !text.is_empty() {
             blocks.push(Block {
                 page: page_number,
                 section: if numbered {
@@ -115,18 +121,31 @@ fn paragraphs(page: &str, page_number: Option<u32>, numbered: bool, blocks: &mut
             });
         }
     };
-    for line in lines(page) {
-        let line = line.trim();
+    for raw in lines(page) {
+        let line = raw.trim();
         if line.is_empty() {
-            emit(&mut paragraph);
+            emit(&mut span, &mut paragraph);
             continue;
         }
-        if !paragraph.is_empty() {
-            paragraph.push('\n');
+        let start = line.as_ptr() as usize - page.as_ptr() as usize;
+        match span {
+            None if paragraph.is_empty() => span = Some((start, start + line.len())),
+            Some((first, end)) if start == end + 1 && page.as_bytes()[end] == b'\n' => {
+                span = Some((first, start + line.len()));
+            }
+            Some((first, end)) => {
+                paragraph.push_str(&page[first..end]);
+                span = None;
+                paragraph.push('\n');
+                paragraph.push_str(line);
+            }
+            None => {
+                paragraph.push('\n');
+                paragraph.push_str(line);
+            }
         }
-        paragraph.push_str(line);
     }
-    emit(&mut paragraph);
+    emit(&mut span, &mut paragraph);
 }
 
 /// The lines of a page, ended by LF, CR LF or CR.
@@ -162,4 +181,62 @@ fn head(text: &str, max: usize) -> &str {
         end -= 1;
     }
     &text[..end]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Paragraphs as the line-by-line rule defines them: lines trimmed, blank ones end a
+    /// paragraph, the others joined with LF.
+    fn line_by_line(page: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut paragraph: Vec<&str> = Vec::new();
+        for line in lines(page) {
+            let line = line.trim();
+            if line.is_empty() {
+                if !paragraph.is_empty() {
+                    out.push(paragraph.join("\n"));
+                }
+                paragraph.clear();
+            } else {
+                paragraph.push(line);
+            }
+        }
+        if !paragraph.is_empty() {
+            out.push(paragraph.join("\n"));
+        }
+        out
+    }
+
+    #[test]
+    fn paragraphs_copied_as_slices_equal_the_line_by_line_rule() {
+        let pieces = [
+            "word",
+            "two words",
+            "  indented",
+            "trailing  ",
+            "",
+            " ",
+            "\t",
+            "é",
+        ];
+        let seps = ["\n", "\r\n", "\r", "\n\n"];
+        let mut state = 7u64;
+        for _ in 0..2000 {
+            let mut page = String::new();
+            for _ in 0..6 {
+                state = state
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let r = (state >> 33) as usize;
+                page.push_str(pieces[r % pieces.len()]);
+                page.push_str(seps[(r / 8) % seps.len()]);
+            }
+            let mut blocks = Vec::new();
+            paragraphs(&page, Some(1), false, &mut blocks);
+            let texts: Vec<String> = blocks.into_iter().map(|b| b.text).collect();
+            assert_eq!(texts, line_by_line(&page), "{page:?}");
+        }
+    }
 }

@@ -22,6 +22,7 @@ mod formats;
 mod keyness;
 mod kwic;
 mod lexicon;
+mod merge;
 mod output;
 mod pdf;
 #[cfg(unix)]
