@@ -328,6 +328,7 @@ mod tests {
             part: None,
             section: section.map(str::to_string),
             text: text.to_string(),
+            ..Block::default()
         }
     }
 
@@ -404,6 +405,7 @@ mod tests {
             part: Some("Part 3".into()),
             section: Some("s.19".into()),
             text: "co-operate".into(),
+            ..Block::default()
         }];
         let lex = Lexicon::load("boddison-soan-2021").unwrap();
         let m = Matcher::new(&lex, Mode::Word).unwrap();

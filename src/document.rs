@@ -36,6 +36,14 @@ pub struct Block {
     pub part: Option<String>,
     /// Nearest paragraph or section number: "4.9", "379", "s.19".
     pub section: Option<String>,
+    /// Text of the nearest heading above the block (the block's own text when it is a heading);
+    /// `None` above the first heading. Filled in by `headings::carry` from `heading_level`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub heading: Option<String>,
+    /// Set when the block is itself a heading: its level, 1 the highest (a Part, a chapter, an
+    /// `h1`, the largest type), larger numbers for subheadings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub heading_level: Option<u8>,
     /// The text. Before normalisation it may hold `\n` line breaks (needed to repair line-end
     /// hyphenation and to find running headers); after it, a single line.
     pub text: String,
@@ -162,7 +170,7 @@ mod tests {
             page,
             part: part.map(str::to_string),
             section: section.map(str::to_string),
-            text: String::new(),
+            ..Block::default()
         })
     }
 

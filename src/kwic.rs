@@ -279,6 +279,7 @@ mod tests {
                 part: None,
                 section: section.map(str::to_string),
                 text: text.to_string(),
+                ..Block::default()
             })
             .collect();
         d

@@ -69,6 +69,7 @@ pub fn normalise_with(mut doc: Document, options: NormaliseOptions) -> Document 
         .filter(|(block, clean)| !clean && needs_joining(&block.text))
         .for_each(|(block, _)| block.text = evidence.join_lines(&block.text));
     doc.blocks.retain(|b| !b.text.is_empty());
+    crate::headings::carry(&mut doc.blocks);
     doc
 }
 

@@ -187,6 +187,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             .insert("contexts".into(), serde_json::Value::Array(contexts));
     }
     shape_report(&mut report, &args, &lexicon, &counts, output.format);
+    args.input.scope.scope().annotate(&mut report);
     write_counted(report, &streamed_names, &args.streaming, &output, &outcome)
 }
 

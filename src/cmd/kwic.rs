@@ -269,7 +269,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         term: show_term,
         excluded: args.show_excluded,
     };
-    let report = build_report(&lexicon, mode, &found, shown);
+    let mut report = build_report(&lexicon, mode, &found, shown);
+    args.input.scope.scope().annotate(&mut report);
     super::write_counted(report, &streamed_names, &args.streaming, &output, &outcome)
 }
 

@@ -73,12 +73,14 @@ fn load_files(
 ) -> anyhow::Result<Vec<Document>> {
     let opts = input.extract_options()?;
     let cleaning = input.normalise_options();
+    let scope = input.scope.scope();
     let inputs = to_inputs(files, &opts)?;
     let progress = progress_bar(inputs.len() as u64, "extracting");
     let results: Vec<_> = inputs
         .par_iter()
         .map(|input| {
-            let result = extract_document(input, &opts).map(|doc| normalise_with(doc, cleaning));
+            let result = extract_document(input, &opts)
+                .map(|doc| within_scope(&scope, normalise_with(doc, cleaning)));
             progress.inc(1);
             (input.name(), result)
         })
@@ -98,6 +100,23 @@ fn load_files(
         }
     }
     Ok(docs)
+}
+
+/// The one place the scope (`--pages`, `--sections`, `--part`, `--heading`) is applied: each
+/// document as loaded keeps only the blocks inside it. A document with text but nothing inside
+/// the scope is warned about, so that its zeros are not taken for absent terms.
+fn within_scope(scope: &crate::scope::Scope, doc: Document) -> Document {
+    let had_text = !doc.blocks.is_empty();
+    let doc = scope.apply(doc);
+    if had_text && doc.blocks.is_empty() {
+        if let Some(what) = scope.describe() {
+            eprintln!(
+                "termtally: {}: nothing inside the scope ({what}); counted as 0 words",
+                doc.name
+            );
+        }
+    }
+    doc
 }
 
 /// `files` without the copies of an earlier file (same SHA-256), each named in a warning on
@@ -154,7 +173,11 @@ pub fn load_or_stream(
     let files = &without_duplicates(files, input);
     let streamed: Vec<bool> = files
         .iter()
-        .map(|f| stream::should_stream(f, &extract_options, streaming.stream_threshold))
+        .map(|f| {
+            // A stream has no pages or headings to scope by: with a scope, files are read whole.
+            input.scope.scope().is_everything()
+                && stream::should_stream(f, &extract_options, streaming.stream_threshold)
+        })
         .collect();
     let whole_files: Vec<PathBuf> = files
         .iter()

@@ -295,26 +295,43 @@ pub fn extract_in_process(
         });
     }
     warnings.extend(pages_without_text_warning(&document.pages_without_text));
+    document.blocks = paragraph_blocks(laid_out);
+    Ok((document, warnings))
+}
+
+/// The laid-out blocks as the document's blocks: numbered paragraphs found, headings (type set
+/// larger than the body text) marked with their level, and paragraph numbers carried forward
+/// up to the next heading; footnotes belong to no numbered paragraph.
+fn paragraph_blocks(laid_out: Vec<(u32, LaidOutBlock)>) -> Vec<Block> {
     let body = body_size(&laid_out);
     let roles: Vec<BlockRole> = laid_out.iter().map(|(_, b)| block_role(b, body)).collect();
-    document.blocks = laid_out
+    let heading_sizes: Vec<f64> = laid_out
+        .iter()
+        .zip(&roles)
+        .filter(|(_, role)| **role == BlockRole::Heading)
+        .map(|((_, b), _)| b.size)
+        .collect();
+    let mut levels = crate::headings::levels_by_size(&heading_sizes).into_iter();
+    let mut blocks: Vec<Block> = laid_out
         .into_iter()
-        .map(|(page, block)| Block {
+        .zip(&roles)
+        .map(|((page, block), role)| Block {
             page: Some(page),
             section: paragraph_number(&block.text),
+            heading_level: (*role == BlockRole::Heading)
+                .then(|| levels.next())
+                .flatten(),
             text: block.text,
             ..Block::default()
         })
         .collect();
-    crate::extract::sections::carry_forward_until(&mut document.blocks, |i| {
-        roles[i] == BlockRole::Heading
-    });
-    for (block, role) in document.blocks.iter_mut().zip(&roles) {
+    crate::extract::sections::carry_forward_until(&mut blocks, |i| roles[i] == BlockRole::Heading);
+    for (block, role) in blocks.iter_mut().zip(&roles) {
         if *role == BlockRole::Footnote {
             block.section = None;
         }
     }
-    Ok((document, warnings))
+    blocks
 }
 
 /// Every page through `pdf-extract` and the layout: the blocks with their page numbers, and

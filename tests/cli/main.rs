@@ -30,5 +30,6 @@ mod report;
 mod reproduce;
 #[cfg(unix)]
 mod robustness;
+mod scope;
 mod stream;
 mod words;
