@@ -19,6 +19,7 @@ mod diff;
 mod excel;
 mod extract;
 mod formats;
+mod headings;
 mod keyness;
 mod kwic;
 mod lexicon;
