@@ -293,6 +293,11 @@ fn cleaning_note(input: &InputArgs) -> String {
         "Removed: running headers and footers (lines repeated at the top or bottom of at least \
          40% of pages) and bare page numbers, so they do not inflate the counts."
     });
+    if let Some(scope) = input.scope.scope().describe() {
+        note.push_str(&format!(
+            " Scope: {scope}; only the text inside it was counted (words and rates too)."
+        ));
+    }
     if input.include_commentaries {
         note.push_str(" Legislation: editorial annotations (Commentaries) included.");
     }

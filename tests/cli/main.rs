@@ -24,6 +24,7 @@ mod keyness;
 mod kwic;
 mod lexicon;
 mod output;
+mod pagebreak;
 mod pdf;
 #[cfg(unix)]
 mod pdf_layout;
