@@ -34,8 +34,9 @@
 //!   path ends with (usually the file name), or `"(all documents)"` for the corpus total (present
 //!   when more than one document is counted). `path`: the path as given (null for the total).
 //! - `unit`: null with `--by document`; the page number as text ("61") with `--by page`; the
-//!   numbered paragraph ("4.9") or Part and section ("Part 3, s. 19") with `--by section`.
-//!   Blocks without one are grouped as "(no page)" / "(no section)".
+//!   numbered paragraph ("4.9") or Part and section ("Part 3, s. 19") with `--by section`; the
+//!   heading's text with `--by heading` (null for the text above the first heading).
+//!   Blocks without a page or section are grouped as "(no page)" / "(no section)".
 //! - `excluded`: hits of the term (or category) left out by its exclusions (`exclude = [...]` in
 //!   the lexicon, `--exclude PHRASE`); not part of `count`. 0 without exclusions.
 //! - `tokens`: word tokens in that document or unit; `rate_per_10k` = count × 10,000 / tokens.
@@ -82,7 +83,10 @@ Examples:
   termtally count --lexicon modality guidance.pdf     must / should / may ...
   termtally count --lexicon my-terms.toml reports/*.pdf -o counts.csv
   termtally count --by page code.pdf                  counts per page, to cite
-  termtally count --by section act.xml                per Part and section of an Act";
+  termtally count --by heading reports/               counts per heading of each report
+  termtally count --by section act.xml                per Part and section of an Act
+  termtally count --part 3 act.xml                    only Part 3 of the Act's body (Scope)
+  termtally count --pages 12-40 guidance.pdf          only pages 12 to 40";
 
 /// Count the terms of a lexicon in documents: per term, its count and rate per 10,000 words; per
 /// category, its total and share of the lexicon's hits.
@@ -100,7 +104,7 @@ pub struct Args {
     pub files: Vec<PathBuf>,
     #[command(flatten)]
     pub lexicon: LexiconArgs,
-    /// Break the counts down by page or by numbered paragraph/section.
+    /// Break the counts down by page, by numbered paragraph/section, or by heading.
     #[arg(long, value_enum, default_value_t = Unit::Document)]
     pub by: Unit,
     /// JSON output: attach the first N hits of each term in context (`contexts`, as `termtally kwic`
