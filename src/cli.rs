@@ -46,6 +46,7 @@ pub enum Command {
     Report(cmd::report::Args),
     Reproduce(cmd::reproduce::Args),
     Lexicon(cmd::lexicon::Args),
+    Serve(cmd::serve::Args),
     /// Internal: extracts one PDF in an isolated process (see `extract::pdf`).
     #[command(name = "__pdf-worker", hide = true)]
     PdfWorker(cmd::pdf_worker::Args),
@@ -67,6 +68,7 @@ pub fn main() -> ExitCode {
         Command::Report(args) => cmd::report::run(args),
         Command::Reproduce(args) => cmd::reproduce::run(args),
         Command::Lexicon(args) => cmd::lexicon::run(args),
+        Command::Serve(args) => cmd::serve::run(args),
         Command::PdfWorker(args) => cmd::pdf_worker::run(args),
     };
     match result {

@@ -37,6 +37,7 @@ pub mod table;
 mod testing;
 pub mod tokenise;
 pub mod trend;
+pub mod webapp;
 pub mod wordform;
 
 pub use document::{Block, Document, Format};

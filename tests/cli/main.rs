@@ -33,5 +33,6 @@ mod reproduce;
 #[cfg(unix)]
 mod robustness;
 mod scope;
+mod serve;
 mod stream;
 mod words;
