@@ -17,10 +17,11 @@ pub enum Unit {
     Document,
     Page,
     Section,
+    Heading,
 }
 
 impl Unit {
-    pub const ALL: [Unit; 3] = [Unit::Document, Unit::Page, Unit::Section];
+    pub const ALL: [Unit; 4] = [Unit::Document, Unit::Page, Unit::Section, Unit::Heading];
 
     /// What one unit is (shown by `--help`).
     pub fn description(self) -> &'static str {
@@ -32,6 +33,9 @@ impl Unit {
             Unit::Section => {
                 "Per numbered paragraph (guidance, e.g. \"4.9\") or Part and section (legislation)"
             }
+            Unit::Heading => {
+                "Per heading: the text under each heading (headings with the same text are one row)"
+            }
         }
     }
 
@@ -40,6 +44,7 @@ impl Unit {
             Unit::Document => "document",
             Unit::Page => "page",
             Unit::Section => "section",
+            Unit::Heading => "heading",
         }
     }
 }
@@ -48,6 +53,9 @@ impl Unit {
 pub const NO_PAGE: &str = "(no page)";
 /// Label of the unit of blocks before the first numbered paragraph or section.
 pub const NO_SECTION: &str = "(no section)";
+
+/// Label of the unit of blocks above the first heading (written as null in JSON).
+pub const NO_HEADING: &str = "(no heading)";
 
 /// Counts for one page or section.
 #[derive(Debug, Clone, PartialEq)]
@@ -143,6 +151,12 @@ pub fn unit_label(doc: &Document, block: &Block, unit: Unit) -> Option<String> {
                 .map_or_else(|| NO_PAGE.to_string(), |p| p.to_string()),
         ),
         Unit::Section => Some(section_label(doc, block).unwrap_or_else(|| NO_SECTION.to_string())),
+        Unit::Heading => Some(
+            block
+                .heading
+                .clone()
+                .unwrap_or_else(|| NO_HEADING.to_string()),
+        ),
     }
 }
 
@@ -328,6 +342,7 @@ mod tests {
             part: None,
             section: section.map(str::to_string),
             text: text.to_string(),
+            ..Block::default()
         }
     }
 
@@ -404,6 +419,7 @@ mod tests {
             part: Some("Part 3".into()),
             section: Some("s.19".into()),
             text: "co-operate".into(),
+            ..Block::default()
         }];
         let lex = Lexicon::load("boddison-soan-2021").unwrap();
         let m = Matcher::new(&lex, Mode::Word).unwrap();

@@ -36,9 +36,40 @@ pub struct Block {
     pub part: Option<String>,
     /// Nearest paragraph or section number: "4.9", "379", "s.19".
     pub section: Option<String>,
+    /// Text of the nearest heading above the block (the block's own text when it is a heading);
+    /// `None` above the first heading. Filled in by `headings::carry` from `heading_level`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub heading: Option<String>,
+    /// Set when the block is itself a heading: its level, 1 the highest (a Part, a chapter, an
+    /// `h1`, the largest type), larger numbers for subheadings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub heading_level: Option<u8>,
+    /// Where a paragraph that runs on over page breaks continues: the byte offset in `text`
+    /// at which each later page starts (`page` is the page the paragraph starts on).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub page_breaks: Vec<PageBreak>,
     /// The text. Before normalisation it may hold `\n` line breaks (needed to repair line-end
     /// hyphenation and to find running headers); after it, a single line.
     pub text: String,
+}
+
+/// A page break inside a paragraph: page `page` starts at byte `offset` of the block's text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageBreak {
+    pub offset: usize,
+    pub page: u32,
+}
+
+impl Block {
+    /// The page that byte `offset` of the text is on.
+    pub fn page_at(&self, offset: usize) -> Option<u32> {
+        self.page_breaks
+            .iter()
+            .rev()
+            .find(|b| b.offset <= offset)
+            .map(|b| b.page)
+            .or(self.page)
+    }
 }
 
 /// One extracted document.
@@ -145,6 +176,27 @@ impl Document {
         }
         parts.join(", ")
     }
+
+    /// Citation for the text `start..end` of a block: as [`Document::cite`], with the page
+    /// where the text starts, or "pp. 12–13" when the text itself runs over a page break.
+    pub fn cite_span(&self, block: &Block, start: usize, end: usize) -> String {
+        let (first, last) = (
+            block.page_at(start),
+            block.page_at(end.saturating_sub(1).max(start)),
+        );
+        let cited = self.cite(&Block {
+            page: first,
+            part: block.part.clone(),
+            section: block.section.clone(),
+            ..Block::default()
+        });
+        match (first, last) {
+            (Some(a), Some(b)) if b > a => {
+                cited.replacen(&format!("p. {a}"), &format!("pp. {a}–{b}"), 1)
+            }
+            _ => cited,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -162,7 +214,7 @@ mod tests {
             page,
             part: part.map(str::to_string),
             section: section.map(str::to_string),
-            text: String::new(),
+            ..Block::default()
         })
     }
 

@@ -221,9 +221,9 @@ fn concordance(
     };
     Concordance {
         block: index,
-        page: block.page,
+        page: block.page_at(hit.start),
         section: block.section.clone(),
-        cite: doc.cite(block),
+        cite: doc.cite_span(block, hit.start, hit.end),
         left: one_line(left),
         matched: one_line(&text[hit.start..hit.end]),
         right: one_line(right),
@@ -365,6 +365,7 @@ mod tests {
                 part: None,
                 section: section.map(str::to_string),
                 text: text.to_string(),
+                ..Block::default()
             })
             .collect();
         d

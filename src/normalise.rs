@@ -59,9 +59,16 @@ pub fn normalise_with(mut doc: Document, options: NormaliseOptions) -> Document 
             clean
         })
         .collect();
+    let mut clean = clean;
     if !options.keep_running_lines {
         remove_running_lines(&mut doc.blocks);
     }
+    // Kept running lines stand between a page's last paragraph and the next page's first.
+    let continued = if doc.format == crate::document::Format::Pdf && !options.keep_running_lines {
+        join_across_pages(&mut doc.blocks, &mut clean)
+    } else {
+        Vec::new()
+    };
     // A clean block is one line, so it has no line-end breaks (but is still evidence).
     let evidence = HyphenEvidence::from_blocks(&doc.blocks, |i| !clean[i]);
     doc.blocks
@@ -70,8 +77,127 @@ pub fn normalise_with(mut doc: Document, options: NormaliseOptions) -> Document 
         .with_min_len(256)
         .filter(|(block, clean)| !clean && needs_joining(&block.text))
         .for_each(|(block, _)| block.text = evidence.join_lines(&block.text));
+    place_page_breaks(&mut doc.blocks, continued, &evidence);
     doc.blocks.retain(|b| !b.text.is_empty());
+    crate::headings::carry(&mut doc.blocks);
     doc
+}
+
+/// A paragraph continued from one page on the next: the block it was joined into, and for
+/// each later page its number and the raw text from that page's start to the block's end.
+struct Continued {
+    block: usize,
+    tails: Vec<(u32, String)>,
+}
+
+/// Joins each paragraph that runs on over a page break into the block it starts in (after the
+/// running headers and footers are removed, before line-end hyphenation is repaired, so a word
+/// hyphenated at the foot of the page is repaired like any other). A page's last block runs on
+/// when it does not end a sentence and the next page's first block starts in lower case (or the
+/// last word is hyphenated); footnotes (a note number first, no paragraph number) and headings
+/// are passed over. The later block is emptied (and dropped with the other empty blocks).
+fn join_across_pages(blocks: &mut [Block], clean: &mut [bool]) -> Vec<Continued> {
+    let mut continued: Vec<Continued> = Vec::new();
+    // The block a page's last text was joined into, for a paragraph over three pages or more.
+    let mut carried: Option<(u32, usize)> = None;
+    for next in 0..blocks.len() {
+        let Some(page) = blocks[next].page else {
+            return continued; // unpaged formats have no page breaks
+        };
+        if blocks[next].text.is_empty() || !first_on_page(blocks, next) {
+            continue;
+        }
+        let last = last_body_block(blocks, next)
+            .or(carried.filter(|&(p, _)| p + 1 == page).map(|(_, b)| b));
+        let Some(last) = last else { continue };
+        if !runs_on_to(&blocks[last].text, &blocks[next].text)
+            || blocks[next].heading_level.is_some()
+            || blocks[next].section.is_some()
+        {
+            continue;
+        }
+        let tail = std::mem::take(&mut blocks[next].text);
+        blocks[last].text.push('\n');
+        blocks[last].text.push_str(&tail);
+        clean[last] = false;
+        carried = Some((page, last));
+        let entry = match continued.iter().position(|c| c.block == last) {
+            Some(k) => &mut continued[k],
+            None => {
+                continued.push(Continued {
+                    block: last,
+                    tails: Vec::new(),
+                });
+                continued.last_mut().expect("just pushed")
+            }
+        };
+        for (_, t) in &mut entry.tails {
+            t.push('\n');
+            t.push_str(&tail);
+        }
+        entry.tails.push((page, tail));
+    }
+    continued
+}
+
+/// Whether block `i` is the first non-empty block of its page (the previous non-empty block
+/// is on an earlier page: the page before, or, when that page's text was all joined into an
+/// earlier block, the page that block starts on).
+fn first_on_page(blocks: &[Block], i: usize) -> bool {
+    let previous = (0..i).rev().find(|&j| !blocks[j].text.is_empty());
+    matches!(
+        (previous.and_then(|j| blocks[j].page), blocks[i].page),
+        (Some(a), Some(b)) if b > a
+    )
+}
+
+/// The last block before `next` that a paragraph could run on from: on the page before
+/// `next`'s, not empty, not a footnote, not a heading.
+fn last_body_block(blocks: &[Block], next: usize) -> Option<usize> {
+    let page = blocks[next].page?.checked_sub(1)?;
+    (0..next)
+        .rev()
+        .take_while(|&j| blocks[j].page == Some(page) || blocks[j].text.is_empty())
+        .filter(|&j| !blocks[j].text.is_empty() && blocks[j].page == Some(page))
+        .find(|&j| {
+            let text = blocks[j].text.trim_start();
+            let footnote =
+                text.starts_with(|c: char| c.is_ascii_digit()) && blocks[j].section.is_none();
+            !footnote
+        })
+        .filter(|&j| blocks[j].heading_level.is_none())
+}
+
+/// Whether text `before` (the foot of a page) runs on into `after` (the top of the next).
+fn runs_on_to(before: &str, after: &str) -> bool {
+    let end = before.trim_end();
+    let ends_sentence = end
+        .trim_end_matches(['"', '\'', '”', '’', ')', ']'])
+        .ends_with(['.', '!', '?', ':', ';']);
+    let hyphenated = end.ends_with('-') && end[..end.len() - 1].ends_with(char::is_alphabetic);
+    let starts_lower = after.trim_start().starts_with(char::is_lowercase);
+    !ends_sentence
+        && !end.is_empty()
+        && (starts_lower || hyphenated && after.trim_start().starts_with(char::is_alphabetic))
+}
+
+/// After the lines are joined: the byte offset of each continued page in its block's text,
+/// found as the length of the text less the length of the page's own text to the end.
+fn place_page_breaks(blocks: &mut [Block], continued: Vec<Continued>, evidence: &HyphenEvidence) {
+    for c in continued {
+        let block = &mut blocks[c.block];
+        for (page, tail) in c.tails {
+            let tail = evidence.join_lines(&tail);
+            // Only where the page's own text is found at the end (it always is: joining lines
+            // changes a text only at its line ends); otherwise the hit cites its block's page.
+            if block.text.ends_with(&tail) {
+                let offset = block.text.len() - tail.len();
+                block
+                    .page_breaks
+                    .push(crate::document::PageBreak { offset, page });
+            }
+        }
+    }
 }
 
 /// True when normalisation would not change `text`: one line of printable ASCII (no backtick)
@@ -831,6 +957,47 @@ mod tests {
 
     fn texts(d: &Document) -> Vec<&str> {
         d.blocks.iter().map(|b| b.text.as_str()).collect()
+    }
+
+    #[test]
+    fn paragraphs_run_on_over_page_breaks() {
+        let d = normalise(doc(&[
+            (1, "A paragraph on arrangements that ends here."),
+            (1, "The duty of the local"),
+            (1, "12 A footnote at the foot of page 1"),
+            (2, "authority is to make the arrange-"),
+            (3, "ments meaningful to families."),
+            (3, "A new paragraph."),
+            (4, "Starts with a capital: not run on"),
+        ]));
+        assert_eq!(
+            texts(&d),
+            [
+                "A paragraph on arrangements that ends here.",
+                "The duty of the local authority is to make the arrangements meaningful to families.",
+                "12 A footnote at the foot of page 1",
+                "A new paragraph.",
+                "Starts with a capital: not run on",
+            ]
+        );
+        let run_on = &d.blocks[1];
+        assert_eq!(run_on.page, Some(1));
+        let at = |page: u32| {
+            run_on
+                .page_breaks
+                .iter()
+                .find(|b| b.page == page)
+                .unwrap()
+                .offset
+        };
+        assert!(run_on.text[at(2)..].starts_with("authority is"));
+        assert!(run_on.text[at(3)..].starts_with("ments meaningful"));
+        assert_eq!(run_on.page_at(0), Some(1));
+        assert_eq!(run_on.page_at(at(3) + 1), Some(3));
+        // "local authority" spans the first break: it cites both pages.
+        let hit = run_on.text.find("local authority").unwrap();
+        assert_eq!(d.cite_span(run_on, hit, hit + 15), "pp. 1–2");
+        assert_eq!(d.cite_span(run_on, 0, 3), "p. 1");
     }
 
     #[test]

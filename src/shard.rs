@@ -33,8 +33,8 @@ pub struct Identity {
     pub by: Option<String>,
     /// `--keep-headers`: running headers and footers counted.
     pub keep_headers: bool,
-    /// The scope options (which pages, sections or parts were counted): null today, when the
-    /// whole of every document is counted.
+    /// The scope (`--pages`, `--sections`, `--part`, `--heading`) in words, e.g. "pages 2-3":
+    /// null when the whole of every document is counted.
     pub scope: Json,
     /// `long`; a `wide` layout (the matrix) cannot be merged.
     pub layout: String,

@@ -14,6 +14,7 @@ use crate::lexicon::{DEFAULT_LEXICON, Lexicon};
 use crate::matcher::Mode;
 use crate::report::count::RowSelection;
 use crate::report::diff::SortBy;
+use crate::scope::{HeadingPattern, PageRanges, Scope, SectionRanges};
 use crate::stopwords::{ProperNouns, StopList, WordFilter};
 
 /// How documents are read: shared by every command that takes documents.
@@ -49,6 +50,42 @@ pub struct InputArgs {
     /// time they are given, instead of once (with a warning naming both).
     #[arg(long)]
     pub keep_duplicates: bool,
+    #[command(flatten)]
+    pub scope: ScopeArgs,
+}
+
+/// Which part of each document is counted (see `crate::scope` and the README, Scope): part of
+/// `InputArgs`, so every command that reads documents takes it, and `diff` applies one scope
+/// to both sides.
+#[derive(Args, Debug, Clone, Default)]
+pub struct ScopeArgs {
+    /// Count only these pages: `--pages 12-40,52` (a paragraph and its hits belong to the page
+    /// where the paragraph starts).
+    #[arg(long, value_name = "RANGES", value_parser = PageRanges::parse, help_heading = "Scope")]
+    pub pages: Option<PageRanges>,
+    /// Count only these sections (legislation) or numbered paragraphs (guidance):
+    /// `--sections 19-83`, `--sections 4.9-4.12,A.1`. Compared number by number (4.9 < 4.10,
+    /// 19 < 19A < 20, A.1 after the numbered ones); a range holds its ends' subdivisions.
+    #[arg(long, value_name = "RANGES", value_parser = SectionRanges::parse, help_heading = "Scope")]
+    pub sections: Option<SectionRanges>,
+    /// legislation XML: count only this Part of the Act's body (`--part 3`), not a Schedule's.
+    #[arg(long, value_name = "N", help_heading = "Scope")]
+    pub part: Option<String>,
+    /// Count only the text under headings matching this pattern (a regular expression, case
+    /// ignored), subheadings included: `--heading "areas for improvement"`.
+    #[arg(long, value_name = "REGEX", value_parser = HeadingPattern::parse, help_heading = "Scope")]
+    pub heading: Option<HeadingPattern>,
+}
+
+impl ScopeArgs {
+    pub fn scope(&self) -> Scope {
+        Scope {
+            pages: self.pages.clone(),
+            sections: self.sections.clone(),
+            part: self.part.clone(),
+            heading: self.heading.clone(),
+        }
+    }
 }
 
 impl InputArgs {

@@ -20,7 +20,7 @@
 //!   "shard": {"termtally_version", "command", "lexicon_sha256", "exclude", "mode", "by",
 //!             "keep_headers", "scope", "layout", "top", "filter"}
 //!                                               what `merge` checks (see `crate::shard`);
-//!                                               scope: null until scope options exist
+//!                                               scope: null, or the scope in words
 //!   "contexts": [{"document", "term", "category", "hits": [{page, section, cite, left, match, right}]}]
 //!                                               only with --with-contexts N: each term's first N hits
 //!   "rows": [...],
@@ -38,8 +38,9 @@
 //!   path ends with (usually the file name), or `"(all documents)"` for the corpus total (present
 //!   when more than one document is counted). `path`: the path as given (null for the total).
 //! - `unit`: null with `--by document`; the page number as text ("61") with `--by page`; the
-//!   numbered paragraph ("4.9") or Part and section ("Part 3, s. 19") with `--by section`.
-//!   Blocks without one are grouped as "(no page)" / "(no section)".
+//!   numbered paragraph ("4.9") or Part and section ("Part 3, s. 19") with `--by section`; the
+//!   heading's text with `--by heading` (null for the text above the first heading).
+//!   Blocks without a page or section are grouped as "(no page)" / "(no section)".
 //! - `excluded`: hits of the term (or category) left out by its exclusions (`exclude = [...]` in
 //!   the lexicon, `--exclude PHRASE`); not part of `count`. 0 without exclusions.
 //! - `tokens`: word tokens in that document or unit; `rate_per_10k` = count × 10,000 / tokens.
@@ -87,7 +88,10 @@ Examples:
   termtally count --lexicon modality guidance.pdf     must / should / may ...
   termtally count --lexicon my-terms.toml reports/*.pdf -o counts.csv
   termtally count --by page code.pdf                  counts per page, to cite
-  termtally count --by section act.xml                per Part and section of an Act";
+  termtally count --by heading reports/               counts per heading of each report
+  termtally count --by section act.xml                per Part and section of an Act
+  termtally count --part 3 act.xml                    only Part 3 of the Act's body (Scope)
+  termtally count --pages 12-40 guidance.pdf          only pages 12 to 40";
 
 /// Count the terms of a lexicon in documents: per term, its count and rate per 10,000 words; per
 /// category, its total and share of the lexicon's hits.
@@ -105,7 +109,7 @@ pub struct Args {
     pub files: Vec<PathBuf>,
     #[command(flatten)]
     pub lexicon: LexiconArgs,
-    /// Break the counts down by page or by numbered paragraph/section.
+    /// Break the counts down by page, by numbered paragraph/section, or by heading.
     #[arg(long, value_enum, default_value_t = Unit::Document)]
     pub by: Unit,
     /// JSON output: attach the first N hits of each term in context (`contexts`, as `termtally kwic`
@@ -193,6 +197,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     );
     shard.keep_headers = args.input.keep_headers;
     shard.layout = args.layout.name().to_string();
+    shard.scope = args
+        .input
+        .scope
+        .scope()
+        .describe()
+        .map_or(serde_json::Value::Null, serde_json::Value::String);
     crate::shard::insert(&mut report, &shard);
     if args.with_contexts > 0 {
         report
@@ -200,6 +210,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             .insert("contexts".into(), serde_json::Value::Array(contexts));
     }
     shape_report(&mut report, &args, &lexicon, &counts, output.format);
+    args.input.scope.scope().annotate(&mut report);
     write_counted(report, &streamed_names, &args.streaming, &output, &outcome)
 }
 

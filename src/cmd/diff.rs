@@ -212,6 +212,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut report = build_report(&lexicon, &options, &old.counts, &new.counts, words);
     add_filter_notes(&mut report, &filter, proper_nouns_left_out);
     let streamed: Vec<String> = old.streamed.into_iter().chain(new.streamed).collect();
+    args.input.scope.scope().annotate(&mut report);
     write_counted(report, &streamed, &args.streaming, &output, &outcome)
 }
 

@@ -2,8 +2,12 @@
 //!
 //! `text` prints the normalised text, blocks separated by a blank line and pages by a form feed
 //! (`\f`), so page N of the output is page N of the PDF. `jsonl` prints one JSON object per block:
-//! `{"document", "page", "part", "section", "text"}` (`page` is 1-based, null where the format has
-//! no pages; `section` is the nearest numbered paragraph such as "4.9", or "s.19" in legislation).
+//! `{"document", "page", "part", "section", "heading", "heading_level", "text"}` (`page` is
+//! 1-based, null where the format has no pages; `section` is the nearest numbered paragraph such
+//! as "4.9", or "s.19" in legislation; `heading` the text of the nearest heading above the block,
+//! null before the first; `heading_level` 1, 2, … when the block is itself a heading, else null;
+//! `page_breaks`, only on a paragraph that runs on over page breaks, `[{"offset", "page"}]`: the
+//! byte offset in `text` (UTF-8) where each later page starts).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -156,6 +160,13 @@ struct JsonBlock<'a> {
     page: Option<u32>,
     part: Option<&'a str>,
     section: Option<&'a str>,
+    /// Nearest heading above the block; null before the first heading.
+    heading: Option<&'a str>,
+    /// The block's level when it is itself a heading (1 the highest); null otherwise.
+    heading_level: Option<u8>,
+    /// A paragraph run on over page breaks: where each later page starts in `text`.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    page_breaks: &'a [crate::document::PageBreak],
     text: &'a str,
 }
 
@@ -174,6 +185,9 @@ pub fn write_document(
                     page: block.page,
                     part: block.part.as_deref(),
                     section: block.section.as_deref(),
+                    heading: block.heading.as_deref(),
+                    heading_level: block.heading_level,
+                    page_breaks: &block.page_breaks,
                     text: &block.text,
                 };
                 serde_json::to_writer(&mut *out, &record)?;

@@ -295,6 +295,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             key.description().to_lowercase()
         ));
     }
+    args.input.scope.scope().annotate(&mut report);
     super::write_counted(report, &streamed_names, &args.streaming, &output, &outcome)
 }
 

@@ -77,12 +77,14 @@ fn load_files(
 ) -> anyhow::Result<Vec<Document>> {
     let opts = input.extract_options()?;
     let cleaning = input.normalise_options();
+    let scope = input.scope.scope();
     let inputs = to_inputs(files, &opts)?;
     let progress = progress_bar(inputs.len() as u64, "extracting");
     let results: Vec<_> = inputs
         .par_iter()
         .map(|input| {
-            let result = extract_document(input, &opts).map(|doc| normalise_with(doc, cleaning));
+            let result = extract_document(input, &opts)
+                .map(|doc| within_scope(&scope, normalise_with(doc, cleaning)));
             progress.inc(1);
             (input.name(), result)
         })
@@ -102,6 +104,23 @@ fn load_files(
         }
     }
     Ok(docs)
+}
+
+/// The one place the scope (`--pages`, `--sections`, `--part`, `--heading`) is applied: each
+/// document as loaded keeps only the blocks inside it. A document with text but nothing inside
+/// the scope is warned about, so that its zeros are not taken for absent terms.
+fn within_scope(scope: &crate::scope::Scope, doc: Document) -> Document {
+    let had_text = !doc.blocks.is_empty();
+    let doc = scope.apply(doc);
+    if had_text && doc.blocks.is_empty() {
+        if let Some(what) = scope.describe() {
+            eprintln!(
+                "termtally: {}: nothing inside the scope ({what}); counted as 0 words",
+                doc.name
+            );
+        }
+    }
+    doc
 }
 
 /// `files` without the copies of an earlier file (same SHA-256), each named in a warning on
@@ -161,11 +180,13 @@ pub fn load_or_stream(
     let extract_options = input.extract_options()?;
     let files = &without_duplicates(files, input);
     let threshold = streaming.stream_threshold;
+    let scope_is_everything = input.scope.scope().is_everything();
     let mut sources = Vec::with_capacity(files.len());
     let mut whole = Vec::new();
     // Standard input is read here, once, in [`to_inputs`]; the files are only named.
     for file in files {
-        if stream::should_stream(file, &extract_options, threshold) {
+        // A stream has no pages or headings to scope by: with a scope, files are read whole.
+        if scope_is_everything && stream::should_stream(file, &extract_options, threshold) {
             sources.push(None);
         } else {
             sources.push(Some(whole.len()));
@@ -203,6 +224,7 @@ pub fn for_each_counted<T: Send>(
 ) -> anyhow::Result<Vec<String>> {
     let opts = input.extract_options()?;
     let cleaning = input.normalise_options();
+    let scope = input.scope.scope();
     let progress = progress_bar(sources.len() as u64, "counting");
     let mut streamed = Vec::new();
     let mut run = Vec::new();
@@ -216,7 +238,8 @@ pub fn for_each_counted<T: Send>(
             let (name, doc) = match source {
                 Source::Loaded(doc) => (doc.name.clone(), Ok(doc)),
                 Source::File(file) => {
-                    let doc = extract_document(&file, &opts).map(|d| normalise_with(d, cleaning));
+                    let doc = extract_document(&file, &opts)
+                        .map(|d| within_scope(&scope, normalise_with(d, cleaning)));
                     (file.name(), doc)
                 }
                 Source::Streamed(_) => unreachable!("streamed files are not in a run"),

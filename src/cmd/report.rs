@@ -129,10 +129,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         lexicon_sha256: hex_sha256(lexicon.to_toml().as_bytes()),
         mode,
         mode_note: mode_note(mode),
-        cleaning: cleaning_note(
-            args.input.keep_headers,
-            args.input.include_commentaries,
-            args.input.include_amendments,
+        cleaning: with_scope(
+            cleaning_note(
+                args.input.keep_headers,
+                args.input.include_commentaries,
+                args.input.include_amendments,
+            ),
+            &args.input,
         ),
         documents: analysed.infos,
         failures: outcome.failures(),
@@ -213,6 +216,16 @@ fn command_line() -> String {
         )
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// The cleaning note with the scope (`--pages`, `--part`, …) the report counted, if any.
+fn with_scope(mut note: String, input: &InputArgs) -> String {
+    if let Some(scope) = input.scope.scope().describe() {
+        note.push_str(&format!(
+            " Scope: {scope}; only the text inside it was counted (words and rates too)."
+        ));
+    }
+    note
 }
 
 #[cfg(test)]

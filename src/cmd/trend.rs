@@ -189,7 +189,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             counts: side.counts,
         });
     }
-    let report = build_report(&lexicon, mode, &args.keyness, &counted);
+    let mut report = build_report(&lexicon, mode, &args.keyness, &counted);
+    args.input.scope.scope().annotate(&mut report);
     write_counted(report, &streamed, &args.streaming, &output, &outcome)
 }
 

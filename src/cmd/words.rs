@@ -148,7 +148,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if documents.is_empty() {
         return Ok(finish(&outcome));
     }
-    let report = build_report(&documents, &args, &filter);
+    let mut report = build_report(&documents, &args, &filter);
+    args.input.scope.scope().annotate(&mut report);
     write_counted(report, &streamed_names, &args.streaming, &output, &outcome)
 }
 

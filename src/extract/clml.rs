@@ -167,6 +167,8 @@ struct State {
     backfill_from: Option<usize>,
     /// Commentary id → index of the first block at or after the first reference to it.
     commentary_refs: HashMap<String, usize>,
+    /// The heading level of the title being closed, for the block it becomes.
+    title_level: Option<u8>,
     blocks: Vec<Block>,
 }
 
@@ -190,6 +192,7 @@ impl State {
             schedule: None,
             backfill_from: None,
             commentary_refs: HashMap::new(),
+            title_level: None,
             blocks: Vec::new(),
         }
     }
@@ -339,6 +342,9 @@ impl State {
             Some("Commentaries") => self.commentary_depth = self.commentary_depth.saturating_sub(1),
             _ => {}
         }
+        if frame.name.rsplit(':').next() == Some("Title") && self.tracking_structure() {
+            self.title_level = self.stack.last().and_then(heading_level);
+        }
         match frame.kind {
             Kind::Inline | Kind::Cell => {}
             Kind::Pnumber => self.end_pnumber(),
@@ -366,6 +372,7 @@ impl State {
             }
             _ => self.boundary(),
         }
+        self.title_level = None;
         if frame.kind == Kind::Schedule && self.tracking_structure() {
             self.schedule = None;
             self.backfill_from = None;
@@ -420,7 +427,9 @@ impl State {
             page: None,
             part: self.part.clone(),
             section: self.section.clone(),
+            heading_level: self.title_level.take(),
             text,
+            ..Block::default()
         });
     }
 
@@ -487,6 +496,19 @@ impl State {
             let next_block = self.blocks.len();
             self.commentary_refs.entry(id).or_insert(next_block);
         }
+    }
+}
+
+/// The heading level of a `Title` in `parent`: a Schedule's or Part's title 1, a Chapter's 2,
+/// a cross-heading (`Pblock`) 3, a `PsubBlock`'s 4, a section title (`P1group`) 5.
+fn heading_level(parent: &Frame) -> Option<u8> {
+    match (parent.kind, parent.name.rsplit(':').next()) {
+        (Kind::Schedule | Kind::Part, _) => Some(1),
+        (Kind::Chapter, _) => Some(2),
+        (_, Some("Pblock")) => Some(3),
+        (_, Some("PsubBlock")) => Some(4),
+        (_, Some("P1group")) => Some(5),
+        _ => None,
     }
 }
 

@@ -170,6 +170,28 @@ fn tag_of(ns: Namespace, local: &str, start: &BytesStart) -> Tag {
     }
 }
 
+/// The heading level a paragraph property gives: `<w:pStyle w:val="Heading2"/>` (Word's and
+/// LibreOffice's style ids "Heading1"…"Heading9", and "Title" as level 1) or
+/// `<w:outlineLvl w:val="1"/>` (0-based).
+fn heading_level(local: &str, start: &quick_xml::events::BytesStart) -> Option<u8> {
+    let value = start
+        .attributes()
+        .flatten()
+        .find(|a| a.key.local_name().as_ref() == "val")
+        .map(|a| a.value.into_owned())?;
+    match local {
+        "pStyle" if value.eq_ignore_ascii_case("title") => Some(1),
+        "pStyle" => value
+            .get(..7)
+            .filter(|p| p.eq_ignore_ascii_case("heading"))
+            .and_then(|_| value[7..].trim().parse::<u8>().ok())
+            .filter(|n| (1..=9).contains(n)),
+        // Level 9 (0-based) is Word's "body text".
+        "outlineLvl" => value.parse::<u8>().ok().filter(|n| *n < 9).map(|n| n + 1),
+        _ => None,
+    }
+}
+
 /// What an empty run element (`<w:tab/>`) adds to the text.
 fn run_content(local: &str) -> Option<char> {
     match local {
@@ -196,7 +218,8 @@ fn paragraphs(part: &str, bytes: &[u8], is_body: bool) -> Result<Vec<Block>, Ext
     let mut reader = NsReader::from_str(&text);
     let mut stack: Vec<Tag> = Vec::new();
     let mut skip_depth = 0usize;
-    let mut open_paragraphs: Vec<String> = Vec::new();
+    // Each open paragraph's text and, when its style is a heading's, the heading level.
+    let mut open_paragraphs: Vec<(String, Option<u8>)> = Vec::new();
     let mut blocks = Vec::new();
     let mut root_checked = false;
     loop {
@@ -224,30 +247,39 @@ fn paragraphs(part: &str, bytes: &[u8], is_body: bool) -> Result<Vec<Block>, Ext
                 };
                 match tag {
                     Tag::LeftOut => skip_depth += 1,
-                    Tag::Paragraph => open_paragraphs.push(String::new()),
+                    Tag::Paragraph => open_paragraphs.push((String::new(), None)),
                     _ => {}
                 }
                 stack.push(tag);
             }
             Event::Empty(start) => {
                 let in_run = stack.last() == Some(&Tag::Run);
-                if skip_depth == 0 && in_run && ns == Namespace::Word {
+                if skip_depth == 0 && ns == Namespace::Word {
                     let local = start.local_name();
-                    if let (Some(c), Some(paragraph)) =
-                        (run_content(local.as_ref()), open_paragraphs.last_mut())
-                    {
-                        paragraph.push(c);
+                    if let (Some(c), Some(paragraph), true) = (
+                        run_content(local.as_ref()),
+                        open_paragraphs.last_mut(),
+                        in_run,
+                    ) {
+                        paragraph.0.push(c);
+                    }
+                    if let (Some(level), Some(paragraph)) = (
+                        heading_level(local.as_ref(), &start),
+                        open_paragraphs.last_mut(),
+                    ) {
+                        paragraph.1.get_or_insert(level);
                     }
                 }
             }
             Event::End(_) => match stack.pop() {
                 Some(Tag::LeftOut) => skip_depth = skip_depth.saturating_sub(1),
                 Some(Tag::Paragraph) => {
-                    if let Some(paragraph) = open_paragraphs.pop() {
+                    if let Some((paragraph, level)) = open_paragraphs.pop() {
                         let trimmed = paragraph.trim();
                         if !trimmed.is_empty() {
                             blocks.push(Block {
                                 text: trimmed.to_string(),
+                                heading_level: level,
                                 ..Block::default()
                             });
                         }
@@ -257,7 +289,7 @@ fn paragraphs(part: &str, bytes: &[u8], is_body: bool) -> Result<Vec<Block>, Ext
             },
             Event::Text(t) if skip_depth == 0 && stack.last() == Some(&Tag::Text) => {
                 if let Some(paragraph) = open_paragraphs.last_mut() {
-                    paragraph.push_str(&t.xml10_content());
+                    paragraph.0.push_str(&t.xml10_content());
                 }
             }
             Event::GeneralRef(r) if skip_depth == 0 && stack.last() == Some(&Tag::Text) => {
@@ -265,7 +297,7 @@ fn paragraphs(part: &str, bytes: &[u8], is_body: bool) -> Result<Vec<Block>, Ext
                     in_part(position_error(&text, reader.buffer_position(), &why))
                 })?;
                 if let Some(paragraph) = open_paragraphs.last_mut() {
-                    paragraph.push(c);
+                    paragraph.0.push(c);
                 }
             }
             Event::GeneralRef(r) => {

@@ -127,6 +127,18 @@ fn is_left_out(element: &scraper::node::Element) -> bool {
             .any(|c| c == "govuk-visually-hidden" || c == "visually-hidden")
 }
 
+/// The level of a heading element: `h1` 1 … `h4` 4 (`h5` and `h6` are too small to be
+/// taken for the structure of a page).
+fn heading_level(tag: &str) -> Option<u8> {
+    match tag {
+        "h1" => Some(1),
+        "h2" => Some(2),
+        "h3" => Some(3),
+        "h4" => Some(4),
+        _ => None,
+    }
+}
+
 /// Elements that run inside a line of text rather than starting a block.
 fn is_inline(tag: &str) -> bool {
     matches!(
@@ -172,6 +184,8 @@ struct Collector {
     current: String,
     pending_space: bool,
     pre_depth: usize,
+    /// Set as an `h1`–`h4` closes, for the block its text becomes.
+    heading_level: Option<u8>,
 }
 
 impl Collector {
@@ -206,9 +220,11 @@ impl Collector {
         if !text.trim_start().is_empty() {
             self.blocks.push(Block {
                 text: text.to_string(),
+                heading_level: self.heading_level,
                 ..Block::default()
             });
         }
+        self.heading_level = None;
         self.current.clear();
     }
 }
@@ -249,6 +265,7 @@ fn blocks_of(root: ElementRef) -> Vec<Block> {
                         "br" => {}
                         tag if is_inline(tag) => {}
                         tag => {
+                            out.heading_level = heading_level(tag);
                             out.flush();
                             if tag == "pre" {
                                 out.pre_depth = out.pre_depth.saturating_sub(1);

@@ -13,6 +13,7 @@ use std::process::{Command, Stdio};
 use serde::{Deserialize, Serialize};
 use wait_timeout::ChildExt;
 
+mod fonts;
 mod layout;
 mod operators;
 mod repair;
@@ -295,26 +296,45 @@ pub fn extract_in_process(
         });
     }
     warnings.extend(pages_without_text_warning(&document.pages_without_text));
+    document.blocks = paragraph_blocks(laid_out);
+    Ok((document, warnings))
+}
+
+/// The laid-out blocks as the document's blocks: numbered paragraphs found, headings (type set
+/// larger than the body text) marked with their level, and paragraph numbers carried forward
+/// up to the next heading; footnotes belong to no numbered paragraph.
+fn paragraph_blocks(laid_out: Vec<(u32, LaidOutBlock)>) -> Vec<Block> {
     let body = body_size(&laid_out);
-    let roles: Vec<BlockRole> = laid_out.iter().map(|(_, b)| block_role(b, body)).collect();
-    document.blocks = laid_out
+    let mut roles: Vec<BlockRole> = laid_out.iter().map(|(_, b)| block_role(b, body)).collect();
+    demote_subtitle(&laid_out, &mut roles);
+    let heading_sizes: Vec<f64> = laid_out
+        .iter()
+        .zip(&roles)
+        .filter(|(_, role)| **role == BlockRole::Heading)
+        // Bold at a size ranks just above plain text of that size.
+        .map(|((_, b), _)| if b.bold { b.size + 0.3 } else { b.size })
+        .collect();
+    let mut levels = crate::headings::levels_by_size(&heading_sizes).into_iter();
+    let mut blocks: Vec<Block> = laid_out
         .into_iter()
-        .map(|(page, block)| Block {
+        .zip(&roles)
+        .map(|((page, block), role)| Block {
             page: Some(page),
             section: paragraph_number(&block.text),
+            heading_level: (*role == BlockRole::Heading)
+                .then(|| levels.next())
+                .flatten(),
             text: block.text,
             ..Block::default()
         })
         .collect();
-    crate::extract::sections::carry_forward_until(&mut document.blocks, |i| {
-        roles[i] == BlockRole::Heading
-    });
-    for (block, role) in document.blocks.iter_mut().zip(&roles) {
+    crate::extract::sections::carry_forward_until(&mut blocks, |i| roles[i] == BlockRole::Heading);
+    for (block, role) in blocks.iter_mut().zip(&roles) {
         if *role == BlockRole::Footnote {
             block.section = None;
         }
     }
-    Ok((document, warnings))
+    blocks
 }
 
 /// Every page through `pdf-extract` and the layout: the blocks with their page numbers, and
@@ -331,6 +351,9 @@ fn lay_out_pages(
     for (index, (&page_number, &id)) in page_ids.iter().enumerate() {
         let page = index as u32 + 1;
         let mut layout = PageLayout::default();
+        layout.bold_strings = quietly(|| {
+            catch_unwind(AssertUnwindSafe(|| fonts::bold_strings(pdf, id))).unwrap_or_default()
+        });
         let result = quietly(|| {
             catch_unwind(AssertUnwindSafe(|| {
                 pdf_extract::output_doc_page(pdf, &mut layout, page_number)
@@ -343,6 +366,7 @@ fn lay_out_pages(
                 "page {page} could not be read (the PDF reader failed on it); its text is missing"
             )),
         }
+        layout.check_bold();
         let on_page = layout.word_glyphs();
         if on_page == 0 {
             document
@@ -456,8 +480,18 @@ enum BlockRole {
 }
 
 fn block_role(block: &LaidOutBlock, body_size: f64) -> BlockRole {
-    if block.size > body_size * 1.12 && block.chars < 150 && paragraph_number(&block.text).is_none()
-    {
+    let numbered = paragraph_number(&block.text).is_some();
+    let larger = block.size > body_size * 1.12 && !numbered && block.chars < 150;
+    // Bold at body size stands alone as a heading when it is not a sentence (a bold sentence is
+    // emphasis); it may be numbered ("1. Ground A - The pupil has …").
+    // A long bold line that is not a question, unnumbered, is a call-out sentence.
+    let bold_alone = block.bold
+        && block.size > body_size * 0.95
+        && !block.text.trim_end().ends_with(['.', ',', ';'])
+        && (block.chars <= 100 || numbered || block.text.trim_end().ends_with('?'))
+        && block.chars < 200;
+    let bullet = block.text.starts_with(['•', '▪', '◼', '●', '-', '–', '*']);
+    if block.alone && (larger || bold_alone) && !bullet && !is_date(&block.text) {
         BlockRole::Heading
     } else if block.size < body_size * 0.92
         && block.top > 0.6
@@ -466,6 +500,45 @@ fn block_role(block: &LaidOutBlock, body_size: f64) -> BlockRole {
         BlockRole::Footnote
     } else {
         BlockRole::Body
+    }
+}
+
+/// "May 2024", "19 August 2024": a cover's date, set large but not a heading.
+fn is_date(text: &str) -> bool {
+    const MONTHS: [&str; 12] = [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ];
+    let words: Vec<String> = text.split_whitespace().map(str::to_lowercase).collect();
+    let is_number = |w: &String| w.chars().all(|c| c.is_ascii_digit());
+    match words.as_slice() {
+        [month, year] => MONTHS.contains(&month.as_str()) && is_number(year),
+        [day, month, year] => is_number(day) && MONTHS.contains(&month.as_str()) && is_number(year),
+        _ => false,
+    }
+}
+
+/// The heading-sized block right after a document's title on its first page, in smaller
+/// type, is the title's subtitle ("Statutory guidance for local authorities"), not a heading.
+fn demote_subtitle(laid_out: &[(u32, LaidOutBlock)], roles: &mut [BlockRole]) {
+    let Some(title) = roles.iter().position(|r| *r == BlockRole::Heading) else {
+        return;
+    };
+    let next = title + 1;
+    if let (Some((1, first)), Some((1, second))) = (laid_out.get(title), laid_out.get(next)) {
+        if roles[next] == BlockRole::Heading && second.size < first.size * 0.9 {
+            roles[next] = BlockRole::Body;
+        }
     }
 }
 

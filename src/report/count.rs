@@ -170,7 +170,7 @@ pub fn build_report(lexicon: &Lexicon, mode: Mode, by: Unit, counts: &CorpusCoun
                     &mut table,
                     lexicon,
                     document.clone(),
-                    Value::text(&u.label),
+                    unit_cell(by, &u.label),
                     Tallied::new(u.tokens, &u.counts, &u.excluded),
                     false,
                 );
@@ -249,12 +249,22 @@ fn insert_meta(
     );
 }
 
+/// A row's unit: the page, section or heading; null above the first heading.
+fn unit_cell(by: Unit, label: &str) -> Value {
+    if by == Unit::Heading && label == crate::count::NO_HEADING {
+        Value::Null
+    } else {
+        Value::text(label)
+    }
+}
+
 /// The title of the unit column.
 pub fn unit_title(by: Unit) -> &'static str {
     match by {
         Unit::Document => "Unit",
         Unit::Page => "Page",
         Unit::Section => "Section",
+        Unit::Heading => "Heading",
     }
 }
 

@@ -19,11 +19,13 @@ mod diff;
 mod excel;
 mod extract;
 mod formats;
+mod headings;
 mod keyness;
 mod kwic;
 mod lexicon;
 mod merge;
 mod output;
+mod pagebreak;
 mod pdf;
 #[cfg(unix)]
 mod pdf_layout;
@@ -31,6 +33,7 @@ mod report;
 mod reproduce;
 #[cfg(unix)]
 mod robustness;
+mod scope;
 mod serve;
 mod stream;
 mod toolkit;

@@ -203,10 +203,22 @@ fn merge_refuses_shards_of_another_termtally_version() {
 
 #[test]
 fn merge_refuses_shards_counted_within_another_scope() {
-    // No scope option exists yet (null in every shard); a shard counted within pages 1-3 says so.
-    let err = refused_edited("scope", serde_json::json!({"pages": "1-3"}));
+    // Two real runs: one over the whole of two reports, one over pages 2-3 of two others.
+    let Some(reports) = ofsted_reports() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let whole = run_json("count", &reports[..2], &[]);
+    let scoped = run_json("count", &reports[2..4], &["--pages", "2-3"]);
+    assert_eq!(whole["shard"]["scope"], serde_json::Value::Null);
+    assert_eq!(scoped["shard"]["scope"], "pages 2-3");
+    let a = write_shard(dir.path(), "A.json", &whole);
+    let b = write_shard(dir.path(), "B.json", &scoped);
+    let out = termtally().args(["merge"]).args([&a, &b]).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(
-        err.contains("B.json: shard.scope is {\"pages\":\"1-3\"}, but "),
+        err.contains("B.json: shard.scope is \"pages 2-3\", but "),
         "{err}"
     );
     assert!(err.contains("A.json has null"), "{err}");

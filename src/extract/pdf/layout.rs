@@ -44,6 +44,9 @@ const MIN_COLUMN: f64 = 4.0;
 /// rows of a table (gaps nearly as wide as its gutters) are read row by row, cell by cell
 /// (see [`rows_first`] for the exceptions both ways).
 const VERTICAL_FIRST: f64 = 1.5;
+/// A gap between glyphs wider than this many font sizes means the line is not a heading
+/// standing alone (a table row, a label beside a value).
+const ALONE_GAP: f64 = 2.5;
 /// Baseline angles closer than this (degrees) are one orientation.
 const ANGLE_STEP: f64 = 2.0;
 
@@ -60,6 +63,8 @@ struct Glyph {
     size: f64,
     text: String,
     space: bool,
+    /// Set in a bold font (see `fonts`).
+    bold: bool,
 }
 
 /// Collects the glyphs of one page from `pdf-extract`, then lays them out.
@@ -68,6 +73,10 @@ pub struct PageLayout {
     top: f64,
     height: f64,
     glyphs: Vec<Glyph>,
+    /// Whether each string the page shows is bold, in drawing order (`fonts::bold_strings`).
+    pub bold_strings: Vec<bool>,
+    /// Strings shown so far (`begin_word` calls).
+    shown: usize,
 }
 
 impl OutputDev for PageLayout {
@@ -121,10 +130,17 @@ impl OutputDev for PageLayout {
             size,
             space: char.chars().all(char::is_whitespace),
             text: char.to_string(),
+            bold: self
+                .shown
+                .checked_sub(1)
+                .and_then(|i| self.bold_strings.get(i))
+                .copied()
+                .unwrap_or(false),
         });
         Ok(())
     }
     fn begin_word(&mut self) -> Result<(), OutputError> {
+        self.shown += 1;
         Ok(())
     }
     fn end_word(&mut self) -> Result<(), OutputError> {
@@ -140,6 +156,11 @@ pub struct LaidOutBlock {
     pub text: String,
     /// Largest font size in the block.
     pub size: f64,
+    /// Every letter of the block is set in a bold font.
+    pub bold: bool,
+    /// The block's lines stand alone: no other text on their baselines, no wide gaps inside
+    /// (not a table row or a column beside another).
+    pub alone: bool,
     pub chars: usize,
     /// Top of the block as a fraction of the page height (0 = top).
     pub top: f64,
@@ -186,9 +207,26 @@ struct Line {
     top: f64,
     /// Orientation group, so blocks never span two orientations.
     group: usize,
+    /// Every letter of the line is bold (digits and punctuation aside).
+    bold: bool,
+    /// The widest gap between two glyphs of the line, in font sizes (a table row has wide ones).
+    widest_gap: f64,
+    /// Left and right ends of the line along its baseline.
+    x0: f64,
+    x1: f64,
 }
 
 impl PageLayout {
+    /// After the page is drawn: the bold flags are kept only when the strings drawn are the
+    /// strings `fonts` found (else no text of the page is taken for bold).
+    pub fn check_bold(&mut self) {
+        if self.shown != self.bold_strings.len() {
+            for glyph in &mut self.glyphs {
+                glyph.bold = false;
+            }
+        }
+    }
+
     /// Characters that are letters or digits: a page with none has no text layer.
     pub fn word_glyphs(&self) -> usize {
         self.glyphs
@@ -223,6 +261,8 @@ impl PageLayout {
             }
             let block = current.get_or_insert_with(|| LaidOutBlock {
                 text: String::new(),
+                bold: true,
+                alone: true,
                 size: line.size,
                 chars: 0,
                 top: line.top,
@@ -232,6 +272,14 @@ impl PageLayout {
             }
             block.text.push_str(&line.text);
             block.size = block.size.max(line.size);
+            block.bold &= line.bold;
+            block.alone &= line.widest_gap < ALONE_GAP
+                && !lines.iter().any(|other| {
+                    !std::ptr::eq(other, line)
+                        && other.group == line.group
+                        && (other.y - line.y).abs() < LINE_SHIFT * line.size
+                        && (other.x1 < line.x0 || other.x0 > line.x1)
+                });
             block.chars += line.text.chars().count();
             previous = Some(line);
         }
@@ -314,6 +362,12 @@ impl PageLayout {
         let mut last: Option<Placed> = None;
         let mut spaced = false;
         let mut kept: Vec<Placed> = Vec::with_capacity(4);
+        let mut bold = true;
+        let mut widest_gap = 0.0_f64;
+        let (x0, x1) = (
+            glyphs.first().map_or(0.0, |g| g.x0),
+            glyphs.iter().map(|g| g.x1).fold(f64::MIN, f64::max),
+        );
         for g in glyphs {
             if g.space {
                 spaced = true;
@@ -331,6 +385,7 @@ impl PageLayout {
             }
             if let Some(prev) = last {
                 let s = prev.size.max(g.size);
+                widest_gap = widest_gap.max((g.x0 - prev.x1) / s);
                 // A superscript footnote mark ("framework1") is a word of its own.
                 let raised = (g.y - prev.y).abs() > 0.2 * s || (g.size - prev.size).abs() > 0.2 * s;
                 let gap = g.x0 - prev.x1 > word_gap;
@@ -339,6 +394,8 @@ impl PageLayout {
                 }
             }
             text.push_str(glyph_text);
+            // Letters only: a list's number ("1.") is often set in the regular weight.
+            bold &= self.glyphs[g.glyph].bold || !glyph_text.chars().any(char::is_alphabetic);
             spaced = false;
             kept.push(g);
             if kept.len() > 3 {
@@ -369,6 +426,10 @@ impl PageLayout {
             size,
             top,
             group,
+            bold,
+            widest_gap,
+            x0,
+            x1,
         })
     }
 }
@@ -748,7 +809,7 @@ mod tests {
         let mut layout = PageLayout {
             top: 800.0,
             height: 800.0,
-            glyphs: vec![],
+            ..PageLayout::default()
         };
         for &(word, x, y, size, angle) in words {
             let (sin, cos) = angle.to_radians().sin_cos();
@@ -762,10 +823,32 @@ mod tests {
                     size,
                     text: c.to_string(),
                     space: c == ' ',
+                    // Words written in capitals are set bold here.
+                    bold: word.chars().all(|c| !c.is_lowercase()),
                 });
             }
         }
         layout
+    }
+
+    #[test]
+    fn bold_lines_that_stand_alone() {
+        let layout = page(&[
+            ("FINDINGS", 50.0, 700.0, 10.0, 0.0),
+            ("Body text under it", 50.0, 680.0, 10.0, 0.0),
+            ("OFSTED", 50.0, 600.0, 10.0, 0.0),
+            ("CQC", 300.0, 600.0, 10.0, 0.0),
+        ]);
+        let blocks = layout.blocks();
+        let find = |t: &str| blocks.iter().find(|b| b.text == t).expect(t);
+        assert!(find("FINDINGS").bold && find("FINDINGS").alone);
+        assert!(!find("Body text under it").bold);
+        // Two bold cells on one baseline (a table's header row) do not stand alone.
+        let ofsted = blocks
+            .iter()
+            .find(|b| b.text.starts_with("OFSTED"))
+            .unwrap();
+        assert!(ofsted.bold && !ofsted.alone, "{}", ofsted.text);
     }
 
     fn text(layout: &PageLayout) -> Vec<String> {
