@@ -300,10 +300,11 @@ pub(crate) fn count_side(
         |s| (s.counts, s.words),
         |(counts, doc_words): (crate::count::DocumentCounts, WordCounts)| {
             documents.push(counts);
-            for (word, n) in doc_words.iter() {
-                words.add(word, n);
+            for (word, _) in doc_words.iter() {
                 documents_per_word.add(word, 1);
             }
+            // `merge` keeps how each word was written, which the proper-noun filter reads.
+            words = merge(std::mem::take(&mut words), doc_words);
         },
     )?;
     Ok(Side {
