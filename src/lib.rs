@@ -10,6 +10,7 @@
 pub mod cli;
 pub mod cmd;
 pub mod count;
+pub mod dispersion;
 pub mod document;
 pub mod duplicate;
 pub mod extract;

@@ -65,6 +65,7 @@ use crate::cmd::{finish, load_and_count, write_counted};
 use crate::count::{
     CorpusCounts, DocumentCounts, Unit, category_totals, count_document, percent, rate_per_10k,
 };
+use crate::dispersion::{Dispersion, TermParts, term_parts};
 use crate::document::{Document, pages_without_text_warning, short_names};
 use crate::kwic;
 use crate::layout::{Layout, MatrixRow, Values, wide_table};
@@ -121,6 +122,12 @@ pub struct Args {
     /// With --layout wide: counts, or rates per 10,000 words of each row.
     #[arg(long, value_enum, default_value_t = Values::Count)]
     pub values: Values,
+    /// Add how evenly each term is spread over each document's pages (texts without pages: 10
+    /// equal parts): range (parts it occurs in), Gries's DP and DPnorm, Juilland's D.
+    /// DP 0 = spread evenly, 1 = all in one place. Off by default: it counts each document a
+    /// second time, by part.
+    #[arg(long)]
+    pub dispersion: bool,
     #[command(flatten)]
     pub input: InputArgs,
     #[command(flatten)]
@@ -135,8 +142,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let lexicon = args.lexicon.load()?;
     let matcher = Matcher::new(&lexicon, mode)?;
     let output = args.output.resolve(OutputFormat::Table)?;
+    check_dispersion_options(&args)?;
     let outcome = Outcome::new();
     let count_loaded = |doc: &Document| {
+        let parts = args.dispersion.then(|| term_parts(doc, &matcher));
         let contexts = if args.with_contexts > 0 {
             let json = kwic::contexts_json(
                 std::slice::from_ref(doc),
@@ -148,7 +157,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         } else {
             Vec::new()
         };
-        (count_document(doc, &matcher, args.by), contexts)
+        (count_document(doc, &matcher, args.by), contexts, parts)
     };
     let work = Work {
         tally: Tally::Terms {
@@ -160,7 +169,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     let from_stream = |s: Streamed| {
         let contexts = contexts_of(&s.counts.name, &lexicon, s.contexts);
-        (s.counts, contexts)
+        (s.counts, contexts, None)
     };
     // Large plain-text files are counted as a stream, one after another (each uses every
     // core); the others are loaded whole and counted in parallel, as every command does.
@@ -173,14 +182,23 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         work,
         from_stream,
     )?;
-    let (documents, contexts): (Vec<DocumentCounts>, Vec<Vec<serde_json::Value>>) =
-        counted.into_iter().unzip();
+    let mut documents = Vec::with_capacity(counted.len());
+    let mut contexts = Vec::with_capacity(counted.len());
+    let mut parts = Vec::with_capacity(counted.len());
+    for (d, c, p) in counted {
+        documents.push(d);
+        contexts.push(c);
+        parts.push(p);
+    }
     let contexts: Vec<serde_json::Value> = contexts.into_iter().flatten().collect();
     if documents.is_empty() {
         return Ok(finish(&outcome));
     }
     let counts = CorpusCounts::from_documents(documents, matcher.term_count());
     let mut report = build_report(&lexicon, mode, args.by, &counts);
+    if args.dispersion {
+        add_dispersion(&mut report, &lexicon, &parts);
+    }
     if args.with_contexts > 0 {
         report
             .meta
@@ -225,6 +243,127 @@ fn shape_report(
         select_rows(report, args.rows);
     }
 }
+
+/// `--dispersion` describes whole documents, in the long layout.
+fn check_dispersion_options(args: &Args) -> anyhow::Result<()> {
+    if args.dispersion && (args.by != Unit::Document || args.layout == Layout::Wide) {
+        anyhow::bail!(
+            "--dispersion describes how each term is spread over a whole document's pages: use it \
+             without --by page/section and without --layout wide"
+        );
+    }
+    Ok(())
+}
+
+/// Adds the dispersion columns (see [`crate::dispersion`]) to every table of `count`'s report
+/// (by document): the tables are those of [`build_report`], one per document of `parts` (`None`
+/// for a file read as a stream, whose parts were not kept) and, for several documents, the
+/// corpus total over all their parts.
+pub fn add_dispersion(report: &mut Report, lexicon: &Lexicon, parts: &[Option<TermParts>]) {
+    let corpus = parts
+        .iter()
+        .map(Option::as_ref)
+        .collect::<Option<Vec<&TermParts>>>()
+        .map(|all| TermParts::concatenated(&all));
+    let documents_with = |t: Option<usize>, k: Option<usize>| -> i64 {
+        parts
+            .iter()
+            .flatten()
+            .filter(|p| p.counts.iter().any(|c| frequency(lexicon, c, t, k) > 0))
+            .count() as i64
+    };
+    for (i, table) in report.tables.iter_mut().enumerate() {
+        let of_table = if i < parts.len() {
+            parts[i].as_ref()
+        } else {
+            corpus.as_ref()
+        };
+        let (term, category) = (table.column_index("term"), table.column_index("category"));
+        table.columns.extend(dispersion_columns());
+        for row in &mut table.rows {
+            let text = |c: Option<usize>| match c.and_then(|c| row.cells.get(c)) {
+                Some(Value::Text(s)) => Some(s.clone()),
+                _ => None,
+            };
+            let t = text(term).and_then(|label| lexicon.term_index(&label));
+            let k = match t {
+                Some(_) => None,
+                None => text(category).and_then(|name| lexicon.category_index(&name)),
+            };
+            let measured = of_table.map(|p| p.of(|c| frequency(lexicon, c, t, k)));
+            let documents = match (i < parts.len(), measured) {
+                (true, Some(d)) => Some(i64::from(d.range > 0)),
+                (false, Some(_)) => Some(documents_with(t, k)),
+                (_, None) => None,
+            };
+            row.cells.extend(dispersion_cells(documents, measured));
+        }
+    }
+    report.notes.push(dispersion_note(
+        parts.iter().filter(|p| p.is_none()).count(),
+    ));
+}
+
+/// The hits of term `t`, or of category `k`, among one part's term counts.
+fn frequency(lexicon: &Lexicon, counts: &[u64], t: Option<usize>, k: Option<usize>) -> u64 {
+    match (t, k) {
+        (Some(t), _) => counts.get(t).copied().unwrap_or(0),
+        (None, Some(k)) => category_totals(lexicon, counts)
+            .get(k)
+            .copied()
+            .unwrap_or(0),
+        (None, None) => 0,
+    }
+}
+
+/// The columns `--dispersion` adds (to `count` and `words`).
+pub fn dispersion_columns() -> Vec<Column> {
+    vec![
+        Column::number("range_documents", "Docs with it").machine_only(),
+        Column::number("range_parts", "Range"),
+        Column::number("parts", "Parts"),
+        Column::number("dp", "DP"),
+        Column::number("dp_norm", "DPnorm"),
+        Column::number("juilland_d", "Juilland D"),
+    ]
+}
+
+/// The cells of [`dispersion_columns`]: all null when the parts were not kept; an undefined
+/// measure (one part, no hits) is null in machine formats and "–" on screen.
+pub fn dispersion_cells(documents: Option<i64>, measured: Option<Dispersion>) -> Vec<Value> {
+    let Some(d) = measured else {
+        return vec![Value::Null; 6];
+    };
+    let measure = |x: Option<f64>| x.map_or_else(Value::undefined, |x| Value::Float(x, 3));
+    vec![
+        documents.map_or(Value::Null, Value::Int),
+        Value::Int(d.range as i64),
+        Value::Int(d.parts as i64),
+        measure(d.dp),
+        measure(d.dp_norm),
+        measure(d.juilland_d),
+    ]
+}
+
+/// What the dispersion columns mean, in plain words.
+pub fn dispersion_note(streamed: usize) -> String {
+    let mut note = DISPERSION_NOTE.to_string();
+    if streamed > 0 {
+        note.push_str(&format!(
+            " Not computed (empty) for the {streamed} file(s) read in chunks as streams, nor for a total over them."
+        ));
+    }
+    note
+}
+
+/// The legend of the dispersion columns.
+pub const DISPERSION_NOTE: &str = "Dispersion over each document's pages, with their sizes in words (a text without pages: 10 \
+     equal parts; the total: all the documents' parts). Range = parts the term occurs in (Docs \
+     with it: documents). DP (Gries 2008): 0 = spread evenly, as the words are; 1 = all in one \
+     place. DPnorm (Lijffijt & Gries 2012) = DP / (1 - the smallest part's share of the words). \
+     Juilland D: 1 = evenly spread, 0 = all in one part; computed with the population standard \
+     deviation of the frequencies, and it assumes parts of equal size. – = undefined (one part, \
+     or no hits).";
 
 /// The rows of `--rows`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -19,9 +19,10 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::cmd::args::{InputArgs, LexiconArgs};
-use crate::cmd::count::{build_report as count_report, mode_note};
+use crate::cmd::count::{add_dispersion, build_report as count_report, mode_note};
 use crate::cmd::diff::{ReportOptions, build_report as diff_report};
 use crate::count::{CorpusCounts, DocumentCounts, Unit, count_document};
+use crate::dispersion::{TermParts, term_parts_of_counted};
 use crate::document::Document;
 use crate::kwic::{Concordance, DEFAULT_WIDTH, Span, first_contexts};
 use crate::lexicon::Lexicon;
@@ -122,7 +123,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     let analysed = analyse(&documents, &matcher, limit.unwrap_or(usize::MAX));
     drop(documents);
-    let counts_table = count_report(&lexicon, mode, Unit::Document, &analysed.corpus);
+    let mut counts_table = count_report(&lexicon, mode, Unit::Document, &analysed.corpus);
+    add_dispersion(&mut counts_table, &lexicon, &analysed.parts);
     let change =
         (!args.old.is_empty()).then(|| change_of(&lexicon, &analysed.corpus, mode, &side_sizes));
 
@@ -165,9 +167,20 @@ fn open_destination(args: &Args) -> anyhow::Result<Option<AtomicFile>> {
     }
 }
 
+/// What the pass over one document gives: its counts by page, first hits in context, SHA-256
+/// and parts.
+type OneDocument = (
+    DocumentCounts,
+    Vec<Vec<Concordance>>,
+    Option<String>,
+    TermParts,
+);
+
 /// What one pass over the documents gives the report.
 struct Analysed {
     corpus: CorpusCounts,
+    /// Each document's pages (or 10 equal parts), for the dispersion columns.
+    parts: Vec<Option<TermParts>>,
     contexts: Vec<Vec<Vec<Concordance>>>,
     infos: Vec<DocumentInfo>,
 }
@@ -176,20 +189,25 @@ struct Analysed {
 /// whole-document counts `count` reports), the first `per_term` hits of each term in context,
 /// and the file's SHA-256.
 fn analyse(documents: &[Document], matcher: &Matcher, per_term: usize) -> Analysed {
-    let analysed: Vec<(DocumentCounts, Vec<Vec<Concordance>>, Option<String>)> = documents
+    let analysed: Vec<OneDocument> = documents
         .par_iter()
         .map(|doc| {
+            let by_page = count_document(doc, matcher, Unit::Page);
+            let parts = term_parts_of_counted(doc, &by_page, matcher);
             (
-                count_document(doc, matcher, Unit::Page),
+                by_page,
                 first_contexts(doc, matcher, Span::Chars(DEFAULT_WIDTH), per_term),
                 file_sha256(&doc.name),
+                parts,
             )
         })
         .collect();
     let mut counted = Vec::with_capacity(analysed.len());
     let mut contexts = Vec::with_capacity(analysed.len());
     let mut infos = Vec::with_capacity(analysed.len());
-    for (counts, firsts, sha256) in analysed {
+    let mut parts = Vec::with_capacity(analysed.len());
+    for (counts, firsts, sha256, of_document) in analysed {
+        parts.push(Some(of_document));
         infos.push(DocumentInfo {
             name: counts.name.clone(),
             format: counts.format,
@@ -202,6 +220,7 @@ fn analyse(documents: &[Document], matcher: &Matcher, per_term: usize) -> Analys
     }
     Analysed {
         corpus: CorpusCounts::from_documents(counted, matcher.term_count()),
+        parts,
         contexts,
         infos,
     }

@@ -32,10 +32,12 @@ use rustc_hash::FxHashMap;
 use serde_json::json;
 
 use crate::cmd::args::{InputArgs, StreamArgs, WordListArgs};
+use crate::cmd::count::{dispersion_cells, dispersion_columns, dispersion_note};
 use crate::cmd::{finish, load_and_count, write_counted};
 use crate::count::rate_per_10k;
+use crate::dispersion::{WordParts, sparse_dispersion, word_parts};
 use crate::document::{Document, Format, short_names};
-use crate::frequency::{WordCounts, word_counts};
+use crate::frequency::{WordCounts, merge, word_counts};
 use crate::layout::{Layout, MatrixRow, Values, wide_table};
 use crate::outcome::Outcome;
 use crate::output::OutputArgs;
@@ -80,6 +82,11 @@ pub struct Args {
     /// With --layout wide: counts, or rates per 10,000 words of each document.
     #[arg(long, value_enum, default_value_t = Values::Count)]
     pub values: Values,
+    /// Add how evenly each word is spread over the documents' pages (texts without pages: 10
+    /// equal parts): range, Gries's DP and DPnorm, Juilland's D (see `termtally count --help`).
+    /// Off by default: it keeps a word list per page.
+    #[arg(long, conflicts_with = "layout")]
+    pub dispersion: bool,
     #[command(flatten)]
     pub input: InputArgs,
     #[command(flatten)]
@@ -103,6 +110,8 @@ struct DocumentWords {
     pages: Option<u32>,
     tokens: u64,
     words: WordCounts,
+    /// With --dispersion: the word types of each page or part (`None` for a streamed file).
+    parts: Option<WordParts>,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -110,13 +119,22 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let output = args.output.resolve(OutputFormat::Table)?;
     let outcome = Outcome::new();
     let count_loaded = |doc: &Document| {
-        let words = word_counts(std::slice::from_ref(doc));
+        let parts = args.dispersion.then(|| word_parts(doc));
+        let words = match &parts {
+            Some(parts) => parts
+                .words
+                .iter()
+                .cloned()
+                .fold(WordCounts::default(), merge),
+            None => word_counts(std::slice::from_ref(doc)),
+        };
         DocumentWords {
             name: doc.name.clone(),
             format: doc.format,
             pages: doc.page_count,
             tokens: words.total(),
             words,
+            parts,
         }
     };
     let work = Work {
@@ -129,6 +147,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         pages: s.counts.pages,
         tokens: s.counts.tokens,
         words: s.words,
+        parts: None,
     };
     let (documents, streamed_names) = load_and_count(
         &args.files,
@@ -259,13 +278,26 @@ fn build_report(documents: &[DocumentWords], args: &Args, filter: &WordFilter) -
         report.tables.push(wide);
         return report;
     }
+    if args.dispersion {
+        table.columns.extend(dispersion_columns());
+    }
+    let all_parts = args.dispersion.then(|| AllParts::of(documents));
     for &(word, count, docs) in &rows[..shown] {
-        table.push(vec![
+        let mut cells = vec![
             Value::text(word),
             Value::Int(count as i64),
             Value::Significant(rate_per_10k(count, tokens), 4),
             Value::Int(docs as i64),
-        ]);
+        ];
+        if let Some(all) = &all_parts {
+            let measured = all.as_ref().map(|a| a.dispersion(word));
+            cells.extend(dispersion_cells(Some(docs as i64), measured));
+        }
+        table.push(cells);
+    }
+    if all_parts.is_some() {
+        let streamed = documents.iter().filter(|d| d.parts.is_none()).count();
+        report.notes.push(dispersion_note(streamed));
     }
     let left_out = filter.describe();
     if !left_out.is_empty() {
@@ -279,4 +311,35 @@ fn build_report(documents: &[DocumentWords], args: &Args, filter: &WordFilter) -
     }
     report.tables.push(table);
     report
+}
+
+/// The pages (or parts) of all the documents one after another, for `--dispersion`; `None` when
+/// a streamed file's parts were not kept.
+struct AllParts<'a> {
+    sizes: Vec<u64>,
+    words: Vec<&'a WordCounts>,
+}
+
+impl<'a> AllParts<'a> {
+    fn of(documents: &'a [DocumentWords]) -> Option<AllParts<'a>> {
+        let mut all = AllParts {
+            sizes: Vec::new(),
+            words: Vec::new(),
+        };
+        for d in documents {
+            let parts = d.parts.as_ref()?;
+            all.sizes.extend(&parts.sizes);
+            all.words.extend(&parts.words);
+        }
+        Some(all)
+    }
+
+    fn dispersion(&self, word: &str) -> crate::dispersion::Dispersion {
+        let occurrences = self
+            .words
+            .iter()
+            .enumerate()
+            .filter_map(|(i, w)| w.get(word).map(|n| (i, n)));
+        sparse_dispersion(&self.sizes, occurrences)
+    }
 }
