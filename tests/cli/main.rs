@@ -16,6 +16,7 @@ mod bounded;
 mod count;
 mod defend;
 mod diff;
+mod dispersion;
 mod excel;
 mod extract;
 mod formats;
