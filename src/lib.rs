@@ -35,6 +35,7 @@ pub mod table;
 mod testing;
 pub mod tokenise;
 pub mod trend;
+pub mod variants;
 pub mod wordform;
 
 pub use document::{Block, Document, Format};

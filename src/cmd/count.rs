@@ -67,6 +67,7 @@ use crate::count::{
 };
 use crate::dispersion::{Dispersion, TermParts, term_parts};
 use crate::document::{Document, pages_without_text_warning, short_names};
+use crate::frequency::{WordCounts, merge};
 use crate::kwic;
 use crate::layout::{Layout, MatrixRow, Values, wide_table};
 use crate::lexicon::Lexicon;
@@ -76,6 +77,7 @@ use crate::output::OutputArgs;
 use crate::render::OutputFormat;
 use crate::stream::{Streamed, Tally, Work};
 use crate::table::{Column, Report, Role, Row, Table, Value};
+use crate::variants::{FormVariants, uncovered_warning};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -144,8 +146,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let output = args.output.resolve(OutputFormat::Table)?;
     check_dispersion_options(&args)?;
     let outcome = Outcome::new();
+    let spelling_check = FormVariants::new(&lexicon);
     let count_loaded = |doc: &Document| {
         let parts = args.dispersion.then(|| term_parts(doc, &matcher));
+        let spellings = spelling_check.document_words(doc);
         let contexts = if args.with_contexts > 0 {
             let json = kwic::contexts_json(
                 std::slice::from_ref(doc),
@@ -157,7 +161,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         } else {
             Vec::new()
         };
-        (count_document(doc, &matcher, args.by), contexts, parts)
+        let counts = count_document(doc, &matcher, args.by);
+        (counts, contexts, parts, spellings)
     };
     let work = Work {
         tally: Tally::Terms {
@@ -169,7 +174,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     let from_stream = |s: Streamed| {
         let contexts = contexts_of(&s.counts.name, &lexicon, s.contexts);
-        (s.counts, contexts, None)
+        (s.counts, contexts, None, WordCounts::default())
     };
     // Large plain-text files are counted as a stream, one after another (each uses every
     // core); the others are loaded whole and counted in parallel, as every command does.
@@ -185,11 +190,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut documents = Vec::with_capacity(counted.len());
     let mut contexts = Vec::with_capacity(counted.len());
     let mut parts = Vec::with_capacity(counted.len());
-    for (d, c, p) in counted {
+    let mut spellings = WordCounts::default();
+    for (d, c, p, s) in counted {
         documents.push(d);
         contexts.push(c);
         parts.push(p);
+        spellings = merge(spellings, s);
     }
+    warn_uncovered(&lexicon, &matcher, &spelling_check, &spellings);
     let contexts: Vec<serde_json::Value> = contexts.into_iter().flatten().collect();
     if documents.is_empty() {
         return Ok(finish(&outcome));
@@ -241,6 +249,20 @@ fn shape_report(
         );
     } else if matches!(format, OutputFormat::Csv | OutputFormat::Tsv) {
         select_rows(report, args.rows);
+    }
+}
+
+/// Warns on stderr, one line per term, about the spellings of a lexicon form that the documents
+/// use and no form matches (see [`FormVariants`]).
+pub fn warn_uncovered(
+    lexicon: &Lexicon,
+    matcher: &Matcher,
+    check: &FormVariants,
+    spellings: &WordCounts,
+) {
+    for found in check.uncovered(matcher, lexicon.terms.len(), spellings.iter()) {
+        let warning = uncovered_warning(lexicon, matcher.mode(), &found);
+        eprintln!("termtally: {warning}");
     }
 }
 

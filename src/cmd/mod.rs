@@ -12,6 +12,7 @@ pub mod pdf_worker;
 pub mod report;
 pub mod reproduce;
 pub mod trend;
+pub mod variants;
 pub mod words;
 
 use std::io::IsTerminal;

@@ -19,17 +19,19 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::cmd::args::{InputArgs, LexiconArgs};
-use crate::cmd::count::{add_dispersion, build_report as count_report, mode_note};
+use crate::cmd::count::{add_dispersion, build_report as count_report, mode_note, warn_uncovered};
 use crate::cmd::diff::{ReportOptions, build_report as diff_report};
 use crate::count::{CorpusCounts, DocumentCounts, Unit, count_document};
 use crate::dispersion::{TermParts, term_parts_of_counted};
 use crate::document::Document;
+use crate::frequency::{WordCounts, merge};
 use crate::kwic::{Concordance, DEFAULT_WIDTH, Span, first_contexts};
 use crate::lexicon::Lexicon;
 use crate::matcher::{Matcher, Mode};
 use crate::outcome::Outcome;
 use crate::output::AtomicFile;
 use crate::render::html::{Change, DocumentInfo, ReportPage};
+use crate::variants::FormVariants;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -122,6 +124,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         ContextLimit::All => None,
     };
     let analysed = analyse(&documents, &matcher, limit.unwrap_or(usize::MAX));
+    let check = FormVariants::new(&lexicon);
+    let spellings = documents
+        .par_iter()
+        .map(|d| check.document_words(d))
+        .reduce(WordCounts::default, merge);
+    warn_uncovered(&lexicon, &matcher, &check, &spellings);
     drop(documents);
     let mut counts_table = count_report(&lexicon, mode, Unit::Document, &analysed.corpus);
     add_dispersion(&mut counts_table, &lexicon, &analysed.parts);

@@ -12,15 +12,16 @@ const DOCUMENTS: [&str; 2] = [
     "ukpga-geo3-49-126-revised.xml",
 ];
 
+/// The paths of [`DOCUMENTS`], or `None` (skipped, loudly).
+fn documents() -> Option<Vec<std::path::PathBuf>> {
+    DOCUMENTS.iter().map(|n| util::corpus_file(n)).collect()
+}
+
 /// `words --dispersion` equals the Python computation (the rule is stated in the script) for
 /// words spread evenly, bunched, and found in the Act only.
 #[test]
 fn words_dispersion_equals_an_independent_python_computation() {
-    let Some(files) = DOCUMENTS
-        .iter()
-        .map(|n| util::corpus_file(n))
-        .collect::<Option<Vec<_>>>()
-    else {
+    let Some(files) = documents() else {
         return;
     };
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/independent_dispersion.py");
@@ -48,11 +49,7 @@ fn words_dispersion_equals_an_independent_python_computation() {
 /// dispersion as `words --dispersion` does, in each document and over both.
 #[test]
 fn count_and_words_agree_on_a_one_word_term() {
-    let Some(files) = DOCUMENTS
-        .iter()
-        .map(|n| util::corpus_file(n))
-        .collect::<Option<Vec<_>>>()
-    else {
+    let Some(files) = documents() else {
         return;
     };
     let files: Vec<&str> = files.iter().map(|f| f.to_str().unwrap()).collect();
