@@ -36,7 +36,7 @@ use crate::frequency::{WordCounts, word_counts};
 use crate::lexicon::{Lexicon, Located, RawLexicon, RawTerm, validate};
 use crate::matcher::{Matcher, Mode};
 use crate::outcome::Outcome;
-use crate::output::{AtomicFile, OutputArgs};
+use crate::output::{OutputArgs, ignore_broken_pipe, write_file_atomically};
 use crate::render::OutputFormat;
 use crate::stream::{Streamed, Tally, Work};
 use crate::table::{Column, Report, Table, Value};
@@ -420,18 +420,11 @@ fn lexicon_toml(
 
 /// Writes `text` to `-o FILE` (atomically) or standard output.
 fn write_text(args: &Args, text: &str) -> anyhow::Result<()> {
-    match args.output.as_ref().filter(|p| p.as_os_str() != "-") {
-        Some(path) => {
-            let mut file = AtomicFile::create(path, args.force)?;
-            file.write_all(text.as_bytes())?;
-            file.commit()?;
-        }
-        None => {
-            let mut out = std::io::stdout().lock();
-            crate::output::ignore_broken_pipe(
-                out.write_all(text.as_bytes()).and_then(|_| out.flush()),
-            )?;
-        }
+    if let Some(path) = args.output.as_ref().filter(|p| p.as_os_str() != "-") {
+        return write_file_atomically(path, args.force, |w| w.write_all(text.as_bytes()));
     }
-    Ok(())
+    let mut out = std::io::stdout().lock();
+    Ok(ignore_broken_pipe(
+        out.write_all(text.as_bytes()).and_then(|_| out.flush()),
+    )?)
 }

@@ -32,4 +32,5 @@ mod reproduce;
 #[cfg(unix)]
 mod robustness;
 mod stream;
+mod variants;
 mod words;
