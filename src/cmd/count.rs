@@ -47,6 +47,10 @@
 //! `--rows totals` (the "(all documents)" rows) or `--rows all`. Rates are full precision in
 //! CSV/TSV/JSON/xlsx, 4 significant digits on the terminal, Markdown and LaTeX.
 //!
+//! With `--dispersion`, every row also has `range_documents`, `range_parts`, `parts`, `dp`,
+//! `dp_norm`, `juilland_d` (see `crate::dispersion`; null where undefined or, for a file read
+//! as a stream, not computed).
+//!
 //! With `--layout wide`, `rows` are the documents × terms matrix instead (see `crate::layout`):
 //! `document`, `path`, (`unit`), `tokens`, one key per term label, one `category:NAME` per
 //! category. xlsx always has the sheets `terms`, `counts`, `rates`, `categories` and `method`.

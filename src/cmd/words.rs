@@ -22,7 +22,8 @@
 //! `count` is the word's occurrences in all the documents together, `rate_per_10k` = count ×
 //! 10,000 / total tokens, `documents` the number of documents it occurs in. Rows are sorted by
 //! count, largest first, then alphabetically (`--sort word`: alphabetically only). CSV and TSV
-//! have the same columns.
+//! have the same columns. With `--dispersion` rows also carry `range_documents`, `range_parts`,
+//! `parts`, `dp`, `dp_norm`, `juilland_d` over all the documents' pages (see `crate::dispersion`).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
