@@ -217,6 +217,9 @@ pub struct FormVariants {
     /// The [`spelling_key`] of each form.
     form_key: Vec<String>,
     first: Option<FirstBytes>,
+    /// `pairs[a][b]`: an ASCII token whose first two letters (hyphens skipped, lower-cased) are
+    /// `a`, `b` may be a spelling of a form; `None` when some key is not ASCII.
+    pairs: Option<Box<[[bool; 128]; 128]>>,
     /// ASCII tokens shorter or longer than these cannot have a form's key.
     min_len: usize,
     max_len: usize,
@@ -249,7 +252,9 @@ impl FormVariants {
             }
         }
         let min_len = min_len.min(max_len);
+        let pairs = ascii.then(|| first_pairs(index.by_key.keys()));
         FormVariants {
+            pairs,
             first: ascii
                 .then(|| FirstBytes::from_table(&wanted, min_len))
                 .flatten(),
@@ -271,7 +276,11 @@ impl FormVariants {
         let at_token = |s: usize, e: Option<usize>| {
             let e = token_end(text, s, e);
             let token = &text[s..e];
-            if token.is_ascii() && (token.len() < self.min_len || token.len() > self.max_len) {
+            if token.is_ascii()
+                && (token.len() < self.min_len
+                    || token.len() > self.max_len
+                    || !self.may_be_spelling(token.as_bytes()))
+            {
                 return;
             }
             folded.clear();
@@ -282,6 +291,22 @@ impl FormVariants {
             Some(first) => for_each_token_among(text, first, at_token),
             None => for_each_token(text, at_token),
         };
+    }
+
+    /// Whether an ASCII token's first two letters are those of some key (or of a spelling that
+    /// the key's alternations make alike).
+    fn may_be_spelling(&self, token: &[u8]) -> bool {
+        let Some(pairs) = &self.pairs else {
+            return true;
+        };
+        let mut letters = token
+            .iter()
+            .filter(|b| b.is_ascii_alphanumeric())
+            .map(u8::to_ascii_lowercase);
+        match (letters.next(), letters.next()) {
+            (Some(a), Some(b)) => pairs[a as usize][b as usize],
+            _ => true,
+        }
     }
 
     /// [`FormVariants::add_words`] of every block of `doc`.
@@ -323,6 +348,35 @@ impl FormVariants {
         }
         per_term
     }
+}
+
+/// The first two letters a word with one of `keys` can start with: the key's own, and those
+/// its alternations rewrite (aetiology/etiology, paediatric/pediatric, isolate-like "is"/"iz",
+/// "ys"/"yz"). Keys shorter than two letters allow everything after their first letter.
+fn first_pairs<'a>(keys: impl Iterator<Item = &'a String>) -> Box<[[bool; 128]; 128]> {
+    let mut pairs = Box::new([[false; 128]; 128]);
+    for key in keys {
+        let k = key.as_bytes();
+        let (a, b) = match k {
+            [a, b, ..] => (*a as usize, *b as usize),
+            [a] => {
+                pairs[*a as usize] = [true; 128];
+                continue;
+            }
+            [] => continue,
+        };
+        pairs[a][b] = true;
+        if b == b'e' as usize {
+            pairs[a][b'a' as usize] = true;
+        }
+        if a == b'e' as usize {
+            pairs[b'a' as usize][b'e' as usize] = true;
+        }
+        if b == b'z' as usize {
+            pairs[a][b's' as usize] = true;
+        }
+    }
+    pairs
 }
 
 /// The one-line warning of [`Uncovered`]: `the lexicon lists "co-production"; the documents also
@@ -456,6 +510,25 @@ mod tests {
         assert_eq!(scanned.get("coproduction"), Some(2));
         assert_eq!(scanned.get("co-productions"), Some(1));
         assert_eq!(scanned.get("and"), None, "too short to be a spelling");
+        assert_eq!(
+            scanned.get("production"),
+            None,
+            "does not start as a form does"
+        );
+        // The first-letters filter lets the alternations' spellings through.
+        let american = Lexicon::from_toml_str(
+            "name = \"a\"\n[categories]\nc = \"c\"\n[[terms]]\nlabel = \"p\"\ncategory = \"c\"\nforms = [\"pediatric\", \"etiology\"]\n",
+            "a.toml",
+        )
+        .unwrap();
+        let mut british = WordCounts::default();
+        FormVariants::new(&american).add_words(
+            "Paediatric aetiology",
+            &mut british,
+            &mut String::new(),
+        );
+        assert_eq!(british.get("paediatric"), Some(1));
+        assert_eq!(british.get("aetiology"), Some(1));
         let found = check.uncovered(&word_mode, 1, scanned.iter());
         assert_eq!(
             found[0].variants,

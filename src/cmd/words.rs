@@ -314,33 +314,35 @@ fn build_report(documents: &[DocumentWords], args: &Args, filter: &WordFilter) -
     report
 }
 
-/// The pages (or parts) of all the documents one after another, for `--dispersion`; `None` when
-/// a streamed file's parts were not kept.
+/// The pages (or parts) of all the documents one after another, and where each word occurs in
+/// them, for `--dispersion`.
 struct AllParts<'a> {
     sizes: Vec<u64>,
-    words: Vec<&'a WordCounts>,
+    /// (part, count) of each word, for the parts it occurs in: one pass over each part's words.
+    occurrences: FxHashMap<&'a str, Vec<(usize, u64)>>,
 }
 
 impl<'a> AllParts<'a> {
+    /// `None` when a streamed file's parts were not kept.
     fn of(documents: &'a [DocumentWords]) -> Option<AllParts<'a>> {
         let mut all = AllParts {
             sizes: Vec::new(),
-            words: Vec::new(),
+            occurrences: FxHashMap::default(),
         };
         for d in documents {
-            let parts = d.parts.as_ref()?;
-            all.sizes.extend(&parts.sizes);
-            all.words.extend(&parts.words);
+            for (size, words) in d.parts.as_ref()?.sizes.iter().zip(&d.parts.as_ref()?.words) {
+                let part = all.sizes.len();
+                all.sizes.push(*size);
+                for (word, n) in words.iter() {
+                    all.occurrences.entry(word).or_default().push((part, n));
+                }
+            }
         }
         Some(all)
     }
 
     fn dispersion(&self, word: &str) -> crate::dispersion::Dispersion {
-        let occurrences = self
-            .words
-            .iter()
-            .enumerate()
-            .filter_map(|(i, w)| w.get(word).map(|n| (i, n)));
-        sparse_dispersion(&self.sizes, occurrences)
+        let occurrences = self.occurrences.get(word).map_or(&[][..], Vec::as_slice);
+        sparse_dispersion(&self.sizes, occurrences.iter().copied())
     }
 }
