@@ -27,6 +27,7 @@ pub mod outcome;
 pub mod output;
 pub mod reference;
 pub mod render;
+pub mod report;
 pub mod signals;
 pub mod stopwords;
 pub mod stream;

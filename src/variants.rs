@@ -379,6 +379,21 @@ fn first_pairs<'a>(keys: impl Iterator<Item = &'a String>) -> Box<[[bool; 128]; 
     pairs
 }
 
+/// The warnings of `count` and `report` (one line per term, see [`uncovered_warning`]) about the
+/// spellings among `spellings` (tallied by [`FormVariants::add_words`]) that no form matches.
+pub fn uncovered_warnings(
+    lexicon: &Lexicon,
+    matcher: &Matcher,
+    check: &FormVariants,
+    spellings: &WordCounts,
+) -> Vec<String> {
+    check
+        .uncovered(matcher, lexicon.terms.len(), spellings.iter())
+        .iter()
+        .map(|found| uncovered_warning(lexicon, matcher.mode(), found))
+        .collect()
+}
+
 /// The one-line warning of [`Uncovered`]: `the lexicon lists "co-production"; the documents also
 /// say "coproduction" (14 times), which no form matches`, and in word mode, when some are
 /// inflections, that family mode counts those.

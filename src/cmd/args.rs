@@ -12,6 +12,7 @@ use crate::extract::{ExtractOptions, PdfRunner};
 use crate::keyness::{Correction, LlForm};
 use crate::lexicon::{DEFAULT_LEXICON, Lexicon};
 use crate::matcher::Mode;
+use crate::report::diff::SortBy;
 use crate::stopwords::{StopList, WordFilter};
 
 /// How documents are read: shared by every command that takes documents.
@@ -162,6 +163,7 @@ value_enum!(Mode);
 value_enum!(Unit);
 value_enum!(LlForm);
 value_enum!(Correction);
+value_enum!(SortBy);
 
 /// How keyness is computed and when a change counts as significant: shared by diff and trend.
 #[derive(Args, Debug, Clone)]

@@ -66,22 +66,22 @@ use serde_json::json;
 
 use crate::cmd::args::{InputArgs, LexiconArgs, StreamArgs};
 use crate::cmd::{finish, load_and_count, write_counted};
-use crate::count::{
-    CorpusCounts, DocumentCounts, Unit, category_totals, count_document, percent, rate_per_10k,
-};
-use crate::dispersion::{Dispersion, TermParts, term_parts};
-use crate::document::{Document, pages_without_text_warning, short_names};
+use crate::count::{CorpusCounts, Unit, category_totals, count_document};
+use crate::dispersion::term_parts;
+use crate::document::{Document, short_names};
 use crate::frequency::{WordCounts, merge};
 use crate::kwic;
 use crate::layout::{Layout, MatrixRow, Values, wide_table};
 use crate::lexicon::Lexicon;
-use crate::matcher::{Matcher, Mode};
+use crate::matcher::Matcher;
 use crate::outcome::Outcome;
 use crate::output::OutputArgs;
 use crate::render::OutputFormat;
+use crate::report::count::{ALL_DOCUMENTS, build_report, unit_title};
+use crate::report::dispersion::add_dispersion;
 use crate::stream::{Streamed, Tally, Work};
-use crate::table::{Column, Report, Role, Row, Table, Value};
-use crate::variants::{FormVariants, uncovered_warning};
+use crate::table::{Report, Table, Value};
+use crate::variants::{FormVariants, uncovered_warnings};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -201,7 +201,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         parts.push(p);
         spellings = merge(spellings, s);
     }
-    warn_uncovered(&lexicon, &matcher, &spelling_check, &spellings);
+    for warning in uncovered_warnings(&lexicon, &matcher, &spelling_check, &spellings) {
+        eprintln!("termtally: {warning}");
+    }
     let contexts: Vec<serde_json::Value> = contexts.into_iter().flatten().collect();
     if documents.is_empty() {
         return Ok(finish(&outcome));
@@ -256,20 +258,6 @@ fn shape_report(
     }
 }
 
-/// Warns on stderr, one line per term, about the spellings of a lexicon form that the documents
-/// use and no form matches (see [`FormVariants`]).
-pub fn warn_uncovered(
-    lexicon: &Lexicon,
-    matcher: &Matcher,
-    check: &FormVariants,
-    spellings: &WordCounts,
-) {
-    for found in check.uncovered(matcher, lexicon.terms.len(), spellings.iter()) {
-        let warning = uncovered_warning(lexicon, matcher.mode(), &found);
-        eprintln!("termtally: {warning}");
-    }
-}
-
 /// `--dispersion` describes whole documents, in the long layout.
 fn check_dispersion_options(args: &Args) -> anyhow::Result<()> {
     if args.dispersion && (args.by != Unit::Document || args.layout == Layout::Wide) {
@@ -280,116 +268,6 @@ fn check_dispersion_options(args: &Args) -> anyhow::Result<()> {
     }
     Ok(())
 }
-
-/// Adds the dispersion columns (see [`crate::dispersion`]) to every table of `count`'s report
-/// (by document): the tables are those of [`build_report`], one per document of `parts` (`None`
-/// for a file read as a stream, whose parts were not kept) and, for several documents, the
-/// corpus total over all their parts.
-pub fn add_dispersion(report: &mut Report, lexicon: &Lexicon, parts: &[Option<TermParts>]) {
-    let corpus = parts
-        .iter()
-        .map(Option::as_ref)
-        .collect::<Option<Vec<&TermParts>>>()
-        .map(|all| TermParts::concatenated(&all));
-    let documents_with = |t: Option<usize>, k: Option<usize>| -> i64 {
-        parts
-            .iter()
-            .flatten()
-            .filter(|p| p.counts.iter().any(|c| frequency(lexicon, c, t, k) > 0))
-            .count() as i64
-    };
-    for (i, table) in report.tables.iter_mut().enumerate() {
-        let of_table = if i < parts.len() {
-            parts[i].as_ref()
-        } else {
-            corpus.as_ref()
-        };
-        let (term, category) = (table.column_index("term"), table.column_index("category"));
-        table.columns.extend(dispersion_columns());
-        for row in &mut table.rows {
-            let text = |c: Option<usize>| match c.and_then(|c| row.cells.get(c)) {
-                Some(Value::Text(s)) => Some(s.clone()),
-                _ => None,
-            };
-            let t = text(term).and_then(|label| lexicon.term_index(&label));
-            let k = match t {
-                Some(_) => None,
-                None => text(category).and_then(|name| lexicon.category_index(&name)),
-            };
-            let measured = of_table.map(|p| p.of(|c| frequency(lexicon, c, t, k)));
-            let documents = match (i < parts.len(), measured) {
-                (true, Some(d)) => Some(i64::from(d.range > 0)),
-                (false, Some(_)) => Some(documents_with(t, k)),
-                (_, None) => None,
-            };
-            row.cells.extend(dispersion_cells(documents, measured));
-        }
-    }
-    report.notes.push(dispersion_note(
-        parts.iter().filter(|p| p.is_none()).count(),
-    ));
-}
-
-/// The hits of term `t`, or of category `k`, among one part's term counts.
-fn frequency(lexicon: &Lexicon, counts: &[u64], t: Option<usize>, k: Option<usize>) -> u64 {
-    match (t, k) {
-        (Some(t), _) => counts.get(t).copied().unwrap_or(0),
-        (None, Some(k)) => category_totals(lexicon, counts)
-            .get(k)
-            .copied()
-            .unwrap_or(0),
-        (None, None) => 0,
-    }
-}
-
-/// The columns `--dispersion` adds (to `count` and `words`).
-pub fn dispersion_columns() -> Vec<Column> {
-    vec![
-        Column::number("range_documents", "Docs with it").machine_only(),
-        Column::number("range_parts", "Range"),
-        Column::number("parts", "Parts"),
-        Column::number("dp", "DP"),
-        Column::number("dp_norm", "DPnorm"),
-        Column::number("juilland_d", "Juilland D"),
-    ]
-}
-
-/// The cells of [`dispersion_columns`]: all null when the parts were not kept; an undefined
-/// measure (one part, no hits) is null in machine formats and "–" on screen.
-pub fn dispersion_cells(documents: Option<i64>, measured: Option<Dispersion>) -> Vec<Value> {
-    let Some(d) = measured else {
-        return vec![Value::Null; 6];
-    };
-    let measure = |x: Option<f64>| x.map_or_else(Value::undefined, |x| Value::Float(x, 3));
-    vec![
-        documents.map_or(Value::Null, Value::Int),
-        Value::Int(d.range as i64),
-        Value::Int(d.parts as i64),
-        measure(d.dp),
-        measure(d.dp_norm),
-        measure(d.juilland_d),
-    ]
-}
-
-/// What the dispersion columns mean, in plain words.
-pub fn dispersion_note(streamed: usize) -> String {
-    let mut note = DISPERSION_NOTE.to_string();
-    if streamed > 0 {
-        note.push_str(&format!(
-            " Not computed (empty) for the {streamed} file(s) read in chunks as streams, nor for a total over them."
-        ));
-    }
-    note
-}
-
-/// The legend of the dispersion columns.
-pub const DISPERSION_NOTE: &str = "Dispersion over each document's pages, with their sizes in words (a text without pages: 10 \
-     equal parts; the total: all the documents' parts). Range = parts the term occurs in (Docs \
-     with it: documents). DP (Gries 2008): 0 = spread evenly, as the words are; 1 = all in one \
-     place. DPnorm (Lijffijt & Gries 2012) = DP / (1 - the smallest part's share of the words). \
-     Juilland D: 1 = evenly spread, 0 = all in one part; computed with the population standard \
-     deviation of the frequencies, and it assumes parts of equal size. – = undefined (one part, \
-     or no hits).";
 
 /// The rows of `--rows`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -523,304 +401,4 @@ fn contexts_of(
             })
         })
         .collect()
-}
-
-/// The document label of corpus-total rows.
-pub const ALL_DOCUMENTS: &str = "(all documents)";
-
-/// Builds the report of `count` (see the schema at the top of this file).
-pub fn build_report(lexicon: &Lexicon, mode: Mode, by: Unit, counts: &CorpusCounts) -> Report {
-    let mut report = Report::default();
-    insert_meta(&mut report, lexicon, mode, by, counts);
-    // One table per document (and one for the corpus total): display formats show each under a
-    // title instead of repeating the path on every row; machine formats carry `document`.
-    let paths: Vec<&str> = counts.documents.iter().map(|d| d.name.as_str()).collect();
-    let names = short_names(&paths);
-    for (d, name) in counts.documents.iter().zip(&names) {
-        let document = (name.as_str(), Value::text(&d.name));
-        let mut table = Table::new(columns(by, has_exclusions(lexicon)));
-        let pages = d.pages.map(|p| format!(", {p} pages")).unwrap_or_default();
-        table.title = Some(format!("{}: {} words{pages}", d.name, d.tokens));
-        if by == Unit::Document {
-            add_rows(
-                &mut table,
-                lexicon,
-                document,
-                Value::Null,
-                Tallied::new(d.tokens, &d.counts, &d.excluded),
-                true,
-            );
-        } else {
-            for u in &d.units {
-                add_rows(
-                    &mut table,
-                    lexicon,
-                    document.clone(),
-                    Value::text(&u.label),
-                    Tallied::new(u.tokens, &u.counts, &u.excluded),
-                    false,
-                );
-            }
-        }
-        report.tables.push(table);
-    }
-    if counts.documents.len() > 1 {
-        let mut table = Table::new(columns(by, has_exclusions(lexicon)));
-        table.title = Some(format!(
-            "All {} documents: {} words",
-            counts.documents.len(),
-            counts.tokens
-        ));
-        add_rows(
-            &mut table,
-            lexicon,
-            (ALL_DOCUMENTS, Value::Null),
-            Value::Null,
-            Tallied::new(counts.tokens, &counts.counts, &counts.excluded),
-            true,
-        );
-        report.tables.push(table);
-    }
-    report.notes = notes(lexicon, mode, by);
-    report
-        .notes
-        .extend(pages_without_text_note(&counts.documents));
-    report
-}
-
-/// The report's metadata: command, lexicon, mode, unit, categories, documents and totals.
-fn insert_meta(
-    report: &mut Report,
-    lexicon: &Lexicon,
-    mode: Mode,
-    by: Unit,
-    counts: &CorpusCounts,
-) {
-    report.meta.insert("command".into(), json!("count"));
-    report.meta.insert(
-        "lexicon".into(),
-        json!({"name": lexicon.name, "origin": lexicon.origin, "source": lexicon.source}),
-    );
-    report.meta.insert("mode".into(), json!(mode.name()));
-    report.meta.insert("by".into(), json!(by.name()));
-    report.meta.insert(
-        "categories".into(),
-        json!(
-            lexicon
-                .categories
-                .iter()
-                .map(|c| json!({"name": c.name, "description": c.description}))
-                .collect::<Vec<_>>()
-        ),
-    );
-    report.meta.insert(
-        "documents".into(),
-        json!(
-            counts
-                .documents
-                .iter()
-                .map(|d| json!({
-                    "path": d.name,
-                    "format": d.format,
-                    "pages": d.pages,
-                    "tokens": d.tokens,
-                    "pages_without_text": d.pages_without_text,
-                }))
-                .collect::<Vec<_>>()
-        ),
-    );
-    report.meta.insert(
-        "total".into(),
-        json!({"documents": counts.documents.len(), "tokens": counts.tokens}),
-    );
-}
-
-/// The title of the unit column.
-fn unit_title(by: Unit) -> &'static str {
-    match by {
-        Unit::Document => "Unit",
-        Unit::Page => "Page",
-        Unit::Section => "Section",
-    }
-}
-
-/// Whether any term has exclusions (the `excluded` column is then shown on screen too).
-fn has_exclusions(lexicon: &Lexicon) -> bool {
-    lexicon.terms.iter().any(|t| !t.exclude.is_empty())
-}
-
-/// The columns of every table of the report.
-fn columns(by: Unit, show_excluded: bool) -> Vec<Column> {
-    let excluded = Column::number("excluded", "Excluded");
-    let unit = Column::new("unit", unit_title(by))
-        .right()
-        .role(Role::Citation);
-    vec![
-        Column::new("kind", "Kind").machine_only(),
-        Column::new("document", "Document").machine_only(),
-        Column::new("path", "Path").role(Role::Path).machine_only(),
-        if by == Unit::Document {
-            unit.machine_only()
-        } else {
-            unit
-        },
-        Column::new("term", "Term").highlighted(),
-        Column::new("category", "Category"),
-        Column::number("count", "Count"),
-        if show_excluded {
-            excluded
-        } else {
-            excluded.machine_only()
-        },
-        Column::number("tokens", "Words").machine_only(),
-        Column::number("rate_per_10k", "per 10k words"),
-        Column::number("share", "Share of hits %"),
-    ]
-}
-
-/// The word tokens, counts and excluded hits per term of one document or unit.
-struct Tallied<'a> {
-    tokens: u64,
-    counts: &'a [u64],
-    excluded: &'a [u64],
-}
-
-impl<'a> Tallied<'a> {
-    fn new(tokens: u64, counts: &'a [u64], excluded: &'a [u64]) -> Tallied<'a> {
-        Tallied {
-            tokens,
-            counts,
-            excluded,
-        }
-    }
-}
-
-/// The rows of one document or unit: each term's count, then each category's total (bold);
-/// without `with_zeros`, terms and categories that do not occur are left out. `document` is the
-/// short name and the path (null for the corpus total).
-fn add_rows(
-    table: &mut Table,
-    lexicon: &Lexicon,
-    (document, path): (&str, Value),
-    unit: Value,
-    tallied: Tallied<'_>,
-    with_zeros: bool,
-) {
-    let Tallied {
-        tokens,
-        counts: term_counts,
-        excluded,
-    } = tallied;
-    let excluded_of = |i: usize| excluded.get(i).copied().unwrap_or(0);
-    for (i, (term, &count)) in lexicon.terms.iter().zip(term_counts).enumerate() {
-        if count == 0 && excluded_of(i) == 0 && !with_zeros {
-            continue;
-        }
-        table.push(vec![
-            Value::text("term"),
-            Value::text(document),
-            path.clone(),
-            unit.clone(),
-            Value::text(&term.label),
-            Value::text(&term.category),
-            Value::Int(count as i64),
-            Value::Int(excluded_of(i) as i64),
-            Value::Int(tokens as i64),
-            Value::Significant(rate_per_10k(count, tokens), 4),
-            Value::Null,
-        ]);
-    }
-    let totals = category_totals(lexicon, term_counts);
-    let excluded_totals = category_totals(lexicon, excluded);
-    let all: u64 = totals.iter().sum();
-    if all == 0 && excluded_totals.iter().all(|&x| x == 0) && !with_zeros {
-        return;
-    }
-    for (k, (category, &count)) in lexicon.categories.iter().zip(&totals).enumerate() {
-        let excluded = excluded_totals.get(k).copied().unwrap_or(0);
-        if count == 0 && excluded == 0 && !with_zeros {
-            continue;
-        }
-        table.push_row(Row {
-            cells: vec![
-                Value::text("category"),
-                Value::text(document),
-                path.clone(),
-                unit.clone(),
-                Value::Null,
-                Value::text(&category.name),
-                Value::Int(count as i64),
-                Value::Int(excluded as i64),
-                Value::Int(tokens as i64),
-                Value::Significant(rate_per_10k(count, tokens), 4),
-                percent(count, all).map_or(Value::Null, |p| Value::Float(p, 1)),
-            ],
-            bold: true,
-        });
-    }
-}
-
-/// The note naming the PDF pages whose words could not be counted, per document.
-fn pages_without_text_note(documents: &[DocumentCounts]) -> Option<String> {
-    let named: Vec<String> = documents
-        .iter()
-        .filter_map(|d| {
-            pages_without_text_warning(&d.pages_without_text).map(|w| format!("{}: {w}", d.name))
-        })
-        .collect();
-    (!named.is_empty()).then(|| {
-        format!(
-            "Pages without text (their words are in no count or rate): {}.",
-            named.join("; ")
-        )
-    })
-}
-
-/// The notes under the tables: what the mode matched, how to read the rows, the lexicon.
-fn notes(lexicon: &Lexicon, mode: Mode, by: Unit) -> Vec<String> {
-    let mut notes = Vec::new();
-    notes.push(mode_note(mode));
-    notes.push(
-        "Rows without a term (bold on a terminal) are category totals. per 10k words = count x 10,000 / word tokens of the document (or page/section); share = the category's hits as a percentage of all the lexicon's hits there."
-            .to_string(),
-    );
-    let exclusions: Vec<String> = lexicon
-        .terms
-        .iter()
-        .filter(|t| !t.exclude.is_empty())
-        .map(|t| format!("{}: {}", t.label, t.exclude.join(", ")))
-        .collect();
-    if !exclusions.is_empty() {
-        notes.push(format!(
-            "Excluded (hits inside these phrases are not counted for the term; the excluded column says how many): {}.",
-            exclusions.join("; ")
-        ));
-    }
-    if by != Unit::Document {
-        notes.push(format!(
-            "{}s where a term or category does not occur are not listed for it.",
-            unit_title(by)
-        ));
-    }
-    notes.push(format!(
-        "Lexicon: {} ({}){}",
-        lexicon.name,
-        lexicon.origin,
-        lexicon
-            .source
-            .as_ref()
-            .map(|s| format!("; source: {s}"))
-            .unwrap_or_default()
-    ));
-    notes
-}
-
-/// What matching mode `mode` means, in plain words (a note of `count` and the Method section of
-/// `report`).
-pub fn mode_note(mode: Mode) -> String {
-    match mode {
-    Mode::Word => "Mode word: whole words, case-insensitive; multi-word forms match consecutive words; each word counts for at most one term.".to_string(),
-    Mode::Family => "Mode family: whole words and their regular inflections (-s, -'s, -ed, -ing), case-insensitive; each word counts for at most one term.".to_string(),
-    Mode::Substring => "Mode substring: occurrences anywhere in the text, ignoring word boundaries (as a PDF viewer's Find box). TERMS OVERLAP in this mode (\"inform\" is also counted inside \"information\"), so category totals and shares count some text more than once.".to_string(),
-}
 }

@@ -16,22 +16,20 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use rayon::prelude::*;
-use sha2::{Digest, Sha256};
 
 use crate::cmd::args::{InputArgs, LexiconArgs};
-use crate::cmd::count::{add_dispersion, build_report as count_report, mode_note, warn_uncovered};
-use crate::cmd::diff::{ReportOptions, build_report as diff_report};
-use crate::count::{CorpusCounts, DocumentCounts, Unit, count_document};
-use crate::dispersion::{TermParts, term_parts_of_counted};
+use crate::count::Unit;
 use crate::document::Document;
 use crate::frequency::{WordCounts, merge};
-use crate::kwic::{Concordance, DEFAULT_WIDTH, Span, first_contexts};
 use crate::lexicon::Lexicon;
-use crate::matcher::{Matcher, Mode};
+use crate::matcher::Matcher;
 use crate::outcome::Outcome;
 use crate::output::AtomicFile;
-use crate::render::html::{Change, DocumentInfo, ReportPage};
-use crate::variants::FormVariants;
+use crate::render::html::ReportPage;
+use crate::report::count::{build_report as count_report, mode_note};
+use crate::report::dispersion::add_dispersion;
+use crate::report::page::{analyse, change_of, cleaning_note, hex_sha256};
+use crate::variants::{FormVariants, uncovered_warnings};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -129,7 +127,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .par_iter()
         .map(|d| check.document_words(d))
         .reduce(WordCounts::default, merge);
-    warn_uncovered(&lexicon, &matcher, &check, &spellings);
+    for warning in uncovered_warnings(&lexicon, &matcher, &check, &spellings) {
+        eprintln!("termtally: {warning}");
+    }
     drop(documents);
     let mut counts_table = count_report(&lexicon, mode, Unit::Document, &analysed.corpus);
     add_dispersion(&mut counts_table, &lexicon, &analysed.parts);
@@ -141,7 +141,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         lexicon_sha256: hex_sha256(lexicon.to_toml().as_bytes()),
         mode,
         mode_note: mode_note(mode),
-        cleaning: cleaning_note(&args.input),
+        cleaning: cleaning_note(
+            args.input.keep_headers,
+            args.input.include_commentaries,
+            args.input.include_amendments,
+        ),
         documents: analysed.infos,
         failures: outcome.failures(),
         counts: &analysed.corpus,
@@ -172,87 +176,6 @@ fn open_destination(args: &Args) -> anyhow::Result<Option<AtomicFile>> {
             "the report is an HTML file: give -o FILE, e.g. -o report.html (or redirect standard output)"
         ),
         _ => Ok(None),
-    }
-}
-
-/// What the pass over one document gives: its counts by page, first hits in context, SHA-256
-/// and parts.
-type OneDocument = (
-    DocumentCounts,
-    Vec<Vec<Concordance>>,
-    Option<String>,
-    TermParts,
-);
-
-/// What one pass over the documents gives the report.
-struct Analysed {
-    corpus: CorpusCounts,
-    /// Each document's pages (or 10 equal parts), for the dispersion columns.
-    parts: Vec<Option<TermParts>>,
-    contexts: Vec<Vec<Vec<Concordance>>>,
-    infos: Vec<DocumentInfo>,
-}
-
-/// One pass per document (in parallel): its counts by page (which also gives the
-/// whole-document counts `count` reports), the first `per_term` hits of each term in context,
-/// and the file's SHA-256.
-fn analyse(documents: &[Document], matcher: &Matcher, per_term: usize) -> Analysed {
-    let analysed: Vec<OneDocument> = documents
-        .par_iter()
-        .map(|doc| {
-            let by_page = count_document(doc, matcher, Unit::Page);
-            let parts = term_parts_of_counted(doc, &by_page, matcher);
-            (
-                by_page,
-                first_contexts(doc, matcher, Span::Chars(DEFAULT_WIDTH), per_term),
-                file_sha256(&doc.name),
-                parts,
-            )
-        })
-        .collect();
-    let mut counted = Vec::with_capacity(analysed.len());
-    let mut contexts = Vec::with_capacity(analysed.len());
-    let mut infos = Vec::with_capacity(analysed.len());
-    let mut parts = Vec::with_capacity(analysed.len());
-    for (counts, firsts, sha256, of_document) in analysed {
-        parts.push(Some(of_document));
-        infos.push(DocumentInfo {
-            name: counts.name.clone(),
-            format: counts.format,
-            pages: counts.pages,
-            words: counts.tokens,
-            sha256,
-        });
-        counted.push(counts);
-        contexts.push(firsts);
-    }
-    Analysed {
-        corpus: CorpusCounts::from_documents(counted, matcher.term_count()),
-        parts,
-        contexts,
-        infos,
-    }
-}
-
-/// The Change section: `diff`'s report of the first `side_sizes[0]` documents (OLD) against the
-/// rest (NEW).
-fn change_of(lexicon: &Lexicon, corpus: &CorpusCounts, mode: Mode, side_sizes: &[usize]) -> Change {
-    if side_sizes.contains(&0) {
-        let side = if side_sizes[0] == 0 { "OLD" } else { "NEW" };
-        return Change::Unavailable(format!(
-            "No {side} document could be read, so there is nothing to compare."
-        ));
-    }
-    let (old, new) = corpus.documents.split_at(side_sizes[0]);
-    let side =
-        |docs: &[DocumentCounts]| CorpusCounts::from_documents(docs.to_vec(), corpus.counts.len());
-    let (old, new) = (side(old), side(new));
-    // `termtally diff`'s defaults, so the numbers are those of `diff --old ... --new ...`.
-    let options = ReportOptions::defaults(mode);
-    Change::Compared {
-        table: diff_report(lexicon, &options, &old, &new, None),
-        old: old.documents.iter().map(|d| d.name.clone()).collect(),
-        new: new.documents.iter().map(|d| d.name.clone()).collect(),
     }
 }
 
@@ -289,44 +212,6 @@ fn announce(dest: &Path, bytes: usize) {
         dest.display(),
         shown.display()
     );
-}
-
-/// The SHA-256 of the file `name` names (`None` for standard input or an unreadable file).
-fn file_sha256(name: &str) -> Option<String> {
-    if name == "-" {
-        return None;
-    }
-    std::fs::read(name).ok().map(|bytes| hex_sha256(&bytes))
-}
-
-fn hex_sha256(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
-/// What cleaning removed from the text before counting, in plain words.
-fn cleaning_note(input: &InputArgs) -> String {
-    let mut note = String::from(
-        "Text was taken from each file as termtally extract gives it; characters were normalised \
-         (Unicode NFKC: ligatures such as \"ﬁ\" become \"fi\"; typographic apostrophes and hyphens \
-         made plain), and words broken across lines by a hyphen were rejoined as the document \
-         spells them elsewhere. ",
-    );
-    note.push_str(if input.keep_headers {
-        "Running headers, footers and page numbers were KEPT (--keep-headers)."
-    } else {
-        "Removed: running headers and footers (lines repeated at the top or bottom of at least \
-         40% of pages) and bare page numbers, so they do not inflate the counts."
-    });
-    if input.include_commentaries {
-        note.push_str(" Legislation: editorial annotations (Commentaries) included.");
-    }
-    if input.include_amendments {
-        note.push_str(" Legislation: quoted amendment text included.");
-    }
-    note
 }
 
 /// The command as typed, for the Method section: `termtally` and the arguments, each quoted for a

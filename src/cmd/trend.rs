@@ -27,7 +27,7 @@ use std::process::ExitCode;
 use serde_json::{Value as Json, json};
 
 use crate::cmd::args::{InputArgs, KeynessArgs, LexiconArgs, StreamArgs};
-use crate::cmd::diff::{count_side, keyness_cells, keyness_columns, side_json, statistics_note};
+use crate::cmd::diff::count_side;
 use crate::cmd::{load_or_stream, print_summary, write_counted};
 use crate::count::{CorpusCounts, category_totals};
 use crate::keyness::LlForm;
@@ -36,6 +36,7 @@ use crate::matcher::{Matcher, Mode};
 use crate::outcome::Outcome;
 use crate::output::OutputArgs;
 use crate::render::OutputFormat;
+use crate::report::diff::{keyness_cells, keyness_columns, side_json, statistics_note};
 use crate::table::{Column, Report, Row, Table, Value};
 use crate::trend::{EditionCount, Point, series};
 

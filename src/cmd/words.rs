@@ -33,7 +33,6 @@ use rustc_hash::FxHashMap;
 use serde_json::json;
 
 use crate::cmd::args::{InputArgs, StreamArgs, WordListArgs};
-use crate::cmd::count::{dispersion_cells, dispersion_columns, dispersion_note};
 use crate::cmd::{finish, load_and_count, write_counted};
 use crate::count::rate_per_10k;
 use crate::dispersion::{WordParts, sparse_dispersion, word_parts};
@@ -43,6 +42,7 @@ use crate::layout::{Layout, MatrixRow, Values, wide_table};
 use crate::outcome::Outcome;
 use crate::output::OutputArgs;
 use crate::render::OutputFormat;
+use crate::report::dispersion::{dispersion_cells, dispersion_columns, dispersion_note};
 use crate::stopwords::WordFilter;
 use crate::stream::{Streamed, Tally, Work};
 use crate::table::{Column, Report, Table, Value};

@@ -1,0 +1,310 @@
+//! The report of `termtally count` (its schema is documented at the top of `cmd/count.rs`):
+//! counts of a lexicon's terms as one `Report`, shared by `count`, `report` and `serve`.
+
+use serde_json::json;
+
+use crate::count::{CorpusCounts, DocumentCounts, Unit, category_totals, percent, rate_per_10k};
+use crate::document::{pages_without_text_warning, short_names};
+use crate::lexicon::Lexicon;
+use crate::matcher::Mode;
+use crate::table::{Column, Report, Role, Row, Table, Value};
+
+/// The document label of corpus-total rows.
+pub const ALL_DOCUMENTS: &str = "(all documents)";
+
+/// Builds the report of `count` (see the schema at the top of this file).
+pub fn build_report(lexicon: &Lexicon, mode: Mode, by: Unit, counts: &CorpusCounts) -> Report {
+    let mut report = Report::default();
+    insert_meta(&mut report, lexicon, mode, by, counts);
+    // One table per document (and one for the corpus total): display formats show each under a
+    // title instead of repeating the path on every row; machine formats carry `document`.
+    let paths: Vec<&str> = counts.documents.iter().map(|d| d.name.as_str()).collect();
+    let names = short_names(&paths);
+    for (d, name) in counts.documents.iter().zip(&names) {
+        let document = (name.as_str(), Value::text(&d.name));
+        let mut table = Table::new(columns(by, has_exclusions(lexicon)));
+        let pages = d.pages.map(|p| format!(", {p} pages")).unwrap_or_default();
+        table.title = Some(format!("{}: {} words{pages}", d.name, d.tokens));
+        if by == Unit::Document {
+            add_rows(
+                &mut table,
+                lexicon,
+                document,
+                Value::Null,
+                Tallied::new(d.tokens, &d.counts, &d.excluded),
+                true,
+            );
+        } else {
+            for u in &d.units {
+                add_rows(
+                    &mut table,
+                    lexicon,
+                    document.clone(),
+                    Value::text(&u.label),
+                    Tallied::new(u.tokens, &u.counts, &u.excluded),
+                    false,
+                );
+            }
+        }
+        report.tables.push(table);
+    }
+    if counts.documents.len() > 1 {
+        let mut table = Table::new(columns(by, has_exclusions(lexicon)));
+        table.title = Some(format!(
+            "All {} documents: {} words",
+            counts.documents.len(),
+            counts.tokens
+        ));
+        add_rows(
+            &mut table,
+            lexicon,
+            (ALL_DOCUMENTS, Value::Null),
+            Value::Null,
+            Tallied::new(counts.tokens, &counts.counts, &counts.excluded),
+            true,
+        );
+        report.tables.push(table);
+    }
+    report.notes = notes(lexicon, mode, by);
+    report
+        .notes
+        .extend(pages_without_text_note(&counts.documents));
+    report
+}
+
+/// The report's metadata: command, lexicon, mode, unit, categories, documents and totals.
+fn insert_meta(
+    report: &mut Report,
+    lexicon: &Lexicon,
+    mode: Mode,
+    by: Unit,
+    counts: &CorpusCounts,
+) {
+    report.meta.insert("command".into(), json!("count"));
+    report.meta.insert(
+        "lexicon".into(),
+        json!({"name": lexicon.name, "origin": lexicon.origin, "source": lexicon.source}),
+    );
+    report.meta.insert("mode".into(), json!(mode.name()));
+    report.meta.insert("by".into(), json!(by.name()));
+    report.meta.insert(
+        "categories".into(),
+        json!(
+            lexicon
+                .categories
+                .iter()
+                .map(|c| json!({"name": c.name, "description": c.description}))
+                .collect::<Vec<_>>()
+        ),
+    );
+    report.meta.insert(
+        "documents".into(),
+        json!(
+            counts
+                .documents
+                .iter()
+                .map(|d| json!({
+                    "path": d.name,
+                    "format": d.format,
+                    "pages": d.pages,
+                    "tokens": d.tokens,
+                    "pages_without_text": d.pages_without_text,
+                }))
+                .collect::<Vec<_>>()
+        ),
+    );
+    report.meta.insert(
+        "total".into(),
+        json!({"documents": counts.documents.len(), "tokens": counts.tokens}),
+    );
+}
+
+/// The title of the unit column.
+pub fn unit_title(by: Unit) -> &'static str {
+    match by {
+        Unit::Document => "Unit",
+        Unit::Page => "Page",
+        Unit::Section => "Section",
+    }
+}
+
+/// Whether any term has exclusions (the `excluded` column is then shown on screen too).
+fn has_exclusions(lexicon: &Lexicon) -> bool {
+    lexicon.terms.iter().any(|t| !t.exclude.is_empty())
+}
+
+/// The columns of every table of the report.
+fn columns(by: Unit, show_excluded: bool) -> Vec<Column> {
+    let excluded = Column::number("excluded", "Excluded");
+    let unit = Column::new("unit", unit_title(by))
+        .right()
+        .role(Role::Citation);
+    vec![
+        Column::new("kind", "Kind").machine_only(),
+        Column::new("document", "Document").machine_only(),
+        Column::new("path", "Path").role(Role::Path).machine_only(),
+        if by == Unit::Document {
+            unit.machine_only()
+        } else {
+            unit
+        },
+        Column::new("term", "Term").highlighted(),
+        Column::new("category", "Category"),
+        Column::number("count", "Count"),
+        if show_excluded {
+            excluded
+        } else {
+            excluded.machine_only()
+        },
+        Column::number("tokens", "Words").machine_only(),
+        Column::number("rate_per_10k", "per 10k words"),
+        Column::number("share", "Share of hits %"),
+    ]
+}
+
+/// The word tokens, counts and excluded hits per term of one document or unit.
+struct Tallied<'a> {
+    tokens: u64,
+    counts: &'a [u64],
+    excluded: &'a [u64],
+}
+
+impl<'a> Tallied<'a> {
+    fn new(tokens: u64, counts: &'a [u64], excluded: &'a [u64]) -> Tallied<'a> {
+        Tallied {
+            tokens,
+            counts,
+            excluded,
+        }
+    }
+}
+
+/// The rows of one document or unit: each term's count, then each category's total (bold);
+/// without `with_zeros`, terms and categories that do not occur are left out. `document` is the
+/// short name and the path (null for the corpus total).
+fn add_rows(
+    table: &mut Table,
+    lexicon: &Lexicon,
+    (document, path): (&str, Value),
+    unit: Value,
+    tallied: Tallied<'_>,
+    with_zeros: bool,
+) {
+    let Tallied {
+        tokens,
+        counts: term_counts,
+        excluded,
+    } = tallied;
+    let excluded_of = |i: usize| excluded.get(i).copied().unwrap_or(0);
+    for (i, (term, &count)) in lexicon.terms.iter().zip(term_counts).enumerate() {
+        if count == 0 && excluded_of(i) == 0 && !with_zeros {
+            continue;
+        }
+        table.push(vec![
+            Value::text("term"),
+            Value::text(document),
+            path.clone(),
+            unit.clone(),
+            Value::text(&term.label),
+            Value::text(&term.category),
+            Value::Int(count as i64),
+            Value::Int(excluded_of(i) as i64),
+            Value::Int(tokens as i64),
+            Value::Significant(rate_per_10k(count, tokens), 4),
+            Value::Null,
+        ]);
+    }
+    let totals = category_totals(lexicon, term_counts);
+    let excluded_totals = category_totals(lexicon, excluded);
+    let all: u64 = totals.iter().sum();
+    if all == 0 && excluded_totals.iter().all(|&x| x == 0) && !with_zeros {
+        return;
+    }
+    for (k, (category, &count)) in lexicon.categories.iter().zip(&totals).enumerate() {
+        let excluded = excluded_totals.get(k).copied().unwrap_or(0);
+        if count == 0 && excluded == 0 && !with_zeros {
+            continue;
+        }
+        table.push_row(Row {
+            cells: vec![
+                Value::text("category"),
+                Value::text(document),
+                path.clone(),
+                unit.clone(),
+                Value::Null,
+                Value::text(&category.name),
+                Value::Int(count as i64),
+                Value::Int(excluded as i64),
+                Value::Int(tokens as i64),
+                Value::Significant(rate_per_10k(count, tokens), 4),
+                percent(count, all).map_or(Value::Null, |p| Value::Float(p, 1)),
+            ],
+            bold: true,
+        });
+    }
+}
+
+/// The note naming the PDF pages whose words could not be counted, per document.
+fn pages_without_text_note(documents: &[DocumentCounts]) -> Option<String> {
+    let named: Vec<String> = documents
+        .iter()
+        .filter_map(|d| {
+            pages_without_text_warning(&d.pages_without_text).map(|w| format!("{}: {w}", d.name))
+        })
+        .collect();
+    (!named.is_empty()).then(|| {
+        format!(
+            "Pages without text (their words are in no count or rate): {}.",
+            named.join("; ")
+        )
+    })
+}
+
+/// The notes under the tables: what the mode matched, how to read the rows, the lexicon.
+fn notes(lexicon: &Lexicon, mode: Mode, by: Unit) -> Vec<String> {
+    let mut notes = Vec::new();
+    notes.push(mode_note(mode));
+    notes.push(
+        "Rows without a term (bold on a terminal) are category totals. per 10k words = count x 10,000 / word tokens of the document (or page/section); share = the category's hits as a percentage of all the lexicon's hits there."
+            .to_string(),
+    );
+    let exclusions: Vec<String> = lexicon
+        .terms
+        .iter()
+        .filter(|t| !t.exclude.is_empty())
+        .map(|t| format!("{}: {}", t.label, t.exclude.join(", ")))
+        .collect();
+    if !exclusions.is_empty() {
+        notes.push(format!(
+            "Excluded (hits inside these phrases are not counted for the term; the excluded column says how many): {}.",
+            exclusions.join("; ")
+        ));
+    }
+    if by != Unit::Document {
+        notes.push(format!(
+            "{}s where a term or category does not occur are not listed for it.",
+            unit_title(by)
+        ));
+    }
+    notes.push(format!(
+        "Lexicon: {} ({}){}",
+        lexicon.name,
+        lexicon.origin,
+        lexicon
+            .source
+            .as_ref()
+            .map(|s| format!("; source: {s}"))
+            .unwrap_or_default()
+    ));
+    notes
+}
+
+/// What matching mode `mode` means, in plain words (a note of `count` and the Method section of
+/// `report`).
+pub fn mode_note(mode: Mode) -> String {
+    match mode {
+    Mode::Word => "Mode word: whole words, case-insensitive; multi-word forms match consecutive words; each word counts for at most one term.".to_string(),
+    Mode::Family => "Mode family: whole words and their regular inflections (-s, -'s, -ed, -ing), case-insensitive; each word counts for at most one term.".to_string(),
+    Mode::Substring => "Mode substring: occurrences anywhere in the text, ignoring word boundaries (as a PDF viewer's Find box). TERMS OVERLAP in this mode (\"inform\" is also counted inside \"information\"), so category totals and shares count some text more than once.".to_string(),
+}
+}
