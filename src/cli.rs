@@ -47,6 +47,7 @@ pub enum Command {
     Report(cmd::report::Args),
     Reproduce(cmd::reproduce::Args),
     Lexicon(cmd::lexicon::Args),
+    Serve(cmd::serve::Args),
     /// Internal: extracts one PDF in an isolated process (see `extract::pdf`).
     #[command(name = "__pdf-worker", hide = true)]
     PdfWorker(cmd::pdf_worker::Args),
@@ -69,6 +70,7 @@ pub fn main() -> ExitCode {
         Command::Report(args) => cmd::report::run(args),
         Command::Reproduce(args) => cmd::reproduce::run(args),
         Command::Lexicon(args) => cmd::lexicon::run(args),
+        Command::Serve(args) => cmd::serve::run(args),
         Command::PdfWorker(args) => cmd::pdf_worker::run(args),
     };
     match result {

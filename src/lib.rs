@@ -37,6 +37,7 @@ mod testing;
 pub mod tokenise;
 pub mod trend;
 pub mod variants;
+pub mod webapp;
 pub mod wordform;
 
 pub use document::{Block, Document, Format};

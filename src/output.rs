@@ -22,6 +22,23 @@ fn live_temp_files() -> MutexGuard<'static, Vec<PathBuf>> {
     LIVE_TEMP_FILES.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+/// Private temporary folders (`termtally serve`'s uploads); a signal deletes them too.
+static LIVE_TEMP_DIRS: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+fn live_temp_dirs() -> MutexGuard<'static, Vec<PathBuf>> {
+    LIVE_TEMP_DIRS.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// `dir` is removed, with everything in it, if a signal ends termtally.
+pub fn register_temp_dir(dir: &Path) {
+    live_temp_dirs().push(dir.to_path_buf());
+}
+
+/// `dir` has been removed (or is kept) by its owner.
+pub fn unregister_temp_dir(dir: &Path) {
+    live_temp_dirs().retain(|d| d != dir);
+}
+
 /// Deletes the temporary output files being written, says `termtally: {message}` and exits with
 /// `code`: what a signal does (see `crate::signals`). Holding the registry's lock until exit
 /// keeps `AtomicFile::commit` from renaming a file being deleted, and new temporary files from
@@ -30,6 +47,9 @@ pub fn remove_temp_files_and_exit(message: &str, code: i32) -> ! {
     let live = live_temp_files();
     for path in live.iter() {
         let _ = std::fs::remove_file(path);
+    }
+    for dir in live_temp_dirs().iter() {
+        let _ = std::fs::remove_dir_all(dir);
     }
     eprintln!("termtally: {message}");
     std::process::exit(code);

@@ -12,6 +12,7 @@ use crate::extract::{ExtractOptions, PdfRunner};
 use crate::keyness::{Correction, LlForm};
 use crate::lexicon::{DEFAULT_LEXICON, Lexicon};
 use crate::matcher::Mode;
+use crate::report::count::RowSelection;
 use crate::report::diff::SortBy;
 use crate::stopwords::{StopList, WordFilter};
 
@@ -164,6 +165,16 @@ value_enum!(Unit);
 value_enum!(LlForm);
 value_enum!(Correction);
 value_enum!(SortBy);
+
+// `--rows`' values have no help of their own (the option's help explains them).
+impl clap::ValueEnum for RowSelection {
+    fn value_variants<'a>() -> &'a [Self] {
+        &RowSelection::ALL
+    }
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.name()))
+    }
+}
 
 /// How keyness is computed and when a change counts as significant: shared by diff and trend.
 #[derive(Args, Debug, Clone)]

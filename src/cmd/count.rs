@@ -66,21 +66,21 @@ use serde_json::json;
 
 use crate::cmd::args::{InputArgs, LexiconArgs, StreamArgs};
 use crate::cmd::{finish, load_and_count, write_counted};
-use crate::count::{CorpusCounts, Unit, category_totals, count_document};
+use crate::count::{CorpusCounts, Unit, count_document};
 use crate::dispersion::term_parts;
-use crate::document::{Document, short_names};
+use crate::document::Document;
 use crate::frequency::{WordCounts, merge};
 use crate::kwic;
-use crate::layout::{Layout, MatrixRow, Values, wide_table};
+use crate::layout::{Layout, Values};
 use crate::lexicon::Lexicon;
 use crate::matcher::Matcher;
 use crate::outcome::Outcome;
 use crate::output::OutputArgs;
 use crate::render::OutputFormat;
-use crate::report::count::{ALL_DOCUMENTS, build_report, unit_title};
+use crate::report::count::{RowSelection, build_report, matrix, select_rows, spreadsheet_sheets};
 use crate::report::dispersion::add_dispersion;
 use crate::stream::{Streamed, Tally, Work};
-use crate::table::{Report, Table, Value};
+use crate::table::Report;
 use crate::variants::{FormVariants, uncovered_warnings};
 
 const EXAMPLES: &str = "\
@@ -267,117 +267,6 @@ fn check_dispersion_options(args: &Args) -> anyhow::Result<()> {
         );
     }
     Ok(())
-}
-
-/// The rows of `--rows`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum RowSelection {
-    Terms,
-    Categories,
-    Totals,
-    All,
-}
-
-/// Keeps the rows of `report` that `selection` asks for (see [`RowSelection`]). With one document
-/// there is no "(all documents)" table; its own rows are then its totals.
-pub fn select_rows(report: &mut Report, selection: RowSelection) {
-    let has_corpus_total = report.tables.iter().any(|t| {
-        let document = t.column_index("document");
-        t.rows
-            .iter()
-            .any(|r| document.and_then(|i| r.cells.get(i)) == Some(&Value::text(ALL_DOCUMENTS)))
-    });
-    for table in &mut report.tables {
-        let (Some(kind), Some(document)) =
-            (table.column_index("kind"), table.column_index("document"))
-        else {
-            continue;
-        };
-        table.rows.retain(|row| {
-            let is = |i: usize, text: &str| row.cells.get(i) == Some(&Value::text(text));
-            let total = is(document, ALL_DOCUMENTS);
-            match selection {
-                RowSelection::Terms => is(kind, "term") && !total,
-                RowSelection::Categories => is(kind, "category") && !total,
-                RowSelection::Totals => total || !has_corpus_total,
-                RowSelection::All => true,
-            }
-        });
-    }
-}
-
-/// The sheets of the xlsx workbook: `terms` (the term rows of each document, as the default
-/// CSV), `counts` and `rates` (the documents × terms matrix), `categories` (category totals of
-/// each document); the renderer adds `method`.
-fn spreadsheet_sheets(
-    report: &Report,
-    lexicon: &Lexicon,
-    by: Unit,
-    counts: &CorpusCounts,
-) -> Vec<Table> {
-    let long = |selection: RowSelection, title: &str| {
-        let mut selected = report.clone();
-        select_rows(&mut selected, selection);
-        let mut table = crate::render::flattened_table(&selected);
-        table.title = Some(title.to_string());
-        table
-    };
-    let wide = |values: Values, title: &str| {
-        let mut table = matrix(lexicon, by, counts, values);
-        table.title = Some(title.to_string());
-        table
-    };
-    vec![
-        long(RowSelection::Terms, "terms"),
-        wide(Values::Count, "counts"),
-        wide(Values::Rate, "rates"),
-        long(RowSelection::Categories, "categories"),
-    ]
-}
-
-/// The documents × terms matrix (see [`crate::layout`]): one row per document, or per page or
-/// section with `--by`; a column per term, then `category:NAME` per category.
-pub fn matrix(lexicon: &Lexicon, by: Unit, counts: &CorpusCounts, values: Values) -> Table {
-    let paths: Vec<&str> = counts.documents.iter().map(|d| d.name.as_str()).collect();
-    let names = short_names(&paths);
-    let with_categories = |term_counts: &[u64]| {
-        let mut all = term_counts.to_vec();
-        all.extend(category_totals(lexicon, term_counts));
-        all
-    };
-    let mut rows = Vec::new();
-    for (d, name) in counts.documents.iter().zip(names) {
-        if by == Unit::Document {
-            rows.push(MatrixRow {
-                document: name,
-                path: d.name.clone(),
-                unit: None,
-                tokens: d.tokens,
-                counts: with_categories(&d.counts),
-            });
-        } else {
-            rows.extend(d.units.iter().map(|u| MatrixRow {
-                document: name.clone(),
-                path: d.name.clone(),
-                unit: Some(u.label.clone()),
-                tokens: u.tokens,
-                counts: with_categories(&u.counts),
-            }));
-        }
-    }
-    let columns: Vec<String> = lexicon
-        .terms
-        .iter()
-        .map(|t| t.label.clone())
-        .chain(
-            lexicon
-                .categories
-                .iter()
-                .map(|c| format!("category:{}", c.name)),
-        )
-        .collect();
-    let unit = (by != Unit::Document).then(|| unit_title(by));
-    wide_table(&rows, unit, &columns, values)
 }
 
 /// The `contexts` records of one streamed document, as [`kwic::contexts_json`] gives them for a

@@ -11,6 +11,7 @@ pub mod lexicon;
 pub mod pdf_worker;
 pub mod report;
 pub mod reproduce;
+pub mod serve;
 pub mod trend;
 pub mod variants;
 pub mod words;

@@ -28,7 +28,10 @@ use crate::output::AtomicFile;
 use crate::render::html::ReportPage;
 use crate::report::count::{build_report as count_report, mode_note};
 use crate::report::dispersion::add_dispersion;
-use crate::report::page::{analyse, change_of, cleaning_note, hex_sha256};
+use crate::report::page::{
+    DEFAULT_CONTEXTS, analyse, change_of, cleaning_note, file_sha256, generated_at, hex_sha256,
+    shell_quote,
+};
 use crate::variants::{FormVariants, uncovered_warnings};
 
 const EXAMPLES: &str = "\
@@ -42,9 +45,6 @@ Examples:
 
 Open the file in any web browser (double-click it). It works offline and can be e-mailed: it
 loads nothing from the network. With SOURCE_DATE_EPOCH set, the same inputs give the same bytes.";
-
-/// Hits in context shown per term and document unless `--contexts` says otherwise.
-pub const DEFAULT_CONTEXTS: usize = 10;
 
 /// Write one self-contained HTML report: method, category shares, terms by document, where the
 /// terms fall across pages, every hit in context with its citation, and (with --old/--new) what
@@ -121,7 +121,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         ContextLimit::First(n) => Some(n),
         ContextLimit::All => None,
     };
-    let analysed = analyse(&documents, &matcher, limit.unwrap_or(usize::MAX));
+    let analysed = analyse(&documents, &matcher, limit.unwrap_or(usize::MAX), |doc| {
+        file_sha256(&doc.name)
+    });
     let check = FormVariants::new(&lexicon);
     let spellings = documents
         .par_iter()
@@ -227,69 +229,9 @@ fn command_line() -> String {
         .join(" ")
 }
 
-fn shell_quote(arg: &str) -> String {
-    let plain = |c: char| c.is_ascii_alphanumeric() || "_-./=:,+@%".contains(c);
-    if !arg.is_empty() && arg.chars().all(plain) {
-        arg.to_string()
-    } else {
-        format!("'{}'", arg.replace('\'', r"'\''"))
-    }
-}
-
-/// When the report was made: `SOURCE_DATE_EPOCH` (reproducible builds) if set, else now; as
-/// "2026-12-01 23:14 UTC".
-fn generated_at() -> String {
-    let epoch = std::env::var("SOURCE_DATE_EPOCH")
-        .ok()
-        .and_then(|s| s.trim().parse::<i64>().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_secs() as i64)
-        });
-    utc_timestamp(epoch)
-}
-
-/// Seconds since 1970 as "YYYY-MM-DD HH:MM UTC" (Hinnant's civil-from-days algorithm: one date
-/// for a footer does not justify a date-time dependency).
-fn utc_timestamp(epoch: i64) -> String {
-    let (days, secs) = (epoch.div_euclid(86_400), epoch.rem_euclid(86_400));
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02} UTC",
-        secs / 3600,
-        secs % 3600 / 60
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn timestamps_are_civil_utc() {
-        assert_eq!(utc_timestamp(0), "1970-01-01 00:00 UTC");
-        // date -u -d @1709251199: Thu Feb 29 23:59:59 UTC 2024 (a leap day).
-        assert_eq!(utc_timestamp(1_709_251_199), "2024-02-29 23:59 UTC");
-        assert_eq!(utc_timestamp(951_782_400), "2000-02-29 00:00 UTC");
-        assert_eq!(utc_timestamp(-86_400), "1969-12-31 00:00 UTC");
-    }
-
-    #[test]
-    fn shell_quoting_round_trips_awkward_names() {
-        assert_eq!(shell_quote("report.html"), "report.html");
-        assert_eq!(shell_quote("my file.pdf"), "'my file.pdf'");
-        assert_eq!(shell_quote("it's"), r"'it'\''s'");
-        assert_eq!(shell_quote(""), "''");
-    }
 
     #[test]
     fn contexts_take_a_number_or_all() {

@@ -5,9 +5,139 @@ use serde_json::json;
 
 use crate::count::{CorpusCounts, DocumentCounts, Unit, category_totals, percent, rate_per_10k};
 use crate::document::{pages_without_text_warning, short_names};
+use crate::layout::{MatrixRow, Values, wide_table};
 use crate::lexicon::Lexicon;
 use crate::matcher::Mode;
 use crate::table::{Column, Report, Role, Row, Table, Value};
+
+/// The rows of `--rows`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowSelection {
+    Terms,
+    Categories,
+    Totals,
+    All,
+}
+
+impl RowSelection {
+    pub const ALL: [RowSelection; 4] = [
+        RowSelection::Terms,
+        RowSelection::Categories,
+        RowSelection::Totals,
+        RowSelection::All,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            RowSelection::Terms => "terms",
+            RowSelection::Categories => "categories",
+            RowSelection::Totals => "totals",
+            RowSelection::All => "all",
+        }
+    }
+}
+
+/// Keeps the rows of `report` that `selection` asks for (see [`RowSelection`]). With one document
+/// there is no "(all documents)" table; its own rows are then its totals.
+pub fn select_rows(report: &mut Report, selection: RowSelection) {
+    let has_corpus_total = report.tables.iter().any(|t| {
+        let document = t.column_index("document");
+        t.rows
+            .iter()
+            .any(|r| document.and_then(|i| r.cells.get(i)) == Some(&Value::text(ALL_DOCUMENTS)))
+    });
+    for table in &mut report.tables {
+        let (Some(kind), Some(document)) =
+            (table.column_index("kind"), table.column_index("document"))
+        else {
+            continue;
+        };
+        table.rows.retain(|row| {
+            let is = |i: usize, text: &str| row.cells.get(i) == Some(&Value::text(text));
+            let total = is(document, ALL_DOCUMENTS);
+            match selection {
+                RowSelection::Terms => is(kind, "term") && !total,
+                RowSelection::Categories => is(kind, "category") && !total,
+                RowSelection::Totals => total || !has_corpus_total,
+                RowSelection::All => true,
+            }
+        });
+    }
+}
+
+/// The sheets of the xlsx workbook: `terms` (the term rows of each document, as the default
+/// CSV), `counts` and `rates` (the documents × terms matrix), `categories` (category totals of
+/// each document); the renderer adds `method`.
+pub fn spreadsheet_sheets(
+    report: &Report,
+    lexicon: &Lexicon,
+    by: Unit,
+    counts: &CorpusCounts,
+) -> Vec<Table> {
+    let long = |selection: RowSelection, title: &str| {
+        let mut selected = report.clone();
+        select_rows(&mut selected, selection);
+        let mut table = crate::render::flattened_table(&selected);
+        table.title = Some(title.to_string());
+        table
+    };
+    let wide = |values: Values, title: &str| {
+        let mut table = matrix(lexicon, by, counts, values);
+        table.title = Some(title.to_string());
+        table
+    };
+    vec![
+        long(RowSelection::Terms, "terms"),
+        wide(Values::Count, "counts"),
+        wide(Values::Rate, "rates"),
+        long(RowSelection::Categories, "categories"),
+    ]
+}
+
+/// The documents × terms matrix (see [`crate::layout`]): one row per document, or per page or
+/// section with `--by`; a column per term, then `category:NAME` per category.
+pub fn matrix(lexicon: &Lexicon, by: Unit, counts: &CorpusCounts, values: Values) -> Table {
+    let paths: Vec<&str> = counts.documents.iter().map(|d| d.name.as_str()).collect();
+    let names = short_names(&paths);
+    let with_categories = |term_counts: &[u64]| {
+        let mut all = term_counts.to_vec();
+        all.extend(category_totals(lexicon, term_counts));
+        all
+    };
+    let mut rows = Vec::new();
+    for (d, name) in counts.documents.iter().zip(names) {
+        if by == Unit::Document {
+            rows.push(MatrixRow {
+                document: name,
+                path: d.name.clone(),
+                unit: None,
+                tokens: d.tokens,
+                counts: with_categories(&d.counts),
+            });
+        } else {
+            rows.extend(d.units.iter().map(|u| MatrixRow {
+                document: name.clone(),
+                path: d.name.clone(),
+                unit: Some(u.label.clone()),
+                tokens: u.tokens,
+                counts: with_categories(&u.counts),
+            }));
+        }
+    }
+    let columns: Vec<String> = lexicon
+        .terms
+        .iter()
+        .map(|t| t.label.clone())
+        .chain(
+            lexicon
+                .categories
+                .iter()
+                .map(|c| format!("category:{}", c.name)),
+        )
+        .collect();
+    let unit = (by != Unit::Document).then(|| unit_title(by));
+    wide_table(&rows, unit, &columns, values)
+}
 
 /// The document label of corpus-total rows.
 pub const ALL_DOCUMENTS: &str = "(all documents)";

@@ -1,6 +1,8 @@
 //! The `termtally report` page's numbers, computed once for the command and for `serve`: one pass
 //! over the documents (counts by page, first hits in context, file hashes) and the Change section.
 
+use std::borrow::Borrow;
+
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
@@ -22,6 +24,9 @@ type OneDocument = (
     TermParts,
 );
 
+/// Hits in context shown per term and document unless `--contexts` says otherwise.
+pub const DEFAULT_CONTEXTS: usize = 10;
+
 /// What one pass over the documents gives the report.
 pub struct Analysed {
     pub corpus: CorpusCounts,
@@ -33,17 +38,24 @@ pub struct Analysed {
 
 /// One pass per document (in parallel): its counts by page (which also gives the
 /// whole-document counts `count` reports), the first `per_term` hits of each term in context,
-/// and the file's SHA-256.
-pub fn analyse(documents: &[Document], matcher: &Matcher, per_term: usize) -> Analysed {
+/// and the file's SHA-256 as `sha256_of` gives it (the command hashes the file the document's
+/// name names; the web app, whose names come from the browser, the bytes it stored).
+pub fn analyse<D: Borrow<Document> + Sync>(
+    documents: &[D],
+    matcher: &Matcher,
+    per_term: usize,
+    sha256_of: impl Fn(&Document) -> Option<String> + Sync,
+) -> Analysed {
     let analysed: Vec<OneDocument> = documents
         .par_iter()
         .map(|doc| {
+            let doc = doc.borrow();
             let by_page = count_document(doc, matcher, Unit::Page);
             let parts = term_parts_of_counted(doc, &by_page, matcher);
             (
                 by_page,
                 first_contexts(doc, matcher, Span::Chars(DEFAULT_WIDTH), per_term),
-                file_sha256(&doc.name),
+                sha256_of(doc),
                 parts,
             )
         })
@@ -139,4 +151,70 @@ pub fn cleaning_note(
         note.push_str(" Legislation: quoted amendment text included.");
     }
     note
+}
+
+/// When the report was made: `SOURCE_DATE_EPOCH` (reproducible builds) if set, else now; as
+/// "2026-12-01 23:14 UTC".
+pub fn generated_at() -> String {
+    let epoch = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse::<i64>().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs() as i64)
+        });
+    utc_timestamp(epoch)
+}
+
+/// Seconds since 1970 as "YYYY-MM-DD HH:MM UTC" (Hinnant's civil-from-days algorithm: one date
+/// for a footer does not justify a date-time dependency).
+fn utc_timestamp(epoch: i64) -> String {
+    let (days, secs) = (epoch.div_euclid(86_400), epoch.rem_euclid(86_400));
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02} UTC",
+        secs / 3600,
+        secs % 3600 / 60
+    )
+}
+
+/// `arg` quoted for a POSIX shell when it needs it (the Method section's command).
+pub fn shell_quote(arg: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "_-./=:,+@%".contains(c);
+    if !arg.is_empty() && arg.chars().all(plain) {
+        arg.to_string()
+    } else {
+        format!("'{}'", arg.replace('\'', r"'\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shell_quoting_round_trips_awkward_names() {
+        assert_eq!(shell_quote("report.html"), "report.html");
+        assert_eq!(shell_quote("my file.pdf"), "'my file.pdf'");
+        assert_eq!(shell_quote("it's"), r"'it'\''s'");
+        assert_eq!(shell_quote(""), "''");
+    }
+
+    #[test]
+    fn timestamps_are_civil_utc() {
+        assert_eq!(utc_timestamp(0), "1970-01-01 00:00 UTC");
+        // date -u -d @1709251199: Thu Feb 29 23:59:59 UTC 2024 (a leap day).
+        assert_eq!(utc_timestamp(1_709_251_199), "2024-02-29 23:59 UTC");
+        assert_eq!(utc_timestamp(951_782_400), "2000-02-29 00:00 UTC");
+        assert_eq!(utc_timestamp(-86_400), "1969-12-31 00:00 UTC");
+    }
 }

@@ -31,6 +31,7 @@ mod report;
 mod reproduce;
 #[cfg(unix)]
 mod robustness;
+mod serve;
 mod stream;
 mod variants;
 mod words;

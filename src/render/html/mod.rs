@@ -8,7 +8,7 @@
 //! untrusted text: maud escapes every interpolation, and the Content-Security-Policy forbids any
 //! script or style but ours.
 
-mod assets;
+pub mod assets;
 mod charts;
 
 use std::collections::HashMap;

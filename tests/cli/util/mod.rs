@@ -1,6 +1,7 @@
 //! Helpers shared by the test modules: finding the shared corpora, running termtally, reading its
 //! JSON, and (in the submodules) making input files and serving them over HTTP.
 
+pub mod http;
 pub mod make;
 pub mod server;
 
