@@ -12,6 +12,7 @@ pub mod cli;
 pub mod cmd;
 pub mod collocates;
 pub mod count;
+pub mod dispersion;
 pub mod document;
 pub mod duplicate;
 pub mod extract;
@@ -42,6 +43,7 @@ pub mod table;
 mod testing;
 pub mod tokenise;
 pub mod trend;
+pub mod variants;
 pub mod webapp;
 pub mod wordform;
 

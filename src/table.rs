@@ -21,6 +21,11 @@ impl Value {
     pub fn text(s: impl Into<String>) -> Value {
         Value::Text(s.into())
     }
+    /// A measure that is undefined here (e.g. a dispersion over one part): null in machine
+    /// formats, "–" in display formats (a NaN float, which no measure otherwise gives).
+    pub fn undefined() -> Value {
+        Value::Float(f64::NAN, 0)
+    }
     pub fn opt_text(s: Option<impl Into<String>>) -> Value {
         s.map_or(Value::Null, |s| Value::Text(s.into()))
     }

@@ -52,6 +52,10 @@
 //! `--rows totals` (the "(all documents)" rows) or `--rows all`. Rates are full precision in
 //! CSV/TSV/JSON/xlsx, 4 significant digits on the terminal, Markdown and LaTeX.
 //!
+//! With `--dispersion`, every row also has `range_documents`, `range_parts`, `parts`, `dp`,
+//! `dp_norm`, `juilland_d` (see `crate::dispersion`; null where undefined or, for a file read
+//! as a stream, not computed).
+//!
 //! With `--layout wide`, `rows` are the documents × terms matrix instead (see `crate::layout`):
 //! `document`, `path`, (`unit`), `tokens`, one key per term label, one `category:NAME` per
 //! category. xlsx always has the sheets `terms`, `counts`, `rates`, `categories` and `method`.
@@ -67,8 +71,10 @@ use serde_json::json;
 
 use crate::cmd::args::{InputArgs, LexiconArgs, StreamArgs};
 use crate::cmd::{finish, load_and_count, write_counted};
-use crate::count::{CorpusCounts, DocumentCounts, Unit, count_document};
+use crate::count::{CorpusCounts, Unit, count_document};
+use crate::dispersion::term_parts;
 use crate::document::Document;
+use crate::frequency::{WordCounts, merge};
 use crate::kwic;
 use crate::layout::{Layout, Values};
 use crate::lexicon::Lexicon;
@@ -77,9 +83,11 @@ use crate::outcome::Outcome;
 use crate::output::OutputArgs;
 use crate::render::OutputFormat;
 use crate::report::count::{RowSelection, build_report, matrix, select_rows, spreadsheet_sheets};
+use crate::report::dispersion::add_dispersion;
 use crate::shard::Identity;
 use crate::stream::{Streamed, Tally, Work};
 use crate::table::Report;
+use crate::variants::{FormVariants, uncovered_warnings};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -129,6 +137,12 @@ pub struct Args {
     /// With --layout wide: counts, or rates per 10,000 words of each row.
     #[arg(long, value_enum, default_value_t = Values::Count)]
     pub values: Values,
+    /// Add how evenly each term is spread over each document's pages (texts without pages: 10
+    /// equal parts): range (parts it occurs in), Gries's DP and DPnorm, Juilland's D.
+    /// DP 0 = spread evenly, 1 = all in one place. Off by default: it counts each document a
+    /// second time, by part.
+    #[arg(long)]
+    pub dispersion: bool,
     #[command(flatten)]
     pub input: InputArgs,
     #[command(flatten)]
@@ -143,8 +157,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let lexicon = args.lexicon.load()?;
     let matcher = Matcher::new(&lexicon, mode)?;
     let output = args.output.resolve(OutputFormat::Table)?;
+    check_dispersion_options(&args)?;
     let outcome = Outcome::new();
+    let spelling_check = FormVariants::new(&lexicon);
     let count_loaded = |doc: &Document| {
+        let parts = args.dispersion.then(|| term_parts(doc, &matcher));
+        let spellings = spelling_check.document_words(doc);
         let contexts = if args.with_contexts > 0 {
             let json = kwic::contexts_json(
                 std::slice::from_ref(doc),
@@ -156,7 +174,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         } else {
             Vec::new()
         };
-        (count_document(doc, &matcher, args.by), contexts)
+        let counts = count_document(doc, &matcher, args.by);
+        (counts, contexts, parts, spellings)
     };
     let work = Work {
         tally: Tally::Terms {
@@ -168,7 +187,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     let from_stream = |s: Streamed| {
         let contexts = contexts_of(&s.counts.name, &lexicon, s.contexts);
-        (s.counts, contexts)
+        (s.counts, contexts, None, WordCounts::default())
     };
     // Large plain-text files are counted as a stream, one after another (each uses every
     // core); the others are loaded whole and counted in parallel, as every command does.
@@ -181,8 +200,19 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         work,
         from_stream,
     )?;
-    let (documents, contexts): (Vec<DocumentCounts>, Vec<Vec<serde_json::Value>>) =
-        counted.into_iter().unzip();
+    let mut documents = Vec::with_capacity(counted.len());
+    let mut contexts = Vec::with_capacity(counted.len());
+    let mut parts = Vec::with_capacity(counted.len());
+    let mut spellings = WordCounts::default();
+    for (d, c, p, s) in counted {
+        documents.push(d);
+        contexts.push(c);
+        parts.push(p);
+        spellings = merge(spellings, s);
+    }
+    for warning in uncovered_warnings(&lexicon, &matcher, &spelling_check, &spellings) {
+        eprintln!("termtally: {warning}");
+    }
     let contexts: Vec<serde_json::Value> = contexts.into_iter().flatten().collect();
     if documents.is_empty() {
         return Ok(finish(&outcome));
@@ -204,6 +234,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .describe()
         .map_or(serde_json::Value::Null, serde_json::Value::String);
     crate::shard::insert(&mut report, &shard);
+    if args.dispersion {
+        add_dispersion(&mut report, &lexicon, &parts);
+    }
     if args.with_contexts > 0 {
         report
             .meta
@@ -251,6 +284,17 @@ fn shape_report(
     } else if matches!(format, OutputFormat::Csv | OutputFormat::Tsv) {
         select_rows(report, args.rows);
     }
+}
+
+/// `--dispersion` describes whole documents, in the long layout.
+fn check_dispersion_options(args: &Args) -> anyhow::Result<()> {
+    if args.dispersion && (args.by != Unit::Document || args.layout == Layout::Wide) {
+        anyhow::bail!(
+            "--dispersion describes how each term is spread over a whole document's pages: use it \
+             without --by page/section and without --layout wide"
+        );
+    }
+    Ok(())
 }
 
 /// The `contexts` records of one streamed document, as [`kwic::contexts_json`] gives them for a

@@ -16,6 +16,7 @@ pub mod report;
 pub mod reproduce;
 pub mod serve;
 pub mod trend;
+pub mod variants;
 pub mod words;
 
 use std::io::IsTerminal;

@@ -15,19 +15,24 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use rayon::prelude::*;
+
 use crate::cmd::args::{InputArgs, LexiconArgs};
 use crate::count::Unit;
 use crate::document::Document;
+use crate::frequency::{WordCounts, merge};
 use crate::lexicon::Lexicon;
 use crate::matcher::Matcher;
 use crate::outcome::Outcome;
 use crate::output::AtomicFile;
 use crate::render::html::ReportPage;
 use crate::report::count::{build_report as count_report, mode_note};
+use crate::report::dispersion::add_dispersion;
 use crate::report::page::{
     DEFAULT_CONTEXTS, analyse, change_of, cleaning_note, file_sha256, generated_at, hex_sha256,
     shell_quote,
 };
+use crate::variants::{FormVariants, uncovered_warnings};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -119,8 +124,17 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let analysed = analyse(&documents, &matcher, limit.unwrap_or(usize::MAX), |doc| {
         file_sha256(&doc.name)
     });
+    let check = FormVariants::new(&lexicon);
+    let spellings = documents
+        .par_iter()
+        .map(|d| check.document_words(d))
+        .reduce(WordCounts::default, merge);
+    for warning in uncovered_warnings(&lexicon, &matcher, &check, &spellings) {
+        eprintln!("termtally: {warning}");
+    }
     drop(documents);
-    let counts_table = count_report(&lexicon, mode, Unit::Document, &analysed.corpus);
+    let mut counts_table = count_report(&lexicon, mode, Unit::Document, &analysed.corpus);
+    add_dispersion(&mut counts_table, &lexicon, &analysed.parts);
     let change =
         (!args.old.is_empty()).then(|| change_of(&lexicon, &analysed.corpus, mode, &side_sizes));
 

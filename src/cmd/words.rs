@@ -26,7 +26,8 @@
 //! `count` is the word's occurrences in all the documents together, `rate_per_10k` = count ×
 //! 10,000 / total tokens, `documents` the number of documents it occurs in. Rows are sorted by
 //! count, largest first, then alphabetically (`--sort word`: alphabetically only). CSV and TSV
-//! have the same columns.
+//! have the same columns. With `--dispersion` rows also carry `range_documents`, `range_parts`,
+//! `parts`, `dp`, `dp_norm`, `juilland_d` over all the documents' pages (see `crate::dispersion`).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -38,12 +39,14 @@ use serde_json::json;
 use crate::cmd::args::{InputArgs, StreamArgs, WordListArgs};
 use crate::cmd::{finish, load_and_count, write_counted};
 use crate::count::rate_per_10k;
+use crate::dispersion::{WordParts, sparse_dispersion, word_parts};
 use crate::document::{Document, Format, short_names};
-use crate::frequency::{Capitals, WordCounts, word_counts};
+use crate::frequency::{Capitals, WordCounts, merge, word_counts};
 use crate::layout::{Layout, MatrixRow, Values, wide_table};
 use crate::outcome::Outcome;
 use crate::output::OutputArgs;
 use crate::render::OutputFormat;
+use crate::report::dispersion::{dispersion_cells, dispersion_columns, dispersion_note};
 use crate::stopwords::WordFilter;
 use crate::stream::{Streamed, Tally, Work};
 use crate::table::{Column, Report, Table, Value};
@@ -86,6 +89,11 @@ pub struct Args {
     /// With --layout wide: counts, or rates per 10,000 words of each document.
     #[arg(long, value_enum, default_value_t = Values::Count)]
     pub values: Values,
+    /// Add how evenly each word is spread over the documents' pages (texts without pages: 10
+    /// equal parts): range, Gries's DP and DPnorm, Juilland's D (see `termtally count --help`).
+    /// Off by default: it keeps a word list per page.
+    #[arg(long, conflicts_with = "layout")]
+    pub dispersion: bool,
     #[command(flatten)]
     pub input: InputArgs,
     #[command(flatten)]
@@ -109,6 +117,8 @@ struct DocumentWords {
     pages: Option<u32>,
     tokens: u64,
     words: WordCounts,
+    /// With --dispersion: the word types of each page or part (`None` for a streamed file).
+    parts: Option<WordParts>,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -116,13 +126,22 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let output = args.output.resolve(OutputFormat::Table)?;
     let outcome = Outcome::new();
     let count_loaded = |doc: &Document| {
-        let words = word_counts(std::slice::from_ref(doc));
+        let parts = args.dispersion.then(|| word_parts(doc));
+        let words = match &parts {
+            Some(parts) => parts
+                .words
+                .iter()
+                .cloned()
+                .fold(WordCounts::default(), merge),
+            None => word_counts(std::slice::from_ref(doc)),
+        };
         DocumentWords {
             name: doc.name.clone(),
             format: doc.format,
             pages: doc.page_count,
             tokens: words.total(),
             words,
+            parts,
         }
     };
     let work = Work {
@@ -135,6 +154,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         pages: s.counts.pages,
         tokens: s.counts.tokens,
         words: s.words,
+        parts: None,
     };
     let (documents, streamed_names) = load_and_count(
         &args.files,
@@ -277,13 +297,26 @@ fn build_report(documents: &[DocumentWords], args: &Args, filter: &WordFilter) -
         report.tables.push(wide);
         return report;
     }
+    if args.dispersion {
+        table.columns.extend(dispersion_columns());
+    }
+    let all_parts = args.dispersion.then(|| AllParts::of(documents));
     for &(word, count, docs) in &rows[..shown] {
-        table.push(vec![
+        let mut cells = vec![
             Value::text(word),
             Value::Int(count as i64),
             Value::Significant(rate_per_10k(count, tokens), 4),
             Value::Int(docs as i64),
-        ]);
+        ];
+        if let Some(all) = &all_parts {
+            let measured = all.as_ref().map(|a| a.dispersion(word));
+            cells.extend(dispersion_cells(Some(docs as i64), measured));
+        }
+        table.push(cells);
+    }
+    if all_parts.is_some() {
+        let streamed = documents.iter().filter(|d| d.parts.is_none()).count();
+        report.notes.push(dispersion_note(streamed));
     }
     let left_out = filter.describe(proper);
     if !left_out.is_empty() {
@@ -297,4 +330,37 @@ fn build_report(documents: &[DocumentWords], args: &Args, filter: &WordFilter) -
     }
     report.tables.push(table);
     report
+}
+
+/// The pages (or parts) of all the documents one after another, and where each word occurs in
+/// them, for `--dispersion`.
+struct AllParts<'a> {
+    sizes: Vec<u64>,
+    /// (part, count) of each word, for the parts it occurs in: one pass over each part's words.
+    occurrences: FxHashMap<&'a str, Vec<(usize, u64)>>,
+}
+
+impl<'a> AllParts<'a> {
+    /// `None` when a streamed file's parts were not kept.
+    fn of(documents: &'a [DocumentWords]) -> Option<AllParts<'a>> {
+        let mut all = AllParts {
+            sizes: Vec::new(),
+            occurrences: FxHashMap::default(),
+        };
+        for d in documents {
+            for (size, words) in d.parts.as_ref()?.sizes.iter().zip(&d.parts.as_ref()?.words) {
+                let part = all.sizes.len();
+                all.sizes.push(*size);
+                for (word, n) in words.iter() {
+                    all.occurrences.entry(word).or_default().push((part, n));
+                }
+            }
+        }
+        Some(all)
+    }
+
+    fn dispersion(&self, word: &str) -> crate::dispersion::Dispersion {
+        let occurrences = self.occurrences.get(word).map_or(&[][..], Vec::as_slice);
+        sparse_dispersion(&self.sizes, occurrences.iter().copied())
+    }
 }

@@ -158,6 +158,7 @@ pub fn display_text(value: &Value) -> String {
         Value::Float(f, decimals) if f.is_finite() => {
             format!("{f:.prec$}", prec = *decimals as usize)
         }
+        Value::Float(f, _) if f.is_nan() => "–".to_string(),
         Value::Float(..) => String::new(),
         Value::Significant(f, digits) => significant(*f, *digits),
         Value::Text(s) => s.clone(),

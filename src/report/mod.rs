@@ -4,4 +4,5 @@
 
 pub mod count;
 pub mod diff;
+pub mod dispersion;
 pub mod page;

@@ -7,6 +7,7 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::count::{CorpusCounts, DocumentCounts, Unit, count_document};
+use crate::dispersion::{TermParts, term_parts_of_counted};
 use crate::document::Document;
 use crate::kwic::{Concordance, DEFAULT_WIDTH, Span, first_contexts};
 use crate::lexicon::Lexicon;
@@ -14,12 +15,23 @@ use crate::matcher::{Matcher, Mode};
 use crate::render::html::{Change, DocumentInfo};
 use crate::report::diff::{ReportOptions, build_report as diff_report};
 
+/// What the pass over one document gives: its counts by page, first hits in context, SHA-256
+/// and parts.
+type OneDocument = (
+    DocumentCounts,
+    Vec<Vec<Concordance>>,
+    Option<String>,
+    TermParts,
+);
+
 /// Hits in context shown per term and document unless `--contexts` says otherwise.
 pub const DEFAULT_CONTEXTS: usize = 10;
 
 /// What one pass over the documents gives the report.
 pub struct Analysed {
     pub corpus: CorpusCounts,
+    /// Each document's pages (or 10 equal parts), for the dispersion columns.
+    pub parts: Vec<Option<TermParts>>,
     pub contexts: Vec<Vec<Vec<Concordance>>>,
     pub infos: Vec<DocumentInfo>,
 }
@@ -34,21 +46,26 @@ pub fn analyse<D: Borrow<Document> + Sync>(
     per_term: usize,
     sha256_of: impl Fn(&Document) -> Option<String> + Sync,
 ) -> Analysed {
-    let analysed: Vec<(DocumentCounts, Vec<Vec<Concordance>>, Option<String>)> = documents
+    let analysed: Vec<OneDocument> = documents
         .par_iter()
         .map(|doc| {
             let doc = doc.borrow();
+            let by_page = count_document(doc, matcher, Unit::Page);
+            let parts = term_parts_of_counted(doc, &by_page, matcher);
             (
-                count_document(doc, matcher, Unit::Page),
+                by_page,
                 first_contexts(doc, matcher, Span::Chars(DEFAULT_WIDTH), per_term),
                 sha256_of(doc),
+                parts,
             )
         })
         .collect();
     let mut counted = Vec::with_capacity(analysed.len());
     let mut contexts = Vec::with_capacity(analysed.len());
     let mut infos = Vec::with_capacity(analysed.len());
-    for (counts, firsts, sha256) in analysed {
+    let mut parts = Vec::with_capacity(analysed.len());
+    for (counts, firsts, sha256, of_document) in analysed {
+        parts.push(Some(of_document));
         infos.push(DocumentInfo {
             name: counts.name.clone(),
             format: counts.format,
@@ -61,6 +78,7 @@ pub fn analyse<D: Borrow<Document> + Sync>(
     }
     Analysed {
         corpus: CorpusCounts::from_documents(counted, matcher.term_count()),
+        parts,
         contexts,
         infos,
     }

@@ -340,7 +340,14 @@ impl Prepared {
                 .map(|e| e.sha256.clone())
         };
         let analysed = analyse(&documents, &self.matcher, DEFAULT_CONTEXTS, sha256_of);
-        let counts_table = build_report(&self.lexicon, self.mode, Unit::Document, &analysed.corpus);
+        let mut counts_table =
+            build_report(&self.lexicon, self.mode, Unit::Document, &analysed.corpus);
+        // The report page shows DP beside each term, as `termtally report` does.
+        crate::report::dispersion::add_dispersion(
+            &mut counts_table,
+            &self.lexicon,
+            &analysed.parts,
+        );
         let change = self
             .sides
             .map(|sides| change_of(&self.lexicon, &analysed.corpus, self.mode, &sides));

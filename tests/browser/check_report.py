@@ -177,7 +177,7 @@ def check_counts(driver, count):
     if len(table) != len(rows):
         fail("terms table has %d rows, count --format json %d" % (len(table), len(rows)))
     for got, want in zip(table, rows):
-        document, term, category, hits, words, rate, share = got["cells"]
+        document, term, category, hits, words, rate, share, dp = got["cells"]
         expected = [want["document"], want["term"] or "", want["category"], str(want["count"]), str(want["tokens"])]
         if [document, term, category, hits, words] != expected or got["kind"] != want["kind"]:
             fail("terms table row %r != %r" % (got["cells"], want))
@@ -185,6 +185,8 @@ def check_counts(driver, count):
             fail("rate %s != %s (%s, %s)" % (rate, want["rate_per_10k"], document, term))
         if (share == "") != (want["share"] is None) or (share and not close(share, want["share"], 0.05)):
             fail("share %r != %r (%s, %s)" % (share, want["share"], document, category))
+        if (dp == "\u2013") != (want["dp"] is None) or (want["dp"] is not None and not close(dp, want["dp"], 0.0005)):
+            fail("DP %r != %r (%s, %s)" % (dp, want["dp"], document, term))
 
     # Heat map: one mark per document and term with hits somewhere; count and rate as in JSON.
     heat = marks(driver, "heat")

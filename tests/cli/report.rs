@@ -100,6 +100,10 @@ fn assert_numbers_equal_count(html: &Html, count: &Json, files: &[&str]) {
             want["tokens"].to_string(),
             fixed(&want["rate_per_10k"], 2),
             fixed(&want["share"], 1),
+            // DP (count --dispersion), "–" where undefined.
+            want["dp"]
+                .as_f64()
+                .map_or_else(|| "–".to_string(), |dp| format!("{dp:.3}")),
         ];
         assert_eq!(cells, expected);
         assert_eq!(attr(tr, "data-kind"), want["kind"].as_str().unwrap());
@@ -206,7 +210,7 @@ fn report_numbers_equal_count_json_on_real_documents() {
         let mut args = files.clone();
         args.extend(["--mode", mode, "--contexts", "2"]);
         assert_eq!(report(&args, &out), 0);
-        let mut count_args = vec!["count", "--format", "json", "--mode", mode];
+        let mut count_args = vec!["count", "--dispersion", "--format", "json", "--mode", mode];
         count_args.extend(&files);
         let count = json_of(&count_args);
         let html = read_html(&out);
@@ -305,7 +309,7 @@ fn change_section_equals_diff_for_2023_against_2024_25() {
         assert_eq!(attr(m, "data-g2"), fixed(&w["log_likelihood"], 2));
     }
     // The whole report's counts are count's over both sides.
-    let mut count_args = vec!["count", "--format", "json"];
+    let mut count_args = vec!["count", "--dispersion", "--format", "json"];
     count_args.extend(old.iter().chain(&new));
     let all: Vec<&str> = old.iter().chain(&new).copied().collect();
     assert_numbers_equal_count(&html, &json_of(&count_args), &all);
@@ -539,7 +543,7 @@ fn in_headless_chromium_the_report_loads_offline_and_shows_count_and_diff() {
     args.push("--new");
     args.extend(new.iter().map(String::as_str));
     assert_eq!(report(&args, &out), 0);
-    let mut count_args = vec!["count", "--format", "json"];
+    let mut count_args = vec!["count", "--dispersion", "--format", "json"];
     count_args.extend(old.iter().chain(&new).map(String::as_str));
     let count = dir.path().join("count.json");
     std::fs::write(&count, json_of(&count_args).to_string()).unwrap();
@@ -567,7 +571,7 @@ fn in_headless_chromium_hostile_text_opens_no_dialog_and_runs_no_script() {
     ];
     assert_eq!(report(&args, &out), 0);
     let count = dir.path().join("count.json");
-    let mut count_args = vec!["count", "--format", "json"];
+    let mut count_args = vec!["count", "--dispersion", "--format", "json"];
     count_args.extend(args);
     std::fs::write(&count, json_of(&count_args).to_string()).unwrap();
     browser_check(&[out.as_os_str(), count.as_os_str(), "--hostile".as_ref()]);

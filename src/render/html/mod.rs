@@ -620,13 +620,29 @@ fn terms(page: &ReportPage, view: &View) -> Markup {
             @if !absent.is_empty() {
                 p.note { "Not found in any document: " (absent.join(", ")) "." }
             }
-            (model_table(&rows, &["document", "term", "category", "count", "tokens", "rate_per_10k", "share"], "terms-table", None))
+            (model_table(&rows, &["document", "term", "category", "count", "tokens", "rate_per_10k", "share", "dp"], "terms-table", None))
+            p.note { (DP_LEGEND) }
         }
     }
 }
 
+/// What the DP column says, in plain words (under the terms table and in the dispersion section).
+const DP_LEGEND: &str = "DP: how evenly the term is spread over the document's pages (a text without pages: 10 equal parts); 0 = spread evenly, 1 = all in one place (Gries's deviation of proportions; – = undefined: one page, or no hits). termtally count --dispersion gives it with DPnorm and Juilland's D.";
+
+/// The DP of term `label` in `document` (a path, or "(all documents)"), from the count table.
+fn dp_of(view: &View, document: &str, label: &str) -> Option<f64> {
+    view.rows
+        .iter()
+        .find(|(t, r)| {
+            text_of(t, r, "kind") == "term"
+                && document_key(t, r) == document
+                && text_of(t, r, "term") == label
+        })
+        .and_then(|(t, r)| float_of(t, r, "dp"))
+        .filter(|dp| dp.is_finite())
+}
+
 fn dispersion(page: &ReportPage, view: &View) -> Markup {
-    let _ = view;
     let lexicon = page.lexicon;
     let shown: Vec<usize> = (0..lexicon.terms.len())
         .filter(|&t| page.counts.counts.get(t).copied().unwrap_or(0) > 0)
@@ -638,7 +654,8 @@ fn dispersion(page: &ReportPage, view: &View) -> Markup {
                 "For each term, one line per document, from its first page (left) to its last (right). "
                 "A mark is a page where the term occurs; the taller the mark, the more hits on that page. "
                 "A term spread along the whole line runs through the document; a cluster means one chapter. "
-                "Click a mark to read the hits on that page."
+                "Click a mark to read the hits on that page. "
+                (DP_LEGEND)
             }
             @if shown.is_empty() { p { "None of the lexicon's terms occurs in these documents." } }
             @for &t in &shown {
@@ -652,10 +669,10 @@ fn dispersion(page: &ReportPage, view: &View) -> Markup {
                     }
                     div.scroll {
                         table.dispersion-table data-term=(term.label) {
-                            thead { tr { th { "Document" } th.num { "Hits" } th { "Pages (hits)" } } }
+                            thead { tr { th { "Document" } th.num { "Hits" } th.num title=(DP_LEGEND) { "DP" } th { "Pages (hits)" } } }
                             tbody {
                                 @for (doc, hits, pages) in &table {
-                                    tr data-document=(doc) { td { (short_name(doc)) } td.num { (hits) } td { (pages) } }
+                                    tr data-document=(doc) { td { (short_name(doc)) } td.num { (hits) } td.num { (dp_of(view, doc, &term.label).map_or_else(|| "–".to_string(), |dp| format!("{dp:.2}"))) } td { (pages) } }
                                 }
                             }
                         }
