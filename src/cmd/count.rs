@@ -78,7 +78,7 @@ use crate::frequency::{WordCounts, merge};
 use crate::kwic;
 use crate::layout::{Layout, Values};
 use crate::lexicon::Lexicon;
-use crate::matcher::Matcher;
+use crate::matcher::{Matcher, Mode};
 use crate::outcome::Outcome;
 use crate::output::OutputArgs;
 use crate::render::OutputFormat;
@@ -219,8 +219,25 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     let counts = CorpusCounts::from_documents(documents, matcher.term_count());
     let mut report = build_report(&lexicon, mode, args.by, &counts);
+    crate::shard::insert(&mut report, &shard_identity(&args, &lexicon, mode));
+    if args.dispersion {
+        add_dispersion(&mut report, &lexicon, &parts);
+    }
+    if args.with_contexts > 0 {
+        report
+            .meta
+            .insert("contexts".into(), serde_json::Value::Array(contexts));
+    }
+    shape_report(&mut report, &args, &lexicon, &counts, output.format);
+    args.input.scope.scope().annotate(&mut report);
+    write_counted(report, &streamed_names, &args.streaming, &output, &outcome)
+}
+
+/// What `merge` checks of this run: the lexicon as counted, mode, unit, cleaning, layout and
+/// scope.
+fn shard_identity(args: &Args, lexicon: &Lexicon, mode: Mode) -> Identity {
     let mut shard = Identity::of_count(
-        &lexicon,
+        lexicon,
         &args.lexicon.matching.exclude,
         mode.name(),
         args.by,
@@ -233,18 +250,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .scope()
         .describe()
         .map_or(serde_json::Value::Null, serde_json::Value::String);
-    crate::shard::insert(&mut report, &shard);
-    if args.dispersion {
-        add_dispersion(&mut report, &lexicon, &parts);
-    }
-    if args.with_contexts > 0 {
-        report
-            .meta
-            .insert("contexts".into(), serde_json::Value::Array(contexts));
-    }
-    shape_report(&mut report, &args, &lexicon, &counts, output.format);
-    args.input.scope.scope().annotate(&mut report);
-    write_counted(report, &streamed_names, &args.streaming, &output, &outcome)
+    shard
 }
 
 /// The report as the output wants it: the workbook's sheets; with `--layout wide` the matrix

@@ -276,20 +276,7 @@ fn build_report(documents: &[DocumentWords], args: &Args, filter: &WordFilter) -
 
     let totals = (tokens, types, rows.len(), proper);
     let mut report = words_meta(documents, args, filter, totals);
-    let mut table = Table::new(vec![
-        Column::new("word", "Word").highlighted(),
-        Column::number("count", "Count"),
-        Column::number("rate_per_10k", "per 10k words"),
-        Column::number("documents", "Documents"),
-    ]);
-    table.title = Some(if documents.len() == 1 {
-        format!("{}: {tokens} words, {types} different", documents[0].name)
-    } else {
-        format!(
-            "All {} documents: {tokens} words, {types} different",
-            documents.len()
-        )
-    });
+    let mut table = word_table(documents, tokens, types);
     if args.layout == Layout::Wide {
         let words: Vec<&str> = rows[..shown].iter().map(|r| r.0).collect();
         let mut wide = wide_word_table(documents, &words, args, rows.len());
@@ -330,6 +317,25 @@ fn build_report(documents: &[DocumentWords], args: &Args, filter: &WordFilter) -
     }
     report.tables.push(table);
     report
+}
+
+/// The empty word list, titled with the documents' size.
+fn word_table(documents: &[DocumentWords], tokens: u64, types: usize) -> Table {
+    let mut table = Table::new(vec![
+        Column::new("word", "Word").highlighted(),
+        Column::number("count", "Count"),
+        Column::number("rate_per_10k", "per 10k words"),
+        Column::number("documents", "Documents"),
+    ]);
+    table.title = Some(if documents.len() == 1 {
+        format!("{}: {tokens} words, {types} different", documents[0].name)
+    } else {
+        format!(
+            "All {} documents: {tokens} words, {types} different",
+            documents.len()
+        )
+    });
+    table
 }
 
 /// The pages (or parts) of all the documents one after another, and where each word occurs in
