@@ -209,7 +209,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         window,
         stop: stop.as_ref(),
     };
-    let report = build_report(&documents, &args, &node, &totals);
+    let mut report = build_report(&documents, &args, &node, &totals);
+    args.input.scope.scope().annotate(&mut report);
     write_counted(report, &streamed, &args.streaming, &output, &outcome)
 }
 

@@ -221,7 +221,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let spec = corpus.spec().clone();
     let totals = corpus.into_totals();
     let rows = totals.ngrams(args.min_freq, args.min_docs)?;
-    let report = build_report(&documents, &args, &spec, (totals.len(), rows));
+    let mut report = build_report(&documents, &args, &spec, (totals.len(), rows));
+    args.input.scope.scope().annotate(&mut report);
     write_counted(report, &streamed, &args.streaming, &output, &outcome)
 }
 

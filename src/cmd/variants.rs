@@ -226,7 +226,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let rows = tally(&found, search.terms.len());
     match output {
         Some(output) => {
-            let report = build_report(&search.terms, &found, &rows);
+            let mut report = build_report(&search.terms, &found, &rows);
+            args.input.scope.scope().annotate(&mut report);
             write_counted(report, &streamed, &args.streaming, &output, &outcome)
         }
         None => {

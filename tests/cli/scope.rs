@@ -229,3 +229,31 @@ fn every_counting_command_takes_the_scope() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("runs backwards"));
 }
+
+#[test]
+fn the_toolkit_commands_count_and_state_the_scope() {
+    let Some(reports) = util::ofsted_reports() else {
+        return;
+    };
+    let report = reports[6].to_str().unwrap();
+    let (part, _) = scoped_tokens(&reports[6], &["--pages", "2-3"]);
+    let scope = ["--pages", "2-3", "-f", "json"];
+    for command in [
+        vec!["ngrams", report, "-n", "2"],
+        vec!["collocates", "parents", report, "--min-freq", "1"],
+    ] {
+        let json = util::json_of(&[command.as_slice(), &scope].concat());
+        assert_eq!(json["total"]["tokens"].as_u64(), Some(part), "{command:?}");
+        assert_eq!(json["scope"], "pages 2-3", "{command:?}");
+    }
+    let variants = util::json_of(&[
+        "variants",
+        "co-production",
+        report,
+        "--pages",
+        "2-3",
+        "-f",
+        "json",
+    ]);
+    assert_eq!(variants["scope"], "pages 2-3");
+}
