@@ -184,14 +184,17 @@ fn pages_of(by_page: &DocumentCounts) -> TermParts {
     }
 }
 
-/// Each term's hits in 10 equal parts of `doc`, by the position of the token each hit starts in.
-fn equal_term_parts(doc: &Document, matcher: &Matcher) -> TermParts {
-    let total: u64 = doc
-        .blocks
+/// The number of tokens in `doc`, the size the 10 equal parts are cut from.
+fn token_total(doc: &Document) -> u64 {
+    doc.blocks
         .iter()
         .map(|b| crate::tokenise::count_tokens(&b.text))
-        .sum();
-    let parts = EqualSplit::new(total);
+        .sum()
+}
+
+/// Each term's hits in 10 equal parts of `doc`, by the position of the token each hit starts in.
+fn equal_term_parts(doc: &Document, matcher: &Matcher) -> TermParts {
+    let parts = EqualSplit::new(token_total(doc));
     let mut counts = vec![vec![0u64; matcher.term_count()]; parts.len()];
     let mut first_token = 0u64;
     for block in &doc.blocks {
@@ -271,12 +274,7 @@ pub fn word_parts(doc: &Document) -> WordParts {
             words,
         };
     }
-    let total: u64 = doc
-        .blocks
-        .iter()
-        .map(|b| crate::tokenise::count_tokens(&b.text))
-        .sum();
-    let parts = EqualSplit::new(total);
+    let parts = EqualSplit::new(token_total(doc));
     let mut words = vec![WordCounts::default(); parts.len()];
     let mut token = 0u64;
     for block in &doc.blocks {
