@@ -814,6 +814,10 @@ fn in_headless_chromium_a_user_adds_counts_searches_downloads_and_compares() {
     let mut args = vec!["kwic", pattern, "--format", "json"];
     args.extend(docs.iter().map(String::as_str));
     let kwic_total = util::rows(&util::json_of(&args)).len().to_string();
+    let diff = dir.path().join("diff.csv");
+    let mut args = vec!["diff", "--format", "csv", "--old", &docs[0], "--new"];
+    args.extend(docs[1..].iter().map(String::as_str));
+    std::fs::write(&diff, cli_stdout(&args)).unwrap();
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/check_serve.py");
     let mut command = Command::new(python());
     command.arg(script).arg(TERMTALLY).args(&docs).args([
@@ -823,6 +827,8 @@ fn in_headless_chromium_a_user_adds_counts_searches_downloads_and_compares() {
         &kwic_total,
         "--pattern",
         pattern,
+        "--diff",
+        diff.to_str().unwrap(),
     ]);
     if std::env::var_os("TERMTALLY_SCREENSHOTS").is_some() {
         command.args([

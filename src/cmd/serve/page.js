@@ -250,13 +250,15 @@
     });
   });
 
+  var termRows = 0;
   function addTermRow(t) {
     var row = el('tr');
-    [['label', t.label], ['category', t.category], ['forms', t.forms.join(', ')],
-      ['exclude', (t.exclude || []).join(', ')]].forEach(function (f) {
+    var n = ++termRows;
+    [['label', 'Label', t.label], ['category', 'Category', t.category], ['forms', 'Forms', t.forms.join(', ')],
+      ['exclude', 'Exclusions', (t.exclude || []).join(', ')]].forEach(function (f) {
       var cell = el('td');
-      var input = el('input', null, { type: 'text', 'data-field': f[0], 'aria-label': f[0] });
-      input.value = f[1];
+      var input = el('input', null, { type: 'text', 'data-field': f[0], 'aria-label': f[1] + ' of term ' + n });
+      input.value = f[2];
       cell.appendChild(input);
       row.appendChild(cell);
     });
