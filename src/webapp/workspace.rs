@@ -361,6 +361,9 @@ pub struct Prepared {
     pub sides: Option<[usize; 2]>,
 }
 
+/// Each document's name and its hits in context, as `report::kwic` takes them.
+type Found = Vec<(String, Vec<Concordance>)>;
+
 /// One hit of a concordance search, with where to read it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Hit {
@@ -497,10 +500,7 @@ impl Prepared {
     }
 
     /// Every hit of `pattern` in context, document by document, with the pattern's lexicon.
-    fn concordance(
-        &self,
-        pattern: &str,
-    ) -> Result<(Lexicon, Vec<(String, Vec<Concordance>)>), String> {
+    fn concordance(&self, pattern: &str) -> Result<(Lexicon, Found), String> {
         let lexicon = Lexicon::from_pattern(pattern).map_err(|e| e.to_string())?;
         let matcher = Matcher::new(&lexicon, self.mode).map_err(|e| e.to_string())?;
         let found = self
