@@ -148,6 +148,14 @@ impl Drop for Served {
     }
 }
 
+/// The message of a refused request (its JSON `error`).
+fn error_of(response: &Response) -> String {
+    response.json()["error"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
 fn settings(ids: &[u64]) -> serde_json::Value {
     serde_json::json!({
         "documents": ids,
@@ -383,10 +391,7 @@ fn uploads_over_each_cap_are_refused_with_a_clear_message() {
     let r = served.upload(&[("big.txt", &big)]);
     assert_eq!(r.status, 413);
     assert!(
-        r.json()["error"]
-            .as_str()
-            .unwrap()
-            .contains("big.txt: larger than 97 KB"),
+        error_of(&r).contains("big.txt: larger than 97 KB"),
         "{}",
         r.text()
     );
@@ -399,37 +404,20 @@ fn uploads_over_each_cap_are_refused_with_a_clear_message() {
         ("4.txt", small),
     ]);
     assert_eq!(r.status, 413);
-    assert!(
-        r.json()["error"]
-            .as_str()
-            .unwrap()
-            .contains("more than 3 files"),
-        "{}",
-        r.text()
-    );
+    assert!(error_of(&r).contains("more than 3 files"), "{}", r.text());
 
     let xml = vec![b'x'; 60_000];
     let docx = util::make::zip_deflated(&[("word/document.xml", &xml)]);
     assert!(docx.len() < 10_000);
     let r = served.upload(&[("bomb.docx", &docx)]);
     assert_eq!(r.status, 413);
-    assert!(
-        r.json()["error"]
-            .as_str()
-            .unwrap()
-            .contains("unpack to more than"),
-        "{}",
-        r.text()
-    );
+    assert!(error_of(&r).contains("unpack to more than"), "{}", r.text());
 
     let part = vec![b'b'; 95_000];
     let r = served.upload(&[("a.txt", &part), ("b.txt", &part), ("c.txt", &part)]);
     assert_eq!(r.status, 413);
     assert!(
-        r.json()["error"]
-            .as_str()
-            .unwrap()
-            .contains("larger than 244 KB in all"),
+        error_of(&r).contains("larger than 244 KB in all"),
         "{}",
         r.text()
     );
@@ -1088,10 +1076,7 @@ fn every_table_downloads_as_the_command_writes_it_and_a_scope_counts_as_count_pa
     let refused = served.post_json("/api/count", &scoped);
     assert_eq!(refused.status, 422);
     assert!(
-        refused.json()["error"]
-            .as_str()
-            .unwrap()
-            .starts_with("pages \"two\""),
+        error_of(&refused).starts_with("pages \"two\""),
         "{}",
         refused.text()
     );
