@@ -1014,25 +1014,12 @@ mod tests {
     fn a_box_beside_a_column_is_read_after_the_column_beside_it() {
         // Wikipedia's infobox: a 12 pt column and a box beside it with its own line spacing,
         // then a line under the box that runs across the page, so the page has no gutter.
-        let mut words = vec![];
-        for line in 0..10 {
-            words.push((
-                "column text here",
-                50.0,
-                700.0 - 14.0 * f64::from(line),
-                12.0,
-                0.0,
-            ));
-        }
-        for line in 0..6 {
-            words.push((
-                "infobox entry",
-                300.0,
-                697.0 - 17.0 * f64::from(line),
-                12.0,
-                0.0,
-            ));
-        }
+        let lines = |text: &'static str, x: f64, top: f64, step: f64, n: u32| {
+            (0..n).map(move |i| (text, x, top - step * f64::from(i), 12.0, 0.0))
+        };
+        let mut words: Vec<_> = lines("column text here", 50.0, 700.0, 14.0, 10)
+            .chain(lines("infobox entry", 300.0, 697.0, 17.0, 6))
+            .collect();
         words.push((
             "spanning line across the page under the box",
             50.0,
