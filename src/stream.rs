@@ -38,7 +38,10 @@ use std::path::Path;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use crate::count::{DocumentCounts, NO_SECTION, Unit, UnitCounts, add_into, count_document_serial};
+use crate::count::{
+    DocumentCounts, NO_SECTION, Unit, UnitCounts, add_into, count_document_serial,
+    count_document_serial_checked,
+};
 use crate::document::{Block, Document, Format};
 use crate::extract::sections::carry_forward;
 use crate::extract::text::split_blocks;
@@ -47,6 +50,7 @@ use crate::frequency::{WordCounts, add_words, merge as merge_words};
 use crate::kwic::{Concordance, DEFAULT_WIDTH, Span, first_contexts};
 use crate::matcher::Matcher;
 use crate::normalise::{NormaliseOptions, normalise_with};
+use crate::variants::SpellingCheck;
 
 /// Plain-text files larger than this (bytes) are streamed by `count`.
 pub const DEFAULT_THRESHOLD: u64 = 32 << 20;
@@ -131,10 +135,13 @@ pub struct Work<'a> {
 pub enum Tally<'a> {
     /// The lexicon's terms per `unit`, keeping the first `contexts_per_term` hits of each term
     /// in context ([`Streamed::contexts`]): `count`.
+    /// With `spelling`, also the candidate spellings of `count`'s spelling check
+    /// ([`Streamed::words`]), tallied in the matcher's own pass.
     Terms {
         matcher: &'a Matcher,
         unit: Unit,
         contexts_per_term: usize,
+        spelling: Option<&'a SpellingCheck<'a>>,
     },
     /// Every word type ([`Streamed::words`]) and no lexicon: `words`.
     Words,
@@ -678,9 +685,20 @@ fn process_chunk(chunk: Chunk, job: &Job, buffers: &Buffers, words: &mut Words) 
     if let Tally::Blocks(count) = job.work.tally {
         word_tokens = (count.0)(&doc);
     }
-    let counts = match job.work.matcher() {
-        Some(matcher) => count_document_serial(&doc, matcher, job.work.unit()),
-        None => DocumentCounts {
+    let counts = match (job.work.tally, job.work.matcher()) {
+        (
+            Tally::Terms {
+                spelling: Some(check),
+                ..
+            },
+            _,
+        ) => {
+            let (counts, spellings) = count_document_serial_checked(&doc, check, job.work.unit());
+            words.counts = merge_words(std::mem::take(&mut words.counts), spellings);
+            counts
+        }
+        (_, Some(matcher)) => count_document_serial(&doc, matcher, job.work.unit()),
+        (_, None) => DocumentCounts {
             name: doc.name.clone(),
             format: doc.format,
             pages: None,
@@ -860,6 +878,7 @@ mod tests {
                     matcher,
                     unit,
                     contexts_per_term: 3,
+                    spelling: None,
                 },
                 cleaning: NormaliseOptions::default(),
             },
@@ -1002,6 +1021,42 @@ mod tests {
     }
 
     #[test]
+    fn streamed_spellings_equal_those_of_the_whole_text() {
+        let (lexicon, m) = study();
+        let variants = crate::variants::FormVariants::new(&lexicon);
+        let check = SpellingCheck::new(&m, &variants);
+        let mut text = varied_pages(30);
+        text.push_str("\nCoproduction and co-productions; Partnerships, informations.\n");
+        let whole = text::extract("t.txt", text.as_bytes(), &ExtractOptions::default()).unwrap();
+        let whole = normalise_with(whole, NormaliseOptions::default());
+        let expected = variants.document_words(&whole);
+        assert!(expected.len() > 2, "{expected:?}");
+        for chunk in [64, 333, 4096, 1 << 20] {
+            let job = Job {
+                name: "t.txt",
+                work: Work {
+                    tally: Tally::Terms {
+                        matcher: &m,
+                        unit: Unit::Page,
+                        contexts_per_term: 0,
+                        spelling: Some(&check),
+                    },
+                    cleaning: NormaliseOptions::default(),
+                },
+            };
+            let options = StreamOptions {
+                threshold: 0,
+                chunk_bytes: chunk,
+            };
+            let open = || Ok(std::io::Cursor::new(text.as_bytes().to_vec()));
+            let streamed = count_stream(open, text.len() as u64, &job, options).unwrap();
+            assert_eq!(streamed.words, expected, "chunk {chunk}");
+            let plain = count_document(&whole, &m, Unit::Page);
+            assert_eq!(streamed.counts.counts, plain.counts, "chunk {chunk}");
+        }
+    }
+
+    #[test]
     fn a_late_form_feed_gives_every_block_a_page() {
         let (_, m) = study();
         let mut text = "inform parents\n\n".repeat(50);
@@ -1068,6 +1123,7 @@ mod tests {
                         matcher: &m,
                         unit: Unit::Document,
                         contexts_per_term: 0,
+                        spelling: None,
                     },
                     cleaning: NormaliseOptions::default(),
                 },
