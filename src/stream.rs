@@ -676,39 +676,7 @@ fn process_chunk(chunk: Chunk, job: &Job, buffers: &Buffers, words: &mut Words) 
     let mut doc = Document::new(job.name, Format::Text);
     doc.blocks = blocks;
     let doc = normalise_with(doc, job.work.cleaning);
-    let mut word_tokens = 0;
-    if job.work.words() {
-        for block in &doc.blocks {
-            word_tokens += add_words(&block.text, &mut words.counts, &mut words.folded);
-        }
-    }
-    if let Tally::Blocks(count) = job.work.tally {
-        word_tokens = (count.0)(&doc);
-    }
-    let counts = match (job.work.tally, job.work.matcher()) {
-        (
-            Tally::Terms {
-                spelling: Some(check),
-                ..
-            },
-            _,
-        ) => {
-            let (counts, spellings) = count_document_serial_checked(&doc, check, job.work.unit());
-            words.counts = merge_words(std::mem::take(&mut words.counts), spellings);
-            counts
-        }
-        (_, Some(matcher)) => count_document_serial(&doc, matcher, job.work.unit()),
-        (_, None) => DocumentCounts {
-            name: doc.name.clone(),
-            format: doc.format,
-            pages: None,
-            tokens: word_tokens,
-            counts: Vec::new(),
-            excluded: Vec::new(),
-            pages_without_text: Vec::new(),
-            units: Vec::new(),
-        },
-    };
+    let counts = count_chunk(&doc, job, words);
     let contexts = match (job.work.tally, job.work.matcher()) {
         (
             Tally::Concordance {
@@ -739,6 +707,44 @@ fn process_chunk(chunk: Chunk, job: &Job, buffers: &Buffers, words: &mut Words) 
         counts,
         last_section,
         contexts,
+    }
+}
+
+/// The counts of a chunk's normalised blocks (`doc`) as `job` asks; word types and candidate
+/// spellings go into the worker's `words`.
+fn count_chunk(doc: &Document, job: &Job, words: &mut Words) -> DocumentCounts {
+    let mut word_tokens = 0;
+    if job.work.words() {
+        for block in &doc.blocks {
+            word_tokens += add_words(&block.text, &mut words.counts, &mut words.folded);
+        }
+    }
+    if let Tally::Blocks(count) = job.work.tally {
+        word_tokens = (count.0)(doc);
+    }
+    match (job.work.tally, job.work.matcher()) {
+        (
+            Tally::Terms {
+                spelling: Some(check),
+                ..
+            },
+            _,
+        ) => {
+            let (counts, spellings) = count_document_serial_checked(doc, check, job.work.unit());
+            words.counts = merge_words(std::mem::take(&mut words.counts), spellings);
+            counts
+        }
+        (_, Some(matcher)) => count_document_serial(doc, matcher, job.work.unit()),
+        (_, None) => DocumentCounts {
+            name: doc.name.clone(),
+            format: doc.format,
+            pages: None,
+            tokens: word_tokens,
+            counts: Vec::new(),
+            excluded: Vec::new(),
+            pages_without_text: Vec::new(),
+            units: Vec::new(),
+        },
     }
 }
 
