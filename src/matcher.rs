@@ -185,13 +185,7 @@ impl Matcher {
     ///
     /// Hits excluded by an exclusion phrase are added to `excluded` instead.
     pub fn count_block(&self, text: &str, counts: &mut [u64], excluded: &mut [u64]) -> u64 {
-        let add = |h: Hit, was_excluded: bool| {
-            if was_excluded {
-                excluded[h.term] += 1;
-            } else {
-                counts[h.term] += 1;
-            }
-        };
+        let add = tally_into(counts, excluded);
         match &self.inner {
             Inner::Words(m) => m.scan(text, true, add),
             Inner::Substrings(m) => {
@@ -213,13 +207,7 @@ impl Matcher {
         among: Option<&FirstBytes>,
         watch: impl FnMut(usize, Option<usize>),
     ) -> u64 {
-        let add = |h: Hit, was_excluded: bool| {
-            if was_excluded {
-                excluded[h.term] += 1;
-            } else {
-                counts[h.term] += 1;
-            }
-        };
+        let add = tally_into(counts, excluded);
         match &self.inner {
             Inner::Words(m) => m.scan_among(text, true, among, add, watch),
             Inner::Substrings(m) => {
@@ -246,6 +234,17 @@ impl Matcher {
                 FirstBytes::from_table(&both, min_len.min(m.min_first_word_len()))
             }
             Inner::Substrings(_) => FirstBytes::from_table(wanted, min_len),
+        }
+    }
+}
+
+/// Adds each hit to `counts`, or to `excluded` when an exclusion phrase of its term holds it.
+fn tally_into<'a>(counts: &'a mut [u64], excluded: &'a mut [u64]) -> impl FnMut(Hit, bool) + 'a {
+    |h: Hit, was_excluded: bool| {
+        if was_excluded {
+            excluded[h.term] += 1;
+        } else {
+            counts[h.term] += 1;
         }
     }
 }

@@ -997,6 +997,23 @@ mod tests {
         assert_eq!(lex.terms.len(), m.term_count());
     }
 
+    /// `text` streamed in chunks of `chunk` bytes and counted for `tally`.
+    fn stream_text(text: &str, tally: Tally, chunk: u64) -> Streamed {
+        let job = Job {
+            name: "t.txt",
+            work: Work {
+                tally,
+                cleaning: NormaliseOptions::default(),
+            },
+        };
+        let options = StreamOptions {
+            threshold: 0,
+            chunk_bytes: chunk,
+        };
+        let open = || Ok(std::io::Cursor::new(text.as_bytes().to_vec()));
+        count_stream(open, text.len() as u64, &job, options).unwrap()
+    }
+
     #[test]
     fn streamed_word_types_equal_those_of_the_whole_text() {
         let mut text = varied_pages(30);
@@ -1007,19 +1024,7 @@ mod tests {
         let tokens: u64 = expected.total();
         assert!(expected.len() > 20 && tokens > 500, "{tokens}");
         for chunk in [64, 333, 4096, 1 << 20] {
-            let job = Job {
-                name: "t.txt",
-                work: Work {
-                    tally: Tally::Words,
-                    cleaning: NormaliseOptions::default(),
-                },
-            };
-            let options = StreamOptions {
-                threshold: 0,
-                chunk_bytes: chunk,
-            };
-            let open = || Ok(std::io::Cursor::new(text.as_bytes().to_vec()));
-            let streamed = count_stream(open, text.len() as u64, &job, options).unwrap();
+            let streamed = stream_text(&text, Tally::Words, chunk);
             assert_eq!(streamed.words, expected, "chunk {chunk}");
             assert_eq!(streamed.counts.tokens, tokens, "chunk {chunk}");
             assert_eq!(streamed.counts.pages, whole.page_count, "chunk {chunk}");
@@ -1037,25 +1042,14 @@ mod tests {
         let whole = normalise_with(whole, NormaliseOptions::default());
         let expected = variants.document_words(&whole);
         assert!(expected.len() > 2, "{expected:?}");
+        let tally = Tally::Terms {
+            matcher: &m,
+            unit: Unit::Page,
+            contexts_per_term: 0,
+            spelling: Some(&check),
+        };
         for chunk in [64, 333, 4096, 1 << 20] {
-            let job = Job {
-                name: "t.txt",
-                work: Work {
-                    tally: Tally::Terms {
-                        matcher: &m,
-                        unit: Unit::Page,
-                        contexts_per_term: 0,
-                        spelling: Some(&check),
-                    },
-                    cleaning: NormaliseOptions::default(),
-                },
-            };
-            let options = StreamOptions {
-                threshold: 0,
-                chunk_bytes: chunk,
-            };
-            let open = || Ok(std::io::Cursor::new(text.as_bytes().to_vec()));
-            let streamed = count_stream(open, text.len() as u64, &job, options).unwrap();
+            let streamed = stream_text(&text, tally, chunk);
             assert_eq!(streamed.words, expected, "chunk {chunk}");
             let plain = count_document(&whole, &m, Unit::Page);
             assert_eq!(streamed.counts.counts, plain.counts, "chunk {chunk}");
