@@ -82,7 +82,9 @@ use crate::matcher::{Matcher, Mode};
 use crate::outcome::Outcome;
 use crate::output::OutputArgs;
 use crate::render::OutputFormat;
-use crate::report::count::{RowSelection, build_report, matrix, select_rows, spreadsheet_sheets};
+use crate::report::count::{
+    RowSelection, build_report, deferred_report, matrix, select_rows, spreadsheet_sheets,
+};
 use crate::report::dispersion::add_dispersion;
 use crate::shard::Identity;
 use crate::stream::{Streamed, Tally, Work};
@@ -108,6 +110,11 @@ Examples:
 /// small however large the file: the counts are the same, except that line-end hyphenation and
 /// running headers/footers are then judged within each chunk (thousands of pages) rather than
 /// across the whole file. The output notes when this happened.
+///
+/// Memory does not grow with the rows of a large folder: only each document's counts are kept,
+/// and its rows are made as they are written (CSV, TSV, JSON, the terminal, Markdown, LaTeX).
+/// An xlsx workbook, --layout wide and --dispersion hold all the rows until written (about 1 KB
+/// per document and term).
 #[derive(clap::Args, Debug)]
 #[command(after_help = EXAMPLES)]
 pub struct Args {
@@ -218,19 +225,34 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         return Ok(finish(&outcome));
     }
     let counts = CorpusCounts::from_documents(documents, matcher.term_count());
-    let mut report = build_report(&lexicon, mode, args.by, &counts);
+    let mut report = if holds_rows(&args, output.format) {
+        let mut report = build_report(&lexicon, mode, args.by, &counts);
+        if args.dispersion {
+            add_dispersion(&mut report, &lexicon, &parts);
+        }
+        shape_report(&mut report, &args, &lexicon, &counts, output.format);
+        report
+    } else {
+        let selection = matches!(output.format, OutputFormat::Csv | OutputFormat::Tsv);
+        let selection = selection.then_some(args.rows);
+        deferred_report(&lexicon, mode, args.by, counts, selection)
+    };
     crate::shard::insert(&mut report, &shard_identity(&args, &lexicon, mode));
-    if args.dispersion {
-        add_dispersion(&mut report, &lexicon, &parts);
-    }
     if args.with_contexts > 0 {
         report
             .meta
             .insert("contexts".into(), serde_json::Value::Array(contexts));
     }
-    shape_report(&mut report, &args, &lexicon, &counts, output.format);
     args.input.scope.scope().annotate(&mut report);
     write_counted(report, &streamed_names, &args.streaming, &output, &outcome)
+}
+
+/// Whether the report's rows are all held in memory until written: for the workbook (its
+/// sheets are the rows laid out four ways), `--layout wide` (the matrix) and `--dispersion`
+/// (each document's parts). Otherwise only the counts are kept and each document's rows are
+/// made as they are written.
+fn holds_rows(args: &Args, format: OutputFormat) -> bool {
+    format == OutputFormat::Xlsx || args.layout == Layout::Wide || args.dispersion
 }
 
 /// What `merge` checks of this run: the lexicon as counted, mode, unit, cleaning, layout and
@@ -244,6 +266,7 @@ fn shard_identity(args: &Args, lexicon: &Lexicon, mode: Mode) -> Identity {
     );
     shard.keep_headers = args.input.keep_headers;
     shard.layout = args.layout.name().to_string();
+    shard.dispersion = args.dispersion;
     shard.scope = args
         .input
         .scope

@@ -6,3 +6,4 @@ pub mod count;
 pub mod diff;
 pub mod dispersion;
 pub mod page;
+pub mod words;
