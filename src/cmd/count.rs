@@ -225,18 +225,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         return Ok(finish(&outcome));
     }
     let counts = CorpusCounts::from_documents(documents, matcher.term_count());
-    let mut report = if holds_rows(&args, output.format) {
-        let mut report = build_report(&lexicon, mode, args.by, &counts);
-        if args.dispersion {
-            add_dispersion(&mut report, &lexicon, &parts);
-        }
-        shape_report(&mut report, &args, &lexicon, &counts, output.format);
-        report
-    } else {
-        let selection = matches!(output.format, OutputFormat::Csv | OutputFormat::Tsv);
-        let selection = selection.then_some(args.rows);
-        deferred_report(&lexicon, mode, args.by, counts, selection)
-    };
+    let mut report = counts_report(&args, &lexicon, counts, &parts, output.format);
     crate::shard::insert(&mut report, &shard_identity(&args, &lexicon, mode));
     if args.with_contexts > 0 {
         report
@@ -245,6 +234,29 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     args.input.scope.scope().annotate(&mut report);
     write_counted(report, &streamed_names, &args.streaming, &output, &outcome)
+}
+
+/// The report of the counts: its rows made as they are written, or held (see [`holds_rows`]).
+fn counts_report(
+    args: &Args,
+    lexicon: &Lexicon,
+    counts: CorpusCounts,
+    parts: &[Option<crate::dispersion::TermParts>],
+    format: OutputFormat,
+) -> Report {
+    let mode = args.lexicon.matching.mode;
+    if holds_rows(args, format) {
+        let mut report = build_report(lexicon, mode, args.by, &counts);
+        if args.dispersion {
+            add_dispersion(&mut report, lexicon, parts);
+        }
+        shape_report(&mut report, args, lexicon, &counts, format);
+        report
+    } else {
+        let selection = matches!(format, OutputFormat::Csv | OutputFormat::Tsv);
+        let selection = selection.then_some(args.rows);
+        deferred_report(lexicon, mode, args.by, counts, selection)
+    }
 }
 
 /// Whether the report's rows are all held in memory until written: for the workbook (its

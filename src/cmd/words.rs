@@ -16,6 +16,8 @@
 //!   "total": {"documents", "tokens", "types"},     types: word types before any filter
 //!   "filter": {"stopwords", "min_docs", "min_count", "proper_nouns", "proper_nouns_left_out",
 //!              "listed"},   listed: rows before --top; proper_nouns "drop" or "keep"
+//!   "shard": {"termtally_version", "command", "top", "filter", ...}   what `merge` checks (see
+//!                                      `crate::shard`); filter: null, or what left words out
 //!   "rows": [{"word", "count", "rate_per_10k", "documents"}],
 //!   "notes": ["..."]
 //! }

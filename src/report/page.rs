@@ -76,6 +76,12 @@ pub fn analyse_document(
     )
 }
 
+impl Default for Analysed {
+    fn default() -> Analysed {
+        Analysed::new()
+    }
+}
+
 impl Analysed {
     /// No document yet.
     pub fn new() -> Analysed {
