@@ -270,22 +270,13 @@ fn holds_rows(args: &Args, format: OutputFormat) -> bool {
 /// What `merge` checks of this run: the lexicon as counted, mode, unit, cleaning, layout and
 /// scope.
 fn shard_identity(args: &Args, lexicon: &Lexicon, mode: Mode) -> Identity {
-    let mut shard = Identity::of_count(
+    let shard = Identity::of_count(
         lexicon,
         &args.lexicon.matching.exclude,
         mode.name(),
         args.by,
     );
-    shard.keep_headers = args.input.keep_headers;
-    shard.layout = args.layout.name().to_string();
-    shard.dispersion = args.dispersion;
-    shard.scope = args
-        .input
-        .scope
-        .scope()
-        .describe()
-        .map_or(serde_json::Value::Null, serde_json::Value::String);
-    shard
+    crate::cmd::with_run_options(shard, &args.input, args.layout, args.dispersion)
 }
 
 /// The report as the output wants it: the workbook's sheets; with `--layout wide` the matrix

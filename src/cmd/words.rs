@@ -196,15 +196,6 @@ fn shard_identity(args: &Args, filter: &WordFilter) -> Identity {
         filters.push("proper nouns left out (give --proper-nouns keep)".to_string());
     }
     let filters = (!filters.is_empty()).then(|| filters.join(", "));
-    let mut shard = Identity::of_words(args.word_list.top, filters);
-    shard.keep_headers = args.input.keep_headers;
-    shard.layout = args.layout.name().to_string();
-    shard.dispersion = args.dispersion;
-    shard.scope = args
-        .input
-        .scope
-        .scope()
-        .describe()
-        .map_or(serde_json::Value::Null, serde_json::Value::String);
-    shard
+    let shard = Identity::of_words(args.word_list.top, filters);
+    crate::cmd::with_run_options(shard, &args.input, args.layout, args.dispersion)
 }
