@@ -70,7 +70,7 @@ use std::process::ExitCode;
 use serde_json::json;
 
 use crate::cmd::args::{InputArgs, LexiconArgs, StreamArgs};
-use crate::cmd::{finish, load_and_count, write_counted};
+use crate::cmd::{finish, for_each_counted, load_or_stream, write_counted};
 use crate::count::{CorpusCounts, Unit, count_document};
 use crate::dispersion::term_parts;
 use crate::document::Document;
@@ -198,29 +198,28 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     // Large plain-text files are counted as a stream, one after another (each uses every
     // core); the others are loaded whole and counted in parallel, as every command does.
-    let (counted, streamed_names) = load_and_count(
-        &args.files,
+    let sources = load_or_stream(&args.files, &args.input, &args.streaming, &outcome)?;
+    let (mut documents, mut contexts, mut parts) = (Vec::new(), Vec::new(), Vec::new());
+    let mut spellings = WordCounts::default();
+    // Each document's results are added up as it comes: only its counts stay.
+    let streamed_names = for_each_counted(
+        sources,
+        count_loaded,
+        work,
         &args.input,
         &args.streaming,
         &outcome,
-        count_loaded,
-        work,
         from_stream,
+        |(d, c, p, s)| {
+            documents.push(d);
+            contexts.extend(c);
+            parts.push(p);
+            spellings = merge(std::mem::take(&mut spellings), s);
+        },
     )?;
-    let mut documents = Vec::with_capacity(counted.len());
-    let mut contexts = Vec::with_capacity(counted.len());
-    let mut parts = Vec::with_capacity(counted.len());
-    let mut spellings = WordCounts::default();
-    for (d, c, p, s) in counted {
-        documents.push(d);
-        contexts.push(c);
-        parts.push(p);
-        spellings = merge(spellings, s);
-    }
     for warning in uncovered_warnings(&lexicon, &matcher, &spelling_check, &spellings) {
         eprintln!("termtally: {warning}");
     }
-    let contexts: Vec<serde_json::Value> = contexts.into_iter().flatten().collect();
     if documents.is_empty() {
         return Ok(finish(&outcome));
     }
