@@ -40,6 +40,11 @@ pub struct Identity {
     pub layout: String,
     /// `--top N` of `words`: the shard holds only the first N rows, so it cannot be merged.
     pub top: Option<usize>,
+    /// `--dispersion`: the dispersion columns are measured over each document's pages, which a
+    /// shard does not keep, so they cannot be recomputed for the merged corpus: refused.
+    /// Written only when true, so shards without it read as before.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub dispersion: bool,
     /// `words` filters that leave rows out (stop words, `--min-docs`, `--min-count`): null, or
     /// what was asked, which cannot be merged.
     pub filter: Option<String>,
@@ -61,6 +66,7 @@ impl Identity {
             layout: "long".to_string(),
             top: None,
             filter: None,
+            dispersion: false,
         }
     }
 
@@ -74,6 +80,7 @@ impl Identity {
             by: None,
             top,
             filter,
+            dispersion: false,
             termtally_version: env!("CARGO_PKG_VERSION").to_string(),
             exclude: Vec::new(),
             keep_headers: false,
@@ -141,6 +148,10 @@ pub enum ShardError {
         field: &'static str,
         value: String,
     },
+    #[error(
+        "{file}: shard.dispersion is true: dispersion (range, DP, Juilland's D) is measured over each document's pages, which a shard does not keep, so it cannot be recomputed for the merged corpus; run the shards without --dispersion"
+    )]
+    Dispersion { file: String },
     #[error("{file}: {path} is also in {first}: a document must be in one shard only")]
     SameDocument {
         file: String,
@@ -196,6 +207,11 @@ pub fn check(shards: &[Shard]) -> Result<(), ShardError> {
         if shard.identity.layout != "long" {
             return Err(truncated("layout", format!("{:?}", shard.identity.layout)));
         }
+        if shard.identity.dispersion || has_dispersion_columns(&shard.json) {
+            return Err(ShardError::Dispersion {
+                file: shard.file.clone(),
+            });
+        }
     }
     let Some(first) = shards.first() else {
         return Ok(());
@@ -227,6 +243,14 @@ pub fn check(shards: &[Shard]) -> Result<(), ShardError> {
         }
     }
     Ok(())
+}
+
+/// Whether the rows carry dispersion columns (a shard written before `shard.dispersion` was
+/// recorded).
+fn has_dispersion_columns(json: &Json) -> bool {
+    rows(json)
+        .first()
+        .is_some_and(|row| row.get("dp").is_some())
 }
 
 fn document_paths(json: &Json) -> Vec<String> {

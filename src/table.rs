@@ -1,6 +1,9 @@
 //! The one in-memory table model. Every command that prints a table builds a [`Report`] of
 //! [`Table`]s; `render` turns it into every output format. No command formats its own output.
 
+use std::io;
+use std::sync::Arc;
+
 use serde_json::{Map, Value as Json};
 
 /// A typed cell. Machine formats write numbers unformatted; display formats may format them.
@@ -150,6 +153,16 @@ impl Table {
     }
 }
 
+/// Tables made one at a time while a report is written, after [`Report::tables`]: a report of
+/// thousands of documents keeps only their counts (a compact store) and each renderer gets one
+/// document's table at a time, writes it and drops it, so the rows are never all in memory.
+pub trait TableSource: Send + Sync + std::fmt::Debug {
+    /// The columns of every table it gives (the same for all).
+    fn columns(&self) -> &[Column];
+    /// Gives each table, in order, to `each`; stops at (and returns) its first error.
+    fn each_table(&self, each: &mut dyn FnMut(Table) -> io::Result<()>) -> io::Result<()>;
+}
+
 /// What a command outputs: metadata (e.g. `documents`) and one or more tables. Machine formats
 /// (CSV, TSV, JSON) flatten all tables into one `rows` list, so tables of one report share column
 /// keys; display formats print each table with its title and notes.
@@ -164,4 +177,35 @@ pub struct Report {
     /// its results out differently for a spreadsheet (count: terms, matrices, categories);
     /// empty = one sheet of every row, as CSV has them.
     pub sheets: Vec<Table>,
+    /// More tables, after `tables`, made as they are written (see [`TableSource`]).
+    pub deferred: Option<Arc<dyn TableSource>>,
+}
+
+impl Report {
+    /// Every table in order: `tables`, then those of `deferred`, one at a time.
+    pub fn each_table(&self, each: &mut dyn FnMut(&Table) -> io::Result<()>) -> io::Result<()> {
+        for table in &self.tables {
+            each(table)?;
+        }
+        match &self.deferred {
+            Some(source) => source.each_table(&mut |table| each(&table)),
+            None => Ok(()),
+        }
+    }
+
+    /// Whether the report has any table (held or deferred).
+    pub fn has_tables(&self) -> bool {
+        !self.tables.is_empty() || self.deferred.is_some()
+    }
+
+    /// The deferred tables made and held in `tables`, for code that edits or reads the tables
+    /// as a whole (the workbook's sheets, the report page).
+    pub fn materialise(&mut self) {
+        if let Some(source) = self.deferred.take() {
+            let _ = source.each_table(&mut |table| {
+                self.tables.push(table);
+                Ok(())
+            });
+        }
+    }
 }

@@ -70,7 +70,7 @@ use std::process::ExitCode;
 use serde_json::json;
 
 use crate::cmd::args::{InputArgs, LexiconArgs, StreamArgs};
-use crate::cmd::{finish, load_and_count, write_counted};
+use crate::cmd::{finish, for_each_counted, load_or_stream, write_counted};
 use crate::count::{CorpusCounts, Unit, count_document_checked};
 use crate::dispersion::term_parts;
 use crate::document::Document;
@@ -82,7 +82,9 @@ use crate::matcher::{Matcher, Mode};
 use crate::outcome::Outcome;
 use crate::output::OutputArgs;
 use crate::render::OutputFormat;
-use crate::report::count::{RowSelection, build_report, matrix, select_rows, spreadsheet_sheets};
+use crate::report::count::{
+    RowSelection, build_report, deferred_report, matrix, select_rows, spreadsheet_sheets,
+};
 use crate::report::dispersion::add_dispersion;
 use crate::shard::Identity;
 use crate::stream::{Streamed, Tally, Work};
@@ -108,6 +110,11 @@ Examples:
 /// small however large the file: the counts are the same, except that line-end hyphenation and
 /// running headers/footers are then judged within each chunk (thousands of pages) rather than
 /// across the whole file. The output notes when this happened.
+///
+/// Memory does not grow with the rows of a large folder: only each document's counts are kept,
+/// and its rows are made as they are written (CSV, TSV, JSON, the terminal, Markdown, LaTeX).
+/// An xlsx workbook, --layout wide and --dispersion hold all the rows until written (about 1 KB
+/// per document and term).
 #[derive(clap::Args, Debug)]
 #[command(after_help = EXAMPLES)]
 pub struct Args {
@@ -193,66 +200,84 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     // Large plain-text files are counted as a stream, one after another (each uses every
     // core); the others are loaded whole and counted in parallel, as every command does.
-    let (counted, streamed_names) = load_and_count(
-        &args.files,
+    let sources = load_or_stream(&args.files, &args.input, &args.streaming, &outcome)?;
+    let (mut documents, mut contexts, mut parts) = (Vec::new(), Vec::new(), Vec::new());
+    let mut spellings = WordCounts::default();
+    // Each document's results are added up as it comes: only its counts stay.
+    let streamed_names = for_each_counted(
+        sources,
+        count_loaded,
+        work,
         &args.input,
         &args.streaming,
         &outcome,
-        count_loaded,
-        work,
         from_stream,
+        |(d, c, p, s)| {
+            documents.push(d);
+            contexts.extend(c);
+            parts.push(p);
+            spellings = merge(std::mem::take(&mut spellings), s);
+        },
     )?;
-    let mut documents = Vec::with_capacity(counted.len());
-    let mut contexts = Vec::with_capacity(counted.len());
-    let mut parts = Vec::with_capacity(counted.len());
-    let mut spellings = WordCounts::default();
-    for (d, c, p, s) in counted {
-        documents.push(d);
-        contexts.push(c);
-        parts.push(p);
-        spellings = merge(spellings, s);
-    }
     for warning in uncovered_warnings(&lexicon, &matcher, &form_variants, &spellings) {
         eprintln!("termtally: {warning}");
     }
-    let contexts: Vec<serde_json::Value> = contexts.into_iter().flatten().collect();
     if documents.is_empty() {
         return Ok(finish(&outcome));
     }
     let counts = CorpusCounts::from_documents(documents, matcher.term_count());
-    let mut report = build_report(&lexicon, mode, args.by, &counts);
+    let mut report = counts_report(&args, &lexicon, counts, &parts, output.format);
     crate::shard::insert(&mut report, &shard_identity(&args, &lexicon, mode));
-    if args.dispersion {
-        add_dispersion(&mut report, &lexicon, &parts);
-    }
     if args.with_contexts > 0 {
         report
             .meta
             .insert("contexts".into(), serde_json::Value::Array(contexts));
     }
-    shape_report(&mut report, &args, &lexicon, &counts, output.format);
     args.input.scope.scope().annotate(&mut report);
     write_counted(report, &streamed_names, &args.streaming, &output, &outcome)
+}
+
+/// The report of the counts: its rows made as they are written, or held (see [`holds_rows`]).
+fn counts_report(
+    args: &Args,
+    lexicon: &Lexicon,
+    counts: CorpusCounts,
+    parts: &[Option<crate::dispersion::TermParts>],
+    format: OutputFormat,
+) -> Report {
+    let mode = args.lexicon.matching.mode;
+    if holds_rows(args, format) {
+        let mut report = build_report(lexicon, mode, args.by, &counts);
+        if args.dispersion {
+            add_dispersion(&mut report, lexicon, parts);
+        }
+        shape_report(&mut report, args, lexicon, &counts, format);
+        report
+    } else {
+        let selection = matches!(format, OutputFormat::Csv | OutputFormat::Tsv);
+        let selection = selection.then_some(args.rows);
+        deferred_report(lexicon, mode, args.by, counts, selection)
+    }
+}
+
+/// Whether the report's rows are all held in memory until written: for the workbook (its
+/// sheets are the rows laid out four ways), `--layout wide` (the matrix) and `--dispersion`
+/// (each document's parts). Otherwise only the counts are kept and each document's rows are
+/// made as they are written.
+fn holds_rows(args: &Args, format: OutputFormat) -> bool {
+    format == OutputFormat::Xlsx || args.layout == Layout::Wide || args.dispersion
 }
 
 /// What `merge` checks of this run: the lexicon as counted, mode, unit, cleaning, layout and
 /// scope.
 fn shard_identity(args: &Args, lexicon: &Lexicon, mode: Mode) -> Identity {
-    let mut shard = Identity::of_count(
+    let shard = Identity::of_count(
         lexicon,
         &args.lexicon.matching.exclude,
         mode.name(),
         args.by,
     );
-    shard.keep_headers = args.input.keep_headers;
-    shard.layout = args.layout.name().to_string();
-    shard.scope = args
-        .input
-        .scope
-        .scope()
-        .describe()
-        .map_or(serde_json::Value::Null, serde_json::Value::String);
-    shard
+    crate::cmd::with_run_options(shard, &args.input, args.layout, args.dispersion)
 }
 
 /// The report as the output wants it: the workbook's sheets; with `--layout wide` the matrix

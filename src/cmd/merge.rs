@@ -1,12 +1,15 @@
-//! termtally merge: `count` JSON outputs of parts of a corpus (shards) combined
+//! termtally merge: `count` or `words` JSON outputs of parts of a corpus (shards) combined
 //! exactly into the report one run over all their documents gives: counts and tokens added,
 //! rates, shares and the corpus total recomputed. The shards must agree on what their `shard`
 //! object records (see [`crate::shard`]); merge refuses them otherwise, naming the field.
 //!
 //! # Output schema
 //!
-//! That of `count` (see `cmd/count.rs`), with its `shard` object, so
-//! a merged output can be merged again; a note names the shards.
+//! That of `count` (see `cmd/count.rs`) or `words` (`cmd/words.rs`), with its `shard` object,
+//! so a merged output can be merged again; a note names the shards. `words` shards must list
+//! every word (`--proper-nouns keep`, no stop words, `--min-docs`, `--min-count` or `--top`):
+//! whether a word is a proper noun depends on how it was written in every shard, which the
+//! output does not carry. Shards with dispersion columns are refused (see `crate::shard`).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -14,12 +17,16 @@ use std::process::ExitCode;
 use anyhow::Context;
 
 use crate::count::{CorpusCounts, Unit};
+use crate::frequency::{WordCounts, merge};
+use crate::layout::{Layout, Values};
 use crate::lexicon::Lexicon;
 use crate::matcher::Mode;
 use crate::output::OutputArgs;
 use crate::render::OutputFormat;
 use crate::report::count::build_report;
+use crate::report::words::{Corpus, DocumentWords, Options, build_report as words_report};
 use crate::shard::{self, Shard};
+use crate::stopwords::{ProperNouns, WordFilter};
 use crate::table::Report;
 
 const EXAMPLES: &str = "\
@@ -28,19 +35,23 @@ Examples:
   termtally merge 1.json 2.json                     the counts of part1 and part2 together
   termtally merge -f json shards/*.json -o all.json
   termtally merge -l my-terms.toml 1.json 2.json    the lexicon file, where the shards' path is not
-  parallel termtally count -f json {} -o {/}.json ::: corpus/*/ && termtally merge *.json";
+  parallel termtally count -f json {} -o {/}.json ::: corpus/*/ && termtally merge *.json
+  termtally words -f json --proper-nouns keep part1/ -o w1.json   (and part2/ -o w2.json)
+  termtally merge w1.json w2.json                   one word list of part1 and part2";
 
-/// Merge the JSON outputs of `count` over parts of a corpus (shards) into the report
-/// of the whole: counts added, rates, shares and totals recomputed, exactly as one run over all
-/// the documents.
+/// Merge the JSON outputs of `count` or `words` over parts of a corpus (shards) into the
+/// report of the whole: counts added, rates, shares and totals recomputed, exactly as one run
+/// over all the documents.
 ///
 /// Each shard records what its counts depend on (termtally version, lexicon SHA-256, --exclude,
 /// mode, --by, --keep-headers, scope, layout); shards that disagree, or that hold only some rows
-/// (`top`, a filter, --layout wide), are refused.
+/// (`top`, a filter, --layout wide), are refused, as are shards with --dispersion (measured over
+/// each document's pages, which a shard does not keep). `words` shards need --proper-nouns
+/// keep (whether a word is a proper noun depends on how every shard wrote it).
 #[derive(clap::Args, Debug)]
 #[command(after_help = EXAMPLES)]
 pub struct Args {
-    /// JSON outputs of `termtally count -f json`.
+    /// JSON outputs of `termtally count -f json` or `termtally words -f json --proper-nouns keep`.
     #[arg(required = true, value_name = "SHARD.json")]
     pub shards: Vec<PathBuf>,
     /// The lexicon of `count` shards (built-in name or file), if the one they name (`lexicon.
@@ -70,6 +81,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     let mut report = match first.identity.command.as_str() {
         "count" => merge_counts(&shards, args.lexicon.as_deref())?,
+        "words" => merge_words(&shards)?,
         other => anyhow::bail!("{}: shards of `{other}` cannot be merged", first.file),
     };
     let names: Vec<&str> = shards.iter().map(|s| s.file.as_str()).collect();
@@ -121,6 +133,46 @@ fn merge_counts(shards: &[Shard], lexicon: Option<&str>) -> anyhow::Result<Repor
             .meta
             .insert("contexts".into(), serde_json::Value::Array(contexts));
     }
+    Ok(report)
+}
+
+/// `words` shards (each whole: no filter, no `--top`, proper nouns kept): their documents in
+/// order, each word's counts and documents added, and `words`' report of them. A document is in
+/// one shard only ([`shard::check`]), so a word's documents add up.
+fn merge_words(shards: &[Shard]) -> anyhow::Result<Report> {
+    let mut corpus = Corpus::default();
+    for shard in shards {
+        let (documents, words, documents_per_word) = shard::word_counts(shard)?;
+        corpus.words = merge(std::mem::take(&mut corpus.words), words);
+        corpus.documents_per_word = merge(
+            std::mem::take(&mut corpus.documents_per_word),
+            documents_per_word,
+        );
+        corpus
+            .documents
+            .extend(documents.into_iter().map(|d| DocumentWords {
+                name: d.path,
+                format: d.format,
+                pages: d.pages,
+                tokens: d.tokens,
+                words: WordCounts::default(),
+                parts: None,
+            }));
+    }
+    let options = Options {
+        min_count: 0,
+        alphabetical: false,
+        top: None,
+        layout: Layout::Long,
+        values: Values::Count,
+        dispersion: false,
+    };
+    let filter = WordFilter {
+        proper_nouns: ProperNouns::Keep,
+        ..WordFilter::default()
+    };
+    let mut report = words_report(&corpus, &options, &filter);
+    shard::insert(&mut report, &shards[0].identity);
     Ok(report)
 }
 

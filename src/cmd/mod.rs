@@ -384,6 +384,25 @@ pub fn load_each<T: Send>(
     Ok(results)
 }
 
+/// A shard's identity with what the run's options add to it: `--keep-headers`, the layout,
+/// `--dispersion` and the scope.
+pub fn with_run_options(
+    mut shard: crate::shard::Identity,
+    input: &InputArgs,
+    layout: crate::layout::Layout,
+    dispersion: bool,
+) -> crate::shard::Identity {
+    shard.keep_headers = input.keep_headers;
+    shard.layout = layout.name().to_string();
+    shard.dispersion = dispersion;
+    shard.scope = input
+        .scope
+        .scope()
+        .describe()
+        .map_or(serde_json::Value::Null, serde_json::Value::String);
+    shard
+}
+
 /// The last step of the counting commands: notes the files read as streams, writes the report
 /// and gives the exit code.
 pub fn write_counted(

@@ -15,8 +15,6 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use rayon::prelude::*;
-
 use crate::cmd::args::{InputArgs, LexiconArgs};
 use crate::count::Unit;
 use crate::document::Document;
@@ -29,8 +27,8 @@ use crate::render::html::ReportPage;
 use crate::report::count::{build_report as count_report, mode_note};
 use crate::report::dispersion::add_dispersion;
 use crate::report::page::{
-    DEFAULT_CONTEXTS, analyse, change_of, cleaning_note, file_sha256, generated_at, hex_sha256,
-    shell_quote,
+    Analysed, DEFAULT_CONTEXTS, analyse_document, change_of, cleaning_note, file_sha256,
+    generated_at, hex_sha256, shell_quote,
 };
 use crate::variants::{FormVariants, uncovered_warnings};
 
@@ -103,36 +101,42 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let file = open_destination(&args)?;
 
     let outcome = Outcome::new();
-    let sides = if args.old.is_empty() {
-        vec![super::load_documents(&args.files, &args.input, &outcome)?]
-    } else {
-        let (old, new) = rayon::join(
-            || super::load_documents(&args.old, &args.input, &outcome),
-            || super::load_documents(&args.new, &args.input, &outcome),
-        );
-        vec![old?, new?]
-    };
-    let side_sizes: Vec<usize> = sides.iter().map(Vec::len).collect();
-    let documents: Vec<Document> = sides.into_iter().flatten().collect();
-    if documents.is_empty() {
-        return Ok(super::finish(&outcome));
-    }
     let limit = match args.contexts {
         ContextLimit::First(n) => Some(n),
         ContextLimit::All => None,
     };
-    let analysed = analyse(&documents, &matcher, limit.unwrap_or(usize::MAX), |doc| {
-        file_sha256(&doc.name)
-    });
     let check = FormVariants::new(&lexicon);
-    let spellings = documents
-        .par_iter()
-        .map(|d| check.document_words(d))
-        .reduce(WordCounts::default, merge);
+    // Each document is read, analysed and dropped a few at a time (the bounded pipeline): what
+    // is kept is its counts and the excerpts the page shows.
+    let mut analysed = Analysed::new();
+    let mut spellings = WordCounts::default();
+    let mut side_sizes = Vec::new();
+    let sides = if args.old.is_empty() {
+        vec![&args.files]
+    } else {
+        vec![&args.old, &args.new]
+    };
+    for side in sides {
+        let before = analysed.infos.len();
+        let per_document = |doc: &Document| {
+            let one = analyse_document(doc, &matcher, limit.unwrap_or(usize::MAX), |doc| {
+                file_sha256(&doc.name)
+            });
+            (one, check.document_words(doc))
+        };
+        super::for_each_document(side, &args.input, &outcome, per_document, |(one, words)| {
+            analysed.add(one);
+            spellings = merge(std::mem::take(&mut spellings), words);
+        })?;
+        side_sizes.push(analysed.infos.len() - before);
+    }
+    if analysed.infos.is_empty() {
+        return Ok(super::finish(&outcome));
+    }
+    let analysed = analysed.finish(&matcher);
     for warning in uncovered_warnings(&lexicon, &matcher, &check, &spellings) {
         eprintln!("termtally: {warning}");
     }
-    drop(documents);
     let mut counts_table = count_report(&lexicon, mode, Unit::Document, &analysed.corpus);
     add_dispersion(&mut counts_table, &lexicon, &analysed.parts);
     let change =

@@ -16,6 +16,8 @@
 //!   "total": {"documents", "tokens", "types"},     types: word types before any filter
 //!   "filter": {"stopwords", "min_docs", "min_count", "proper_nouns", "proper_nouns_left_out",
 //!              "listed"},   listed: rows before --top; proper_nouns "drop" or "keep"
+//!   "shard": {"termtally_version", "command", "top", "filter", ...}   what `merge` checks (see
+//!                                      `crate::shard`); filter: null, or what left words out
 //!   "rows": [{"word", "count", "rate_per_10k", "documents"}],
 //!   "notes": ["..."]
 //! }
@@ -33,23 +35,20 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::ValueEnum;
-use rustc_hash::FxHashMap;
-use serde_json::json;
 
 use crate::cmd::args::{InputArgs, StreamArgs, WordListArgs};
-use crate::cmd::{finish, load_and_count, write_counted};
-use crate::count::rate_per_10k;
-use crate::dispersion::{WordParts, sparse_dispersion, word_parts};
-use crate::document::{Document, Format, short_names};
-use crate::frequency::{Capitals, WordCounts, merge, word_counts};
-use crate::layout::{Layout, MatrixRow, Values, wide_table};
+use crate::cmd::{finish, for_each_counted, load_or_stream, write_counted};
+use crate::dispersion::word_parts;
+use crate::document::{Document, Format};
+use crate::frequency::{WordCounts, merge, word_counts};
+use crate::layout::{Layout, Values};
 use crate::outcome::Outcome;
 use crate::output::OutputArgs;
 use crate::render::OutputFormat;
-use crate::report::dispersion::{dispersion_cells, dispersion_columns, dispersion_note};
-use crate::stopwords::WordFilter;
+use crate::report::words::{Corpus, DocumentWords, Options, build_report};
+use crate::shard::Identity;
+use crate::stopwords::{ProperNouns, WordFilter};
 use crate::stream::{Streamed, Tally, Work};
-use crate::table::{Column, Report, Table, Value};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -110,17 +109,6 @@ pub enum SortBy {
     Word,
 }
 
-/// One document's word types.
-struct DocumentWords {
-    name: String,
-    format: Format,
-    pages: Option<u32>,
-    tokens: u64,
-    words: WordCounts,
-    /// With --dispersion: the word types of each page or part (`None` for a streamed file).
-    parts: Option<WordParts>,
-}
-
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let filter = args.word_list.filter()?;
     let output = args.output.resolve(OutputFormat::Table)?;
@@ -156,217 +144,58 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         words: s.words,
         parts: None,
     };
-    let (documents, streamed_names) = load_and_count(
-        &args.files,
+    let sources = load_or_stream(&args.files, &args.input, &args.streaming, &outcome)?;
+    let keep_words = args.layout == Layout::Wide;
+    let mut corpus = Corpus::default();
+    let streamed_names = for_each_counted(
+        sources,
+        count_loaded,
+        work,
         &args.input,
         &args.streaming,
         &outcome,
-        count_loaded,
-        work,
         from_stream,
+        |document| corpus.add(document, keep_words),
     )?;
-    if documents.is_empty() {
+    if corpus.documents.is_empty() {
         return Ok(finish(&outcome));
     }
-    let mut report = build_report(&documents, &args, &filter);
+    let mut report = build_report(&corpus, &report_options(&args), &filter);
+    crate::shard::insert(&mut report, &shard_identity(&args, &filter));
     args.input.scope.scope().annotate(&mut report);
     write_counted(report, &streamed_names, &args.streaming, &output, &outcome)
 }
 
-/// `words --layout wide`: one row per document, one column per word of `words` (the listed
-/// ones, of `listed` before `--top`).
-fn wide_word_table(
-    documents: &[DocumentWords],
-    words: &[&str],
-    args: &Args,
-    listed: usize,
-) -> Table {
-    let words: Vec<String> = words.iter().map(|w| w.to_string()).collect();
-    let paths: Vec<&str> = documents.iter().map(|d| d.name.as_str()).collect();
-    let matrix: Vec<MatrixRow> = documents
-        .iter()
-        .zip(short_names(&paths))
-        .map(|(d, name)| MatrixRow {
-            document: name,
-            path: d.name.clone(),
-            unit: None,
-            tokens: d.tokens,
-            counts: words.iter().map(|w| d.words.get(w).unwrap_or(0)).collect(),
-        })
-        .collect();
-    let mut wide = wide_table(&matrix, None, &words, args.values);
-    wide.notes
-        .push("One row per document, one column per word (lower-cased).".to_string());
-    let shown = words.len();
-    if shown < listed {
-        wide.notes.push(format!(
-            "The {shown} first words of {listed} (--top {shown})."
-        ));
+/// The list's options from the command line's.
+fn report_options(args: &Args) -> Options {
+    Options {
+        min_count: args.min_count,
+        alphabetical: args.sort == SortBy::Word,
+        top: args.word_list.top,
+        layout: args.layout,
+        values: args.values,
+        dispersion: args.dispersion,
     }
-    wide
 }
 
-/// The report's metadata: the documents, the totals and the filter (`listed` rows of `types`,
-/// `proper` types left out as proper nouns).
-fn words_meta(
-    documents: &[DocumentWords],
-    args: &Args,
-    filter: &WordFilter,
-    (tokens, types, listed, proper): (u64, usize, usize, usize),
-) -> Report {
-    let mut report = Report::default();
-    report.meta.insert("command".into(), json!("words"));
-    report.meta.insert(
-        "documents".into(),
-        json!(
-            documents
-                .iter()
-                .map(|d| json!({"path": d.name, "format": d.format, "pages": d.pages, "tokens": d.tokens}))
-                .collect::<Vec<_>>()
-        ),
-    );
-    report.meta.insert(
-        "total".into(),
-        json!({"documents": documents.len(), "tokens": tokens, "types": types}),
-    );
-    report.meta.insert(
-        "filter".into(),
-        json!({
-            "stopwords": filter.stop.as_ref().map(|s| s.name.clone()),
-            "min_docs": filter.min_docs,
-            "min_count": args.min_count,
-            "proper_nouns": filter.proper_nouns,
-            "proper_nouns_left_out": proper,
-            "listed": listed,
-        }),
-    );
-    report
-}
-
-/// The frequency list of all documents together (see the schema at the top of this file).
-fn build_report(documents: &[DocumentWords], args: &Args, filter: &WordFilter) -> Report {
-    // (count, documents, how it was written) of every type.
-    let mut all: FxHashMap<&str, (u64, u64, Capitals)> = FxHashMap::default();
-    for doc in documents {
-        for (word, n, capitals) in doc.words.iter_written() {
-            let entry = all.entry(word).or_default();
-            entry.0 += n;
-            entry.1 += 1;
-            entry.2 = entry.2.plus(capitals);
-        }
+/// What `merge` checks of this run. Rows left out by a filter (stop words, --min-docs,
+/// --min-count, proper nouns dropped: the evidence for a proper noun is not in the output, so
+/// merged shards could not judge it again) or by --top make the shard unmergeable.
+fn shard_identity(args: &Args, filter: &WordFilter) -> Identity {
+    let mut filters = Vec::new();
+    if let Some(stop) = &filter.stop {
+        filters.push(format!("--stopwords {}", stop.name));
     }
-    let tokens: u64 = documents.iter().map(|d| d.tokens).sum();
-    let types = all.len();
-    let mut rows: Vec<(&str, (u64, u64, Capitals))> = all
-        .into_iter()
-        .filter(|&(_, (count, _, _))| count >= args.min_count)
-        .collect();
-    let proper = filter.retain(&mut rows, |&(word, (count, docs, capitals))| {
-        (word, docs, capitals.is_proper_noun(count))
-    });
-    let mut rows: Vec<(&str, u64, u64)> = rows
-        .into_iter()
-        .map(|(word, (count, docs, _))| (word, count, docs))
-        .collect();
-    match args.sort {
-        SortBy::Count => rows.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0))),
-        SortBy::Word => rows.sort_unstable_by(|a, b| a.0.cmp(b.0)),
+    if filter.min_docs > 1 {
+        filters.push(format!("--min-docs {}", filter.min_docs));
     }
-    let shown = args.word_list.top.unwrap_or(rows.len()).min(rows.len());
-
-    let totals = (tokens, types, rows.len(), proper);
-    let mut report = words_meta(documents, args, filter, totals);
-    let mut table = word_table(documents, tokens, types);
-    if args.layout == Layout::Wide {
-        let words: Vec<&str> = rows[..shown].iter().map(|r| r.0).collect();
-        let mut wide = wide_word_table(documents, &words, args, rows.len());
-        wide.title = table.title.take();
-        report.tables.push(wide);
-        return report;
+    if args.min_count > 1 {
+        filters.push(format!("--min-count {}", args.min_count));
     }
-    if args.dispersion {
-        table.columns.extend(dispersion_columns());
+    if filter.proper_nouns == ProperNouns::Drop {
+        filters.push("proper nouns left out (give --proper-nouns keep)".to_string());
     }
-    let all_parts = args.dispersion.then(|| AllParts::of(documents));
-    for &(word, count, docs) in &rows[..shown] {
-        let mut cells = vec![
-            Value::text(word),
-            Value::Int(count as i64),
-            Value::Significant(rate_per_10k(count, tokens), 4),
-            Value::Int(docs as i64),
-        ];
-        if let Some(all) = &all_parts {
-            let measured = all.as_ref().map(|a| a.dispersion(word));
-            cells.extend(dispersion_cells(Some(docs as i64), measured));
-        }
-        table.push(cells);
-    }
-    if all_parts.is_some() {
-        let streamed = documents.iter().filter(|d| d.parts.is_none()).count();
-        report.notes.push(dispersion_note(streamed));
-    }
-    let left_out = filter.describe(proper);
-    if !left_out.is_empty() {
-        table.notes.push(left_out);
-    }
-    if shown < rows.len() {
-        table.notes.push(format!(
-            "The first {shown} of {} rows (--top {shown}).",
-            rows.len()
-        ));
-    }
-    report.tables.push(table);
-    report
-}
-
-/// The empty word list, titled with the documents' size.
-fn word_table(documents: &[DocumentWords], tokens: u64, types: usize) -> Table {
-    let mut table = Table::new(vec![
-        Column::new("word", "Word").highlighted(),
-        Column::number("count", "Count"),
-        Column::number("rate_per_10k", "per 10k words"),
-        Column::number("documents", "Documents"),
-    ]);
-    table.title = Some(if documents.len() == 1 {
-        format!("{}: {tokens} words, {types} different", documents[0].name)
-    } else {
-        format!(
-            "All {} documents: {tokens} words, {types} different",
-            documents.len()
-        )
-    });
-    table
-}
-
-/// The pages (or parts) of all the documents one after another, and where each word occurs in
-/// them, for `--dispersion`.
-struct AllParts<'a> {
-    sizes: Vec<u64>,
-    /// (part, count) of each word, for the parts it occurs in: one pass over each part's words.
-    occurrences: FxHashMap<&'a str, Vec<(usize, u64)>>,
-}
-
-impl<'a> AllParts<'a> {
-    /// `None` when a streamed file's parts were not kept.
-    fn of(documents: &'a [DocumentWords]) -> Option<AllParts<'a>> {
-        let mut all = AllParts {
-            sizes: Vec::new(),
-            occurrences: FxHashMap::default(),
-        };
-        for d in documents {
-            for (size, words) in d.parts.as_ref()?.sizes.iter().zip(&d.parts.as_ref()?.words) {
-                let part = all.sizes.len();
-                all.sizes.push(*size);
-                for (word, n) in words.iter() {
-                    all.occurrences.entry(word).or_default().push((part, n));
-                }
-            }
-        }
-        Some(all)
-    }
-
-    fn dispersion(&self, word: &str) -> crate::dispersion::Dispersion {
-        let occurrences = self.occurrences.get(word).map_or(&[][..], Vec::as_slice);
-        sparse_dispersion(&self.sizes, occurrences.iter().copied())
-    }
+    let filters = (!filters.is_empty()).then(|| filters.join(", "));
+    let shard = Identity::of_words(args.word_list.top, filters);
+    crate::cmd::with_run_options(shard, &args.input, args.layout, args.dispersion)
 }

@@ -4,7 +4,7 @@ use std::io::{self, Write};
 
 use std::borrow::Cow;
 
-use super::{flattened_rows, machine_text, union_keys};
+use super::{column_of, each_flattened_row, machine_text, union_keys};
 use crate::table::{Report, Role, Value};
 
 /// A UTF-8 byte order mark, written at the start of CSV and TSV *files* (`-o out.csv`), never on
@@ -29,28 +29,20 @@ pub(super) fn render(
     // citation, path) can carry a document's words.
     let guarded: Vec<bool> = keys
         .iter()
-        .map(|key| {
-            formula_guard
-                && report
-                    .tables
-                    .iter()
-                    .flat_map(|t| &t.columns)
-                    .find(|c| c.key == *key)
-                    .is_none_or(|c| c.role != Role::Number)
-        })
+        .map(|key| formula_guard && column_of(report, key).is_none_or(|c| c.role != Role::Number))
         .collect();
     let mut writer = csv::WriterBuilder::new()
         .delimiter(delimiter)
         .from_writer(w);
     writer.write_record(&keys).map_err(csv_io_error)?;
-    for row in flattened_rows(report, &keys) {
+    each_flattened_row(report, &keys, &mut |row| {
         writer
             .write_record(row.iter().zip(&guarded).map(|(v, &guard)| match v {
                 Value::Text(text) if guard => guard_formula(text).into_owned(),
                 other => machine_text(other),
             }))
-            .map_err(csv_io_error)?;
-    }
+            .map_err(csv_io_error)
+    })?;
     writer.flush()
 }
 

@@ -23,10 +23,12 @@ pub fn escape_markdown(text: &str) -> String {
 }
 
 pub(super) fn render(report: &Report, w: &mut dyn Write) -> io::Result<()> {
-    for (n, table) in report.tables.iter().enumerate() {
+    let mut n = 0;
+    report.each_table(&mut |table| {
         if n > 0 {
             writeln!(w)?;
         }
+        n += 1;
         if let Some(title) = &table.title {
             writeln!(w, "**{}**", escape_markdown(title))?;
             writeln!(w)?;
@@ -63,7 +65,8 @@ pub(super) fn render(report: &Report, w: &mut dyn Write) -> io::Result<()> {
             writeln!(w)?;
             writeln!(w, "{}", escape_markdown(note))?;
         }
-    }
+        Ok(())
+    })?;
     for note in &report.notes {
         writeln!(w)?;
         writeln!(w, "{}", escape_markdown(note))?;

@@ -208,17 +208,32 @@ pub(crate) fn cell_at(row: &crate::table::Row, i: usize) -> &Value {
     row.cells.get(i).unwrap_or(&Value::Null)
 }
 
-/// Column keys across all tables, in order of first appearance.
+/// Column keys across all tables (held and deferred), in order of first appearance.
 pub(crate) fn union_keys(report: &Report) -> Vec<&str> {
     let mut keys: Vec<&str> = Vec::new();
-    for table in &report.tables {
-        for column in &table.columns {
-            if !keys.contains(&column.key.as_str()) {
-                keys.push(&column.key);
-            }
+    let deferred = report.deferred.as_ref().map_or(&[][..], |d| d.columns());
+    let columns = report
+        .tables
+        .iter()
+        .flat_map(|t| &t.columns)
+        .chain(deferred);
+    for column in columns {
+        if !keys.contains(&column.key.as_str()) {
+            keys.push(&column.key);
         }
     }
     keys
+}
+
+/// The column of key `key`, from the first table (held or deferred) that has it.
+pub(crate) fn column_of<'a>(report: &'a Report, key: &str) -> Option<&'a crate::table::Column> {
+    let deferred = report.deferred.as_ref().map_or(&[][..], |d| d.columns());
+    report
+        .tables
+        .iter()
+        .flat_map(|t| &t.columns)
+        .chain(deferred)
+        .find(|c| c.key == key)
 }
 
 /// Every table's rows in one table of the union of their columns, as CSV writes them (xlsx's
@@ -228,11 +243,7 @@ pub fn flattened_table(report: &Report) -> Table {
     let columns = keys
         .iter()
         .map(|key| {
-            report
-                .tables
-                .iter()
-                .flat_map(|t| &t.columns)
-                .find(|c| c.key == *key)
+            column_of(report, key)
                 .cloned()
                 .unwrap_or_else(|| crate::table::Column::new(key, key))
         })
@@ -243,27 +254,41 @@ pub fn flattened_table(report: &Report) -> Table {
         .get("command")
         .and_then(|c| c.as_str())
         .map(str::to_string);
-    for row in flattened_rows(report, &keys) {
-        table.push(row.into_iter().cloned().collect());
-    }
+    // Collecting into a table cannot fail.
+    let _ = each_flattened_row(report, &keys, &mut |row| {
+        table.push(row.iter().map(|v| (*v).clone()).collect());
+        Ok(())
+    });
     table
 }
 
-/// Each row of each table as (key order of `keys`) cells; a key the table lacks is `Null`.
-pub(crate) fn flattened_rows<'a>(report: &'a Report, keys: &[&str]) -> Vec<Vec<&'a Value>> {
-    let mut rows = Vec::new();
-    for table in &report.tables {
-        let positions: Vec<Option<usize>> = keys.iter().map(|k| table.column_index(k)).collect();
-        for row in &table.rows {
-            rows.push(
-                positions
-                    .iter()
-                    .map(|p| p.map_or(&Value::Null, |i| cell_at(row, i)))
-                    .collect(),
-            );
+/// Each row of each table (held, then deferred, one table at a time) as cells in the order of
+/// `keys` (a key the table lacks is `Null`).
+pub(crate) fn each_flattened_row(
+    report: &Report,
+    keys: &[&str],
+    each: &mut dyn FnMut(&[&Value]) -> io::Result<()>,
+) -> io::Result<()> {
+    report.each_table(&mut |table| {
+        for cells in flattened_cells(table, keys) {
+            each(&cells)?;
         }
-    }
-    rows
+        Ok(())
+    })
+}
+
+/// The rows of `table` as cells in the order of `keys` (a key the table lacks is `Null`).
+pub(crate) fn flattened_cells<'a>(
+    table: &'a Table,
+    keys: &[&str],
+) -> impl Iterator<Item = Vec<&'a Value>> {
+    let positions: Vec<Option<usize>> = keys.iter().map(|k| table.column_index(k)).collect();
+    table.rows.iter().map(move |row| {
+        positions
+            .iter()
+            .map(|p| p.map_or(&Value::Null, |i| cell_at(row, i)))
+            .collect()
+    })
 }
 
 #[cfg(test)]

@@ -18,10 +18,12 @@ pub(super) fn render(
     w: &mut dyn Write,
     options: &RenderOptions,
 ) -> io::Result<()> {
-    for (n, table) in report.tables.iter().enumerate() {
+    let mut n = 0;
+    report.each_table(&mut |table| {
         if n > 0 {
             writeln!(w)?;
         }
+        n += 1;
         if let Some(title) = &table.title {
             if options.color {
                 writeln!(w, "{BOLD}{title}{RESET}")?;
@@ -71,9 +73,10 @@ pub(super) fn render(
         for note in &table.notes {
             write_wrapped(w, note, options.width)?;
         }
-    }
+        Ok(())
+    })?;
     if !report.notes.is_empty() {
-        if !report.tables.is_empty() {
+        if report.has_tables() {
             writeln!(w)?;
         }
         for note in &report.notes {

@@ -47,22 +47,26 @@ pub fn select_rows(report: &mut Report, selection: RowSelection) {
             .any(|r| document.and_then(|i| r.cells.get(i)) == Some(&Value::text(ALL_DOCUMENTS)))
     });
     for table in &mut report.tables {
-        let (Some(kind), Some(document)) =
-            (table.column_index("kind"), table.column_index("document"))
-        else {
-            continue;
-        };
-        table.rows.retain(|row| {
-            let is = |i: usize, text: &str| row.cells.get(i) == Some(&Value::text(text));
-            let total = is(document, ALL_DOCUMENTS);
-            match selection {
-                RowSelection::Terms => is(kind, "term") && !total,
-                RowSelection::Categories => is(kind, "category") && !total,
-                RowSelection::Totals => total || !has_corpus_total,
-                RowSelection::All => true,
-            }
-        });
+        select_table_rows(table, selection, has_corpus_total);
     }
+}
+
+/// [`select_rows`] of one table of a report that has (or has not) a corpus total.
+fn select_table_rows(table: &mut Table, selection: RowSelection, has_corpus_total: bool) {
+    let (Some(kind), Some(document)) = (table.column_index("kind"), table.column_index("document"))
+    else {
+        return;
+    };
+    table.rows.retain(|row| {
+        let is = |i: usize, text: &str| row.cells.get(i) == Some(&Value::text(text));
+        let total = is(document, ALL_DOCUMENTS);
+        match selection {
+            RowSelection::Terms => is(kind, "term") && !total,
+            RowSelection::Categories => is(kind, "category") && !total,
+            RowSelection::Totals => total || !has_corpus_total,
+            RowSelection::All => true,
+        }
+    });
 }
 
 /// The sheets of the xlsx workbook: `terms` (the term rows of each document, as the default
@@ -142,64 +146,159 @@ pub fn matrix(lexicon: &Lexicon, by: Unit, counts: &CorpusCounts, values: Values
 /// The document label of corpus-total rows.
 pub const ALL_DOCUMENTS: &str = "(all documents)";
 
-/// Builds the report of `count` (see the schema at the top of this file).
+/// Builds the report of `count` (see the schema at the top of this file), every table held.
 pub fn build_report(lexicon: &Lexicon, mode: Mode, by: Unit, counts: &CorpusCounts) -> Report {
+    let mut report = report_frame(lexicon, mode, by, counts);
+    let tables = Tables::of(lexicon, by, counts);
+    for (d, name) in counts.documents.iter().zip(&tables.names) {
+        report.tables.push(tables.document_table(d, name));
+    }
+    report.tables.extend(tables.corpus_table(counts));
+    report
+}
+
+/// The report of `count` with its tables deferred ([`crate::table::TableSource`]): only the
+/// counts are kept (a few numbers per document and term), and each document's table is made as
+/// it is written, so memory does not grow with the rows. `selection` keeps only those rows
+/// (CSV/TSV's `--rows`).
+pub fn deferred_report(
+    lexicon: &Lexicon,
+    mode: Mode,
+    by: Unit,
+    counts: CorpusCounts,
+    selection: Option<RowSelection>,
+) -> Report {
+    let mut report = report_frame(lexicon, mode, by, &counts);
+    let tables = Tables::of(lexicon, by, &counts);
+    report.deferred = Some(std::sync::Arc::new(DeferredTables {
+        lexicon: lexicon.clone(),
+        columns: tables.columns.clone(),
+        names: tables.names,
+        by,
+        counts,
+        selection,
+    }));
+    report
+}
+
+/// The report without its tables: metadata and notes.
+fn report_frame(lexicon: &Lexicon, mode: Mode, by: Unit, counts: &CorpusCounts) -> Report {
     let mut report = Report::default();
     insert_meta(&mut report, lexicon, mode, by, counts);
-    // One table per document (and one for the corpus total): display formats show each under a
-    // title instead of repeating the path on every row; machine formats carry `document`.
-    let paths: Vec<&str> = counts.documents.iter().map(|d| d.name.as_str()).collect();
-    let names = short_names(&paths);
-    for (d, name) in counts.documents.iter().zip(&names) {
-        let document = (name.as_str(), Value::text(&d.name));
-        let mut table = Table::new(columns(by, has_exclusions(lexicon)));
+    report.notes = notes(lexicon, mode, by);
+    report
+        .notes
+        .extend(pages_without_text_note(&counts.documents));
+    report
+}
+
+/// What every table of the report is made with: the lexicon, the unit, the columns and each
+/// document's short name.
+struct Tables<'a> {
+    lexicon: &'a Lexicon,
+    by: Unit,
+    columns: Vec<Column>,
+    names: Vec<String>,
+}
+
+impl<'a> Tables<'a> {
+    fn of(lexicon: &'a Lexicon, by: Unit, counts: &CorpusCounts) -> Tables<'a> {
+        let paths: Vec<&str> = counts.documents.iter().map(|d| d.name.as_str()).collect();
+        Tables {
+            lexicon,
+            by,
+            columns: columns(by, has_exclusions(lexicon)),
+            names: short_names(&paths),
+        }
+    }
+
+    /// One document's table (display formats show it under a title instead of repeating the
+    /// path on every row; machine formats carry `document`).
+    fn document_table(&self, d: &DocumentCounts, name: &str) -> Table {
+        let document = (name, Value::text(&d.name));
+        let mut table = Table::new(self.columns.clone());
         let pages = d.pages.map(|p| format!(", {p} pages")).unwrap_or_default();
         table.title = Some(format!("{}: {} words{pages}", d.name, d.tokens));
-        if by == Unit::Document {
+        if self.by == Unit::Document {
+            let tallied = Tallied::new(d.tokens, &d.counts, &d.excluded);
             add_rows(
                 &mut table,
-                lexicon,
+                self.lexicon,
                 document,
                 Value::Null,
-                Tallied::new(d.tokens, &d.counts, &d.excluded),
+                tallied,
                 true,
             );
         } else {
             for u in &d.units {
                 add_rows(
                     &mut table,
-                    lexicon,
+                    self.lexicon,
                     document.clone(),
-                    unit_cell(by, &u.label),
+                    unit_cell(self.by, &u.label),
                     Tallied::new(u.tokens, &u.counts, &u.excluded),
                     false,
                 );
             }
         }
-        report.tables.push(table);
+        table
     }
-    if counts.documents.len() > 1 {
-        let mut table = Table::new(columns(by, has_exclusions(lexicon)));
+
+    /// The "(all documents)" table, for more than one document.
+    fn corpus_table(&self, counts: &CorpusCounts) -> Option<Table> {
+        if counts.documents.len() < 2 {
+            return None;
+        }
+        let mut table = Table::new(self.columns.clone());
         table.title = Some(format!(
             "All {} documents: {} words",
             counts.documents.len(),
             counts.tokens
         ));
-        add_rows(
-            &mut table,
-            lexicon,
-            (ALL_DOCUMENTS, Value::Null),
-            Value::Null,
-            Tallied::new(counts.tokens, &counts.counts, &counts.excluded),
-            true,
-        );
-        report.tables.push(table);
+        let tallied = Tallied::new(counts.tokens, &counts.counts, &counts.excluded);
+        let corpus = (ALL_DOCUMENTS, Value::Null);
+        add_rows(&mut table, self.lexicon, corpus, Value::Null, tallied, true);
+        Some(table)
     }
-    report.notes = notes(lexicon, mode, by);
-    report
-        .notes
-        .extend(pages_without_text_note(&counts.documents));
-    report
+}
+
+/// The tables of [`deferred_report`], made from the counts one at a time.
+#[derive(Debug)]
+struct DeferredTables {
+    lexicon: Lexicon,
+    by: Unit,
+    columns: Vec<Column>,
+    names: Vec<String>,
+    counts: CorpusCounts,
+    selection: Option<RowSelection>,
+}
+
+impl crate::table::TableSource for DeferredTables {
+    fn columns(&self) -> &[Column] {
+        &self.columns
+    }
+
+    fn each_table(
+        &self,
+        each: &mut dyn FnMut(Table) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
+        let tables = Tables {
+            lexicon: &self.lexicon,
+            by: self.by,
+            columns: self.columns.clone(),
+            names: Vec::new(),
+        };
+        let has_corpus_total = self.counts.documents.len() > 1;
+        let all = self.counts.documents.iter().zip(&self.names);
+        let documents = all.map(|(d, name)| tables.document_table(d, name));
+        for mut table in documents.chain(tables.corpus_table(&self.counts)) {
+            if let Some(selection) = self.selection {
+                select_table_rows(&mut table, selection, has_corpus_total);
+            }
+            each(table)?;
+        }
+        Ok(())
+    }
 }
 
 /// The report's metadata: command, lexicon, mode, unit, categories, documents and totals.
@@ -447,4 +546,81 @@ pub fn mode_note(mode: Mode) -> String {
     Mode::Family => "Mode family: whole words and their regular inflections (-s, -'s, -ed, -ing), case-insensitive; each word counts for at most one term.".to_string(),
     Mode::Substring => "Mode substring: occurrences anywhere in the text, ignoring word boundaries (as a PDF viewer's Find box). TERMS OVERLAP in this mode (\"inform\" is also counted inside \"information\"), so category totals and shares count some text more than once.".to_string(),
 }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::count::count_document;
+    use crate::matcher::Matcher;
+    use crate::render::{OutputFormat, RenderOptions, render_to_string};
+    use crate::testing::text_document;
+
+    /// Three documents (two with the same file name in different folders, so short names need
+    /// every path) counted with the study's lexicon.
+    fn counts(lexicon: &Lexicon) -> CorpusCounts {
+        let matcher = Matcher::new(lexicon, Mode::Word).unwrap();
+        let documents = [
+            (
+                "a/report.txt",
+                "Parents must be consulted. The authority should inform them.",
+            ),
+            (
+                "b/report.txt",
+                "Professionals advise and support; they must co-operate.",
+            ),
+            ("c.txt", "Nothing of the lexicon here."),
+        ]
+        .map(|(name, text)| {
+            count_document(&text_document(name, &[text]), &matcher, Unit::Document)
+        });
+        CorpusCounts::from_documents(documents.to_vec(), lexicon.terms.len())
+    }
+
+    #[test]
+    fn deferred_tables_render_as_the_held_ones_in_every_format_and_row_selection() {
+        let lexicon = Lexicon::load("boddison-soan-2021").unwrap();
+        let counts = counts(&lexicon);
+        let options = RenderOptions {
+            width: Some(100),
+            ..RenderOptions::default()
+        };
+        let held = build_report(&lexicon, Mode::Word, Unit::Document, &counts);
+        let deferred = deferred_report(&lexicon, Mode::Word, Unit::Document, counts.clone(), None);
+        assert!(deferred.tables.is_empty() && deferred.deferred.is_some());
+        for format in OutputFormat::ALL {
+            if format == OutputFormat::Xlsx {
+                continue; // the workbook holds its rows (its sheets): not deferred
+            }
+            let (a, b) = (
+                render_to_string(&held, format, &options),
+                render_to_string(&deferred, format, &options),
+            );
+            assert_eq!(a, b, "{format:?}");
+            assert!(a.contains("a/report.txt"), "{format:?}: {a}");
+        }
+        for selection in RowSelection::ALL {
+            let mut selected = held.clone();
+            select_rows(&mut selected, selection);
+            let deferred = deferred_report(
+                &lexicon,
+                Mode::Word,
+                Unit::Document,
+                counts.clone(),
+                Some(selection),
+            );
+            assert_eq!(
+                render_to_string(&selected, OutputFormat::Csv, &options),
+                render_to_string(&deferred, OutputFormat::Csv, &options),
+                "{selection:?}"
+            );
+        }
+        // Materialised, the deferred report is the held one.
+        let mut materialised = deferred;
+        materialised.materialise();
+        assert_eq!(
+            crate::render::to_json(&materialised),
+            crate::render::to_json(&held)
+        );
+    }
 }

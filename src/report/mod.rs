@@ -7,3 +7,4 @@ pub mod diff;
 pub mod dispersion;
 pub mod kwic;
 pub mod page;
+pub mod words;

@@ -17,7 +17,7 @@ use crate::report::diff::{ReportOptions, build_report as diff_report};
 
 /// What the pass over one document gives: its counts by page, first hits in context, SHA-256
 /// and parts.
-type OneDocument = (
+pub type OneDocument = (
     DocumentCounts,
     Vec<Vec<Concordance>>,
     Option<String>,
@@ -48,39 +48,70 @@ pub fn analyse<D: Borrow<Document> + Sync>(
 ) -> Analysed {
     let analysed: Vec<OneDocument> = documents
         .par_iter()
-        .map(|doc| {
-            let doc = doc.borrow();
-            let by_page = count_document(doc, matcher, Unit::Page);
-            let parts = term_parts_of_counted(doc, &by_page, matcher);
-            (
-                by_page,
-                first_contexts(doc, matcher, Span::Chars(DEFAULT_WIDTH), per_term),
-                sha256_of(doc),
-                parts,
-            )
-        })
+        .map(|doc| analyse_document(doc.borrow(), matcher, per_term, &sha256_of))
         .collect();
-    let mut counted = Vec::with_capacity(analysed.len());
-    let mut contexts = Vec::with_capacity(analysed.len());
-    let mut infos = Vec::with_capacity(analysed.len());
-    let mut parts = Vec::with_capacity(analysed.len());
-    for (counts, firsts, sha256, of_document) in analysed {
-        parts.push(Some(of_document));
-        infos.push(DocumentInfo {
+    let mut all = Analysed::new();
+    for one in analysed {
+        all.add(one);
+    }
+    all.finish(matcher)
+}
+
+/// The pass of [`analyse`] over one document, for a command that reads the documents a few at
+/// a time (`termtally report`, through the bounded pipeline) and adds each with
+/// [`Analysed::add`]: only the counts and the excerpts shown are kept, not the texts.
+pub fn analyse_document(
+    doc: &Document,
+    matcher: &Matcher,
+    per_term: usize,
+    sha256_of: impl Fn(&Document) -> Option<String>,
+) -> OneDocument {
+    let by_page = count_document(doc, matcher, Unit::Page);
+    let parts = term_parts_of_counted(doc, &by_page, matcher);
+    (
+        by_page,
+        first_contexts(doc, matcher, Span::Chars(DEFAULT_WIDTH), per_term),
+        sha256_of(doc),
+        parts,
+    )
+}
+
+impl Default for Analysed {
+    fn default() -> Analysed {
+        Analysed::new()
+    }
+}
+
+impl Analysed {
+    /// No document yet.
+    pub fn new() -> Analysed {
+        Analysed {
+            corpus: CorpusCounts::from_documents(Vec::new(), 0),
+            parts: Vec::new(),
+            contexts: Vec::new(),
+            infos: Vec::new(),
+        }
+    }
+
+    /// One document's pass added, in the input order.
+    pub fn add(&mut self, (counts, firsts, sha256, of_document): OneDocument) {
+        self.parts.push(Some(of_document));
+        self.infos.push(DocumentInfo {
             name: counts.name.clone(),
             format: counts.format,
             pages: counts.pages,
             words: counts.tokens,
             sha256,
         });
-        counted.push(counts);
-        contexts.push(firsts);
+        self.corpus.documents.push(counts);
+        self.contexts.push(firsts);
     }
-    Analysed {
-        corpus: CorpusCounts::from_documents(counted, matcher.term_count()),
-        parts,
-        contexts,
-        infos,
+
+    /// The corpus totals of the documents added.
+    pub fn finish(mut self, matcher: &Matcher) -> Analysed {
+        let documents = std::mem::take(&mut self.corpus.documents);
+        self.corpus = CorpusCounts::from_documents(documents, matcher.term_count());
+        self
     }
 }
 

@@ -184,7 +184,47 @@ fn merge_refuses_a_shard_truncated_by_top() {
 }
 
 #[test]
-fn merge_refuses_a_shard_of_words_not_yet_mergeable() {
+fn words_of_four_shards_merged_equals_one_run_over_the_folder() {
+    four_shards_equal_the_single_run("words", &["--proper-nouns", "keep"]);
+}
+
+#[test]
+fn merge_refuses_words_shards_that_left_words_out() {
+    // By default proper nouns are left out, judged on how each shard wrote them: a merge could
+    // not judge them again over the whole.
+    let err = refused("words", &[], &[]);
+    assert!(
+        err.contains("A.json: shard.filter is \"proper nouns left out (give --proper-nouns keep)\": the shard holds only some rows"),
+        "{err}"
+    );
+    let keep = ["--proper-nouns", "keep"];
+    let err = refused(
+        "words",
+        &["--proper-nouns", "keep", "--stopwords", "english"],
+        &keep,
+    );
+    assert!(
+        err.contains("A.json: shard.filter is \"--stopwords english\""),
+        "{err}"
+    );
+    let err = refused("words", &keep, &["--proper-nouns", "keep", "--top", "3"]);
+    assert!(err.contains("B.json: shard.top is 3"), "{err}");
+}
+
+#[test]
+fn merge_refuses_shards_with_dispersion_and_says_why() {
+    let err = refused("count", &[], &["--dispersion"]);
+    assert!(
+        err.contains("B.json: shard.dispersion is true: dispersion (range, DP, Juilland's D) is measured over each document's pages"),
+        "{err}"
+    );
+    let keep = ["--proper-nouns", "keep"];
+    let err = refused("words", &["--proper-nouns", "keep", "--dispersion"], &keep);
+    assert!(err.contains("A.json: shard.dispersion is true"), "{err}");
+}
+
+#[test]
+fn merge_refuses_a_count_shard_beside_a_words_shard() {
     let err = refused_edited("command", "words".into());
     assert!(
         err.contains("B.json: shard.command is \"words\", but "),
