@@ -76,7 +76,7 @@ pub fn normalise_with(mut doc: Document, options: NormaliseOptions) -> Document 
         .zip(clean)
         .with_min_len(256)
         .filter(|(block, clean)| !clean && needs_joining(&block.text))
-        .for_each(|(block, _)| block.text = evidence.join_lines(&block.text));
+        .for_each(|(block, _)| evidence.join_lines_in_place(&mut block.text));
     place_page_breaks(&mut doc.blocks, continued, &evidence);
     doc.blocks.retain(|b| !b.text.is_empty());
     crate::headings::carry(&mut doc.blocks);
@@ -235,6 +235,11 @@ pub fn normalise_characters(text: &str) -> String {
     if plain_run_end(text.as_bytes(), 0) == text.len() {
         return text.to_string();
     }
+    // Most other text is already NFKC (curly quotes, dashes, bullets): mapped in one pass that
+    // gives up at the first character it cannot vouch for.
+    if let Some(mapped) = map_characters(text, true) {
+        return mapped;
+    }
     // ASCII never fails the quick check, so only the other characters need looking at.
     let quick = unicode_normalization::is_nfkc_quick(text.chars().filter(|c| !c.is_ascii()));
     let nfkc: std::borrow::Cow<str> = if quick == IsNormalized::Yes {
@@ -242,7 +247,14 @@ pub fn normalise_characters(text: &str) -> String {
     } else {
         std::borrow::Cow::Owned(text.nfkc().collect())
     };
-    let src: &str = &nfkc;
+    map_characters(&nfkc, false).expect("unchecked mapping always maps")
+}
+
+/// The mapping of step 1 (apostrophes, dashes between letters, soft hyphens, white space) over
+/// `src`, which is NFKC. With `check_nfkc`, `src` need not be: the mapping gives up (`None`) at
+/// the first character that [`is_nfkc_starter`] cannot vouch for, so a text it maps whole was
+/// NFKC already (every character a starter that the quick check passes).
+fn map_characters(src: &str, check_nfkc: bool) -> Option<String> {
     let bytes = src.as_bytes();
     let mut out = String::with_capacity(src.len());
     let mut run_start = 0;
@@ -255,6 +267,9 @@ pub fn normalise_characters(text: &str) -> String {
         }
         out.push_str(&src[run_start..i]);
         let c = src[i..].chars().next().unwrap_or(' ');
+        if check_nfkc && !c.is_ascii() && !is_nfkc_starter(c) {
+            return None;
+        }
         let next_index = i + c.len_utf8();
         let mapped = match c {
             '\u{ad}' | '\u{200b}' | '\u{feff}' => None,
@@ -284,7 +299,23 @@ pub fn normalise_characters(text: &str) -> String {
         run_start = i;
     }
     out.push_str(&src[run_start..]);
-    out
+    Some(out)
+}
+
+/// Characters `pdftotext` text is full of, each a starter (combining class 0) that passes the
+/// NFKC quick check (a test checks them against the tables): known without a table lookup.
+const COMMON_NFKC_STARTERS: [char; 12] = [
+    '\u{2019}', '\u{2018}', '\u{201c}', '\u{201d}', '\u{2013}', '\u{2014}', '\u{2010}',
+    '\u{2022}', '\u{25fc}', '\u{25aa}', '\u{25cf}', '\u{f0a7}',
+];
+
+/// Whether a text made of ASCII and characters like `c` is NFKC as it stands: `c` combines with
+/// nothing before it (combining class 0) and passes the NFKC quick check on its own (`Yes`,
+/// not `Maybe`: a `Maybe` character may compose with the one before).
+fn is_nfkc_starter(c: char) -> bool {
+    COMMON_NFKC_STARTERS.contains(&c)
+        || unicode_normalization::char::canonical_combining_class(c) == 0
+            && unicode_normalization::is_nfkc_quick(std::iter::once(c)) == IsNormalized::Yes
 }
 
 /// Whether character clean-up leaves byte `b` as it is: printable ASCII (but the backtick, an
@@ -703,6 +734,19 @@ impl HyphenEvidence {
         }
     }
 
+    /// [`join_lines`](Self::join_lines) of `text`, in place where that is only turning line
+    /// breaks into spaces (lines of [`is_simple_lines`] with no line-end hyphen): no copy.
+    pub fn join_lines_in_place(&self, text: &mut String) {
+        if is_simple_lines(text) && memchr::memmem::find(text.as_bytes(), b"-\n").is_none() {
+            // SAFETY: an ASCII byte is replaced by an ASCII byte, so the text stays UTF-8.
+            for b in unsafe { text.as_bytes_mut() } {
+                *b = if *b == b'\n' { b' ' } else { *b };
+            }
+        } else {
+            *text = self.join_lines(text);
+        }
+    }
+
     /// Joins the lines of a block into one line, repairing line-end hyphenation, and collapses
     /// white space.
     pub fn join_lines(&self, text: &str) -> String {
@@ -761,9 +805,9 @@ impl HyphenEvidence {
     }
 }
 
-/// Whether `text` is lines of plain ASCII with single spaces, none at a line's ends, and no
-/// empty line: as the text extractor makes paragraphs of `pdftotext` output. Joining its lines
-/// then needs no trimming or collapsing.
+/// Whether `text` is lines with single spaces, none at a line's ends, no empty line and no white
+/// space but `' '` and `'\n'`: as the text extractor makes paragraphs of `pdftotext` output (and
+/// character clean-up leaves them). Joining its lines then needs no trimming or collapsing.
 fn is_simple_lines(text: &str) -> bool {
     let bytes = text.as_bytes();
     let finder = |needle: &[u8]| memchr::memmem::find(bytes, needle).is_some();
@@ -771,11 +815,25 @@ fn is_simple_lines(text: &str) -> bool {
         && bytes[0] != b' '
         && bytes[0] != b'\n'
         && !matches!(bytes.last(), Some(b' ' | b'\n'))
-        && plain_run_end(bytes, 0) == bytes.len()
+        && !has_other_white_space(text)
         && !finder(b"  ")
         && !finder(b" \n")
         && !finder(b"\n ")
         && !finder(b"\n\n")
+}
+
+/// Whether `text` has white space other than `' '` and `'\n'` (a tab, a no-break space...).
+fn has_other_white_space(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let mut at = plain_run_end(bytes, 0);
+    while at < bytes.len() {
+        let c = text[at..].chars().next().unwrap_or(' ');
+        if c.is_whitespace() {
+            return true;
+        }
+        at = plain_run_end(bytes, at + c.len_utf8());
+    }
+    false
 }
 
 /// Appends `line` with runs of white space collapsed to one space.
@@ -887,6 +945,10 @@ mod tests {
             "e.g.",
             "(see",
             "4.9)",
+            "caf\u{e9}",
+            "\u{2019}s",
+            "\u{2022}",
+            "a\u{a0}b",
         ];
         let mut state = seed
             .wrapping_mul(6364136223846793005)
@@ -915,7 +977,7 @@ mod tests {
 
     #[test]
     fn simple_lines_are_joined_and_searched_for_breaks_as_any_lines_are() {
-        let mut simple = 0;
+        let (mut simple, mut simple_not_ascii) = (0, 0);
         for seed in 0..3000 {
             let text = random_paragraph(seed);
             let evidence_text = random_paragraph(seed + 100_000);
@@ -927,19 +989,81 @@ mod tests {
             if is_simple_lines(&text) {
                 simple += 1;
             }
+            if is_simple_lines(&text) && !text.is_ascii() {
+                simple_not_ascii += 1;
+            }
             assert_eq!(
                 evidence.join_lines(&text),
                 evidence.join_any_lines(&text),
                 "{text:?}"
             );
+            let mut in_place = text.clone();
+            evidence.join_lines_in_place(&mut in_place);
+            assert_eq!(in_place, evidence.join_any_lines(&text), "{text:?}");
             assert_eq!(
                 line_end_breaks(&text),
                 line_end_breaks_of_any(&text),
                 "{text:?}"
             );
         }
-        // Most random paragraphs take the fast path, so it was compared.
-        assert!(simple > 2000, "{simple}");
+        // Many random paragraphs take the fast path, ASCII or not, so it was compared.
+        assert!(simple > 1000 && simple_not_ascii > 300, "{simple} {simple_not_ascii}");
+    }
+
+    /// Random text of characters step 1 treats differently, from a seed: for even seeds only
+    /// characters the one-pass mapping vouches for (ASCII, quotes, dashes, bullets, invisible
+    /// characters, composed letters), for odd seeds also compatibility characters, combining
+    /// marks (in and out of order) and Hangul jamo that compose.
+    fn random_characters(seed: u64) -> String {
+        let pieces = [
+            "a", "Z", "1", " ", "\n", "\r", "\t", "`", "-", "\u{2019}", "\u{2018}", "\u{201c}",
+            "\u{2013}", "\u{2014}", "\u{2010}", "\u{2212}", "\u{2022}", "\u{25fc}", "\u{f0a7}",
+            "\u{ad}", "\u{200b}", "\u{feff}", "\u{e9}", "\u{ac00}", "\u{2032}", "\u{1100}",
+            // Not NFKC, or not on their own: compatibility characters, marks, jamo.
+            "\u{2011}", "\u{a0}", "\u{fb01}", "\u{2026}", "\u{bd}", "e\u{301}", "\u{301}",
+            "\u{327}", "\u{1161}", "\u{11a8}", "\u{2033}", "\u{3000}", "\u{ff21}",
+            "\u{e9}\u{327}",
+        ];
+        let vouched = 26;
+        let choices = if seed % 2 == 0 { vouched } else { pieces.len() };
+        let mut state = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let mut text = String::new();
+        for _ in 0..12 {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1);
+            text.push_str(pieces[((state >> 33) as usize) % choices]);
+        }
+        text
+    }
+
+    #[test]
+    fn characters_mapped_in_one_pass_as_after_nfkc() {
+        let mut fast = 0;
+        for seed in 0..20_000 {
+            let text = random_characters(seed);
+            // The definition: NFKC first, then the mapping.
+            let nfkc: String = text.nfkc().collect();
+            let expected = map_characters(&nfkc, false).expect("unchecked");
+            if map_characters(&text, true).is_some() {
+                fast += 1;
+            }
+            assert_eq!(normalise_characters(&text), expected, "{text:?}");
+        }
+        // Every even seed takes the one-pass mapping, so it was compared.
+        assert!(fast >= 10_000, "{fast}");
+    }
+
+    #[test]
+    fn common_characters_are_nfkc_starters_by_the_tables() {
+        for c in COMMON_NFKC_STARTERS {
+            assert_eq!(unicode_normalization::char::canonical_combining_class(c), 0);
+            assert_eq!(
+                unicode_normalization::is_nfkc_quick(std::iter::once(c)),
+                IsNormalized::Yes,
+                "{c:?}"
+            );
+        }
     }
 
     fn doc(blocks: &[(u32, &str)]) -> Document {
