@@ -13,7 +13,7 @@
 //!    uses, decided from evidence elsewhere in the same document (see [`HyphenEvidence`]).
 //! 4. White space collapsed: each block becomes one line.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use rustc_hash::FxHashMap;
 
@@ -69,14 +69,27 @@ pub fn normalise_with(mut doc: Document, options: NormaliseOptions) -> Document 
     } else {
         Vec::new()
     };
-    // A clean block is one line, so it has no line-end breaks (but is still evidence).
-    let evidence = HyphenEvidence::from_blocks(&doc.blocks, |i| !clean[i]);
-    doc.blocks
-        .par_iter_mut()
+    // Each block's lines looked at once, for the hyphenation evidence and for the joining. A
+    // clean block is one line, so it has no line-end breaks (but is still evidence).
+    let shapes: Vec<Lines> = doc
+        .blocks
+        .par_iter()
         .zip(clean)
         .with_min_len(256)
-        .filter(|(block, clean)| !clean && needs_joining(&block.text))
-        .for_each(|(block, _)| evidence.join_lines_in_place(&mut block.text));
+        .map(|(block, clean)| {
+            if clean {
+                Lines::Joined
+            } else {
+                Lines::of(&block.text)
+            }
+        })
+        .collect();
+    let evidence = HyphenEvidence::from_blocks(&doc.blocks, |i| shapes[i]);
+    doc.blocks
+        .par_iter_mut()
+        .zip(shapes)
+        .with_min_len(256)
+        .for_each(|(block, lines)| evidence.join_block(&mut block.text, lines));
     place_page_breaks(&mut doc.blocks, continued, &evidence);
     doc.blocks.retain(|b| !b.text.is_empty());
     crate::headings::carry(&mut doc.blocks);
@@ -227,6 +240,32 @@ fn needs_joining(text: &str) -> bool {
         || bytes.last() == Some(&b' ')
         || memchr::memchr(b'\n', bytes).is_some()
         || memchr::memmem::find(bytes, b"  ").is_some()
+}
+
+/// How a block's lines are joined, worked out once for the hyphenation evidence and the joining
+/// (of a text that has been through [`normalise_characters`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lines {
+    /// One line as joining would leave it: nothing to do.
+    Joined,
+    /// Lines of [`is_simple_lines`], with or without a line that ends with a hyphen.
+    Simple { hyphen_at_line_end: bool },
+    /// Any other text: trimmed and collapsed line by line.
+    Any,
+}
+
+impl Lines {
+    pub fn of(text: &str) -> Lines {
+        if !needs_joining(text) {
+            Lines::Joined
+        } else if is_simple_lines(text) {
+            Lines::Simple {
+                hyphen_at_line_end: memchr::memmem::find(text.as_bytes(), b"-\n").is_some(),
+            }
+        } else {
+            Lines::Any
+        }
+    }
 }
 
 /// Step 1: character-level clean-up of one piece of text (line breaks are kept).
@@ -641,16 +680,14 @@ enum Repair {
 }
 
 impl HyphenEvidence {
-    /// The evidence of a document's blocks, looking for line-end breaks only in the blocks for
-    /// whose index `may_break` is true (the caller knows the others are single lines).
-    pub fn from_blocks(blocks: &[Block], may_break: impl Fn(usize) -> bool) -> HyphenEvidence {
+    /// The evidence of a document's blocks, given the [`Lines`] of each block by its index.
+    pub fn from_blocks(blocks: &[Block], lines: impl Fn(usize) -> Lines) -> HyphenEvidence {
         // Only the spellings that could settle a line-end break are counted: "x-y" and "xy" for
         // every break "x-" / "y" in the document. Most documents have a few dozen breaks.
         let breaks: Vec<(&str, &str)> = blocks
             .iter()
             .enumerate()
-            .filter(|&(i, _)| may_break(i))
-            .flat_map(|(_, block)| line_end_breaks(&block.text))
+            .flat_map(|(i, block)| line_end_breaks_of_shape(&block.text, lines(i)))
             .collect();
         let mut counts: HashMap<String, u32> = HashMap::new();
         for &(first, second) in &breaks {
@@ -666,7 +703,12 @@ impl HyphenEvidence {
             for key in counts.keys() {
                 first_bytes[key.as_bytes()[0] as usize] = true;
             }
-            let lengths: HashSet<usize> = counts.keys().map(String::len).collect();
+            // Indexed by length: a hash lookup per token cost more than the tokenising.
+            let longest = counts.keys().map(String::len).max().unwrap_or(0);
+            let mut lengths = vec![false; longest + 1];
+            for key in counts.keys() {
+                lengths[key.len()] = true;
+            }
             let mut folded = String::new();
             for block in blocks {
                 let text = &block.text;
@@ -675,7 +717,7 @@ impl HyphenEvidence {
                         return;
                     }
                     let token = &text[start..token_end(text, start, end)];
-                    if token.is_ascii() && !lengths.contains(&token.len()) {
+                    if token.is_ascii() && lengths.get(token.len()) != Some(&true) {
                         return;
                     }
                     folded.clear();
@@ -734,16 +776,23 @@ impl HyphenEvidence {
         }
     }
 
-    /// [`join_lines`](Self::join_lines) of `text`, in place where that is only turning line
-    /// breaks into spaces (lines of [`is_simple_lines`] with no line-end hyphen): no copy.
-    pub fn join_lines_in_place(&self, text: &mut String) {
-        if is_simple_lines(text) && memchr::memmem::find(text.as_bytes(), b"-\n").is_none() {
-            // SAFETY: an ASCII byte is replaced by an ASCII byte, so the text stays UTF-8.
-            for b in unsafe { text.as_bytes_mut() } {
-                *b = if *b == b'\n' { b' ' } else { *b };
+    /// Joins the lines of a block whose [`Lines`] are `lines`, as [`join_lines`](Self::join_lines)
+    /// would, in place where that is only turning line breaks into spaces: no copy.
+    pub fn join_block(&self, text: &mut String, lines: Lines) {
+        match lines {
+            Lines::Joined => {}
+            Lines::Simple {
+                hyphen_at_line_end: false,
+            } => {
+                // SAFETY: an ASCII byte is replaced by an ASCII byte, so the text stays UTF-8.
+                for b in unsafe { text.as_bytes_mut() } {
+                    *b = if *b == b'\n' { b' ' } else { *b };
+                }
             }
-        } else {
-            *text = self.join_lines(text);
+            Lines::Simple {
+                hyphen_at_line_end: true,
+            } => *text = self.join_simple_lines(text),
+            Lines::Any => *text = self.join_any_lines(text),
         }
     }
 
@@ -885,24 +934,45 @@ fn broken_word<'a>(before: &'a str, next: &'a str) -> Option<(&'a str, &'a str)>
 }
 
 /// The (first half, second half) of every line-end hyphen break in a block.
+#[cfg(test)]
 fn line_end_breaks(text: &str) -> Vec<(&str, &str)> {
     let bytes = text.as_bytes();
     if memchr::memchr(b'\n', bytes).is_none() || memchr::memchr(b'-', bytes).is_none() {
         return Vec::new();
     }
     if is_simple_lines(text) {
-        // Only the lines ending with a hyphen can hold a break: found without splitting.
-        return memchr::memmem::find_iter(bytes, b"-\n")
-            .filter_map(|at| {
-                let line_start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |n| n + 1);
-                let next_start = at + 2;
-                let next_end = memchr::memchr(b'\n', &bytes[next_start..])
-                    .map_or(bytes.len(), |n| next_start + n);
-                broken_word(&text[line_start..=at], &text[next_start..next_end])
-            })
-            .collect();
+        return simple_line_end_breaks(text);
     }
     line_end_breaks_of_any(text)
+}
+
+/// [`line_end_breaks`] of a block whose [`Lines`] are known.
+fn line_end_breaks_of_shape(text: &str, lines: Lines) -> Vec<(&str, &str)> {
+    match lines {
+        Lines::Joined
+        | Lines::Simple {
+            hyphen_at_line_end: false,
+        } => Vec::new(),
+        Lines::Simple {
+            hyphen_at_line_end: true,
+        } => simple_line_end_breaks(text),
+        Lines::Any => line_end_breaks_of_any(text),
+    }
+}
+
+/// [`line_end_breaks`] of [`is_simple_lines`]: only the lines ending with a hyphen can hold a
+/// break, found without splitting.
+fn simple_line_end_breaks(text: &str) -> Vec<(&str, &str)> {
+    let bytes = text.as_bytes();
+    memchr::memmem::find_iter(bytes, b"-\n")
+        .filter_map(|at| {
+            let line_start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |n| n + 1);
+            let next_start = at + 2;
+            let next_end = memchr::memchr(b'\n', &bytes[next_start..])
+                .map_or(bytes.len(), |n| next_start + n);
+            broken_word(&text[line_start..=at], &text[next_start..next_end])
+        })
+        .collect()
 }
 
 /// [`line_end_breaks`] of any text, line by line.
@@ -985,7 +1055,7 @@ mod tests {
                 text: evidence_text.replace('\n', " "),
                 ..Block::default()
             }];
-            let evidence = HyphenEvidence::from_blocks(&blocks, |_| true);
+            let evidence = HyphenEvidence::from_blocks(&blocks, |i| Lines::of(&blocks[i].text));
             if is_simple_lines(&text) {
                 simple += 1;
             }
@@ -997,9 +1067,17 @@ mod tests {
                 evidence.join_any_lines(&text),
                 "{text:?}"
             );
-            let mut in_place = text.clone();
-            evidence.join_lines_in_place(&mut in_place);
-            assert_eq!(in_place, evidence.join_any_lines(&text), "{text:?}");
+            // As normalise_with joins: after character clean-up, from the block's Lines.
+            let cleaned = normalise_characters(&text);
+            let lines = Lines::of(&cleaned);
+            let mut joined = cleaned.clone();
+            evidence.join_block(&mut joined, lines);
+            assert_eq!(joined, evidence.join_any_lines(&cleaned), "{cleaned:?}");
+            assert_eq!(
+                line_end_breaks_of_shape(&cleaned, lines),
+                line_end_breaks_of_any(&cleaned),
+                "{cleaned:?}"
+            );
             assert_eq!(
                 line_end_breaks(&text),
                 line_end_breaks_of_any(&text),
