@@ -243,7 +243,9 @@ fn needs_joining(text: &str) -> bool {
 }
 
 /// How a block's lines are joined, worked out once for the hyphenation evidence and the joining
-/// (of a text that has been through [`normalise_characters`]).
+/// of a text that has been through step 1 (so its only white space is `' '` and `'\n'`:
+/// [`normalise_characters`] makes every other blank a space, and the blocks it passes over are
+/// printable ASCII and line breaks).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lines {
     /// One line as joining would leave it: nothing to do.
@@ -258,7 +260,7 @@ impl Lines {
     pub fn of(text: &str) -> Lines {
         if !needs_joining(text) {
             Lines::Joined
-        } else if is_simple_lines(text) {
+        } else if is_single_spaced_lines(text) {
             Lines::Simple {
                 hyphen_at_line_end: memchr::memmem::find(text.as_bytes(), b"-\n").is_some(),
             }
@@ -584,6 +586,8 @@ fn running_key_chars(line: &str) -> String {
 fn running_key_ascii(line: &[u8]) -> String {
     let mut key = Vec::with_capacity(line.len());
     let mut last_space = true;
+    // Digits become '#', so a letter is the only alphanumeric a key can hold.
+    let mut letters = false;
     for &b in line {
         if b.is_ascii_digit() {
             if key.last() != Some(&b'#') {
@@ -596,11 +600,12 @@ fn running_key_ascii(line: &[u8]) -> String {
             }
             last_space = true;
         } else {
+            letters |= b.is_ascii_alphabetic();
             key.push(b.to_ascii_lowercase());
             last_space = false;
         }
     }
-    if key.iter().all(|&b| b == b'#' || !b.is_ascii_alphanumeric()) {
+    if !letters {
         return String::new();
     }
     String::from_utf8(key).unwrap_or_default()
@@ -858,13 +863,17 @@ impl HyphenEvidence {
 /// space but `' '` and `'\n'`: as the text extractor makes paragraphs of `pdftotext` output (and
 /// character clean-up leaves them). Joining its lines then needs no trimming or collapsing.
 fn is_simple_lines(text: &str) -> bool {
+    !has_other_white_space(text) && is_single_spaced_lines(text)
+}
+
+/// [`is_simple_lines`] of a text whose only white space is `' '` and `'\n'`.
+fn is_single_spaced_lines(text: &str) -> bool {
     let bytes = text.as_bytes();
     let finder = |needle: &[u8]| memchr::memmem::find(bytes, needle).is_some();
     !bytes.is_empty()
         && bytes[0] != b' '
         && bytes[0] != b'\n'
         && !matches!(bytes.last(), Some(b' ' | b'\n'))
-        && !has_other_white_space(text)
         && !finder(b"  ")
         && !finder(b" \n")
         && !finder(b"\n ")
