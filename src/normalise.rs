@@ -13,15 +13,13 @@
 //!    uses, decided from evidence elsewhere in the same document (see [`HyphenEvidence`]).
 //! 4. White space collapsed: each block becomes one line.
 
-use std::collections::HashMap;
-
 use rustc_hash::FxHashMap;
 
 use rayon::prelude::*;
 use unicode_normalization::{IsNormalized, UnicodeNormalization};
 
 use crate::document::{Block, Document};
-use crate::tokenise::{for_each_token, token_end};
+use crate::tokenise::{FirstBytes, for_each_token, for_each_token_among, token_end};
 
 /// Share of pages on which a top/bottom line must recur to count as a running header/footer.
 pub const RUNNING_MIN_SHARE: f64 = 0.4;
@@ -667,8 +665,54 @@ fn is_page_number(line: &str) -> bool {
 ///    join if most of them were joins (the typesetter hyphenates words), else keep the hyphen
 ///    (word processors break lines only at hyphens the author typed).
 pub struct HyphenEvidence {
-    counts: HashMap<String, u32>,
+    counts: FxHashMap<String, u32>,
     joins_word_breaks: bool,
+}
+
+/// Counts how often each of the spellings `counts` holds (lower-case) occurs as a token of
+/// `blocks`, case-insensitively.
+fn count_spellings(blocks: &[Block], counts: &mut FxHashMap<String, u32>) {
+    if counts.is_empty() {
+        return;
+    }
+    // Tokens are found 64 bytes at a time; an ASCII token is only delimited and folded if its
+    // first letter and length could make it one of the spellings. With few first letters, the
+    // tokenizer skips the others itself, a window at a time.
+    let mut first_bytes = [false; 256];
+    first_bytes[0x80..].fill(true);
+    for key in counts.keys() {
+        first_bytes[key.as_bytes()[0] as usize] = true;
+    }
+    let shortest = counts.keys().map(String::len).min().unwrap_or(0);
+    let among = FirstBytes::from_table(&first_bytes, shortest);
+    // Indexed by length: a hash lookup per token cost more than the tokenising.
+    let longest = counts.keys().map(String::len).max().unwrap_or(0);
+    let mut lengths = vec![false; longest + 1];
+    for key in counts.keys() {
+        lengths[key.len()] = true;
+    }
+    let mut folded = String::new();
+    for block in blocks {
+        let text = &block.text;
+        let at_token = |start: usize, end: Option<usize>| {
+            if !first_bytes[text.as_bytes()[start].to_ascii_lowercase() as usize] {
+                return;
+            }
+            let token = &text[start..token_end(text, start, end)];
+            if token.is_ascii() && lengths.get(token.len()) != Some(&true) {
+                return;
+            }
+            folded.clear();
+            folded.extend(token.chars().flat_map(char::to_lowercase));
+            if let Some(count) = counts.get_mut(folded.as_str()) {
+                *count += 1;
+            }
+        };
+        match &among {
+            Some(first) => for_each_token_among(text, first, at_token),
+            None => for_each_token(text, at_token),
+        };
+    }
 }
 
 /// Prefixes after which a line-end hyphen is kept when the document gives no evidence.
@@ -694,45 +738,13 @@ impl HyphenEvidence {
             .enumerate()
             .flat_map(|(i, block)| line_end_breaks_of_shape(&block.text, lines(i)))
             .collect();
-        let mut counts: HashMap<String, u32> = HashMap::new();
+        let mut counts: FxHashMap<String, u32> = FxHashMap::default();
         for &(first, second) in &breaks {
             let (first, second) = (first.to_lowercase(), second.to_lowercase());
             counts.insert(format!("{first}-{second}"), 0);
             counts.insert(format!("{first}{second}"), 0);
         }
-        if !counts.is_empty() {
-            // Tokens are found 64 bytes at a time; an ASCII token is only delimited and folded
-            // if its first letter and length could make it one of the spellings.
-            let mut first_bytes = [false; 256];
-            first_bytes[0x80..].fill(true);
-            for key in counts.keys() {
-                first_bytes[key.as_bytes()[0] as usize] = true;
-            }
-            // Indexed by length: a hash lookup per token cost more than the tokenising.
-            let longest = counts.keys().map(String::len).max().unwrap_or(0);
-            let mut lengths = vec![false; longest + 1];
-            for key in counts.keys() {
-                lengths[key.len()] = true;
-            }
-            let mut folded = String::new();
-            for block in blocks {
-                let text = &block.text;
-                for_each_token(text, |start, end| {
-                    if !first_bytes[text.as_bytes()[start].to_ascii_lowercase() as usize] {
-                        return;
-                    }
-                    let token = &text[start..token_end(text, start, end)];
-                    if token.is_ascii() && lengths.get(token.len()) != Some(&true) {
-                        return;
-                    }
-                    folded.clear();
-                    folded.extend(token.chars().flat_map(char::to_lowercase));
-                    if let Some(count) = counts.get_mut(folded.as_str()) {
-                        *count += 1;
-                    }
-                });
-            }
-        }
+        count_spellings(blocks, &mut counts);
         let mut evidence = HyphenEvidence {
             counts,
             joins_word_breaks: false,
