@@ -344,8 +344,8 @@ fn map_characters(src: &str, check_nfkc: bool) -> Option<String> {
 /// Characters `pdftotext` text is full of, each a starter (combining class 0) that passes the
 /// NFKC quick check (a test checks them against the tables): known without a table lookup.
 const COMMON_NFKC_STARTERS: [char; 12] = [
-    '\u{2019}', '\u{2018}', '\u{201c}', '\u{201d}', '\u{2013}', '\u{2014}', '\u{2010}',
-    '\u{2022}', '\u{25fc}', '\u{25aa}', '\u{25cf}', '\u{f0a7}',
+    '\u{2019}', '\u{2018}', '\u{201c}', '\u{201d}', '\u{2013}', '\u{2014}', '\u{2010}', '\u{2022}',
+    '\u{25fc}', '\u{25aa}', '\u{25cf}', '\u{f0a7}',
 ];
 
 /// Whether a text made of ASCII and characters like `c` is NFKC as it stands: `c` combines with
@@ -1007,8 +1007,8 @@ fn simple_line_end_breaks(text: &str) -> Vec<(&str, &str)> {
         .filter_map(|at| {
             let line_start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |n| n + 1);
             let next_start = at + 2;
-            let next_end = memchr::memchr(b'\n', &bytes[next_start..])
-                .map_or(bytes.len(), |n| next_start + n);
+            let next_end =
+                memchr::memchr(b'\n', &bytes[next_start..]).map_or(bytes.len(), |n| next_start + n);
             broken_word(&text[line_start..=at], &text[next_start..next_end])
         })
         .collect()
@@ -1124,7 +1124,10 @@ mod tests {
             );
         }
         // Many random paragraphs take the fast path, ASCII or not, so it was compared.
-        assert!(simple > 1000 && simple_not_ascii > 300, "{simple} {simple_not_ascii}");
+        assert!(
+            simple > 1000 && simple_not_ascii > 300,
+            "{simple} {simple_not_ascii}"
+        );
     }
 
     #[test]
@@ -1159,12 +1162,46 @@ mod tests {
     /// marks (in and out of order) and Hangul jamo that compose.
     fn random_characters(seed: u64) -> String {
         let pieces = [
-            "a", "Z", "1", " ", "\n", "\r", "\t", "`", "-", "\u{2019}", "\u{2018}", "\u{201c}",
-            "\u{2013}", "\u{2014}", "\u{2010}", "\u{2212}", "\u{2022}", "\u{25fc}", "\u{f0a7}",
-            "\u{ad}", "\u{200b}", "\u{feff}", "\u{e9}", "\u{ac00}", "\u{2032}", "\u{1100}",
+            "a",
+            "Z",
+            "1",
+            " ",
+            "\n",
+            "\r",
+            "\t",
+            "`",
+            "-",
+            "\u{2019}",
+            "\u{2018}",
+            "\u{201c}",
+            "\u{2013}",
+            "\u{2014}",
+            "\u{2010}",
+            "\u{2212}",
+            "\u{2022}",
+            "\u{25fc}",
+            "\u{f0a7}",
+            "\u{ad}",
+            "\u{200b}",
+            "\u{feff}",
+            "\u{e9}",
+            "\u{ac00}",
+            "\u{2032}",
+            "\u{1100}",
             // Not NFKC, or not on their own: compatibility characters, marks, jamo.
-            "\u{2011}", "\u{a0}", "\u{fb01}", "\u{2026}", "\u{bd}", "e\u{301}", "\u{301}",
-            "\u{327}", "\u{1161}", "\u{11a8}", "\u{2033}", "\u{3000}", "\u{ff21}",
+            "\u{2011}",
+            "\u{a0}",
+            "\u{fb01}",
+            "\u{2026}",
+            "\u{bd}",
+            "e\u{301}",
+            "\u{301}",
+            "\u{327}",
+            "\u{1161}",
+            "\u{11a8}",
+            "\u{2033}",
+            "\u{3000}",
+            "\u{ff21}",
             "\u{e9}\u{327}",
         ];
         let vouched = 26;
