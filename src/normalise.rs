@@ -584,8 +584,6 @@ fn running_key_chars(line: &str) -> String {
 fn running_key_ascii(line: &[u8]) -> String {
     let mut key = Vec::with_capacity(line.len());
     let mut last_space = true;
-    // Digits become '#', so a letter is the only alphanumeric a key can hold.
-    let mut letters = false;
     for &b in line {
         if b.is_ascii_digit() {
             if key.last() != Some(&b'#') {
@@ -598,12 +596,11 @@ fn running_key_ascii(line: &[u8]) -> String {
             }
             last_space = true;
         } else {
-            letters |= b.is_ascii_alphabetic();
             key.push(b.to_ascii_lowercase());
             last_space = false;
         }
     }
-    if !letters {
+    if key.iter().all(|&b| b == b'#' || !b.is_ascii_alphanumeric()) {
         return String::new();
     }
     String::from_utf8(key).unwrap_or_default()
