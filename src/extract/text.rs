@@ -48,13 +48,33 @@ pub(crate) fn split_blocks(
     blocks: &mut Vec<Block>,
 ) -> u32 {
     let mut page_count = 0u32;
-    for (index, page) in body.split('\u{c}').enumerate() {
+    for (index, page) in pages(body).enumerate() {
         let offset = u32::try_from(index).unwrap_or(u32::MAX);
         let page_number = first_page.map(|first| first.saturating_add(offset));
         page_count = page_count.saturating_add(1);
         paragraphs(page, page_number, numbered, blocks);
     }
     page_count
+}
+
+/// The pages of a text: its pieces between form feeds (as `split('\u{c}')`, found with
+/// `memchr` rather than a character at a time).
+fn pages(body: &str) -> impl Iterator<Item = &str> {
+    let mut ends = memchr::memchr_iter(b'\x0c', body.as_bytes());
+    let mut at = Some(0);
+    std::iter::from_fn(move || {
+        let start = at?;
+        match ends.next() {
+            Some(end) => {
+                at = Some(end + 1);
+                Some(&body[start..end])
+            }
+            None => {
+                at = None;
+                Some(&body[start..])
+            }
+        }
+    })
 }
 
 /// The text of the file: BOM first, then the user's encoding, then UTF-8 or an error.
@@ -151,23 +171,24 @@ fn paragraphs(page: &str, page_number: Option<u32>, numbered: bool, blocks: &mut
 /// The lines of a page, ended by LF, CR LF or CR.
 fn lines(page: &str) -> impl Iterator<Item = &str> {
     let bytes = page.as_bytes();
-    let mut at = 0;
+    // One searcher for the whole page: most lines are short, and setting up a search per line
+    // cost more than the search.
+    let mut ends = memchr::memchr2_iter(b'\n', b'\r', bytes);
+    let mut at = Some(0);
     std::iter::from_fn(move || {
-        if at > bytes.len() {
-            return None;
-        }
-        let rest = &bytes[at..];
-        match memchr::memchr2(b'\n', b'\r', rest) {
-            None => {
-                let line = &page[at..];
-                at = bytes.len() + 1;
-                Some(line)
-            }
-            Some(end) => {
-                let line = &page[at..at + end];
-                let crlf = rest[end] == b'\r' && rest.get(end + 1) == Some(&b'\n');
-                at += end + 1 + usize::from(crlf);
-                Some(line)
+        let start = at?;
+        loop {
+            match ends.next() {
+                Some(end) if end < start => {} // the LF of a CR LF, already passed
+                Some(end) => {
+                    let crlf = bytes[end] == b'\r' && bytes.get(end + 1) == Some(&b'\n');
+                    at = Some(end + 1 + usize::from(crlf));
+                    return Some(&page[start..end]);
+                }
+                None => {
+                    at = None;
+                    return Some(&page[start..]);
+                }
             }
         }
     })
@@ -207,6 +228,32 @@ mod tests {
             out.push(paragraph.join("\n"));
         }
         out
+    }
+
+    #[test]
+    fn pages_and_lines_are_the_pieces_between_their_ends() {
+        let pieces = ["a", "é", "\n", "\r", "\r\n", "\u{c}", " "];
+        let mut state = 11u64;
+        for _ in 0..3000 {
+            let mut text = String::new();
+            for _ in 0..8 {
+                state = state
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                text.push_str(pieces[(state >> 33) as usize % pieces.len()]);
+            }
+            assert_eq!(
+                pages(&text).collect::<Vec<_>>(),
+                text.split('\u{c}').collect::<Vec<_>>(),
+                "{text:?}"
+            );
+            let unified = text.replace("\r\n", "\n").replace('\r', "\n");
+            assert_eq!(
+                lines(&text).collect::<Vec<_>>(),
+                unified.split('\n').collect::<Vec<_>>(),
+                "{text:?}"
+            );
+        }
     }
 
     #[test]
