@@ -19,6 +19,7 @@
 #       changes every 10 MB, at three sizes, for `words` and `diff --all-words` against Python
 # Counts are checked equal on the same text: ripgrep with termtally's word rule (PCRE2) over the
 # text termtally counts (`termtally extract` output of the pdftotext seed; see the summary).
+# SHAPES="a b c" runs only those shapes (default all: a b c d e).
 # Generated data goes to $BENCH_TMP (default /tmp/termtally-shapes, about 4 GB at 1G) and is
 # deleted at the end unless BENCH_KEEP=1.
 set -euo pipefail
@@ -43,6 +44,7 @@ else
   cargo build --release --quiet
   tt=$PWD/target/release/termtally
 fi
+want() { [[ " ${SHAPES:-a b c d e} " == *" $1 "* ]]; }
 mkdir -p "$tmp"
 [ "${BENCH_KEEP:-0}" = 1 ] || trap 'rm -rf "$tmp"' EXIT
 log=$tmp/times.tsv
@@ -65,14 +67,14 @@ find "$tmp/c" -name '*.txt' | sort >"$tmp/c-4000.list"
 cat "$tmp/c-4000.list" "$tmp/c-4000.list" >"$tmp/c-8000.list"
 rm "$tmp/b.txt" # (c) holds the same bytes; (b) is rebuilt below for its own runs
 repeat_to "$tmp/seed-b.txt" "$tmp/b.txt"
-mkdir -p "$tmp/d"
-for k in $(seq 1 10); do
+want d && mkdir -p "$tmp/d"
+want d && for k in $(seq 1 10); do
   for pdf in "${pdfs[@]}"; do
     out="$tmp/d/$k-$(basename "$pdf")"
     { cat "$pdf"; printf '\n%% copy %d\n' "$k"; } >"$out"
   done
 done
-python3 - "$tmp/seed-b.txt" "$tmp" "$target_bytes" <<'PY'
+want e && python3 - "$tmp/seed-b.txt" "$tmp" "$target_bytes" <<'PY'
 # (e): the pdftotext text repeated, every word suffixed with "x<segment>", a new segment every
 # 10 MB; written as two halves (diff's old and new sides; words reads both).
 import sys
@@ -115,16 +117,16 @@ shape() { # shape SHAPE NAME1 CMD1 NAME2 CMD2 ...
   done
 }
 cat "$tmp/a.txt" "$tmp/b.txt" >/dev/null
-shape a "termtally count" "$count $tmp/a.txt" "rg -w" "$rg_word $tmp/a.txt"
-shape b "termtally count" "$count $tmp/b.txt" "rg -w" "$rg_word $tmp/b.txt"
+want a && shape a "termtally count" "$count $tmp/a.txt" "rg -w" "$rg_word $tmp/a.txt"
+want b && shape b "termtally count" "$count $tmp/b.txt" "rg -w" "$rg_word $tmp/b.txt"
 find "$tmp/c" -name '*.txt' -exec cat {} + >/dev/null
-shape c "termtally count (4,000 files)" "$count --files-from $tmp/c-4000.list" \
+want c && shape c "termtally count (4,000 files)" "$count --files-from $tmp/c-4000.list" \
   "rg -w (4,000 files, parallel)" "$rg_word $tmp/c" \
   "termtally count (8,000: the 4,000 twice, --keep-duplicates)" "$count --keep-duplicates --files-from $tmp/c-8000.list" \
   "termtally count (4,000, --keep-duplicates)" "$count --keep-duplicates --files-from $tmp/c-4000.list"
-shape d "termtally extract (540 PDFs)" "$tt extract $tmp/d" \
+want d && shape d "termtally extract (540 PDFs)" "$tt extract $tmp/d" \
   "pdftotext xargs -P $jobs" "find $tmp/d -name '*.pdf' -print0 | xargs -0 -P $jobs -I{} pdftotext {} -"
-for e in e1 e2 e3; do
+want e && for e in e1 e2 e3; do
   shape "e-$e" "termtally words" "$tt words -f csv $tmp/$e-old.txt $tmp/$e-new.txt" \
     "termtally diff --all-words" "$tt diff --all-words -f csv $tmp/$e-old.txt $tmp/$e-new.txt" \
     "python Counter" "python3 -c '$py_words' $tmp/$e-old.txt $tmp/$e-new.txt"
@@ -149,7 +151,7 @@ sum_rg() { awk -F: '{ s += $NF } END { print s + 0 }'; }
   echo "c: rg -P (termtally's word rule, 4,000 files) $(rg --no-config --count-matches -i -P "$rule" "$tmp/c" | sum_rg)"
   echo "a: termtally count $($count "$tmp/a.txt" | total)"
   echo "a: rg -P (termtally's word rule) $(rg --no-config --count-matches -i -P "$rule" "$tmp/a.txt" || echo 0)"
-  for e in e1 e2 e3; do
+  want e && for e in e1 e2 e3; do
     echo "$e: $(cat "$tmp/$e-old.txt" "$tmp/$e-new.txt" | wc -c) bytes, word types $("$tt" words -f json "$tmp/$e-old.txt" "$tmp/$e-new.txt" | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"]["types"])')"
   done
   # merge of 4 shards of (c) equals the single run
