@@ -9,7 +9,8 @@
 # repeated; then runs words, ngrams and collocates one after another, ROUNDS times (default 3),
 # interleaved so that a machine busy with other work slows all three alike, each under
 # /usr/bin/time -v (wall time, CPU time user+sys and peak memory). Prints the median of each,
-# the ratios to words and a Markdown table for BENCHMARKS.md. Needs cargo, python3 and GNU time (/usr/bin/time).
+# the ratios to words and a Markdown table for BENCHMARKS.md. Needs cargo, python3 and GNU time
+# (/usr/bin/time).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
