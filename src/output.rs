@@ -22,6 +22,16 @@ fn live_temp_files() -> MutexGuard<'static, Vec<PathBuf>> {
     LIVE_TEMP_FILES.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+/// Files this run has finished writing (renamed into place). A signal that lands after the
+/// rename cannot undo it, so its message says the file is complete rather than leave the user
+/// to guess whether an interrupted run left a partial one. Only touched under
+/// `live_temp_files()`'s lock, so a signal sees every rename that happened before it.
+static WRITTEN_FILES: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+fn written_files() -> MutexGuard<'static, Vec<PathBuf>> {
+    WRITTEN_FILES.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// Private temporary folders (`termtally serve`'s uploads); a signal deletes them too.
 static LIVE_TEMP_DIRS: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 
@@ -51,7 +61,17 @@ pub fn remove_temp_files_and_exit(message: &str, code: i32) -> ! {
     for dir in live_temp_dirs().iter() {
         let _ = std::fs::remove_dir_all(dir);
     }
-    eprintln!("termtally: {message}");
+    let written = written_files();
+    match written.as_slice() {
+        [] => eprintln!("termtally: {message}"),
+        files => {
+            let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+            eprintln!(
+                "termtally: {message}; {} had already been written in full",
+                names.join(", ")
+            );
+        }
+    }
     std::process::exit(code);
 }
 
@@ -311,6 +331,9 @@ impl AtomicFile {
             temp.persist_noclobber(&dest)
         };
         live.retain(|p| p != &self.temp_path);
+        if result.is_ok() {
+            written_files().push(dest.clone());
+        }
         drop(live);
         match result {
             Ok(_) => {

@@ -29,10 +29,9 @@ use std::process::ExitCode;
 use serde_json::json;
 
 use crate::cmd::args::{InputArgs, KeynessArgs, LexiconArgs, StreamArgs, WordListArgs};
-use crate::cmd::{Source, for_each_counted, load_or_stream, print_summary, write_counted};
-use crate::count::{CorpusCounts, Unit, count_document};
-use crate::document::Document;
-use crate::frequency::{WordCounts, merge, word_counts};
+use crate::cmd::sides::{Side, count_side};
+use crate::cmd::{load_or_stream, print_summary, write_counted};
+use crate::frequency::merge;
 use crate::keyness::{Correction, LlForm, WordRow, compare_words};
 use crate::matcher::Matcher;
 use crate::outcome::Outcome;
@@ -40,7 +39,6 @@ use crate::output::OutputArgs;
 use crate::render::OutputFormat;
 use crate::report::diff::{ReportOptions, SortBy, build_report};
 use crate::stopwords::WordFilter;
-use crate::stream::{Tally, Work};
 use crate::table::Report;
 
 const EXAMPLES: &str = "\
@@ -244,75 +242,6 @@ fn filtered_words(
         )
     });
     (rows, proper)
-}
-
-/// One side's counts: the lexicon's terms, and with `--all-words` every word type.
-pub(crate) struct Side {
-    pub counts: CorpusCounts,
-    words: WordCounts,
-    /// For each word type, the number of the side's documents it occurs in.
-    documents_per_word: WordCounts,
-    /// "FILE (N chunks)" for the files read as streams.
-    pub streamed: Vec<String>,
-}
-
-/// Counts one side's documents: those loaded whole in parallel, large text files as streams.
-pub(crate) fn count_side(
-    sources: Vec<Source>,
-    matcher: &Matcher,
-    all_words: bool,
-    input: &InputArgs,
-    streaming: &StreamArgs,
-    outcome: &Outcome,
-) -> anyhow::Result<Side> {
-    let count_loaded = |doc: &Document| {
-        let words = if all_words {
-            word_counts(std::slice::from_ref(doc))
-        } else {
-            WordCounts::default()
-        };
-        (count_document(doc, matcher, Unit::Document), words)
-    };
-    let tally = if all_words {
-        Tally::TermsAndWords(matcher)
-    } else {
-        Tally::Terms {
-            matcher,
-            unit: Unit::Document,
-            contexts_per_term: 0,
-        }
-    };
-    let work = Work {
-        tally,
-        cleaning: input.normalise_options(),
-    };
-    // Each document's words are merged into the side's as it is counted, and then dropped.
-    let mut documents = Vec::new();
-    let mut words = WordCounts::default();
-    let mut documents_per_word = WordCounts::default();
-    let streamed = for_each_counted(
-        sources,
-        count_loaded,
-        work,
-        input,
-        streaming,
-        outcome,
-        |s| (s.counts, s.words),
-        |(counts, doc_words): (crate::count::DocumentCounts, WordCounts)| {
-            documents.push(counts);
-            for (word, _) in doc_words.iter() {
-                documents_per_word.add(word, 1);
-            }
-            // `merge` keeps how each word was written, which the proper-noun filter reads.
-            words = merge(std::mem::take(&mut words), doc_words);
-        },
-    )?;
-    Ok(Side {
-        counts: CorpusCounts::from_documents(documents, matcher.term_count()),
-        words,
-        documents_per_word,
-        streamed,
-    })
 }
 
 /// Says what the word filter left out (`proper` word types as proper nouns), under the word

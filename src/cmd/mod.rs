@@ -15,6 +15,7 @@ pub mod pdf_worker;
 pub mod report;
 pub mod reproduce;
 pub mod serve;
+pub(crate) mod sides;
 pub mod trend;
 pub mod variants;
 pub mod words;

@@ -301,8 +301,15 @@ fn build_report(
 /// What the filters kept, under the table.
 fn filter_note(args: &Args, spec: &NgramSpec) -> String {
     let mut kept = vec![format!(
-        "n-grams found at least {} times in at least {} document(s)",
-        args.min_freq, args.min_docs
+        "n-grams found at least {} {} in at least {} {}",
+        args.min_freq,
+        if args.min_freq == 1 { "time" } else { "times" },
+        args.min_docs,
+        if args.min_docs == 1 {
+            "document"
+        } else {
+            "documents"
+        }
     )];
     if let Some(word) = &spec.containing {
         kept.push(format!("holding \"{word}\""));

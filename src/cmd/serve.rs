@@ -65,8 +65,31 @@ pub(crate) struct App {
     workspace: Workspace,
     /// Extractions at once (each PDF in its own worker process).
     pool: tokio::sync::Semaphore,
-    progress: tokio::sync::broadcast::Sender<String>,
+    /// Work running on the pool now (see `release_freed_memory`).
+    busy: std::sync::atomic::AtomicUsize,
+    progress: tokio::sync::broadcast::Sender<Progress>,
     reports: std::sync::Mutex<routes::Reports>,
+}
+
+/// A progress message for the tab (session) that started the work.
+#[derive(Clone, Debug)]
+pub(crate) struct Progress {
+    session: String,
+    message: String,
+}
+
+/// Gives the pages of freed memory back to the system. glibc's malloc keeps them for reuse
+/// (in the middle of its heaps, where it never trims by itself), so after 50 clients the
+/// server stayed 15-25 MB above its start though every document was let go; malloc_trim
+/// hands them back (measured: 43 MB after a burst, 24 MB after the trim, 21 MB at the start).
+/// Called when the last work on the pool ends and when documents are removed with none
+/// running: a few milliseconds, never while the pool is busy.
+pub(crate) fn release_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only returns free pages to the system, under the arenas' own locks.
+    unsafe {
+        libc::malloc_trim(0);
+    }
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -101,6 +124,7 @@ async fn serve(args: Args, folder: Option<Folder>) -> anyhow::Result<ExitCode> {
         store: Store::create(&std::env::temp_dir())?,
         workspace: Workspace::new(extract, NormaliseOptions::default()),
         pool: tokio::sync::Semaphore::new(workers),
+        busy: std::sync::atomic::AtomicUsize::new(0),
         progress: tokio::sync::broadcast::channel(256).0,
         reports: std::sync::Mutex::new(routes::Reports::default()),
     });

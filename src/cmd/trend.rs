@@ -27,7 +27,7 @@ use std::process::ExitCode;
 use serde_json::{Value as Json, json};
 
 use crate::cmd::args::{InputArgs, KeynessArgs, LexiconArgs, StreamArgs};
-use crate::cmd::diff::count_side;
+use crate::cmd::sides::count_side;
 use crate::cmd::{load_or_stream, print_summary, write_counted};
 use crate::count::{CorpusCounts, category_totals};
 use crate::keyness::LlForm;

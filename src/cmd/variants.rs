@@ -410,7 +410,12 @@ fn lexicon_toml(
     let raw = RawLexicon {
         name: Some("variants".to_string()),
         description: Some(format!(
-            "Spellings found by termtally variants in {documents} document(s)"
+            "Spellings found by termtally variants in {documents} {}",
+            if documents == 1 {
+                "document"
+            } else {
+                "documents"
+            }
         )),
         categories: vec![(located("variants"), "spellings of one term".to_string())],
         terms: raw_terms,

@@ -102,7 +102,8 @@ pub fn dispersion_note(streamed: usize) -> String {
     let mut note = DISPERSION_NOTE.to_string();
     if streamed > 0 {
         note.push_str(&format!(
-            " Not computed (empty) for the {streamed} file(s) read in chunks as streams, nor for a total over them."
+            " Not computed (empty) for the {streamed} {} read in chunks as streams, nor for a total over them.",
+            if streamed == 1 { "file" } else { "files" }
         ));
     }
     note

@@ -13,16 +13,17 @@ use serde::{Deserialize, Serialize};
 use crate::count::{CorpusCounts, Unit, count_document};
 use crate::document::{Document, Format};
 use crate::extract::{ExtractOptions, Input, extract};
-use crate::kwic::{DEFAULT_WIDTH, Span, contexts};
+use crate::kwic::{Concordance, DEFAULT_WIDTH, Span, contexts};
 use crate::lexicon::{Lexicon, Located, RawLexicon, RawTerm};
 use crate::matcher::{Matcher, Mode};
 use crate::normalise::{NormaliseOptions, normalise_with};
+use crate::render::html::Change;
 use crate::render::html::{ReportPage, render as render_page};
-use crate::render::{OutputFormat, RenderOptions, UTF8_BOM};
-use crate::report::count::{RowSelection, build_report, select_rows, spreadsheet_sheets};
+use crate::report::count::{build_report, spreadsheet_sheets};
 use crate::report::page::{
     DEFAULT_CONTEXTS, analyse, change_of, cleaning_note, generated_at, hex_sha256, shell_quote,
 };
+use crate::scope::{HeadingPattern, PageRanges, Scope, SectionRanges};
 use crate::table::Report;
 
 /// One document the app holds: its name as the browser gave it (shown, never used as a path),
@@ -157,6 +158,17 @@ impl Workspace {
                     .ok_or_else(|| format!("document {id} is no longer loaded"))
             })
             .collect::<Result<Vec<_>, _>>()?;
+        let scope = settings.scope()?;
+        let documents = entries
+            .iter()
+            .map(|e| {
+                if scope.is_everything() {
+                    e.document.clone()
+                } else {
+                    Arc::new(scope.apply(Document::clone(&e.document)))
+                }
+            })
+            .collect();
         let lexicon_argument = match &settings.lexicon {
             LexiconChoice::Builtin { name } | LexiconChoice::File { name, .. } => name.clone(),
             LexiconChoice::Terms { .. } => "lexicon.toml".to_string(),
@@ -168,6 +180,8 @@ impl Workspace {
             by,
             matcher,
             entries,
+            documents,
+            scope,
             sides: compare.then_some([settings.old.len(), settings.new.len()]),
         })
     }
@@ -187,6 +201,41 @@ pub struct Settings {
     /// The rows of the count table: `document` (the default), `page` or `section`.
     #[serde(default)]
     pub by: Option<String>,
+    /// The scope, as the command line's `--pages`, `--sections`, `--part` and `--heading`
+    /// give it (empty: everything).
+    #[serde(default)]
+    pub pages: String,
+    #[serde(default)]
+    pub sections: String,
+    #[serde(default)]
+    pub part: String,
+    #[serde(default)]
+    pub heading: String,
+}
+
+impl Settings {
+    /// The scope these settings give, parsed as the command line parses it.
+    pub fn scope(&self) -> Result<Scope, String> {
+        fn parsed<T>(
+            text: &str,
+            option: &str,
+            parse: impl Fn(&str) -> Result<T, String>,
+        ) -> Result<Option<T>, String> {
+            let text = text.trim();
+            if text.is_empty() {
+                return Ok(None);
+            }
+            parse(text)
+                .map(Some)
+                .map_err(|e| format!("{option} {text:?}: {e}"))
+        }
+        Ok(Scope {
+            pages: parsed(&self.pages, "pages", PageRanges::parse)?,
+            sections: parsed(&self.sections, "sections", SectionRanges::parse)?,
+            part: parsed(&self.part, "Part", |t| Ok(t.to_string()))?,
+            heading: parsed(&self.heading, "heading", HeadingPattern::parse)?,
+        })
+    }
 }
 
 /// A lexicon as the page chooses it: a built-in, an uploaded file, or the term form.
@@ -305,9 +354,15 @@ pub struct Prepared {
     pub by: Unit,
     pub matcher: Matcher,
     pub entries: Vec<Arc<Entry>>,
+    /// The text of each of `entries`, cut to `scope`.
+    pub documents: Vec<Arc<Document>>,
+    pub scope: Scope,
     /// With OLD and NEW groups: how many documents of `entries` are OLD (first) and NEW.
     pub sides: Option<[usize; 2]>,
 }
+
+/// Each document's name and its hits in context, as `report::kwic` takes them.
+type Found = Vec<(String, Vec<Concordance>)>;
 
 /// One hit of a concordance search, with where to read it.
 #[derive(Debug, Clone, Serialize)]
@@ -325,21 +380,16 @@ pub struct Hit {
 }
 
 impl Prepared {
-    fn documents(&self) -> Vec<Arc<Document>> {
-        self.entries.iter().map(|e| e.document.clone()).collect()
-    }
-
     /// The page of `termtally report` over these documents (with a Change section when there
     /// are OLD and NEW groups).
     pub fn report_page(&self) -> String {
-        let documents = self.documents();
         let sha256_of = |doc: &Document| {
-            self.entries
+            self.documents
                 .iter()
-                .find(|e| std::ptr::eq(&*e.document, doc))
-                .map(|e| e.sha256.clone())
+                .position(|d| std::ptr::eq(&**d, doc))
+                .map(|i| self.entries[i].sha256.clone())
         };
-        let analysed = analyse(&documents, &self.matcher, DEFAULT_CONTEXTS, sha256_of);
+        let analysed = analyse(&self.documents, &self.matcher, DEFAULT_CONTEXTS, sha256_of);
         let mut counts_table =
             build_report(&self.lexicon, self.mode, Unit::Document, &analysed.corpus);
         // The report page shows DP beside each term, as `termtally report` does.
@@ -356,7 +406,7 @@ impl Prepared {
             lexicon_sha256: hex_sha256(self.lexicon.to_toml().as_bytes()),
             mode: self.mode,
             mode_note: crate::report::count::mode_note(self.mode),
-            cleaning: cleaning_note(false, false, false),
+            cleaning: self.cleaning_note(),
             documents: analysed.infos,
             failures: Vec::new(),
             counts: &analysed.corpus,
@@ -370,6 +420,17 @@ impl Prepared {
             version: env!("CARGO_PKG_VERSION"),
         };
         render_page(&page)
+    }
+
+    /// The cleaning note, with the scope counted (as `termtally report --pages ...` says it).
+    fn cleaning_note(&self) -> String {
+        let mut note = cleaning_note(false, false, false);
+        if let Some(scope) = self.scope.describe() {
+            note.push_str(&format!(
+                " Scope: {scope}; only the text inside it was counted (words and rates too)."
+            ));
+        }
+        note
     }
 
     /// The `termtally report` command that makes this page from the same files, for the
@@ -402,26 +463,90 @@ impl Prepared {
     /// The report of `termtally count --by UNIT` over these documents, with the sheets of its
     /// workbook.
     pub fn count_report(&self) -> Report {
-        let counted = self
-            .entries
-            .iter()
-            .map(|e| count_document(&e.document, &self.matcher, self.by))
-            .collect();
-        let counts = CorpusCounts::from_documents(counted, self.matcher.term_count());
+        let counts = self.counts(self.by);
         let mut report = build_report(&self.lexicon, self.mode, self.by, &counts);
         report.sheets = spreadsheet_sheets(&report, &self.lexicon, self.by, &counts);
+        self.scope.annotate(&mut report);
         report
+    }
+
+    fn counts(&self, by: Unit) -> CorpusCounts {
+        let counted = self
+            .documents
+            .iter()
+            .map(|d| count_document(d, &self.matcher, by))
+            .collect();
+        CorpusCounts::from_documents(counted, self.matcher.term_count())
+    }
+
+    /// The report of `termtally diff --old ... --new ...` over the OLD and NEW groups: the
+    /// tables of the report page's Change section.
+    pub fn change_report(&self) -> Result<Report, String> {
+        let Some(sides) = self.sides else {
+            return Err("put documents in the OLD and NEW groups first".to_string());
+        };
+        match change_of(
+            &self.lexicon,
+            &self.counts(Unit::Document),
+            self.mode,
+            &sides,
+        ) {
+            Change::Compared { mut table, .. } => {
+                self.scope.annotate(&mut table);
+                Ok(table)
+            }
+            Change::Unavailable(why) => Err(why),
+        }
+    }
+
+    /// Every hit of `pattern` in context, document by document, with the pattern's lexicon.
+    fn concordance(&self, pattern: &str) -> Result<(Lexicon, Found), String> {
+        let lexicon = Lexicon::from_pattern(pattern).map_err(|e| e.to_string())?;
+        let matcher = Matcher::new(&lexicon, self.mode).map_err(|e| e.to_string())?;
+        let found = self
+            .entries
+            .iter()
+            .zip(&self.documents)
+            .map(|(entry, doc)| {
+                (
+                    entry.name.clone(),
+                    contexts(doc, &matcher, Span::Chars(DEFAULT_WIDTH)),
+                )
+            })
+            .collect();
+        Ok((lexicon, found))
+    }
+
+    /// The report of `termtally kwic PATTERN --format csv` over these documents.
+    pub fn concordance_report(&self, pattern: &str) -> Result<Report, String> {
+        if pattern.trim().is_empty() {
+            return Err("search for a word first: the concordance is of the search".to_string());
+        }
+        let (lexicon, found) = self.concordance(pattern)?;
+        let order: Vec<(usize, usize)> = found
+            .iter()
+            .enumerate()
+            .flat_map(|(d, (_, rows))| (0..rows.len()).map(move |h| (d, h)))
+            .collect();
+        let shown = crate::report::kwic::Shown {
+            several_documents: found.len() > 1,
+            term: false,
+            excluded: false,
+            terminal: false,
+        };
+        let mut report =
+            crate::report::kwic::build_report(&lexicon, self.mode, &found, &order, shown);
+        self.scope.annotate(&mut report);
+        Ok(report)
     }
 
     /// Every hit of `pattern` (a word, a phrase, `*` globs: as `termtally kwic PATTERN`) in
     /// these documents, at most `limit` of them, and how many there are.
     pub fn search(&self, pattern: &str, limit: usize) -> Result<(Vec<Hit>, usize), String> {
-        let lexicon = Lexicon::from_pattern(pattern).map_err(|e| e.to_string())?;
-        let matcher = Matcher::new(&lexicon, self.mode).map_err(|e| e.to_string())?;
+        let (_, found) = self.concordance(pattern)?;
         let mut hits = Vec::new();
         let mut total = 0;
-        for entry in &self.entries {
-            let found = contexts(&entry.document, &matcher, Span::Chars(DEFAULT_WIDTH));
+        for (entry, (_, found)) in self.entries.iter().zip(found) {
             total += found.len();
             let room = limit.saturating_sub(hits.len());
             hits.extend(found.into_iter().take(room).map(|c| Hit {
@@ -437,39 +562,4 @@ impl Prepared {
         }
         Ok((hits, total))
     }
-}
-
-/// A file to download: its bytes, media type and name.
-pub struct Download {
-    pub bytes: Vec<u8>,
-    pub media_type: &'static str,
-    pub file_name: String,
-}
-
-/// The count table as CSV (the term rows, as `count --format csv -o FILE` writes them) or as
-/// the xlsx workbook of `count -o FILE.xlsx`; JSON as `count --format json`.
-pub fn count_download(report: &Report, format: OutputFormat) -> Result<Download, String> {
-    let mut report = report.clone();
-    let mut bytes = Vec::new();
-    // Files for a spreadsheet: text cells that would run as formulas are guarded, as `-o FILE`.
-    let options = RenderOptions {
-        formula_guard: format != OutputFormat::Json,
-        ..RenderOptions::default()
-    };
-    let media_type = match format {
-        OutputFormat::Csv => {
-            select_rows(&mut report, RowSelection::Terms);
-            bytes.extend_from_slice(UTF8_BOM);
-            "text/csv; charset=utf-8"
-        }
-        OutputFormat::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        OutputFormat::Json => "application/json",
-        _ => return Err(format!("{} is not offered for download", format.name())),
-    };
-    crate::render::render(&report, format, &mut bytes, &options).map_err(|e| e.to_string())?;
-    Ok(Download {
-        bytes,
-        media_type,
-        file_name: format!("termtally-count.{}", format.name()),
-    })
 }

@@ -11,7 +11,9 @@ the way: no console errors, no CSP violations, every control labelled, and a scr
 step.
 
 Usage: check_serve.py TERMTALLY DOC1 DOC2 DOC3 --count COUNT.json --kwic-total N
-                      --pattern PATTERN [--screenshots DIR]
+                      --pattern PATTERN --diff DIFF.csv [--screenshots DIR]
+DIFF.csv is `termtally diff --old DOC1 --new DOC2 DOC3 --format csv`, which the Change download
+must equal.
 Exit 0 when every check passes; 1 with each failure printed; 3 when Chromium, chromedriver or
 selenium is missing (the Rust test then skips loudly).
 """
@@ -101,6 +103,8 @@ def expected_by_document(count):
 def shot(driver, directory, name, element_id=None):
     if not directory:
         return
+    # No focus ring left by the keyboard check on whatever control Tab reached last.
+    driver.execute_script("if (document.activeElement) { document.activeElement.blur(); }")
     if element_id:
         driver.execute_script("document.getElementById(arguments[0]).scrollIntoView()", element_id)
         time.sleep(0.2)
@@ -152,10 +156,11 @@ def check_keyboard(driver):
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.keys import Keys
     reached = set()
-    for _ in range(40):
+    for _ in range(80):
         ActionChains(driver).send_keys(Keys.TAB).perform()
         reached.add(driver.execute_script("return document.activeElement.id"))
-    for wanted in ("files", "lexicon-source", "lexicon-file", "mode", "files-old", "files-new", "update", "search-pattern"):
+    for wanted in ("files", "lexicon-source", "lexicon-file", "mode", "scope-pages", "scope-heading",
+                   "files-old", "files-new", "update", "search-pattern"):
         if wanted not in reached:
             fail("Tab does not reach #%s" % wanted)
 
@@ -182,7 +187,7 @@ def add_documents(driver, docs, shots):
         "return Array.from(document.querySelectorAll('#documents tbody tr td:first-child')).map(e => e.textContent)")
     if sorted(names) != sorted(os.path.basename(d) for d in docs):
         fail("documents listed %r" % names)
-    shot(driver, shots, "serve-1-documents")
+    shot(driver, shots, "serve-1-documents", "h-documents")
 
 
 def check_counts(driver, count, shots):
@@ -194,7 +199,7 @@ def check_counts(driver, count, shots):
     shown = driver.execute_script("""
       var out = {};
       document.querySelectorAll('#counts tbody tr').forEach(function (r) {
-        out[r.getAttribute('data-term')] = Number(r.querySelector('.count').textContent);
+        out[r.getAttribute('data-term')] = Number(r.querySelector('.count').textContent.replace(/,/g, ''));
       });
       return out;""")
     expected = expected_totals(count)
@@ -232,7 +237,9 @@ def check_search(driver, pattern, kwic_total, shots):
                        "search results")
     if summary is None:
         return
-    total = int(summary.split(" ")[0])
+    total = int(summary.split(" ")[0].replace(",", ""))
+    if summary.split(" ")[1].rstrip(".,") != ("hit" if total == 1 else "hits"):
+        fail("the concordance summary's plural is wrong: %r" % summary)
     if total != kwic_total:
         fail("concordance: %d hits shown, kwic finds %d" % (total, kwic_total))
     first = driver.execute_script("""
@@ -250,33 +257,98 @@ def check_search(driver, pattern, kwic_total, shots):
     shot(driver, shots, "serve-4-concordance", "h-search")
 
 
+def download(driver, downloads, table, fmt, name):
+    """Clicks the download button of `table` as `fmt`; the file's path once it has arrived."""
+    which = "[data-table=%s]" % table if table else ":not([data-table])"
+    driver.find_element("css selector", "button.download%s[data-format=%s]" % (which, fmt)).click()
+    path = os.path.join(downloads, name)
+    return path if wait_for_file(path) else None
+
+
+def read_csv(path):
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def read_xlsx(path, sheet=None):
+    """The rows of a workbook's sheet (the first when `sheet` is None) as dicts, read by openpyxl."""
+    try:
+        import openpyxl
+    except ImportError:
+        fail("openpyxl is missing (Debian: python3-openpyxl)")
+        return []
+    book = openpyxl.load_workbook(path, read_only=True)
+    rows = list((book[sheet] if sheet else book.worksheets[0]).iter_rows(values_only=True))
+    header = list(rows[0])
+    return [dict(zip(header, r)) for r in rows[1:]]
+
+
 def check_downloads(driver, downloads, count, shots):
+    """The counts, category totals and concordance as CSV and XLSX, the report and the lexicon."""
     by_document = expected_by_document(count)
-    driver.find_element("css selector", "button.download[data-format=csv]").click()
-    path = os.path.join(downloads, "termtally-count.csv")
-    if wait_for_file(path):
-        with open(path, encoding="utf-8-sig", newline="") as f:
-            rows = list(csv.DictReader(f))
-        got = {(r["path"], r["term"]): int(r["count"]) for r in rows if r["kind"] == "term"}
+    path = download(driver, downloads, "counts", "csv", "termtally-counts.csv")
+    if path:
+        got = {(r["path"], r["term"]): int(r["count"]) for r in read_csv(path) if r["kind"] == "term"}
         if got != by_document:
             fail("CSV counts differ from count --format json: %d vs %d rows" % (len(got), len(by_document)))
-    driver.find_element("css selector", "button.download[data-format=xlsx]").click()
-    path = os.path.join(downloads, "termtally-count.xlsx")
-    if wait_for_file(path):
-        try:
-            import openpyxl
-        except ImportError:
-            fail("openpyxl is missing (Debian: python3-openpyxl)")
-            return
-        sheet = openpyxl.load_workbook(path, read_only=True)["terms"]
-        rows = list(sheet.iter_rows(values_only=True))
-        header = list(rows[0])
-        col = {name: header.index(name) for name in ("kind", "path", "term", "count")}
-        got = {(r[col["path"]], r[col["term"]]): r[col["count"]] for r in rows[1:] if r[col["kind"]] == "term"}
+    path = download(driver, downloads, "counts", "xlsx", "termtally-counts.xlsx")
+    if path:
+        rows = read_xlsx(path, "terms")
+        got = {(r["path"], r["term"]): r["count"] for r in rows if r["kind"] == "term"}
         if got != by_document:
             fail("XLSX counts differ from count --format json")
         if not all(isinstance(v, (int, float)) for v in got.values()):
             fail("XLSX counts are not numbers")
+    categories = {(os.path.basename(r["path"]), r["category"]): r["count"]
+                  for r in count["rows"] if r["kind"] == "category" and r["path"]}
+    for fmt in ("csv", "xlsx"):
+        path = download(driver, downloads, "categories", fmt, "termtally-categories." + fmt)
+        if path:
+            rows = read_csv(path) if fmt == "csv" else read_xlsx(path)
+            got = {(r["path"], r["category"]): int(r["count"]) for r in rows}
+            if got != categories:
+                fail("category totals (%s) differ from count --format json: %r" % (fmt, sorted(got)[:3]))
+    hits = driver.execute_script("return document.querySelectorAll('#hits li').length")
+    for fmt in ("csv", "xlsx"):
+        path = download(driver, downloads, "concordance", fmt, "termtally-concordance." + fmt)
+        if path:
+            rows = read_csv(path) if fmt == "csv" else read_xlsx(path)
+            if len(rows) != check_downloads.kwic_total or len(rows) < hits:
+                fail("concordance (%s): %d rows, kwic finds %d" % (fmt, len(rows), check_downloads.kwic_total))
+            elif not all(r["cite"] and r["match"] for r in rows):
+                fail("concordance (%s) rows without a citation or a match" % fmt)
+    path = download(driver, downloads, None, "html", "termtally-report.html")
+    if path:
+        with open(path, encoding="utf-8") as f:
+            page = f.read()
+        if '<section id="terms"' not in page or "termtally report" not in page:
+            fail("the HTML download is not the report page")
+    path = download(driver, downloads, None, "toml", "lexicon.toml")
+    if path:
+        import tomllib
+        with open(path, "rb") as f:
+            lexicon = tomllib.load(f)
+        if len(lexicon.get("terms", [])) != len({t for (_, t) in by_document}):
+            fail("the lexicon TOML does not hold the counted terms")
+        os.remove(path)
+
+
+def check_scope(driver):
+    """Pages 2-3 only: the caption says so and the counts fall; emptied, they are back."""
+    before = driver.execute_script("return document.getElementById('counts-caption').textContent")
+    box = driver.find_element("id", "scope-pages")
+    box.send_keys("2-3")
+    driver.find_element("id", "update").click()
+    caption = wait_for(driver, "var t = document.getElementById('counts-caption').textContent;"
+                       "return t.indexOf('pages 2-3') >= 0 ? t : null", "the scoped counts")
+    if caption:
+        words = lambda t: int(re.search(r"([\d,]+) words", t).group(1).replace(",", ""))
+        if words(caption) >= words(before):
+            fail("pages 2-3 counted as many words as the whole: %r vs %r" % (caption, before))
+    box.clear()
+    driver.find_element("id", "update").click()
+    wait_for(driver, "return document.getElementById('counts-caption').textContent === arguments[0]"
+             .replace("arguments[0]", repr(before)), "the counts of the whole documents")
 
 
 def check_term_form(driver, downloads, shots):
@@ -297,27 +369,69 @@ def check_term_form(driver, downloads, shots):
         added = [t for t in terms if t["label"] == "Coproduce"]
         if len(terms) != (rows or 0) + 1 or not added or added[0]["forms"] != ["coproduce", "co-produce"]:
             fail("the TOML download does not hold the form's %s+1 terms: %r" % (rows, terms[-1:]))
+        os.remove(path)  # the Lexicon (TOML) button downloads under the same name later
     shot(driver, shots, "serve-3-lexicon-form", "h-lexicon")
     driver.execute_script("document.getElementById('term-editor').open = false")
 
 
-def check_compare(driver, docs, shots):
+DRAG_ROW = """
+  var row = document.querySelector('#documents tbody tr[data-id="' + arguments[0] + '"]');
+  var zone = document.getElementById(arguments[1]);
+  var data = new DataTransfer();
+  row.dispatchEvent(new DragEvent('dragstart', {dataTransfer: data, bubbles: true, cancelable: true}));
+  zone.dispatchEvent(new DragEvent('dragover', {dataTransfer: data, bubbles: true, cancelable: true}));
+  zone.dispatchEvent(new DragEvent('drop', {dataTransfer: data, bubbles: true, cancelable: true}));"""
+
+
+def check_compare(driver, docs, downloads, diff_csv, shots):
+    """DOC1 into OLD by its Group select (the keyboard's way), DOC2 and DOC3 dragged from the
+    list into NEW; the zones list them, the report gains its Change section with the keyness
+    chart, and the Change download equals `diff --old DOC1 --new DOC2 DOC3 --format csv`."""
     from selenium.webdriver.support.ui import Select
-    selects = driver.find_elements("css selector", "#documents tbody select")
-    names = [s.get_attribute("aria-label") for s in selects]
     first = os.path.basename(docs[0])
-    for select, name in zip(selects, names):
-        Select(select).select_by_value("old" if name.endswith(first) else "new")
+    rows = driver.execute_script("""return Array.from(document.querySelectorAll('#documents tbody tr'))
+      .map(function (r) { return [r.getAttribute('data-id'), r.cells[0].textContent]; });""")
+    for row_id, name in rows:
+        if name == first:
+            Select(driver.find_element("css selector", "#documents tbody tr[data-id='%s'] select" % row_id)) \
+                .select_by_value("old")
+        else:
+            driver.execute_script(DRAG_ROW, row_id, "drop-new")
+    members = driver.execute_script("""return ['old', 'new'].map(function (g) {
+      return Array.from(document.querySelectorAll('#members-' + g + ' li')).map(function (li) { return li.textContent; });
+    });""")
+    if members != [[first], [os.path.basename(d) for d in docs[1:]]]:
+        fail("the OLD and NEW zones hold %r" % members)
+    if driver.execute_script("return document.getElementById('count-new').textContent") != "2 documents":
+        fail("the NEW zone does not say '2 documents'")
     time.sleep(0.3)
     driver.execute_script("return window.termtallyIdle()")
     check_report_frame(driver, shots, want_change=True)
+    driver.execute_script("document.getElementById('h-compare').scrollIntoView()")
+    shot(driver, shots, "serve-5-compare-groups")
     driver.execute_script("document.getElementById('h-report').scrollIntoView()")
     driver.switch_to.frame(driver.find_element("id", "report"))
-    driver.execute_script("var c = document.getElementById('change'); if (c) { c.scrollIntoView(); }")
+    chart = driver.execute_script("var c = document.getElementById('change'); if (!c) { return 0; }"
+                                  "c.scrollIntoView(); return c.querySelectorAll('figure svg').length")
     driver.switch_to.default_content()
+    if not chart:
+        fail("the Change section has no keyness chart")
     shot(driver, shots, "serve-5-compare")
-    for select in driver.find_elements("css selector", "#documents tbody select"):
-        Select(select).select_by_value("all")
+    expected = read_csv(diff_csv)
+    path = download(driver, downloads, "change", "csv", "termtally-change.csv")
+    if path and read_csv(path) != expected:
+        fail("the Change CSV differs from diff --format csv")
+    path = download(driver, downloads, "change", "xlsx", "termtally-change.xlsx")
+    if path:
+        terms = {r["term"]: r for r in expected if r.get("kind") == "term"}
+        sheet = [r for r in read_xlsx(path) if r.get("kind") == "term"]
+        got = {r["term"]: (r["old_count"], r["new_count"]) for r in sheet}
+        want = {t: (int(r["old_count"]), int(r["new_count"])) for t, r in terms.items()}
+        if not want or got != want:
+            fail("the Change XLSX counts differ from diff's: %r" % list(got.items())[:3])
+    # Each change redraws the list: find the selects afresh.
+    for n in range(len(rows)):
+        Select(driver.find_elements("css selector", "#documents tbody select")[n]).select_by_value("all")
 
 
 def check_hostile(driver, workdir):
@@ -446,6 +560,7 @@ def main():
     parser.add_argument("--count", required=True)
     parser.add_argument("--kwic-total", type=int, required=True)
     parser.add_argument("--pattern", required=True)
+    parser.add_argument("--diff", required=True)
     parser.add_argument("--screenshots")
     args = parser.parse_args()
     args.docs = [os.path.abspath(d) for d in args.docs]
@@ -477,8 +592,10 @@ def main():
         step(lambda: check_report_frame(driver, args.screenshots), "check_report_frame")
         step(lambda: check_term_form(driver, downloads, args.screenshots), "check_term_form")
         step(lambda: check_search(driver, args.pattern, args.kwic_total, args.screenshots), "check_search")
+        check_downloads.kwic_total = args.kwic_total
         step(lambda: check_downloads(driver, downloads, count, args.screenshots), "check_downloads")
-        step(lambda: check_compare(driver, args.docs, args.screenshots), "check_compare")
+        step(lambda: check_scope(driver), "check_scope")
+        step(lambda: check_compare(driver, args.docs, downloads, args.diff, args.screenshots), "check_compare")
         check_hostile.shots = args.screenshots
         step(lambda: check_hostile(driver, work), "check_hostile")
         step(lambda: check_security(driver, url_seen), "check_security")

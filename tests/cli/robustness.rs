@@ -1118,7 +1118,17 @@ fn ctrl_c_leaves_the_old_file_or_a_complete_new_one() {
             // A signal that lands before termtally has installed its handler (in the first
             // milliseconds) ends it the default way, with no exit code: the same checks apply.
             let by_signal = status.code().is_none();
+            let late = stderr
+                .lines()
+                .last()
+                .is_some_and(|l| l.ends_with("had already been written in full"));
             match status.code() {
+                // Interrupted after the rename: the file is the complete new one, and the
+                // message says so.
+                Some(130) if late => {
+                    assert!(stderr.contains(out.as_str()), "{stderr}");
+                    assert_eq!(written.as_deref(), Some(&reference[..]), "{out}");
+                }
                 // Interrupted: the destination is untouched.
                 Some(130) | None => {
                     interrupted += 1;

@@ -7,6 +7,7 @@
   var uploadedLexicon = null; // {name, text}
   var formLexicon = null; // {name, terms}
   var updating = null;
+  var DOCUMENT_TYPE = 'application/x-termtally-document';
 
   function $(id) { return document.getElementById(id); }
   function el(tag, text, attrs) {
@@ -16,8 +17,14 @@
     return e;
   }
   function say(text) { $('progress').textContent = text; }
+  // "1 document", "3 documents", "12,345 words": numbers as the reader writes them.
+  function number(n) { return Number(n).toLocaleString('en-GB'); }
+  function plural(n, word, words) { return number(n) + ' ' + (Number(n) === 1 ? word : (words || word + 's')); }
+  // This tab's own id: the server sends a job's progress to the tab that started it only.
+  var session = Array.prototype.map.call(crypto.getRandomValues(new Uint8Array(16)),
+    function (b) { return ('0' + b.toString(16)).slice(-2); }).join('');
   function post(url, body) {
-    var headers = { 'X-Termtally-Token': token };
+    var headers = { 'X-Termtally-Token': token, 'X-Termtally-Session': session };
     if (!(body instanceof FormData)) {
       headers['Content-Type'] = 'application/json';
       body = JSON.stringify(body);
@@ -29,7 +36,7 @@
       function () { return response.statusText; });
   }
 
-  var events = new EventSource('/api/events');
+  var events = new EventSource('/api/events?session=' + session);
   events.onmessage = function (e) { say(e.data); };
 
   function lexiconChoice() {
@@ -48,21 +55,23 @@
     var old = of('old'), nu = of('new');
     var compare = old.length > 0 && nu.length > 0;
     return { documents: ids, old: compare ? old : [], new: compare ? nu : [],
-      lexicon: lexiconChoice(), mode: $('mode').value };
+      lexicon: lexiconChoice(), mode: $('mode').value,
+      pages: $('scope-pages').value, sections: $('scope-sections').value,
+      part: $('scope-part').value, heading: $('scope-heading').value };
   }
 
   function upload(files, group) {
     if (!files.length) { return Promise.resolve(); }
     var form = new FormData();
     Array.prototype.forEach.call(files, function (f) { form.append('file', f, f.name); });
-    say('Uploading ' + files.length + ' file(s)…');
+    say('Uploading ' + plural(files.length, 'file') + '…');
     return post('/api/upload', form).then(function (r) {
       if (!r.ok) { return errorOf(r).then(function (m) { say('Not added: ' + m); }); }
       return r.json().then(function (j) {
         j.documents.forEach(function (d) { groups[d.id] = group; });
         showFailures(j.failures);
-        say(j.documents.length + ' document(s) added' +
-          (j.failures.length ? ', ' + j.failures.length + ' could not be read' : '') + '.');
+        say(plural(j.documents.length, 'document') + ' added' +
+          (j.failures.length ? ', ' + number(j.failures.length) + ' could not be read' : '') + '.');
         return refresh();
       });
     });
@@ -86,7 +95,12 @@
     body.textContent = '';
     $('documents').hidden = documents.length === 0;
     documents.forEach(function (d) {
-      var row = el('tr');
+      // Rows drag into the OLD and NEW zones; the Group select does the same by keyboard.
+      var row = el('tr', null, { draggable: 'true', 'data-id': d.id });
+      row.addEventListener('dragstart', function (e) {
+        e.dataTransfer.setData(DOCUMENT_TYPE, String(d.id));
+        e.dataTransfer.effectAllowed = 'move';
+      });
       row.appendChild(el('td', d.name));
       row.appendChild(el('td', d.format));
       row.appendChild(el('td', d.pages === null ? '' : d.pages, { 'class': 'n' }));
@@ -97,7 +111,7 @@
         if ((groups[d.id] || 'all') === g[0]) { o.selected = true; }
         select.appendChild(o);
       });
-      select.addEventListener('change', function () { groups[d.id] = select.value; update(); });
+      select.addEventListener('change', function () { setGroup(d.id, select.value); });
       cell.appendChild(select);
       row.appendChild(cell);
       var remove = el('button', 'Remove', { type: 'button', 'class': 'secondary', 'aria-label': 'Remove ' + d.name });
@@ -106,6 +120,22 @@
       });
       var rc = el('td'); rc.appendChild(remove); row.appendChild(rc);
       body.appendChild(row);
+    });
+    drawGroups();
+  }
+  function setGroup(id, group) {
+    groups[id] = group;
+    drawDocuments();
+    update();
+  }
+  // Who is in OLD and NEW, shown in each zone.
+  function drawGroups() {
+    ['old', 'new'].forEach(function (g) {
+      var names = documents.filter(function (d) { return groups[d.id] === g; }).map(function (d) { return d.name; });
+      var list = $('members-' + g);
+      list.textContent = '';
+      names.forEach(function (n) { list.appendChild(el('li', n)); });
+      $('count-' + g).textContent = names.length ? plural(names.length, 'document') : 'no documents yet';
     });
   }
   function drawLexicons(list) {
@@ -134,13 +164,13 @@
   $('folder-add').addEventListener('click', function () {
     var paths = Array.prototype.map.call(
       $('folder-list').querySelectorAll('input:checked'), function (b) { return b.value; });
-    say('Reading ' + paths.length + ' document(s) of the folder…');
+    say('Reading ' + plural(paths.length, 'document') + ' of the folder…');
     post('/api/folder', { paths: paths }).then(function (r) {
       if (!r.ok) { return errorOf(r).then(function (m) { say('Not added: ' + m); }); }
       return r.json().then(function (j) {
         j.documents.forEach(function (d) { groups[d.id] = 'all'; });
         showFailures(j.failures);
-        say(j.documents.length + ' document(s) added.');
+        say(plural(j.documents.length, 'document') + ' added.');
         return refresh();
       });
     });
@@ -153,6 +183,7 @@
       post('/api/count', s).then(function (r) {
         if (!r.ok) { return errorOf(r).then(function (m) { $('lexicon-message').textContent = m; }); }
         $('lexicon-message').textContent = '';
+        $('change-downloads').hidden = s.old.length === 0;
         return r.json().then(drawCounts);
       }),
       post('/api/report', s).then(function (r) {
@@ -172,12 +203,13 @@
       var row = el('tr', null, { 'data-term': r.term });
       row.appendChild(el('th', r.term, { scope: 'row' }));
       row.appendChild(el('td', r.category));
-      row.appendChild(el('td', r.count, { 'class': 'n count' }));
+      row.appendChild(el('td', number(r.count), { 'class': 'n count' }));
       row.appendChild(el('td', Number(r.rate_per_10k).toFixed(2), { 'class': 'n' }));
       body.appendChild(row);
     });
-    $('counts-caption').textContent = 'Counts in ' + report.total.documents + ' document(s), ' +
-      report.total.tokens + ' words (' + report.lexicon.name + ', ' + report.mode + ' mode)';
+    $('counts-caption').textContent = 'Counts in ' + plural(report.total.documents, 'document') + ', ' +
+      plural(report.total.tokens, 'word') + ' (' + report.lexicon.name + ', ' + report.mode + ' mode' +
+      (report.scope ? '; ' + report.scope : '') + ')';
     $('counts').hidden = false;
   }
 
@@ -189,6 +221,8 @@
     zone.addEventListener('drop', function (e) {
       e.preventDefault();
       zone.classList.remove('over');
+      var id = e.dataTransfer.getData(DOCUMENT_TYPE);
+      if (id) { setGroup(Number(id), group); return; }
       upload(e.dataTransfer.files, group);
     });
   }
@@ -197,6 +231,9 @@
   wireDrop($('drop-new'), $('files-new'));
 
   $('mode').addEventListener('change', update);
+  ['scope-pages', 'scope-sections', 'scope-part', 'scope-heading'].forEach(function (id) {
+    $(id).addEventListener('change', update);
+  });
   $('lexicon-source').addEventListener('change', update);
   $('update').addEventListener('click', update);
   $('lexicon-file').addEventListener('change', function () {
@@ -213,13 +250,15 @@
     });
   });
 
+  var termRows = 0;
   function addTermRow(t) {
     var row = el('tr');
-    [['label', t.label], ['category', t.category], ['forms', t.forms.join(', ')],
-      ['exclude', (t.exclude || []).join(', ')]].forEach(function (f) {
+    var n = ++termRows;
+    [['label', 'Label', t.label], ['category', 'Category', t.category], ['forms', 'Forms', t.forms.join(', ')],
+      ['exclude', 'Exclusions', (t.exclude || []).join(', ')]].forEach(function (f) {
       var cell = el('td');
-      var input = el('input', null, { type: 'text', 'data-field': f[0], 'aria-label': f[0] });
-      input.value = f[1];
+      var input = el('input', null, { type: 'text', 'data-field': f[0], 'aria-label': f[1] + ' of term ' + n });
+      input.value = f[2];
       cell.appendChild(input);
       row.appendChild(cell);
     });
@@ -256,11 +295,13 @@
     download('toml', { kind: 'terms', name: formLexicon.name, terms: formLexicon.terms });
   });
 
-  function download(format, lexicon) {
+  function download(format, lexicon, table) {
     var s = settings();
     if (lexicon) { s.lexicon = lexicon; }
     s.format = format;
     s.by = $('by').value;
+    s.table = table || 'counts';
+    s.pattern = $('search-pattern').value;
     post('/api/download', s).then(function (r) {
       if (!r.ok) { return errorOf(r).then(function (m) { say('No download: ' + m); }); }
       var name = (r.headers.get('Content-Disposition') || '').replace(/^.*filename="([^"]+)".*$/, '$1');
@@ -274,7 +315,9 @@
     });
   }
   Array.prototype.forEach.call(document.querySelectorAll('button.download'), function (b) {
-    b.addEventListener('click', function () { download(b.getAttribute('data-format')); });
+    b.addEventListener('click', function () {
+      download(b.getAttribute('data-format'), null, b.getAttribute('data-table'));
+    });
   });
 
   $('search-form').addEventListener('submit', function (e) {
@@ -286,7 +329,9 @@
       return r.json().then(function (j) {
         var list = $('hits');
         list.textContent = '';
-        $('search-summary').textContent = j.total + ' hit(s)' + (j.total > j.hits.length ? ', the first ' + j.hits.length + ' shown' : '') + '.';
+        $('search-summary').textContent = plural(j.total, 'hit') +
+          (j.total > j.hits.length ? ', the first ' + number(j.hits.length) + ' shown' : '') + '.';
+        $('concordance-downloads').hidden = j.total === 0;
         j.hits.forEach(function (h) {
           var item = el('li');
           item.appendChild(el('span', h.name + ', ' + h.cite + ': ', { 'class': 'cite' }));

@@ -7,22 +7,21 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
-use axum::http::{StatusCode, header};
+use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use futures_util::stream::Stream;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::App;
 use super::guard::{guard, refuse};
-use crate::render::OutputFormat;
+use super::{App, Progress, release_freed_memory};
 use crate::render::html::assets::{content_security_policy, csp_hash};
+use crate::webapp::download::{Download, Table, made};
 use crate::webapp::limits::unpacked_bytes;
 use crate::webapp::store::safe_extension;
-use crate::webapp::workspace::{Download, Settings, count_download, form_of};
+use crate::webapp::workspace::{Settings, form_of};
 
 const PAGE: &str = include_str!("page.html");
 const SCRIPT: &str = include_str!("page.js");
@@ -113,21 +112,61 @@ async fn state(State(app): Shared) -> Response {
     .into_response()
 }
 
-/// Progress messages (server-sent events) while documents are read.
-async fn events(
-    State(app): Shared,
-) -> Sse<impl Stream<Item = Result<Event, std::convert::Infallible>>> {
+#[derive(Deserialize)]
+struct Session {
+    #[serde(default)]
+    session: String,
+}
+
+/// The page's session id (a random one per tab) from `X-Termtally-Session`: progress goes
+/// to that tab only. Empty when missing or not the page's own form.
+fn session_of(headers: &HeaderMap) -> String {
+    headers
+        .get("x-termtally-session")
+        .and_then(|v| v.to_str().ok())
+        .filter(|s| is_session(s))
+        .unwrap_or_default()
+        .to_string()
+}
+
+fn is_session(id: &str) -> bool {
+    (16..=64).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
+/// Progress messages (server-sent events) while documents are read: those of the jobs this
+/// tab started (its session id), never another tab's.
+async fn events(State(app): Shared, Query(Session { session }): Query<Session>) -> Response {
+    if !is_session(&session) {
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            "progress needs the page's session id",
+        );
+    }
     let receiver = app.progress.subscribe();
-    let stream = futures_util::stream::unfold(receiver, |mut receiver| async move {
-        loop {
-            match receiver.recv().await {
-                Ok(message) => return Some((Ok(Event::default().data(message)), receiver)),
-                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
-                Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
+    let stream = futures_util::stream::unfold(receiver, move |mut receiver| {
+        let session = session.clone();
+        async move {
+            loop {
+                match receiver.recv().await {
+                    Ok(Progress {
+                        session: to,
+                        message,
+                    }) if to == session => {
+                        return Some((
+                            Ok::<_, std::convert::Infallible>(Event::default().data(message)),
+                            receiver,
+                        ));
+                    }
+                    Ok(_) => continue,
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
+                }
             }
         }
     });
-    Sse::new(stream).keep_alive(KeepAlive::default())
+    Sse::new(stream)
+        .keep_alive(KeepAlive::default())
+        .into_response()
 }
 
 /// A file to read: its shown name and where its bytes are stored.
@@ -138,7 +177,7 @@ struct Stored {
 }
 
 /// Uploaded documents (multipart `file` fields), within the caps, stored and read.
-async fn upload(State(app): Shared, mut multipart: Multipart) -> Response {
+async fn upload(State(app): Shared, headers: HeaderMap, mut multipart: Multipart) -> Response {
     let limits = app.limits;
     let mut files = Vec::new();
     let mut unpacked: u64 = 0;
@@ -186,7 +225,7 @@ async fn upload(State(app): Shared, mut multipart: Multipart) -> Response {
             }
         }
     }
-    read_all(&app, stored).await
+    read_all(&app, stored, session_of(&headers)).await
 }
 
 /// The message for a multipart error: over the request cap, or a broken upload.
@@ -210,7 +249,11 @@ struct FolderRequest {
 }
 
 /// Documents of FOLDER, by their paths relative to it (each checked by `Folder::resolve`).
-async fn add_from_folder(State(app): Shared, Json(request): Json<FolderRequest>) -> Response {
+async fn add_from_folder(
+    State(app): Shared,
+    headers: HeaderMap,
+    Json(request): Json<FolderRequest>,
+) -> Response {
     let Some(folder) = &app.folder else {
         return refuse(
             StatusCode::NOT_FOUND,
@@ -245,22 +288,20 @@ async fn add_from_folder(State(app): Shared, Json(request): Json<FolderRequest>)
             }
         }
     }
-    read_all(&app, stored).await
+    read_all(&app, stored, session_of(&headers)).await
 }
 
 /// Reads the stored files on the bounded pool, reporting progress; the documents read and the
-/// failures, each with its one-line reason.
-async fn read_all(app: &Arc<App>, stored: Vec<Stored>) -> Response {
+/// failures, each with its one-line reason. Progress goes to the tab of `session`.
+async fn read_all(app: &Arc<App>, stored: Vec<Stored>, session: String) -> Response {
     let total = stored.len();
     let done = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let jobs = stored.into_iter().map(|file| {
-        let (app, done) = (app.clone(), done.clone());
+        let (app, done, session) = (app.clone(), done.clone(), session.clone());
         async move {
-            let permit = app.pool.acquire().await;
             let name = file.name.clone();
-            let worker = app.clone();
-            let result = tokio::task::spawn_blocking(move || {
-                let result = worker.workspace.load(&file.path, &file.name, &file.bytes);
+            let result = on_pool(&app, move |app| {
+                let result = app.workspace.load(&file.path, &file.name, &file.bytes);
                 if result.is_err() {
                     let _ = std::fs::remove_file(&file.path);
                 }
@@ -268,11 +309,15 @@ async fn read_all(app: &Arc<App>, stored: Vec<Stored>) -> Response {
             })
             .await
             .unwrap_or_else(|e| Err(format!("reading stopped: {e}")));
-            drop(permit);
             let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-            let _ = app.progress.send(match &result {
+            let message = match &result {
                 Ok(_) => format!("Read {name} ({n} of {total})"),
                 Err(why) => format!("{name}: could not be read: {why} ({n} of {total})"),
+            };
+            // Nobody listening (no tab open, or a client without events) is no error.
+            let _ = app.progress.send(Progress {
+                session: session.clone(),
+                message,
             });
             (name, result)
         }
@@ -294,8 +339,13 @@ struct Ids {
     ids: Vec<u64>,
 }
 
+/// Lets go of documents; with no work running, their memory is given back to the system.
 async fn remove(State(app): Shared, Json(ids): Json<Ids>) -> Response {
-    Json(json!({"removed": app.workspace.remove(&ids.ids)})).into_response()
+    let removed = app.workspace.remove(&ids.ids);
+    if app.busy.load(std::sync::atomic::Ordering::SeqCst) == 0 {
+        let _ = tokio::task::spawn_blocking(release_freed_memory).await;
+    }
+    Json(json!({"removed": removed})).into_response()
 }
 
 /// A lexicon validated, with its terms for the form and its TOML.
@@ -311,16 +361,33 @@ async fn lexicon(Json(choice): Json<crate::webapp::workspace::LexiconChoice>) ->
     }
 }
 
-/// Runs `work` over the prepared settings off the async threads.
+/// Runs `work` on a blocking thread once the bounded pool has room (extraction and counting
+/// share it: many clients cannot start unbounded work). When it is the last work running, the
+/// memory freed is given back to the system.
+async fn on_pool<T: Send + 'static>(
+    app: &Arc<App>,
+    work: impl FnOnce(&App) -> T + Send + 'static,
+) -> Result<T, tokio::task::JoinError> {
+    let _permit = app.pool.acquire().await;
+    let app = app.clone();
+    tokio::task::spawn_blocking(move || {
+        app.busy.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let result = work(&app);
+        if app.busy.fetch_sub(1, std::sync::atomic::Ordering::SeqCst) == 1 {
+            release_freed_memory();
+        }
+        result
+    })
+    .await
+}
+
+/// Runs `work` over the prepared settings on the pool.
 async fn compute<T: Send + 'static>(
     app: &Arc<App>,
     settings: Settings,
     work: impl FnOnce(&crate::webapp::workspace::Prepared) -> T + Send + 'static,
 ) -> Result<T, Response> {
-    // On the same bounded pool as extraction: many clients cannot start unbounded work.
-    let _permit = app.pool.acquire().await;
-    let app = app.clone();
-    tokio::task::spawn_blocking(move || {
+    on_pool(app, move |app| {
         app.workspace
             .prepare(&settings)
             .map(|prepared| work(&prepared))
@@ -404,9 +471,14 @@ struct DownloadRequest {
     #[serde(flatten)]
     settings: Settings,
     format: String,
+    /// Which table (`counts` when not given); the concordance's is of `pattern`.
+    #[serde(default)]
+    table: Option<String>,
+    #[serde(default)]
+    pattern: String,
 }
 
-/// A download: the counts as CSV or xlsx, the report page, or the lexicon as TOML.
+/// A download: a table as CSV or xlsx, the report page, or the lexicon as TOML.
 async fn download(State(app): Shared, Json(request): Json<DownloadRequest>) -> Response {
     if request.format == "toml" {
         return match request.settings.lexicon.lexicon() {
@@ -418,19 +490,16 @@ async fn download(State(app): Shared, Json(request): Json<DownloadRequest>) -> R
             Err(why) => unprocessable(why),
         };
     }
-    let format = request.format.clone();
-    let made = compute(&app, request.settings, move |p| match format.as_str() {
-        "html" => Ok(Download {
-            bytes: p.report_page().into_bytes(),
-            media_type: "text/html; charset=utf-8",
-            file_name: "termtally-report.html".to_string(),
-        }),
-        "csv" => count_download(&p.count_report(), OutputFormat::Csv),
-        "xlsx" => count_download(&p.count_report(), OutputFormat::Xlsx),
-        other => Err(format!("{other:?} is not a download")),
+    let table = match Table::parse(request.table.as_deref().unwrap_or("counts")) {
+        Ok(table) => table,
+        Err(why) => return unprocessable(why),
+    };
+    let (format, pattern) = (request.format, request.pattern);
+    let result = compute(&app, request.settings, move |p| {
+        made(p, table, &format, &pattern)
     })
     .await;
-    match made {
+    match result {
         Ok(Ok(download)) => attachment(download),
         Ok(Err(why)) => unprocessable(why),
         Err(response) => response,
