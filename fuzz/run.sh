@@ -5,9 +5,10 @@
 #
 # SECONDS per target (default 600); TARGETs default to all of: pdf clml html docx text lexicon
 # tokens. `tokens` is differential: the fast tokeniser and word table against the simple ones.
-# `pdf-small` fuzzes the pdf target from small hand-made PDFs only (plain, encrypted, object
-# streams) with inputs capped at 16 KB: the real documents make `pdf` slow (a few executions a
-# second), the small ones reach the parser's corners thousands of times faster.
+# `pdf-small` fuzzes the pdf target from small PDFs only (the hand-made layout cases, the
+# producers' small PDFs, encrypted, object streams) with inputs capped at 16 KB: the real
+# documents make `pdf` slow (a few executions a second), the small ones reach the parser's
+# corners thousands of times faster.
 # Needs cargo-fuzz (`cargo install cargo-fuzz`) and a nightly toolchain; without nightly it
 # sets RUSTC_BOOTSTRAP=1 so the stable compiler accepts the sanitizer flags.
 # FUZZ_BUILD adds cargo-fuzz build options: FUZZ_BUILD="--dev -s none" builds without
@@ -53,37 +54,114 @@ seed() { # seed TARGET NAME CONTENT
 }
 
 seed_pdf() {
+  mkdir -p corpus/pdf
   [ -n "$corpora" ] && find "$corpora" -name '*.pdf' -exec cp -n {} corpus/pdf/ \;
-  # A one-page PDF with correct xref offsets, so mutations start from a file that parses.
+  # Small PDFs with correct xref offsets, so mutations start from files that parse: the
+  # layout cases of tests/cli/pdf_layout.rs (quote operators, interleaved columns, glyphs in
+  # random order, character spacing, Ts superscripts, rotated and vertical text, right to left)
+  # and a CID font whose /W has ranges (src/extract/pdf/widths.rs).
   python3 - <<'PY'
-objs = [
-    b"<< /Type /Catalog /Pages 2 0 R >>",
-    b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-    b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
-    b" /Resources << /Font << /F1 5 0 R >> >> >>",
-    None,
-    b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-]
-content = b"BT /F1 12 Tf 72 720 Td (4.9 Co-production with partners) Tj 0 -14 Td (joint working) Tj ET"
-objs[3] = b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream"
-out = bytearray(b"%PDF-1.4\n")
-offsets = []
-for i, body in enumerate(objs, 1):
-    offsets.append(len(out))
-    out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
-xref = len(out)
-out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
-for off in offsets:
-    out += b"%010d 00000 n \n" % off
-out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
-open("corpus/pdf/handmade-one-page.pdf", "wb").write(out)
+import math, random
+
+def pdf(content, fonts=b"/F1 5 0 R", extra=()):
+    objs = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
+        b" /Resources << /Font << " + fonts + b" >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Courier >>",
+    ] + list(extra)
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for i, body in enumerate(objs, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+    for off in offsets:
+        out += b"%010d 00000 n \n" % off
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+    return bytes(out)
+
+def glyphs(lines, size, angle, extra, x, y):
+    c, s = math.cos(math.radians(angle)), math.sin(math.radians(angle))
+    ops = []
+    for row, line in enumerate(lines):
+        down = row * size * 1.3
+        for col, ch in enumerate(line):
+            if ch != " ":
+                along = col * (0.6 * size + extra)
+                ops.append(b"%.4f %.4f %.4f %.4f %.2f %.2f Tm (%s) Tj" % (
+                    c, s, -s, c, x + along * c + down * s, y + along * s - down * c, ch.encode()))
+    return ops
+
+lines = ["The local authority must work in", "partnership with parents and carers.",
+         "Health services and the local authority", "share information early, working"]
+shuffled = glyphs(lines, 10, 0, 0, 72, 700)
+random.Random(16).shuffle(shuffled)
+cases = {
+    "handmade-one-page": b"BT /F1 12 Tf 72 720 Td (4.9 Co-production with partners) Tj 0 -14 Td (joint working) Tj ET",
+    "quote-operators": b"BT /F1 12 Tf 14 TL 72 700 Td (a b) Tj (c d) ' 1 0.5 (e f) \" ET",
+    "two-columns": b"BT /F1 10 Tf " + b" ".join(
+        b"1 0 0 1 50 %d Tm (%s) Tj 1 0 0 1 320 %d Tm (%s) Tj" % (780 - 13 * i, l.encode(), 780 - 13 * i, r.encode())
+        for i, (l, r) in enumerate(zip(lines[:2], lines[2:]))) + b" ET",
+    "random-order": b"BT /F1 10 Tf\n" + b"\n".join(shuffled) + b"\nET",
+    "char-spacing": b"BT /F1 12 Tf 3 Tc 16 TL 40 800 Td T* (" + lines[0].encode() + b") Tj 0 Tc ET",
+    "superscript": b"BT /F1 11 Tf 72 700 Td (The local authority) Tj /F1 7 Tf 5 Ts (1) Tj 0 Ts /F1 11 Tf ( must work) Tj ET",
+    "rotated": b"BT /F1 10 Tf\n" + b"\n".join(glyphs(lines[:2], 10, 30, 0, 60, 400) + glyphs(lines[2:], 10, 180, 0, 500, 200)) + b"\nET",
+    "vertical": b"BT /F1 10 Tf\n" + b"\n".join(glyphs(lines[:2], 10, 90, 0, 80, 300) + glyphs(lines[2:], 10, -90, 0, 500, 780)) + b"\nET",
+}
+for name, content in cases.items():
+    open("corpus/pdf/%s.pdf" % name, "wb").write(pdf(content))
+# Right to left: bytes A.. mapped to Hebrew letters, drawn in visual order.
+cmap = (b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap 1 begincodespacerange <00> <FF>"
+        b" endcodespacerange 3 beginbfchar <41> <05E9> <42> <05D5> <43> <05EA> endbfchar endcmap"
+        b" CMapName currentdict /CMap defineresource pop end end")
+open("corpus/pdf/right-to-left.pdf", "wb").write(pdf(
+    b"BT /F2 12 Tf 1 0 0 1 300 700 Tm (CBA CBA) Tj ET", b"/F1 5 0 R /F2 6 0 R",
+    [b"<< /Type /Font /Subtype /Type1 /BaseFont /Courier /ToUnicode 7 0 R >>",
+     b"<< /Length %d >>\nstream\n" % len(cmap) + cmap + b"\nendstream"]))
+# A Type0 font over a CIDFont whose /W gives widths as ranges, as Skia writes them.
+cid_cmap = (b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap 1 begincodespacerange <0000> <FFFF>"
+            b" endcodespacerange 1 beginbfrange <0013> <001C> <0030> endbfrange endcmap"
+            b" CMapName currentdict /CMap defineresource pop end end")
+open("corpus/pdf/cid-width-ranges.pdf", "wb").write(pdf(
+    b"BT /F2 10 Tf 72 700 Td <00140015001600170018> Tj 0 -12 Td <001300130019> Tj ET",
+    b"/F1 5 0 R /F2 6 0 R",
+    [b"<< /Type /Font /Subtype /Type0 /BaseFont /Helvetica /Encoding /Identity-H"
+     b" /DescendantFonts [7 0 R] /ToUnicode 9 0 R >>",
+     b"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /Helvetica /CIDToGIDMap /Identity"
+     b" /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >>"
+     b" /FontDescriptor 8 0 R /DW 0 /W [0 [633] 19 28 556.15 29 [277.8]] >>",
+     b"<< /Type /FontDescriptor /FontName /Helvetica /Flags 32 /FontBBox [0 0 1000 1000]"
+     b" /ItalicAngle 0 /Ascent 900 /Descent -200 /CapHeight 700 /StemV 80 >>",
+     b"<< /Length %d >>\nstream\n" % len(cid_cmap) + cid_cmap + b"\nendstream"]))
 PY
+  # The producers of issue 16, each drawing regularly spaced lines its own way.
+  local text="The local authority must work in partnership with parents and carers."
+  if command -v gs >/dev/null; then
+    printf '%%!PS\n/Helvetica findfont 10 scalefont setfont\n72 700 moveto (%s) show\n72 688 moveto (%s) show\nshowpage\n' \
+      "$text" "$text" >corpus/pdf/.in.ps
+    gs -q -dNOPAUSE -dBATCH -dSAFER -sDEVICE=pdfwrite -sOutputFile=corpus/pdf/ghostscript.pdf corpus/pdf/.in.ps || true
+    rm -f corpus/pdf/.in.ps
+  fi
+  if command -v groff >/dev/null; then
+    printf '.nf\n%s\n%s\n' "$text" "$text" | groff -Tpdf >corpus/pdf/groff.pdf 2>/dev/null || rm -f corpus/pdf/groff.pdf
+  fi
+  if [ -x /usr/lib/cups/filter/texttopdf ]; then
+    printf '%s\n%s\n' "$text" "$text" >corpus/pdf/.in.txt
+    /usr/lib/cups/filter/texttopdf 1 user title 1 "" corpus/pdf/.in.txt >corpus/pdf/cups-texttopdf.pdf 2>/dev/null \
+      || rm -f corpus/pdf/cups-texttopdf.pdf
+    rm -f corpus/pdf/.in.txt
+  fi
 }
 
 seed_pdf_small() {
   mkdir -p corpus/pdf-small
   [ -f corpus/pdf/handmade-one-page.pdf ] || seed_pdf
-  cp corpus/pdf/handmade-one-page.pdf corpus/pdf-small/
+  # Every seed under 16 KB: the hand-made cases and the producers' small PDFs.
+  find corpus/pdf -maxdepth 1 -name '*.pdf' -size -16k -exec cp {} corpus/pdf-small/ \;
   if command -v qpdf >/dev/null; then
     local plain=corpus/pdf/handmade-one-page.pdf
     qpdf --encrypt secret owner 256 -- "$plain" corpus/pdf-small/aes256.pdf || true

@@ -6,8 +6,10 @@ use std::collections::HashMap;
 use rayon::prelude::*;
 
 use crate::document::{Block, Document, Format, PageWithoutText};
+use crate::frequency::{WordCounts, merge};
 use crate::lexicon::Lexicon;
 use crate::matcher::Matcher;
+use crate::variants::{SpellingCheck, Spellings};
 
 /// What counts are broken down by (see [`Unit::description`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize)]
@@ -98,12 +100,31 @@ pub struct CorpusCounts {
     pub excluded: Vec<u64>,
 }
 
-/// Tokens, hits and excluded hits per term of some text.
-#[derive(Debug, Clone, PartialEq)]
+/// Tokens, hits and excluded hits per term of some text, and (when counted with the spelling
+/// check) its candidate spellings.
+#[derive(Debug, Clone)]
 struct Tally {
     tokens: u64,
     counts: Vec<u64>,
     excluded: Vec<u64>,
+    spellings: Spellings,
+}
+
+/// How blocks are counted: by the matcher alone, or with `count`'s spelling check in the same
+/// pass over the text.
+#[derive(Debug, Clone, Copy)]
+enum Counting<'a> {
+    Terms(&'a Matcher),
+    Checked(&'a SpellingCheck<'a>),
+}
+
+impl Counting<'_> {
+    fn term_count(self) -> usize {
+        match self {
+            Counting::Terms(matcher) => matcher.term_count(),
+            Counting::Checked(check) => check.matcher.term_count(),
+        }
+    }
 }
 
 impl Tally {
@@ -112,25 +133,41 @@ impl Tally {
             tokens: 0,
             counts: vec![0; n],
             excluded: vec![0; n],
+            spellings: Spellings::default(),
         }
     }
 
     /// Adds the tokens and hits of `text`.
-    fn add_text(&mut self, text: &str, matcher: &Matcher) {
-        self.tokens += matcher.count_block(text, &mut self.counts, &mut self.excluded);
+    fn add_text(&mut self, text: &str, counting: Counting) {
+        let (counts, excluded) = (&mut self.counts, &mut self.excluded);
+        self.tokens += match counting {
+            Counting::Terms(matcher) => matcher.count_block(text, counts, excluded),
+            Counting::Checked(check) => {
+                check.count_block(text, counts, excluded, &mut self.spellings)
+            }
+        };
     }
 
-    fn of_text(text: &str, matcher: &Matcher) -> Tally {
-        let mut t = Tally::new(matcher.term_count());
-        t.add_text(text, matcher);
+    fn of_text(text: &str, counting: Counting) -> Tally {
+        let mut t = Tally::new(counting.term_count());
+        t.add_text(text, counting);
         t
     }
 
-    fn add(mut self, other: Tally) -> Tally {
+    fn add(mut self, mut other: Tally) -> Tally {
         self.tokens += other.tokens;
         add_into(&mut self.counts, &other.counts);
         add_into(&mut self.excluded, &other.excluded);
+        self.take_spellings_of(&mut other);
         self
+    }
+
+    /// Moves the candidate spellings of `other` into this tally's.
+    fn take_spellings_of(&mut self, other: &mut Tally) {
+        let (mine, theirs) = (&mut self.spellings.words, &mut other.spellings.words);
+        if !theirs.is_empty() {
+            *mine = merge(std::mem::take(mine), std::mem::take(theirs));
+        }
     }
 }
 
@@ -179,7 +216,25 @@ fn section_label(doc: &Document, block: &Block) -> Option<String> {
 /// Counts one document: tokens and hits per term, overall and per `unit`. Blocks are counted in
 /// parallel, so one very large document uses every core too.
 pub fn count_document(doc: &Document, matcher: &Matcher, unit: Unit) -> DocumentCounts {
-    let n = matcher.term_count();
+    count_in_parallel(doc, Counting::Terms(matcher), unit).0
+}
+
+/// [`count_document`] with the spelling check in the same pass: also the document's candidate
+/// spellings (see [`crate::variants::FormVariants::add_words`]).
+pub fn count_document_checked(
+    doc: &Document,
+    check: &SpellingCheck,
+    unit: Unit,
+) -> (DocumentCounts, WordCounts) {
+    count_in_parallel(doc, Counting::Checked(check), unit)
+}
+
+fn count_in_parallel(
+    doc: &Document,
+    counting: Counting,
+    unit: Unit,
+) -> (DocumentCounts, WordCounts) {
+    let n = counting.term_count();
     if unit == Unit::Document {
         let tally = doc
             .blocks
@@ -188,47 +243,67 @@ pub fn count_document(doc: &Document, matcher: &Matcher, unit: Unit) -> Document
             .fold(
                 || Tally::new(n),
                 |mut tally, block| {
-                    tally.add_text(&block.text, matcher);
+                    tally.add_text(&block.text, counting);
                     tally
                 },
             )
             .reduce(|| Tally::new(n), Tally::add);
-        let mut result = empty_counts(doc, n);
-        result.tokens = tally.tokens;
-        result.counts = tally.counts;
-        result.excluded = tally.excluded;
-        return result;
+        return whole_document(doc, tally);
     }
-    let per_block: Vec<Tally> = doc
+    let mut per_block: Vec<Tally> = doc
         .blocks
         .par_iter()
         .with_min_len(64)
-        .map(|block| Tally::of_text(&block.text, matcher))
+        .map(|block| Tally::of_text(&block.text, counting))
         .collect();
-    by_unit(doc, unit, n, per_block)
+    let mut all = Tally::new(0);
+    for tally in &mut per_block {
+        all.take_spellings_of(tally);
+    }
+    (by_unit(doc, unit, n, per_block), all.spellings.words)
 }
 
 /// Counts one document on the calling thread only, as [`count_document`] does in parallel: for
 /// callers that already keep every core busy with one document each (the chunks of a streamed
 /// file, [`crate::stream`]), where nested parallelism would only start more chunks at once.
 pub fn count_document_serial(doc: &Document, matcher: &Matcher, unit: Unit) -> DocumentCounts {
-    let n = matcher.term_count();
+    count_serially(doc, Counting::Terms(matcher), unit).0
+}
+
+/// [`count_document_serial`] with the spelling check, as [`count_document_checked`].
+pub fn count_document_serial_checked(
+    doc: &Document,
+    check: &SpellingCheck,
+    unit: Unit,
+) -> (DocumentCounts, WordCounts) {
+    count_serially(doc, Counting::Checked(check), unit)
+}
+
+fn count_serially(doc: &Document, counting: Counting, unit: Unit) -> (DocumentCounts, WordCounts) {
+    let n = counting.term_count();
+    let mut all = Tally::new(n);
     if unit == Unit::Document {
-        let mut tally = Tally::new(n);
         for block in &doc.blocks {
-            tally.add_text(&block.text, matcher);
+            all.add_text(&block.text, counting);
         }
-        let mut result = empty_counts(doc, n);
-        result.tokens = tally.tokens;
-        result.counts = tally.counts;
-        result.excluded = tally.excluded;
-        return result;
+        return whole_document(doc, all);
     }
-    let per_block = doc
-        .blocks
-        .iter()
-        .map(|block| Tally::of_text(&block.text, matcher));
-    by_unit(doc, unit, n, per_block)
+    let per_block = doc.blocks.iter().map(|block| {
+        let mut tally = Tally::of_text(&block.text, counting);
+        all.take_spellings_of(&mut tally);
+        tally
+    });
+    let counts = by_unit(doc, unit, n, per_block);
+    (counts, all.spellings.words)
+}
+
+/// The counts of a document counted as one tally.
+fn whole_document(doc: &Document, tally: Tally) -> (DocumentCounts, WordCounts) {
+    let mut result = empty_counts(doc, tally.counts.len());
+    result.tokens = tally.tokens;
+    result.counts = tally.counts;
+    result.excluded = tally.excluded;
+    (result, tally.spellings.words)
 }
 
 fn empty_counts(doc: &Document, n: usize) -> DocumentCounts {

@@ -185,19 +185,66 @@ impl Matcher {
     ///
     /// Hits excluded by an exclusion phrase are added to `excluded` instead.
     pub fn count_block(&self, text: &str, counts: &mut [u64], excluded: &mut [u64]) -> u64 {
-        let add = |h: Hit, was_excluded: bool| {
-            if was_excluded {
-                excluded[h.term] += 1;
-            } else {
-                counts[h.term] += 1;
-            }
-        };
+        let add = tally_into(counts, excluded);
         match &self.inner {
             Inner::Words(m) => m.scan(text, true, add),
             Inner::Substrings(m) => {
                 m.for_each_occurrence(text, add);
                 count_tokens(text)
             }
+        }
+    }
+
+    /// As [`Matcher::count_block`], and calls `watch(start, end)` for the tokens a second count
+    /// wants (the spelling check of `count`), in the same pass over the text: for every token
+    /// [`for_each_token_among`] passes on with `among` (every token when `None`). `among` comes
+    /// from [`Matcher::among_with`], which lets through every token the matcher wants too.
+    pub fn count_block_watching(
+        &self,
+        text: &str,
+        counts: &mut [u64],
+        excluded: &mut [u64],
+        among: Option<&FirstBytes>,
+        watch: impl FnMut(usize, Option<usize>),
+    ) -> u64 {
+        let add = tally_into(counts, excluded);
+        match &self.inner {
+            Inner::Words(m) => m.scan_among(text, true, among, add, watch),
+            Inner::Substrings(m) => {
+                m.for_each_occurrence(text, add);
+                match among {
+                    Some(among) => for_each_token_among(text, among, watch),
+                    None => for_each_token(text, watch),
+                }
+            }
+        }
+    }
+
+    /// The first bytes for [`Matcher::count_block_watching`]: the tokens a second count wants
+    /// (`wanted`, by ASCII-lower-cased first byte, and at least `min_len` bytes long) and those
+    /// the matcher wants. `None` (every token) when together they are too many to mask.
+    pub fn among_with(&self, wanted: &[bool; 256], min_len: usize) -> Option<FirstBytes> {
+        match &self.inner {
+            Inner::Words(m) => {
+                m.first_byte_set.as_ref()?;
+                let mut both = m.first_bytes;
+                for (b, w) in both.iter_mut().zip(wanted) {
+                    *b |= *w;
+                }
+                FirstBytes::from_table(&both, min_len.min(m.min_first_word_len()))
+            }
+            Inner::Substrings(_) => FirstBytes::from_table(wanted, min_len),
+        }
+    }
+}
+
+/// Adds each hit to `counts`, or to `excluded` when an exclusion phrase of its term holds it.
+fn tally_into<'a>(counts: &'a mut [u64], excluded: &'a mut [u64]) -> impl FnMut(Hit, bool) + 'a {
+    |h: Hit, was_excluded: bool| {
+        if was_excluded {
+            excluded[h.term] += 1;
+        } else {
+            counts[h.term] += 1;
         }
     }
 }
@@ -678,7 +725,21 @@ impl WordMatcher {
     ///
     /// Tokens come from [`for_each_token_among`] (64 bytes at a time); only tokens that
     /// pass [`Self::may_start_form`] are delimited, folded and looked up.
-    fn scan(&self, text: &str, with_exclusions: bool, mut f: impl FnMut(Hit, bool)) -> u64 {
+    fn scan(&self, text: &str, with_exclusions: bool, f: impl FnMut(Hit, bool)) -> u64 {
+        let among = self.first_byte_set.as_ref();
+        self.scan_among(text, with_exclusions, among, f, |_, _| {})
+    }
+
+    /// [`Self::scan`] with the tokens passed on by `among` (which must let through all those
+    /// of `self.first_byte_set`) also given to `watch`, each before it is matched.
+    fn scan_among(
+        &self,
+        text: &str,
+        with_exclusions: bool,
+        among: Option<&FirstBytes>,
+        mut f: impl FnMut(Hit, bool),
+        mut watch: impl FnMut(usize, Option<usize>),
+    ) -> u64 {
         let bytes = text.as_bytes();
         let mut folded = String::new();
         let mut scratch = Scratch {
@@ -688,6 +749,7 @@ impl WordMatcher {
         // Tokens before this offset belong to the last hit (a form of several words).
         let mut resume = 0;
         let mut at_token = |s: usize, end: Option<usize>| {
+            watch(s, end);
             if s < resume || !self.may_start_form(bytes[s], bytes.get(s + 1).copied()) {
                 return;
             }
@@ -729,7 +791,7 @@ impl WordMatcher {
                 resume = end;
             }
         };
-        match &self.first_byte_set {
+        match among {
             Some(first) => for_each_token_among(text, first, &mut at_token),
             None => for_each_token(text, &mut at_token),
         }

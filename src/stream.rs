@@ -38,7 +38,10 @@ use std::path::Path;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use crate::count::{DocumentCounts, NO_SECTION, Unit, UnitCounts, add_into, count_document_serial};
+use crate::count::{
+    DocumentCounts, NO_SECTION, Unit, UnitCounts, add_into, count_document_serial,
+    count_document_serial_checked,
+};
 use crate::document::{Block, Document, Format};
 use crate::extract::sections::carry_forward;
 use crate::extract::text::split_blocks;
@@ -47,6 +50,7 @@ use crate::frequency::{WordCounts, add_words, merge as merge_words};
 use crate::kwic::{Concordance, DEFAULT_WIDTH, Span, first_contexts};
 use crate::matcher::Matcher;
 use crate::normalise::{NormaliseOptions, normalise_with};
+use crate::variants::SpellingCheck;
 
 /// Plain-text files larger than this (bytes) are streamed by `count`.
 pub const DEFAULT_THRESHOLD: u64 = 32 << 20;
@@ -131,10 +135,13 @@ pub struct Work<'a> {
 pub enum Tally<'a> {
     /// The lexicon's terms per `unit`, keeping the first `contexts_per_term` hits of each term
     /// in context ([`Streamed::contexts`]): `count`.
+    /// With `spelling`, also the candidate spellings of `count`'s spelling check
+    /// ([`Streamed::words`]), tallied in the matcher's own pass.
     Terms {
         matcher: &'a Matcher,
         unit: Unit,
         contexts_per_term: usize,
+        spelling: Option<&'a SpellingCheck<'a>>,
     },
     /// Every word type ([`Streamed::words`]) and no lexicon: `words`.
     Words,
@@ -669,28 +676,7 @@ fn process_chunk(chunk: Chunk, job: &Job, buffers: &Buffers, words: &mut Words) 
     let mut doc = Document::new(job.name, Format::Text);
     doc.blocks = blocks;
     let doc = normalise_with(doc, job.work.cleaning);
-    let mut word_tokens = 0;
-    if job.work.words() {
-        for block in &doc.blocks {
-            word_tokens += add_words(&block.text, &mut words.counts, &mut words.folded);
-        }
-    }
-    if let Tally::Blocks(count) = job.work.tally {
-        word_tokens = (count.0)(&doc);
-    }
-    let counts = match job.work.matcher() {
-        Some(matcher) => count_document_serial(&doc, matcher, job.work.unit()),
-        None => DocumentCounts {
-            name: doc.name.clone(),
-            format: doc.format,
-            pages: None,
-            tokens: word_tokens,
-            counts: Vec::new(),
-            excluded: Vec::new(),
-            pages_without_text: Vec::new(),
-            units: Vec::new(),
-        },
-    };
+    let counts = count_chunk(&doc, job, words);
     let contexts = match (job.work.tally, job.work.matcher()) {
         (
             Tally::Concordance {
@@ -721,6 +707,44 @@ fn process_chunk(chunk: Chunk, job: &Job, buffers: &Buffers, words: &mut Words) 
         counts,
         last_section,
         contexts,
+    }
+}
+
+/// The counts of a chunk's normalised blocks (`doc`) as `job` asks; word types and candidate
+/// spellings go into the worker's `words`.
+fn count_chunk(doc: &Document, job: &Job, words: &mut Words) -> DocumentCounts {
+    let mut word_tokens = 0;
+    if job.work.words() {
+        for block in &doc.blocks {
+            word_tokens += add_words(&block.text, &mut words.counts, &mut words.folded);
+        }
+    }
+    if let Tally::Blocks(count) = job.work.tally {
+        word_tokens = (count.0)(doc);
+    }
+    match (job.work.tally, job.work.matcher()) {
+        (
+            Tally::Terms {
+                spelling: Some(check),
+                ..
+            },
+            _,
+        ) => {
+            let (counts, spellings) = count_document_serial_checked(doc, check, job.work.unit());
+            words.counts = merge_words(std::mem::take(&mut words.counts), spellings);
+            counts
+        }
+        (_, Some(matcher)) => count_document_serial(doc, matcher, job.work.unit()),
+        (_, None) => DocumentCounts {
+            name: doc.name.clone(),
+            format: doc.format,
+            pages: None,
+            tokens: word_tokens,
+            counts: Vec::new(),
+            excluded: Vec::new(),
+            pages_without_text: Vec::new(),
+            units: Vec::new(),
+        },
     }
 }
 
@@ -860,6 +884,7 @@ mod tests {
                     matcher,
                     unit,
                     contexts_per_term: 3,
+                    spelling: None,
                 },
                 cleaning: NormaliseOptions::default(),
             },
@@ -972,6 +997,23 @@ mod tests {
         assert_eq!(lex.terms.len(), m.term_count());
     }
 
+    /// `text` streamed in chunks of `chunk` bytes and counted for `tally`.
+    fn stream_text(text: &str, tally: Tally, chunk: u64) -> Streamed {
+        let job = Job {
+            name: "t.txt",
+            work: Work {
+                tally,
+                cleaning: NormaliseOptions::default(),
+            },
+        };
+        let options = StreamOptions {
+            threshold: 0,
+            chunk_bytes: chunk,
+        };
+        let open = || Ok(std::io::Cursor::new(text.as_bytes().to_vec()));
+        count_stream(open, text.len() as u64, &job, options).unwrap()
+    }
+
     #[test]
     fn streamed_word_types_equal_those_of_the_whole_text() {
         let mut text = varied_pages(30);
@@ -982,22 +1024,35 @@ mod tests {
         let tokens: u64 = expected.total();
         assert!(expected.len() > 20 && tokens > 500, "{tokens}");
         for chunk in [64, 333, 4096, 1 << 20] {
-            let job = Job {
-                name: "t.txt",
-                work: Work {
-                    tally: Tally::Words,
-                    cleaning: NormaliseOptions::default(),
-                },
-            };
-            let options = StreamOptions {
-                threshold: 0,
-                chunk_bytes: chunk,
-            };
-            let open = || Ok(std::io::Cursor::new(text.as_bytes().to_vec()));
-            let streamed = count_stream(open, text.len() as u64, &job, options).unwrap();
+            let streamed = stream_text(&text, Tally::Words, chunk);
             assert_eq!(streamed.words, expected, "chunk {chunk}");
             assert_eq!(streamed.counts.tokens, tokens, "chunk {chunk}");
             assert_eq!(streamed.counts.pages, whole.page_count, "chunk {chunk}");
+        }
+    }
+
+    #[test]
+    fn streamed_spellings_equal_those_of_the_whole_text() {
+        let (lexicon, m) = study();
+        let variants = crate::variants::FormVariants::new(&lexicon);
+        let check = SpellingCheck::new(&m, &variants);
+        let mut text = varied_pages(30);
+        text.push_str("\nCoproduction and co-productions; Partnerships, informations.\n");
+        let whole = text::extract("t.txt", text.as_bytes(), &ExtractOptions::default()).unwrap();
+        let whole = normalise_with(whole, NormaliseOptions::default());
+        let expected = variants.document_words(&whole);
+        assert!(expected.len() > 2, "{expected:?}");
+        let tally = Tally::Terms {
+            matcher: &m,
+            unit: Unit::Page,
+            contexts_per_term: 0,
+            spelling: Some(&check),
+        };
+        for chunk in [64, 333, 4096, 1 << 20] {
+            let streamed = stream_text(&text, tally, chunk);
+            assert_eq!(streamed.words, expected, "chunk {chunk}");
+            let plain = count_document(&whole, &m, Unit::Page);
+            assert_eq!(streamed.counts.counts, plain.counts, "chunk {chunk}");
         }
     }
 
@@ -1068,6 +1123,7 @@ mod tests {
                         matcher: &m,
                         unit: Unit::Document,
                         contexts_per_term: 0,
+                        spelling: None,
                     },
                     cleaning: NormaliseOptions::default(),
                 },

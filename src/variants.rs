@@ -217,6 +217,9 @@ pub struct FormVariants {
     /// The [`spelling_key`] of each form.
     form_key: Vec<String>,
     first: Option<FirstBytes>,
+    /// By ASCII-lower-cased first byte: whether a token may be a spelling of a form (every
+    /// byte when some key is not ASCII).
+    wanted: [bool; 256],
     /// `pairs[a][b]`: an ASCII token whose first two letters (hyphens skipped, lower-cased) are
     /// `a`, `b` may be a spelling of a form; `None` when some key is not ASCII.
     pairs: Option<Box<[[bool; 128]; 128]>>,
@@ -238,6 +241,7 @@ impl FormVariants {
         let index = VariantIndex::new(&forms);
         let form_key = forms.iter().map(|f| spelling_key(f)).collect();
         let mut wanted = [false; 256];
+        wanted[0x80..].fill(true);
         let (mut min_len, mut max_len, mut ascii) = (usize::MAX, 0, true);
         for key in index.by_key.keys() {
             min_len = min_len.min(key.len());
@@ -252,12 +256,16 @@ impl FormVariants {
             }
         }
         let min_len = min_len.min(max_len);
+        if !ascii {
+            wanted = [true; 256];
+        }
         let pairs = ascii.then(|| first_pairs(index.by_key.keys()));
         FormVariants {
             pairs,
             first: ascii
                 .then(|| FirstBytes::from_table(&wanted, min_len))
                 .flatten(),
+            wanted,
             index,
             form_term,
             form_key,
@@ -273,24 +281,40 @@ impl FormVariants {
         if self.index.by_key.is_empty() {
             return;
         }
-        let at_token = |s: usize, e: Option<usize>| {
-            let e = token_end(text, s, e);
-            let token = &text[s..e];
-            if token.is_ascii()
-                && (token.len() < self.min_len
-                    || token.len() > self.max_len
-                    || !self.may_be_spelling(token.as_bytes()))
-            {
-                return;
-            }
-            folded.clear();
-            push_folded(token, folded);
-            words.add(folded, 1);
-        };
+        let at_token = |s: usize, e: Option<usize>| self.add_token(text, s, e, words, folded);
         match &self.first {
             Some(first) => for_each_token_among(text, first, at_token),
             None => for_each_token(text, at_token),
         };
+    }
+
+    /// Adds the token of `text` starting at `start` (ending at `end` if known) to `words` if it
+    /// could be a spelling of a form.
+    #[inline]
+    fn add_token(
+        &self,
+        text: &str,
+        start: usize,
+        end: Option<usize>,
+        words: &mut WordCounts,
+        folded: &mut String,
+    ) {
+        let first = text.as_bytes()[start];
+        if !self.wanted[usize::from(first.to_ascii_lowercase())] {
+            return;
+        }
+        let end = token_end(text, start, end);
+        let token = &text[start..end];
+        if token.is_ascii()
+            && (token.len() < self.min_len
+                || token.len() > self.max_len
+                || !self.may_be_spelling(token.as_bytes()))
+        {
+            return;
+        }
+        folded.clear();
+        push_folded(token, folded);
+        words.add(folded, 1);
     }
 
     /// Whether an ASCII token's first two letters are those of some key (or of a spelling that
@@ -348,6 +372,56 @@ impl FormVariants {
         }
         per_term
     }
+}
+
+/// [`FormVariants`] tallied in the matcher's own pass over each block
+/// ([`Matcher::count_block_watching`]): the spelling check then costs no second scan of the
+/// text, only the hashing of its few candidate tokens.
+#[derive(Debug, Clone)]
+pub struct SpellingCheck<'a> {
+    pub matcher: &'a Matcher,
+    pub variants: &'a FormVariants,
+    /// The tokens the matcher or the check wants.
+    among: Option<FirstBytes>,
+}
+
+impl<'a> SpellingCheck<'a> {
+    pub fn new(matcher: &'a Matcher, variants: &'a FormVariants) -> SpellingCheck<'a> {
+        let among = matcher.among_with(&variants.wanted, variants.min_len);
+        SpellingCheck {
+            matcher,
+            variants,
+            among,
+        }
+    }
+
+    /// Counts `text` as [`Matcher::count_block`] does (returning its token count), and adds the
+    /// tokens that could be a spelling of a form to `spellings`, as [`FormVariants::add_words`]
+    /// does.
+    pub fn count_block(
+        &self,
+        text: &str,
+        counts: &mut [u64],
+        excluded: &mut [u64],
+        spellings: &mut Spellings,
+    ) -> u64 {
+        if self.variants.index.by_key.is_empty() {
+            return self.matcher.count_block(text, counts, excluded);
+        }
+        let Spellings { words, folded } = spellings;
+        self.matcher
+            .count_block_watching(text, counts, excluded, self.among.as_ref(), |s, e| {
+                self.variants.add_token(text, s, e, words, folded);
+            })
+    }
+}
+
+/// The candidate spellings a [`SpellingCheck`] has tallied (case-folded word types and their
+/// counts), with its folding buffer.
+#[derive(Debug, Clone, Default)]
+pub struct Spellings {
+    pub words: WordCounts,
+    folded: String,
 }
 
 /// The first two letters a word with one of `keys` can start with: the key's own, and those
@@ -467,6 +541,83 @@ mod tests {
                 (2, "centred".to_string(), 2),
             ]
         );
+    }
+
+    /// The spelling check in the matcher's pass must give the matcher's counts and the
+    /// candidates of the separate scan ([`FormVariants::add_words`]), on random texts, in every
+    /// mode and with lexicons whose first letters do and do not fit a byte mask.
+    #[test]
+    fn checking_in_the_matchers_pass_equals_two_passes() {
+        let pool = [
+            "co-production",
+            "Coproduction",
+            "CO PRODUCTION",
+            "co-productions",
+            "production",
+            "behaviour",
+            "Behavior",
+            "behaviours",
+            "centre",
+            "centred",
+            "organise",
+            "Organize",
+            "Aetiology",
+            "etiology",
+            "judgement",
+            "in",
+            "inform",
+            "Information",
+            "a",
+            "-",
+            "'",
+            " ",
+            "\n",
+            ".",
+            "é",
+            "naïve",
+            "İnform",
+            "\u{212A}i",
+            "•",
+            "1",
+            "x",
+        ];
+        let lexicons = [
+            Lexicon::load("boddison-soan-2021").unwrap(),
+            Lexicon::from_toml_str(
+                "name = \"a\"\n[categories]\nc = \"c\"\n[[terms]]\nlabel = \"p\"\ncategory = \"c\"\nforms = [\"co-production\", \"behaviour\", \"centre\", \"organise\", \"etiology\", \"judgement\", \"naïve\", \"x\"]\n",
+                "a.toml",
+            )
+            .unwrap(),
+        ];
+        let mut next = crate::testing::xorshift(0x9E37_79B9_7F4A_7C15);
+        for lexicon in &lexicons {
+            let variants = FormVariants::new(lexicon);
+            for mode in [Mode::Word, Mode::Family, Mode::Substring] {
+                let matcher = Matcher::new(lexicon, mode).unwrap();
+                let check = SpellingCheck::new(&matcher, &variants);
+                let n = lexicon.terms.len();
+                for _ in 0..300 {
+                    let words = next() % 120;
+                    let text: String = (0..words)
+                        .map(|_| pool[(next() % pool.len() as u64) as usize])
+                        .collect();
+                    let (mut counts, mut excluded) = (vec![0; n], vec![0; n]);
+                    let tokens = matcher.count_block(&text, &mut counts, &mut excluded);
+                    let mut expected = WordCounts::default();
+                    variants.add_words(&text, &mut expected, &mut String::new());
+                    let (mut counts2, mut excluded2) = (vec![0; n], vec![0; n]);
+                    let mut spellings = Spellings::default();
+                    let tokens2 =
+                        check.count_block(&text, &mut counts2, &mut excluded2, &mut spellings);
+                    assert_eq!(
+                        (tokens, &counts, &excluded),
+                        (tokens2, &counts2, &excluded2),
+                        "{text:?}"
+                    );
+                    assert_eq!(spellings.words, expected, "{mode:?} {text:?}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -71,7 +71,7 @@ use serde_json::json;
 
 use crate::cmd::args::{InputArgs, LexiconArgs, StreamArgs};
 use crate::cmd::{finish, load_and_count, write_counted};
-use crate::count::{CorpusCounts, Unit, count_document};
+use crate::count::{CorpusCounts, Unit, count_document_checked};
 use crate::dispersion::term_parts;
 use crate::document::Document;
 use crate::frequency::{WordCounts, merge};
@@ -87,7 +87,7 @@ use crate::report::dispersion::add_dispersion;
 use crate::shard::Identity;
 use crate::stream::{Streamed, Tally, Work};
 use crate::table::Report;
-use crate::variants::{FormVariants, uncovered_warnings};
+use crate::variants::{FormVariants, SpellingCheck, uncovered_warnings};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -159,10 +159,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let output = args.output.resolve(OutputFormat::Table)?;
     check_dispersion_options(&args)?;
     let outcome = Outcome::new();
-    let spelling_check = FormVariants::new(&lexicon);
+    let form_variants = FormVariants::new(&lexicon);
+    // Tallied in the matcher's own pass over the text, not in a second scan.
+    let spelling_check = SpellingCheck::new(&matcher, &form_variants);
     let count_loaded = |doc: &Document| {
         let parts = args.dispersion.then(|| term_parts(doc, &matcher));
-        let spellings = spelling_check.document_words(doc);
         let contexts = if args.with_contexts > 0 {
             let json = kwic::contexts_json(
                 std::slice::from_ref(doc),
@@ -174,7 +175,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         } else {
             Vec::new()
         };
-        let counts = count_document(doc, &matcher, args.by);
+        let (counts, spellings) = count_document_checked(doc, &spelling_check, args.by);
         (counts, contexts, parts, spellings)
     };
     let work = Work {
@@ -182,12 +183,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             matcher: &matcher,
             unit: args.by,
             contexts_per_term: args.with_contexts,
+            spelling: Some(&spelling_check),
         },
         cleaning: args.input.normalise_options(),
     };
     let from_stream = |s: Streamed| {
         let contexts = contexts_of(&s.counts.name, &lexicon, s.contexts);
-        (s.counts, contexts, None, WordCounts::default())
+        (s.counts, contexts, None, s.words)
     };
     // Large plain-text files are counted as a stream, one after another (each uses every
     // core); the others are loaded whole and counted in parallel, as every command does.
@@ -210,7 +212,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         parts.push(p);
         spellings = merge(spellings, s);
     }
-    for warning in uncovered_warnings(&lexicon, &matcher, &spelling_check, &spellings) {
+    for warning in uncovered_warnings(&lexicon, &matcher, &form_variants, &spellings) {
         eprintln!("termtally: {warning}");
     }
     let contexts: Vec<serde_json::Value> = contexts.into_iter().flatten().collect();

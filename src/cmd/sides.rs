@@ -46,6 +46,7 @@ pub(crate) fn count_side(
             matcher,
             unit: Unit::Document,
             contexts_per_term: 0,
+            spelling: None,
         }
     };
     let work = Work {

@@ -17,6 +17,7 @@ mod fonts;
 mod layout;
 mod operators;
 mod repair;
+mod widths;
 
 use layout::{LaidOutBlock, PageLayout};
 
@@ -277,12 +278,14 @@ pub fn extract_in_process(
     let ids: Vec<_> = page_ids.values().copied().collect();
     if quietly(|| {
         catch_unwind(AssertUnwindSafe(|| {
-            operators::expand_quote_operators(&mut pdf, &ids)
+            operators::expand_quote_operators(&mut pdf, &ids);
+            widths::normalise_cid_widths(&mut pdf);
         }))
     })
     .is_err()
     {
-        warnings.push("some text operators could not be prepared; text may be missing".into());
+        warnings
+            .push("some text operators or font widths could not be read; text may be wrong".into());
     }
     let mut document = Document::new(name, Format::Pdf);
     document.page_count = Some(pages.len() as u32);

@@ -459,6 +459,101 @@ fn right_to_left_text_reads_in_logical_order() {
     assert_reads_truly("right-to-left", &page_pdf(&content), &truth);
 }
 
+/// Helvetica's advances (per 1000 em) of `a`..`z`.
+const HELVETICA_LOWER: [u32; 26] = [
+    556, 556, 500, 556, 556, 278, 556, 556, 222, 222, 500, 222, 833, 556, 556, 556, 556, 333, 500,
+    278, 556, 500, 722, 500, 500, 500,
+];
+
+/// A glyph's CID in a TrueType subset in the standard glyph order (as Skia writes them with
+/// `/CIDToGIDMap /Identity`), and its advance.
+fn helvetica_cid(c: char) -> (u32, u32) {
+    match c {
+        ' ' => (3, 278),
+        '/' => (18, 278),
+        '0'..='9' => (19 + c as u32 - '0' as u32, 556),
+        'a'..='z' => (
+            68 + c as u32 - 'a' as u32,
+            HELVETICA_LOWER[c as usize - 'a' as usize],
+        ),
+        _ => panic!("no glyph for {c:?}"),
+    }
+}
+
+/// Chrome's print to PDF (Skia) gives a CIDFont's widths as ranges (`19 28 556` for the
+/// digits, `68 72 556` for a to e) with `/DW 500`, and draws a line in several strings, each
+/// placed where the last one truly ended. pdf-extract read no range, so every digit and a–e
+/// was 500 wide, the strings drifted short and their joins became word breaks: the
+/// Wikipedia printout's "file/711988/" came out "file/71 1988/".
+#[test]
+fn cid_font_widths_given_as_ranges() {
+    let lines = [
+        [
+            "accessed the database and the code file/71",
+            "1988/rich picture deadline",
+        ],
+        [
+            "embedded in the decade before 2023 ref 5318",
+            "13 and 0616 added",
+        ],
+    ];
+    let mut content = String::from("BT /F1 10 Tf\n");
+    for (row, parts) in lines.iter().enumerate() {
+        let mut x = 72.0;
+        for part in parts {
+            let hex: String = part
+                .chars()
+                .map(|c| format!("{:04X}", helvetica_cid(c).0))
+                .collect();
+            content.push_str(&format!(
+                "1 0 0 1 {x:.3} {} Tm <{hex}> Tj\n",
+                700 - 14 * row
+            ));
+            x += part
+                .chars()
+                .map(|c| f64::from(helvetica_cid(c).1))
+                .sum::<f64>()
+                / 100.0;
+        }
+    }
+    content.push_str("ET");
+    let cmap = "/CIDInit /ProcSet findresource begin 12 dict begin begincmap\n\
+        1 begincodespacerange <0000> <FFFF> endcodespacerange\n\
+        4 beginbfrange <0003> <0003> <0020> <0012> <0012> <002F> <0013> <001C> <0030>\n\
+        <0044> <005D> <0061> endbfrange\n\
+        endcmap CMapName currentdict /CMap defineresource pop end end\n";
+    let f_to_z: Vec<String> = HELVETICA_LOWER[5..].iter().map(u32::to_string).collect();
+    let pdf = pdf_from_objects(&[
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R \
+           /Resources << /Font << /F1 5 0 R >> >> >>"
+            .to_vec(),
+        stream(content.as_bytes()),
+        b"<< /Type /Font /Subtype /Type0 /BaseFont /AAAAAA+Helvetica /Encoding /Identity-H \
+           /DescendantFonts [6 0 R] /ToUnicode 8 0 R >>"
+            .to_vec(),
+        format!(
+            "<< /Type /Font /Subtype /CIDFontType2 /BaseFont /AAAAAA+Helvetica \
+             /CIDToGIDMap /Identity /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) \
+             /Supplement 0 >> /FontDescriptor 7 0 R /DW 500 \
+             /W [3 [278] 18 [278] 19 28 556 68 72 556 73 [{}]] >>",
+            f_to_z.join(" ")
+        )
+        .into_bytes(),
+        b"<< /Type /FontDescriptor /FontName /AAAAAA+Helvetica /Flags 32 \
+           /FontBBox [0 -200 1000 900] /ItalicAngle 0 /Ascent 900 /Descent -200 \
+           /CapHeight 700 /StemV 80 >>"
+            .to_vec(),
+        stream(cmap.as_bytes()),
+    ]);
+    let truth: String = lines.iter().map(|parts| parts.concat() + "\n").collect();
+    assert_reads_truly("cid-width-ranges", &pdf, &truth);
+    let text = extract(&pdf);
+    assert!(text.contains("file/711988/rich"), "{text}");
+    assert!(text.contains("ref 531813 and"), "{text}");
+}
+
 // ---------------------------------------------------------------------------------------------
 // PDFs from real producers
 
@@ -581,6 +676,33 @@ fn groff_pdfs_direct_and_through_ghostscript() {
         };
         assert_reads_truly(&format!("groff-{device}"), &pdf, &truth);
     }
+}
+
+/// CUPS's text filter (`texttopdf` of Debian's cups-filters, what CUPS runs to print a text
+/// file to PDF): 300 lines over five pages of Courier, one `Td`/`Tj` a line.
+#[test]
+fn cups_texttopdf_of_300_lines() {
+    const FILTER: &str = "/usr/lib/cups/filter/texttopdf";
+    if !Path::new(FILTER).exists() {
+        eprintln!("\n*** SKIPPED: {FILTER} is not installed (CI installs cups-filters) ***\n");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let truth = format!("{}{}", three_hundred_lines(), prose());
+    fs::write(dir.path().join("in.txt"), &truth).expect("write");
+    // The CUPS filter interface: job id, user, title, copies, options, file.
+    let out = Command::new(FILTER)
+        .args(["1", "user", "title", "1", ""])
+        .arg(dir.path().join("in.txt"))
+        .output()
+        .expect("texttopdf");
+    assert!(
+        out.status.success() && out.stdout.starts_with(b"%PDF-"),
+        "texttopdf: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(operator_uses(&out.stdout, "Tj") >= 300, "one Tj a line");
+    assert_reads_truly("cups-texttopdf", &out.stdout, &truth);
 }
 
 // ---------------------------------------------------------------------------------------------

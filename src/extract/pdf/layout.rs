@@ -47,6 +47,10 @@ const VERTICAL_FIRST: f64 = 1.5;
 /// A gap between glyphs wider than this many font sizes means the line is not a heading
 /// standing alone (a table row, a label beside a value).
 const ALONE_GAP: f64 = 2.5;
+/// A box that text flows around (see [`floating_box`]) spans this many bands of lines, and
+/// this many lines on each side of its gutter, at least.
+const MIN_BANDS: usize = 3;
+const MIN_BOX_LINES: usize = 3;
 /// Baseline angles closer than this (degrees) are one orientation.
 const ANGLE_STEP: f64 = 2.0;
 
@@ -500,68 +504,31 @@ fn runs(placed: &[Placed]) -> Vec<Run> {
 /// `MIN_COLUMN` body sizes wide, so bullets and paragraph numbers are no column), left part
 /// first, or else at its widest horizontal gaps, top part first — whichever gap is wider, so a
 /// page's header is cut off before its columns are found, and the line gaps that two columns
-/// share never cut across a gutter. A region with neither is a leaf.
+/// share never cut across a gutter. A region with no gutter whose top or bottom part has one
+/// (a box that text flows around) is cut there first ([`floating_box`]). A region with
+/// neither gutter nor gap is a leaf.
 fn xy_cut(runs: &[Run], mut ids: Vec<usize>, body: f64, leaves: &mut Vec<Vec<usize>>, depth: u32) {
     if ids.len() <= 1 || depth > 400 {
         leaves.push(ids);
         return;
     }
-    // Vertical gutters: gaps in the x-projection.
-    ids.sort_by(|&a, &b| runs[a].x0.total_cmp(&runs[b].x0));
-    let left = runs[ids[0]].x0;
-    let right = ids
-        .iter()
-        .map(|&r| runs[r].x1)
-        .fold(f64::NEG_INFINITY, f64::max);
-    let mut candidates: Vec<(f64, f64)> = Vec::new();
-    let mut edge = f64::NEG_INFINITY;
-    for &id in &ids {
-        let run = &runs[id];
-        if edge > f64::NEG_INFINITY
-            && run.x0 - edge >= GUTTER * body
-            && edge - left >= MIN_COLUMN * body
-        {
-            candidates.push((edge, run.x0));
-        }
-        edge = edge.max(run.x1);
-    }
-    // A narrow column on the right is real only when it is one line far off (a page number
-    // in the margin): the page numbers of a table of contents stay with their titles.
-    let gutter = candidates
-        .into_iter()
-        .filter(|&(lo, hi)| {
-            if right - hi >= MIN_COLUMN * body {
-                return true;
-            }
-            let (top, bottom) = ids
-                .iter()
-                .filter(|&&id| runs[id].x0 >= hi)
-                .fold((f64::INFINITY, f64::NEG_INFINITY), |(t, b), &id| {
-                    (t.min(runs[id].top()), b.max(runs[id].bottom()))
-                });
-            hi - lo >= MIN_COLUMN * body && bottom - top <= 2.0 * body
-        })
-        .filter(|&(lo, hi)| hi - lo >= 1.5 * body || !splits_one_line(runs, &ids, hi, body))
-        .max_by(|a, b| (a.1 - a.0).total_cmp(&(b.1 - b.0)));
-    // Horizontal gaps: gaps in the y-projection.
-    let mut by_top = ids.clone();
-    by_top.sort_by(|&a, &b| runs[a].top().total_cmp(&runs[b].top()));
-    let mut gaps: Vec<(usize, f64)> = Vec::new();
-    let mut bottom = f64::NEG_INFINITY;
-    for (i, &id) in by_top.iter().enumerate() {
-        let run = &runs[id];
-        if i > 0 && run.top() > bottom {
-            gaps.push((i, run.top() - bottom));
-        }
-        bottom = bottom.max(run.bottom());
-    }
+    let gutter = gutter(runs, &mut ids, body);
+    let (by_top, gaps) = horizontal_gaps(runs, &ids);
     let widest = gaps.iter().map(|g| g.1).fold(0.0, f64::max);
-    match gutter {
-        Some((lo, hi)) if !rows_first(runs, &by_top, &gaps, (lo, hi), body) => {
+    let floating = match gutter {
+        None => floating_box(runs, &by_top, &gaps, body),
+        Some(_) => None,
+    };
+    match (gutter, floating) {
+        (Some((lo, hi)), _) if !rows_first(runs, &by_top, &gaps, (lo, hi), body) => {
             let (l, r): (Vec<usize>, Vec<usize>) =
                 ids.into_iter().partition(|&id| runs[id].x0 < hi);
             xy_cut(runs, l, body, leaves, depth + 1);
             xy_cut(runs, r, body, leaves, depth + 1);
+        }
+        (None, Some(at)) => {
+            xy_cut(runs, by_top[..at].to_vec(), body, leaves, depth + 1);
+            xy_cut(runs, by_top[at..].to_vec(), body, leaves, depth + 1);
         }
         _ if !gaps.is_empty() => {
             // Every gap nearly as wide as the widest: equal line gaps go in one step.
@@ -576,6 +543,131 @@ fn xy_cut(runs: &[Run], mut ids: Vec<usize>, body: f64, leaves: &mut Vec<Vec<usi
         }
         _ => leaves.push(ids),
     }
+}
+
+/// The region's widest vertical gutter `(lo, hi)` between real columns (see [`xy_cut`]), if
+/// any. Sorts `ids` by left edge.
+fn gutter(runs: &[Run], ids: &mut [usize], body: f64) -> Option<(f64, f64)> {
+    ids.sort_by(|&a, &b| runs[a].x0.total_cmp(&runs[b].x0));
+    let left = runs[*ids.first()?].x0;
+    let right = ids
+        .iter()
+        .map(|&r| runs[r].x1)
+        .fold(f64::NEG_INFINITY, f64::max);
+    let mut candidates: Vec<(f64, f64)> = Vec::new();
+    let mut edge = f64::NEG_INFINITY;
+    for &id in ids.iter() {
+        let run = &runs[id];
+        if edge > f64::NEG_INFINITY
+            && run.x0 - edge >= GUTTER * body
+            && edge - left >= MIN_COLUMN * body
+        {
+            candidates.push((edge, run.x0));
+        }
+        edge = edge.max(run.x1);
+    }
+    // A narrow column on the right is real only when it is one line far off (a page number
+    // in the margin): the page numbers of a table of contents stay with their titles.
+    candidates
+        .into_iter()
+        .filter(|&(lo, hi)| {
+            if right - hi >= MIN_COLUMN * body {
+                return true;
+            }
+            let (top, bottom) = ids
+                .iter()
+                .filter(|&&id| runs[id].x0 >= hi)
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(t, b), &id| {
+                    (t.min(runs[id].top()), b.max(runs[id].bottom()))
+                });
+            hi - lo >= MIN_COLUMN * body && bottom - top <= 2.0 * body
+        })
+        .filter(|&(lo, hi)| hi - lo >= 1.5 * body || !splits_one_line(runs, ids, hi, body))
+        .max_by(|a, b| (a.1 - a.0).total_cmp(&(b.1 - b.0)))
+}
+
+/// The region's runs from the top down, and its horizontal gaps (gaps in the y-projection):
+/// for each, the index in that order of the first run below it, and its height.
+fn horizontal_gaps(runs: &[Run], ids: &[usize]) -> (Vec<usize>, Vec<(usize, f64)>) {
+    let mut by_top = ids.to_vec();
+    by_top.sort_by(|&a, &b| runs[a].top().total_cmp(&runs[b].top()));
+    let mut gaps: Vec<(usize, f64)> = Vec::new();
+    let mut bottom = f64::NEG_INFINITY;
+    for (i, &id) in by_top.iter().enumerate() {
+        let run = &runs[id];
+        if i > 0 && run.top() > bottom {
+            gaps.push((i, run.top() - bottom));
+        }
+        bottom = bottom.max(run.bottom());
+    }
+    (by_top, gaps)
+}
+
+/// Where to cut across a region that has no gutter, so that a column and a box beside it
+/// (Wikipedia's infobox, a sidebar) read one after the other: a line under the box that runs
+/// across the page (text flowing round it) leaves the region no gutter, and cutting it into
+/// bands at its line gaps read column and box band by band, interleaved. So the longest top
+/// (or bottom) part of at least `MIN_BANDS` bands that has a gutter it would read column by
+/// column (not a table's rows, see [`rows_first`]) is cut off whole. Returns the index in
+/// `by_top` to cut at.
+fn floating_box(runs: &[Run], by_top: &[usize], gaps: &[(usize, f64)], body: f64) -> Option<usize> {
+    /// Parts tried from each end, so a page of many lines stays cheap.
+    const TRIES: usize = 48;
+    if gaps.len() < MIN_BANDS {
+        return None;
+    }
+    let reads_columns = |part: &[usize]| {
+        let mut part = part.to_vec();
+        gutter(runs, &mut part, body).is_some_and(|g| {
+            let (top, gaps) = horizontal_gaps(runs, &part);
+            out_of_step(runs, &part, g.1, body) && !rows_first(runs, &top, &gaps, g, body)
+        })
+    };
+    // A top part ending at gap k holds k + 1 bands; a bottom part starting there, the rest.
+    let top = gaps[MIN_BANDS - 1..]
+        .iter()
+        .rev()
+        .take(TRIES)
+        .map(|g| g.0)
+        .find(|&at| reads_columns(&by_top[..at]));
+    let bottom = gaps[..gaps.len() + 1 - MIN_BANDS]
+        .iter()
+        .take(TRIES)
+        .map(|g| g.0)
+        .find(|&at| reads_columns(&by_top[at..]));
+    match (top, bottom) {
+        (Some(t), Some(b)) => Some(if t >= by_top.len() - b { t } else { b }),
+        (t, b) => t.or(b),
+    }
+}
+
+/// True when the lines on the two sides of a gutter at `hi` are out of step: each side has
+/// `MIN_BOX_LINES` lines or more (a page number in the margin is no box), and fewer than half
+/// the baselines of the side with fewer lines are level with one on the other side. The cells
+/// of a table's rows share baselines; a column and a box beside it, set with their own line
+/// spacing, meet only by chance.
+fn out_of_step(runs: &[Run], ids: &[usize], hi: f64, body: f64) -> bool {
+    let baselines = |right: bool| {
+        let mut ys: Vec<f64> = ids
+            .iter()
+            .filter(|&&id| (runs[id].x0 >= hi) == right)
+            .map(|&id| runs[id].y)
+            .collect();
+        ys.sort_by(f64::total_cmp);
+        ys.dedup_by(|a, b| (*a - *b).abs() < 0.15 * body);
+        ys
+    };
+    let (left, right) = (baselines(false), baselines(true));
+    let (fewer, other) = if left.len() <= right.len() {
+        (left, right)
+    } else {
+        (right, left)
+    };
+    let level = fewer
+        .iter()
+        .filter(|&&y| other.iter().any(|&o| (o - y).abs() < 0.15 * body))
+        .count();
+    fewer.len() >= MIN_BOX_LINES && 2 * level < fewer.len()
 }
 
 /// True when a gutter at `hi` only splits one line: one side is a single wide line whose
@@ -914,6 +1006,39 @@ mod tests {
         let all = text(&page(&words)).join("\n");
         assert!(
             all.rfind("main column").unwrap() < all.find("sidebar").unwrap(),
+            "{all:?}"
+        );
+    }
+
+    #[test]
+    fn a_box_beside_a_column_is_read_after_the_column_beside_it() {
+        // Wikipedia's infobox: a 12 pt column and a box beside it with its own line spacing,
+        // then a line under the box that runs across the page, so the page has no gutter.
+        let lines = |text: &'static str, x: f64, top: f64, step: f64, n: u32| {
+            (0..n).map(move |i| (text, x, top - step * f64::from(i), 12.0, 0.0))
+        };
+        let mut words: Vec<_> = lines("column text here", 50.0, 700.0, 14.0, 10)
+            .chain(lines("infobox entry", 300.0, 697.0, 17.0, 6))
+            .collect();
+        words.push((
+            "spanning line across the page under the box",
+            50.0,
+            560.0,
+            12.0,
+            0.0,
+        ));
+        words.push(("column text after", 50.0, 546.0, 12.0, 0.0));
+        let all = text(&page(&words)).join("\n");
+        // Last column line before the box, the box before the line under it, which reads on.
+        let order = [
+            all.rfind("column text here"),
+            all.find("infobox"),
+            all.rfind("infobox"),
+            all.find("spanning"),
+            all.find("column text after"),
+        ];
+        assert!(
+            order.iter().all(Option::is_some) && order.windows(2).all(|w| w[0] < w[1]),
             "{all:?}"
         );
     }

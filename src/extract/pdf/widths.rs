@@ -1,0 +1,167 @@
+//! Rewrites the glyph widths of CID fonts into the form `pdf-extract` reads right.
+//!
+//! A CIDFont's `/W` array (PDF 32000-1, 9.7.4.3) gives widths in two forms: `c [w1 w2 …]` for
+//! the CIDs from `c` on, and `c_first c_last w` for every CID of a range. `pdf-extract` 0.12
+//! reads the second form wrongly: it takes `c_first` for the last CID and for the width and
+//! leaves the range out, so those glyphs fall back to `/DW` (500, or 0 as Skia often writes it).
+//! It also takes a `/DW` that is not an integer for 1000. Skia (Chrome's print to PDF) writes
+//! digits and runs of letters of one width as ranges, so words drifted apart or ran together.
+//! Widths set a glyph's right edge for the word gaps, and where a string of several glyphs is
+//! shown, where the next glyph goes. So before the pages are read, every range is rewritten
+//! into the list form and a real `/DW` rounded to an integer.
+
+use pdf_extract::{Document, Object, ObjectId};
+
+/// CIDs run from 0 to 65535: a longer range is damage and is left as it is.
+const MAX_RANGE: i64 = 1 << 16;
+/// Widths written out per document at most, so a hostile file cannot make us allocate without
+/// bound (a few fonts of 65536 glyphs each fit).
+const MAX_WIDTHS: usize = 1 << 20;
+
+/// Rewrites `/W` ranges and real `/DW`s of every CIDFont in the document.
+pub fn normalise_cid_widths(doc: &mut Document) {
+    let mut budget = MAX_WIDTHS;
+    let mut changes: Vec<(ObjectId, &'static [u8], Object)> = Vec::new();
+    for (&id, object) in &doc.objects {
+        let Object::Dictionary(dict) = object else {
+            continue;
+        };
+        let cid_font = dict
+            .get(b"Subtype")
+            .and_then(Object::as_name)
+            .is_ok_and(|name| name == b"CIDFontType2" || name == b"CIDFontType0");
+        if !cid_font {
+            continue;
+        }
+        if let Ok(&Object::Real(dw)) = dict.get(b"DW") {
+            changes.push((id, b"DW", Object::Integer(f64::from(dw).round() as i64)));
+        }
+        let widths = dict
+            .get(b"W")
+            .ok()
+            .and_then(|w| doc.dereference(w).ok())
+            .and_then(|(_, w)| w.as_array().ok());
+        if let Some(listed) = widths.and_then(|w| as_lists(doc, w, &mut budget)) {
+            changes.push((id, b"W", Object::Array(listed)));
+        }
+    }
+    for (id, key, value) in changes {
+        if let Ok(Object::Dictionary(dict)) = doc.get_object_mut(id) {
+            dict.set(key, value);
+        }
+    }
+}
+
+/// The `/W` array with every `c_first c_last w` range written as `c_first [w w …]` and
+/// indirect objects inside it resolved (`pdf-extract` reads neither), or `None` when it has
+/// neither or is malformed (then `pdf-extract` reads it as it stands).
+fn as_lists(doc: &Document, w: &[Object], budget: &mut usize) -> Option<Vec<Object>> {
+    let changed = std::cell::Cell::new(false);
+    let resolve = |o: &Object| {
+        if matches!(o, Object::Reference(_)) {
+            changed.set(true);
+        }
+        doc.dereference(o).ok().map(|(_, o)| o.clone())
+    };
+    let mut out = Vec::with_capacity(w.len());
+    let mut i = 0;
+    while i < w.len() {
+        let first = resolve(&w[i])?.as_i64().ok()?;
+        match resolve(w.get(i + 1)?)? {
+            Object::Array(list) => {
+                let list = list.iter().map(resolve).collect::<Option<Vec<_>>>()?;
+                if list.iter().any(|w| w.as_float().is_err()) {
+                    return None;
+                }
+                out.push(Object::Integer(first));
+                out.push(Object::Array(list));
+                i += 2;
+            }
+            last => {
+                let last = last.as_i64().ok()?;
+                let width = resolve(w.get(i + 2)?)?;
+                width.as_float().ok()?;
+                let count = last.checked_sub(first)?.checked_add(1)?;
+                if !(1..=MAX_RANGE).contains(&count) || count as usize > *budget {
+                    return None;
+                }
+                *budget -= count as usize;
+                out.push(Object::Integer(first));
+                out.push(Object::Array(vec![width; count as usize]));
+                changed.set(true);
+                i += 3;
+            }
+        }
+    }
+    changed.get().then_some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pdf_extract::Dictionary;
+
+    fn widths_of(doc: &Document, id: ObjectId) -> Vec<Object> {
+        doc.get_dictionary(id)
+            .unwrap()
+            .get(b"W")
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .clone()
+    }
+
+    fn cid_font(doc: &mut Document, w: Object) -> ObjectId {
+        let mut dict = Dictionary::new();
+        dict.set("Type", Object::Name(b"Font".to_vec()));
+        dict.set("Subtype", Object::Name(b"CIDFontType2".to_vec()));
+        dict.set("DW", Object::Real(499.6));
+        dict.set("W", w);
+        doc.add_object(Object::Dictionary(dict))
+    }
+
+    #[test]
+    fn ranges_become_lists_and_lists_stay() {
+        let mut doc = Document::with_version("1.4");
+        let w = vec![
+            Object::Integer(3),
+            Object::Array(vec![Object::Real(250.0), Object::Integer(333)]),
+            Object::Integer(19),
+            Object::Integer(21),
+            Object::Real(556.0),
+        ];
+        let id = cid_font(&mut doc, Object::Array(w));
+        normalise_cid_widths(&mut doc);
+        let w = widths_of(&doc, id);
+        assert_eq!(w.len(), 4);
+        assert_eq!(w[0], Object::Integer(3));
+        assert_eq!(w[2], Object::Integer(19));
+        assert_eq!(w[3], Object::Array(vec![Object::Real(556.0); 3]));
+        let dw = doc.get_dictionary(id).unwrap().get(b"DW").unwrap().clone();
+        assert_eq!(dw, Object::Integer(500));
+    }
+
+    #[test]
+    fn a_referenced_array_is_read_and_damage_left_alone() {
+        let mut doc = Document::with_version("1.4");
+        let array = doc.add_object(Object::Array(vec![
+            Object::Integer(0),
+            Object::Integer(1),
+            Object::Integer(600),
+        ]));
+        let id = cid_font(&mut doc, Object::Reference(array));
+        // A range of four billion CIDs would be gigabytes of widths.
+        let huge = vec![
+            Object::Integer(0),
+            Object::Integer(i64::from(u32::MAX)),
+            Object::Integer(600),
+        ];
+        let damaged = cid_font(&mut doc, Object::Array(huge.clone()));
+        normalise_cid_widths(&mut doc);
+        assert_eq!(
+            widths_of(&doc, id)[1],
+            Object::Array(vec![Object::Integer(600); 2])
+        );
+        assert_eq!(widths_of(&doc, damaged), huge);
+    }
+}
