@@ -8,8 +8,9 @@
 # at the end) from the text termtally extracts from every PDF and XML file of the corpora,
 # repeated; then runs words, ngrams and collocates one after another, ROUNDS times (default 3),
 # interleaved so that a machine busy with other work slows all three alike, each under
-# /usr/bin/time -v (wall time and peak memory). Prints the median of each, the ratios to words
-# and a Markdown table for BENCHMARKS.md. Needs cargo, python3 and GNU time (/usr/bin/time).
+# /usr/bin/time -v (wall time, CPU time user+sys and peak memory). Prints the median of each,
+# the ratios to words and a Markdown table for BENCHMARKS.md. Needs cargo, python3 and GNU time
+# (/usr/bin/time).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -46,8 +47,9 @@ for round in $(seq "$rounds"); do
     /usr/bin/time -v -o "$work/time.txt" sh -c "${commands[$name]} > $work/out.csv"
     wall=$(awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, t, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + t[i]; print s }' "$work/time.txt")
     rss=$(awk '/Maximum resident set size/ { printf "%.0f", $6 / 1024 }' "$work/time.txt")
+    cpu=$(awk -F': ' '/(User|System) time \(seconds\)/ { s += $2 } END { printf "%.2f", s }' "$work/time.txt")
     rows=$(($(wc -l <"$work/out.csv") - 1))
-    printf '%s\t%s\t%s\t%s\t%s\n' "$round" "$name" "$wall" "$rss" "$rows" | tee -a "$work/times.tsv"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$name" "$wall" "$rss" "$rows" "$cpu" | tee -a "$work/times.tsv"
   done
 done
 
@@ -56,18 +58,21 @@ import statistics, sys
 path, size, cores, load = sys.argv[1:]
 runs = {}
 for line in open(path):
-    _, name, wall, rss, rows = line.split("\t")
-    runs.setdefault(name, []).append((float(wall), int(rss), int(rows)))
-words = statistics.median(w for w, _, _ in runs["words"])
+    _, name, wall, rss, rows, cpu = line.split("\t")
+    runs.setdefault(name, []).append((float(wall), int(rss), int(rows), float(cpu)))
+words = statistics.median(w for w, _, _, _ in runs["words"])
+words_cpu = statistics.median(c for _, _, _, c in runs["words"])
 print(f"\n{size} of text, {cores} cores, load average {load} at the end; median of {len(runs['words'])} interleaved rounds\n")
-print("| command | median wall (s) | runs (s) | x words | peak RSS (MB) | rows | within 3x |")
-print("|---|---|---|---|---|---|---|")
+print("| command | median wall (s) | runs (s) | x words | median CPU user+sys (s) | CPU x words | peak RSS (MB) | rows | within 3x |")
+print("|---|---|---|---|---|---|---|---|---|")
 labels = {"words": "words", "ngrams": "ngrams -n 2..3", "collocates": "collocates information"}
 for name in ["words", "ngrams", "collocates"]:
-    walls = [w for w, _, _ in runs[name]]
+    walls = [w for w, _, _, _ in runs[name]]
     median = statistics.median(walls)
     ratio = median / words
+    cpu = statistics.median(c for _, _, _, c in runs[name])
     per_round = " / ".join(f"{w:.1f}" for w in walls)
     ok = "-" if name == "words" else ("yes" if ratio <= 3 else "NO")
-    print(f"| {labels[name]} | {median:.2f} | {per_round} | {ratio:.2f} | {max(r for _, r, _ in runs[name])} | {runs[name][0][2]} | {ok} |")
+    rss = max(r for _, r, _, _ in runs[name])
+    print(f"| {labels[name]} | {median:.2f} | {per_round} | {ratio:.2f} | {cpu:.2f} | {cpu / words_cpu:.2f} | {rss} | {runs[name][0][2]} | {ok} |")
 PY

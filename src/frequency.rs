@@ -161,13 +161,13 @@ struct Key {
 /// The first 16 bytes of a word, zero-padded, as two little-endian words, and its length: the
 /// whole key of a short word.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Head {
+pub(crate) struct Head {
     words: [u64; 2],
     len: usize,
 }
 
 impl Head {
-    fn of(bytes: &[u8]) -> Head {
+    pub(crate) fn of(bytes: &[u8]) -> Head {
         let mut head = [0u8; 16];
         let n = bytes.len().min(16);
         head[..n].copy_from_slice(&bytes[..n]);
@@ -186,14 +186,14 @@ impl Head {
     }
 
     /// The hash of a word of at most 16 bytes.
-    fn hash(self) -> u64 {
+    pub(crate) fn hash(self) -> u64 {
         mix(self.words[0], self.words[1] ^ (self.len as u64) << 56)
     }
 }
 
 /// A folded multiply: a fast mixing step with good high and low bits (as in wyhash/foldhash).
 #[inline(always)]
-fn mix(a: u64, b: u64) -> u64 {
+pub(crate) fn mix(a: u64, b: u64) -> u64 {
     let product =
         u128::from(a ^ 0x243f_6a88_85a3_08d3).wrapping_mul(u128::from(b ^ 0x1319_8a2e_0370_7344));
     (product >> 64) as u64 ^ product as u64
@@ -384,6 +384,38 @@ fn ascii_lower(x: u64) -> u64 {
     x | upper >> 2
 }
 
+/// The [`Head`] of the token `bytes[start..end]` case-folded, if it is ASCII and at most 16
+/// bytes long: read from the text as two machine words and lower-cased in them, without copying
+/// the token. Equal to `Head::of` of the folded token.
+#[inline(always)]
+pub(crate) fn ascii_folded_head(bytes: &[u8], start: usize, end: usize) -> Option<Head> {
+    let len = end - start;
+    if len > 16 {
+        return None;
+    }
+    // The 16 bytes from the token's start, masked to its length.
+    let head = match bytes.get(start..start + 16) {
+        Some(window) => {
+            let mut head = [0u8; 16];
+            head.copy_from_slice(window);
+            let mut head = Head::from_padded(&head, len);
+            let keep = |bytes: usize| match bytes {
+                0 => 0,
+                8.. => !0u64,
+                n => (1u64 << (8 * n)) - 1,
+            };
+            head.words[0] &= keep(len);
+            head.words[1] &= keep(len.saturating_sub(8));
+            head
+        }
+        None => Head::of(&bytes[start..end]),
+    };
+    ((head.words[0] | head.words[1]) & 0x8080_8080_8080_8080 == 0).then(|| Head {
+        words: [ascii_lower(head.words[0]), ascii_lower(head.words[1])],
+        len,
+    })
+}
+
 /// Adds every token of `text` to `counts` and returns the number of tokens. `folded` is a buffer
 /// reused across calls. An ASCII token of up to 16 bytes is lower-cased and looked up without
 /// being copied; other tokens are case-folded into `folded` first. Only a type not seen before
@@ -395,39 +427,15 @@ pub fn add_words(text: &str, counts: &mut WordCounts, folded: &mut String) -> u6
     for_each_token(text, |start, end| {
         let end = token_end(text, start, end);
         let before = previous.replace((start, end));
-        let len = end - start;
-        if len <= 16 {
-            // The 16 bytes from the token's start, masked to its length.
-            let head = match bytes.get(start..start + 16) {
-                Some(window) => {
-                    let mut head = [0u8; 16];
-                    head.copy_from_slice(window);
-                    let mut head = Head::from_padded(&head, len);
-                    let keep = |bytes: usize| match bytes {
-                        0 => 0,
-                        8.. => !0u64,
-                        n => (1u64 << (8 * n)) - 1,
-                    };
-                    head.words[0] &= keep(len);
-                    head.words[1] &= keep(len.saturating_sub(8));
-                    head
-                }
-                None => Head::of(&bytes[start..end]),
+        if let Some(head) = ascii_folded_head(bytes, start, end) {
+            let capitals = if bytes[start].is_ascii_uppercase() || after_address_mark(bytes, start)
+            {
+                capitals_of(text, start, end, before)
+            } else {
+                Capitals::default()
             };
-            if (head.words[0] | head.words[1]) & 0x8080_8080_8080_8080 == 0 {
-                let capitals =
-                    if bytes[start].is_ascii_uppercase() || after_address_mark(bytes, start) {
-                        capitals_of(text, start, end, before)
-                    } else {
-                        Capitals::default()
-                    };
-                let head = Head {
-                    words: [ascii_lower(head.words[0]), ascii_lower(head.words[1])],
-                    len,
-                };
-                counts.add_short(head, 1, capitals);
-                return;
-            }
+            counts.add_short(head, 1, capitals);
+            return;
         }
         folded.clear();
         push_folded(&text[start..end], folded);
