@@ -95,6 +95,12 @@ pub enum ExtractError {
     Encoding(String),
     #[error("too large: {0}")]
     TooLarge(String),
+    /// The isolated PDF worker reached its memory limit (in MB). Said plainly: a file of a few
+    /// KB can do this when it is damaged (fuzzing found such files), so "too large" would mislead.
+    #[error(
+        "the PDF reader ran out of memory on this file: it is damaged, or needs more than the {0} MB that TERMTALLY_PDF_MEMORY_MB allows"
+    )]
+    OutOfMemory(u64),
     #[error("nothing arrived for {} (is anything writing to this pipe or device? raise --timeout to wait longer)", seconds(*.0))]
     NoData(u64),
 }

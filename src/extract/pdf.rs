@@ -164,7 +164,7 @@ fn extract_in_worker(
 fn crash_reason(status: &std::process::ExitStatus, stderr: &[u8]) -> ExtractError {
     let stderr = String::from_utf8_lossy(stderr);
     if stderr.contains("memory allocation") || stderr.contains("out of memory") {
-        return ExtractError::TooLarge("the PDF reader ran out of memory on this file".into());
+        return ExtractError::OutOfMemory(check_memory_env().unwrap_or(DEFAULT_MEMORY_MB));
     }
     #[cfg(unix)]
     {

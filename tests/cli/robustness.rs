@@ -635,12 +635,58 @@ fn runaway_pdf_allocation_is_stopped_by_the_worker_memory_limit() {
     assert_eq!(
         batch.stderr_lines(),
         [
-            "termtally: heavy.pdf: too large: the PDF reader ran out of memory on this file",
+            "termtally: heavy.pdf: the PDF reader ran out of memory on this file: it is damaged, \
+             or needs more than the 200 MB that TERMTALLY_PDF_MEMORY_MB allows",
             "termtally: 1 of 2 documents failed"
         ]
     );
     assert_eq!(batch.code, Some(1));
     assert_good_counted(&batch);
+}
+
+/// Two PDFs of under 2 KB that `cargo fuzz` (pdf-small, 2 December 2026) found taking over 3 GB
+/// in the PDF reader. In termtally they are read in the worker, whose memory limit stops them:
+/// each fails alone with a message that does not call a 2 KB file "too large".
+#[test]
+fn small_damaged_pdfs_that_exhaust_the_reader_fail_alone_and_plainly() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_good(dir.path());
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/pdf-oom");
+    for name in ["fuzz-oom-1.pdf", "fuzz-oom-2.pdf"] {
+        fs::copy(fixtures.join(name), dir.path().join(name)).expect("copy");
+        assert!(fs::metadata(dir.path().join(name)).expect("size").len() < 2048);
+    }
+    let start = Instant::now();
+    let batch = run_with(
+        dir.path(),
+        &[
+            "count",
+            "-f",
+            "json",
+            "fuzz-oom-1.pdf",
+            "good.pdf",
+            "fuzz-oom-2.pdf",
+        ],
+        &[("TERMTALLY_PDF_MEMORY_MB", "256")],
+        None,
+    );
+    let reason = "the PDF reader ran out of memory on this file: it is damaged, or needs more \
+                  than the 256 MB that TERMTALLY_PDF_MEMORY_MB allows";
+    assert_eq!(
+        batch.stderr_lines(),
+        [
+            format!("termtally: fuzz-oom-1.pdf: {reason}"),
+            format!("termtally: fuzz-oom-2.pdf: {reason}"),
+            "termtally: 2 of 3 documents failed".to_string(),
+        ]
+    );
+    assert_eq!(batch.code, Some(1));
+    assert_good_counted(&batch);
+    assert!(
+        start.elapsed() < Duration::from_secs(60),
+        "{:?}",
+        start.elapsed()
+    );
 }
 
 #[test]
