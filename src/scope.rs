@@ -205,6 +205,26 @@ impl Scope {
         (!parts.is_empty()).then(|| parts.join("; "))
     }
 
+    /// The command-line options that give this scope (`--pages 12-40 --part 3`), for a
+    /// command printed so that a reader can reproduce the counts. Values unquoted: the caller
+    /// quotes them for its shell.
+    pub fn arguments(&self) -> Vec<(&'static str, String)> {
+        let mut args = Vec::new();
+        if let Some(p) = &self.pages {
+            args.push(("--pages", p.text.clone()));
+        }
+        if let Some(s) = &self.sections {
+            args.push(("--sections", s.text.clone()));
+        }
+        if let Some(p) = &self.part {
+            args.push(("--part", p.clone()));
+        }
+        if let Some(h) = &self.heading {
+            args.push(("--heading", h.0.as_str().to_string()));
+        }
+        args
+    }
+
     /// The note a report prints about the scope, and its JSON `meta.scope`.
     pub fn annotate(&self, report: &mut crate::table::Report) {
         let Some(scope) = self.describe() else {
@@ -294,6 +314,28 @@ fn part_number(given: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn arguments_give_back_every_filter() {
+        let scope = Scope {
+            pages: Some(PageRanges::parse("12-40,52").unwrap()),
+            sections: Some(SectionRanges::parse("4.9-4.12").unwrap()),
+            part: Some("3".into()),
+            heading: Some(HeadingPattern::parse("co-?production").unwrap()),
+        };
+        let arguments = scope.arguments();
+        let args: Vec<(&str, &str)> = arguments.iter().map(|(o, v)| (*o, v.as_str())).collect();
+        assert_eq!(
+            args,
+            [
+                ("--pages", "12-40,52"),
+                ("--sections", "4.9-4.12"),
+                ("--part", "3"),
+                ("--heading", "co-?production"),
+            ]
+        );
+        assert!(Scope::default().arguments().is_empty());
+    }
 
     fn key(s: &str) -> SectionKey {
         SectionKey::parse(s).unwrap()

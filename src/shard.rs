@@ -408,8 +408,15 @@ pub fn word_counts(
                 reason: format!("the word {word:?} has two rows"),
             });
         }
-        counts.add(word, uint(&row["count"]));
-        documents_per_word.add(word, uint(&row["documents"]));
+        // A damaged row is refused, never merged as 0.
+        let number = |key: &str| {
+            row[key].as_u64().ok_or_else(|| ShardError::NotAShard {
+                file: shard.file.clone(),
+                reason: format!("the word {word:?} has no whole-number {key:?}"),
+            })
+        };
+        counts.add(word, number("count")?);
+        documents_per_word.add(word, number("documents")?);
     }
     Ok((summaries(shard)?, counts, documents_per_word))
 }

@@ -255,7 +255,9 @@ impl FormVariants {
                 wanted[b'a' as usize] = true;
             }
         }
-        let min_len = min_len.min(max_len);
+        // A word's key can be one byte longer than the word (-tred gives -tered): "centred" (7)
+        // is a spelling of "centered" (key of 8).
+        let min_len = min_len.min(max_len).saturating_sub(1);
         if !ascii {
             wanted = [true; 256];
         }
@@ -634,6 +636,18 @@ mod tests {
         );
         let lexicon = phrase_lexicon(&c).unwrap();
         assert_eq!(lexicon.terms.len(), c.len());
+    }
+
+    #[test]
+    fn a_spelling_shorter_than_every_key_is_still_found() {
+        let lexicon = Lexicon::from_pattern("centered").unwrap();
+        let check = FormVariants::new(&lexicon);
+        let mut scanned = WordCounts::default();
+        check.add_words("The centred plan.", &mut scanned, &mut String::new());
+        let word_mode = Matcher::new(&lexicon, Mode::Word).unwrap();
+        let found = check.uncovered(&word_mode, 1, scanned.iter());
+        assert_eq!(found.len(), 1, "centred is a spelling of centered");
+        assert_eq!(found[0].variants, [("centred".to_string(), 1)]);
     }
 
     #[test]

@@ -444,6 +444,11 @@ impl Prepared {
             "--mode".to_string(),
             self.mode.name().to_string(),
         ];
+        // The scope too, or the printed command would count every page.
+        for (option, value) in self.scope.arguments() {
+            words.push(option.to_string());
+            words.push(shell_quote(&value));
+        }
         let names = |entries: &[Arc<Entry>]| -> Vec<String> {
             entries.iter().map(|e| shell_quote(&e.name)).collect()
         };

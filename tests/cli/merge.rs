@@ -300,3 +300,31 @@ fn merge_refuses_a_document_in_two_shards_and_a_file_that_is_not_a_shard() {
         "{err}"
     );
 }
+
+#[test]
+fn merge_refuses_a_words_shard_with_a_damaged_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let doc = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    };
+    let one = doc("one.txt", "Parents must be consulted.");
+    let two = doc("two.txt", "Parents advise and support.");
+    let keep = ["--proper-nouns", "keep"];
+    let good = run_json("words", &[one], &keep);
+    let mut damaged = run_json("words", &[two], &keep);
+    damaged["rows"][0]["count"] = "many".into();
+    let word = damaged["rows"][0]["word"].as_str().unwrap().to_string();
+    let shards = [
+        write_shard(dir.path(), "A.json", &good),
+        write_shard(dir.path(), "B.json", &damaged),
+    ];
+    let out = termtally().arg("merge").args(&shards).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(&format!("the word {word:?} has no whole-number \"count\"")),
+        "{err}"
+    );
+}

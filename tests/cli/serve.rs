@@ -1072,6 +1072,14 @@ fn every_table_downloads_as_the_command_writes_it_and_a_scope_counts_as_count_pa
         "the scope changes the counts"
     );
     assert_eq!(counted.json()["scope"], cli["scope"]);
+    // The report's Method section gives a command that reproduces the scoped counts.
+    let made = served.post_json("/api/report", &scoped);
+    assert_eq!(made.status, 200, "{}", made.text());
+    let page = served.get(made.json()["url"].as_str().expect("url"));
+    assert!(
+        page.text().contains("--mode word --pages 2-3 "),
+        "the printed command lacks the scope"
+    );
     scoped["pages"] = "two".into();
     let refused = served.post_json("/api/count", &scoped);
     assert_eq!(refused.status, 422);

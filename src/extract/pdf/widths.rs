@@ -69,6 +69,9 @@ fn as_lists(doc: &Document, w: &[Object], budget: &mut usize) -> Option<Vec<Obje
         let first = resolve(&w[i])?.as_i64().ok()?;
         match resolve(w.get(i + 1)?)? {
             Object::Array(list) => {
+                // Copied too, so charged to the budget like a range's widths: a /W shared by
+                // thousands of fonts must not be copied for each without bound.
+                *budget = budget.checked_sub(list.len())?;
                 let list = list.iter().map(resolve).collect::<Option<Vec<_>>>()?;
                 if list.iter().any(|w| w.as_float().is_err()) {
                     return None;
