@@ -18,38 +18,82 @@ const MAX_RANGE: i64 = 1 << 16;
 /// bound (a few fonts of 65536 glyphs each fit).
 const MAX_WIDTHS: usize = 1 << 20;
 
+/// Where a CIDFont dictionary is: an object of its own, or written directly inside a Type0
+/// font's `/DescendantFonts` array (as some producers do), which a scan of the objects alone
+/// would miss and leave misread.
+enum FontAt {
+    Object(ObjectId),
+    Descendant(ObjectId, usize),
+}
+
+/// The keys of one font dictionary to set, with their new values.
+type FontChanges = Vec<(&'static [u8], Object)>;
+
 /// Rewrites `/W` ranges and real `/DW`s of every CIDFont in the document.
 pub fn normalise_cid_widths(doc: &mut Document) {
     let mut budget = MAX_WIDTHS;
-    let mut changes: Vec<(ObjectId, &'static [u8], Object)> = Vec::new();
+    let mut changes: Vec<(FontAt, FontChanges)> = Vec::new();
     for (&id, object) in &doc.objects {
         let Object::Dictionary(dict) = object else {
             continue;
         };
-        let cid_font = dict
-            .get(b"Subtype")
-            .and_then(Object::as_name)
-            .is_ok_and(|name| name == b"CIDFontType2" || name == b"CIDFontType0");
-        if !cid_font {
-            continue;
-        }
-        if let Ok(&Object::Real(dw)) = dict.get(b"DW") {
-            changes.push((id, b"DW", Object::Integer(f64::from(dw).round() as i64)));
-        }
-        let widths = dict
-            .get(b"W")
-            .ok()
-            .and_then(|w| doc.dereference(w).ok())
-            .and_then(|(_, w)| w.as_array().ok());
-        if let Some(listed) = widths.and_then(|w| as_lists(doc, w, &mut budget)) {
-            changes.push((id, b"W", Object::Array(listed)));
+        if is_cid_font(dict) {
+            changes.push((FontAt::Object(id), font_changes(doc, dict, &mut budget)));
+        } else if let Ok(Object::Array(descendants)) = dict.get(b"DescendantFonts") {
+            for (i, descendant) in descendants.iter().enumerate() {
+                if let Object::Dictionary(font) = descendant
+                    && is_cid_font(font)
+                {
+                    let found = font_changes(doc, font, &mut budget);
+                    changes.push((FontAt::Descendant(id, i), found));
+                }
+            }
         }
     }
-    for (id, key, value) in changes {
-        if let Ok(Object::Dictionary(dict)) = doc.get_object_mut(id) {
-            dict.set(key, value);
+    for (at, font_changes) in changes {
+        let dict = match at {
+            FontAt::Object(id) => doc
+                .get_object_mut(id)
+                .ok()
+                .and_then(|o| o.as_dict_mut().ok()),
+            FontAt::Descendant(id, i) => doc
+                .get_object_mut(id)
+                .ok()
+                .and_then(|o| o.as_dict_mut().ok())
+                .and_then(|d| d.get_mut(b"DescendantFonts").ok())
+                .and_then(|a| a.as_array_mut().ok())
+                .and_then(|a| a.get_mut(i))
+                .and_then(|f| f.as_dict_mut().ok()),
+        };
+        if let Some(dict) = dict {
+            for (key, value) in font_changes {
+                dict.set(key, value);
+            }
         }
     }
+}
+
+fn is_cid_font(dict: &pdf_extract::Dictionary) -> bool {
+    dict.get(b"Subtype")
+        .and_then(Object::as_name)
+        .is_ok_and(|name| name == b"CIDFontType2" || name == b"CIDFontType0")
+}
+
+/// The new `/DW` and `/W` of one CIDFont, where they need rewriting.
+fn font_changes(doc: &Document, dict: &pdf_extract::Dictionary, budget: &mut usize) -> FontChanges {
+    let mut changes = Vec::new();
+    if let Ok(&Object::Real(dw)) = dict.get(b"DW") {
+        changes.push((&b"DW"[..], Object::Integer(f64::from(dw).round() as i64)));
+    }
+    let widths = dict
+        .get(b"W")
+        .ok()
+        .and_then(|w| doc.dereference(w).ok())
+        .and_then(|(_, w)| w.as_array().ok());
+    if let Some(listed) = widths.and_then(|w| as_lists(doc, w, budget)) {
+        changes.push((&b"W"[..], Object::Array(listed)));
+    }
+    changes
 }
 
 /// The `/W` array with every `c_first c_last w` range written as `c_first [w w …]` and
@@ -142,6 +186,30 @@ mod tests {
         assert_eq!(w[3], Object::Array(vec![Object::Real(556.0); 3]));
         let dw = doc.get_dictionary(id).unwrap().get(b"DW").unwrap().clone();
         assert_eq!(dw, Object::Integer(500));
+    }
+
+    #[test]
+    fn a_cid_font_written_inside_its_type0_font_is_rewritten_too() {
+        let mut doc = Document::with_version("1.4");
+        let mut font = Dictionary::new();
+        font.set("Subtype", Object::Name(b"CIDFontType2".to_vec()));
+        let range = [Object::Integer(0), Object::Integer(1), Object::Integer(600)];
+        font.set("W", Object::Array(range.to_vec()));
+        let mut type0 = Dictionary::new();
+        type0.set("Subtype", Object::Name(b"Type0".to_vec()));
+        type0.set(
+            "DescendantFonts",
+            Object::Array(vec![Object::Dictionary(font)]),
+        );
+        let id = doc.add_object(Object::Dictionary(type0));
+        normalise_cid_widths(&mut doc);
+        let type0 = doc.get_dictionary(id).unwrap();
+        let descendants = type0.get(b"DescendantFonts").unwrap().as_array().unwrap();
+        let w = descendants[0].as_dict().unwrap().get(b"W").unwrap();
+        assert_eq!(
+            w.as_array().unwrap()[1],
+            Object::Array(vec![Object::Integer(600); 2])
+        );
     }
 
     #[test]
