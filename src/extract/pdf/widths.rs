@@ -108,14 +108,16 @@ fn as_lists(doc: &Document, w: &[Object], budget: &mut usize) -> Option<Vec<Obje
         doc.dereference(o).ok().map(|(_, o)| o.clone())
     };
     let mut out = Vec::with_capacity(w.len());
+    // Widths of the list form copied so far: charged to the budget only if this /W is rewritten
+    // (kept), but checked before each copy, so a list shared by thousands of fonts cannot be
+    // copied for each without bound.
+    let mut listed = 0usize;
     let mut i = 0;
     while i < w.len() {
         let first = resolve(&w[i])?.as_i64().ok()?;
         match resolve(w.get(i + 1)?)? {
             Object::Array(list) => {
-                // Copied too, so charged to the budget like a range's widths: a /W shared by
-                // thousands of fonts must not be copied for each without bound.
-                *budget = budget.checked_sub(list.len())?;
+                listed = listed.checked_add(list.len()).filter(|&n| n <= *budget)?;
                 let list = list.iter().map(resolve).collect::<Option<Vec<_>>>()?;
                 if list.iter().any(|w| w.as_float().is_err()) {
                     return None;
@@ -129,7 +131,7 @@ fn as_lists(doc: &Document, w: &[Object], budget: &mut usize) -> Option<Vec<Obje
                 let width = resolve(w.get(i + 2)?)?;
                 width.as_float().ok()?;
                 let count = last.checked_sub(first)?.checked_add(1)?;
-                if !(1..=MAX_RANGE).contains(&count) || count as usize > *budget {
+                if !(1..=MAX_RANGE).contains(&count) || count as usize + listed > *budget {
                     return None;
                 }
                 *budget -= count as usize;
@@ -140,7 +142,12 @@ fn as_lists(doc: &Document, w: &[Object], budget: &mut usize) -> Option<Vec<Obje
             }
         }
     }
-    changed.get().then_some(out)
+    if changed.get() {
+        *budget -= listed;
+        Some(out)
+    } else {
+        None
+    }
 }
 
 #[cfg(test)]
@@ -210,6 +217,36 @@ mod tests {
             w.as_array().unwrap()[1],
             Object::Array(vec![Object::Integer(600); 2])
         );
+    }
+
+    #[test]
+    fn a_long_list_shared_by_many_fonts_is_copied_within_the_budget() {
+        let mut doc = Document::with_version("1.4");
+        let mut w = vec![
+            Object::Integer(0),
+            Object::Array(vec![Object::Integer(500); 600_000]),
+        ];
+        w.extend([
+            Object::Integer(700_000),
+            Object::Integer(700_001),
+            Object::Integer(600),
+        ]);
+        let shared = doc.add_object(Object::Array(w));
+        let fonts: Vec<ObjectId> = (0..5)
+            .map(|_| cid_font(&mut doc, Object::Reference(shared)))
+            .collect();
+        normalise_cid_widths(&mut doc);
+        let rewritten = fonts
+            .iter()
+            .filter(|&&id| {
+                !matches!(
+                    doc.get_dictionary(id).unwrap().get(b"W"),
+                    Ok(Object::Reference(_))
+                )
+            })
+            .count();
+        // 600,002 widths each against a budget of 1,048,576: one font, not five.
+        assert_eq!(rewritten, 1);
     }
 
     #[test]
