@@ -137,6 +137,14 @@ impl Table {
             ..Table::default()
         }
     }
+    /// Notes that only the first `shown` of `total` rows are listed (`--top`), when that is so.
+    pub fn note_top(&mut self, shown: usize, total: usize) {
+        if shown < total {
+            self.notes.push(format!(
+                "The first {shown} of {total} rows (--top {shown})."
+            ));
+        }
+    }
     pub fn push(&mut self, cells: Vec<Value>) {
         self.push_row(Row { cells, bold: false });
     }

@@ -318,12 +318,7 @@ fn build_report(
         ]);
     }
     describe(&mut table, documents, args, node, totals);
-    if shown < rows.len() {
-        table.notes.push(format!(
-            "The first {shown} of {} rows (--top {shown}).",
-            rows.len()
-        ));
-    }
+    table.note_top(shown, rows.len());
     report.tables.push(table);
     report
 }

@@ -288,12 +288,7 @@ fn build_report(
         ]);
     }
     table.notes.push(filter_note(args, spec));
-    if shown < rows.len() {
-        table.notes.push(format!(
-            "The first {shown} of {} rows (--top {shown}).",
-            rows.len()
-        ));
-    }
+    table.note_top(shown, rows.len());
     report.tables.push(table);
     report
 }

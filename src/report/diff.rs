@@ -430,11 +430,7 @@ fn words_table(mut words: Vec<WordRow>, options: &ReportOptions) -> (Table, Stri
         level_text(alpha),
         tested.critical_g2,
     ));
-    if shown < m {
-        table
-            .notes
-            .push(format!("The first {shown} of {m} rows (--top {shown})."));
-    }
+    table.note_top(shown, m);
     let summary = format!(
         " Words: {up} of {m} types rose and {down} fell significantly (p < {}, {correction} correction).",
         level_text(alpha)

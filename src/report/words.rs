@@ -199,12 +199,7 @@ pub fn build_report(corpus: &Corpus, options: &Options, filter: &WordFilter) -> 
     if !left_out.is_empty() {
         table.notes.push(left_out);
     }
-    if shown < rows.len() {
-        table.notes.push(format!(
-            "The first {shown} of {} rows (--top {shown}).",
-            rows.len()
-        ));
-    }
+    table.note_top(shown, rows.len());
     report.tables.push(table);
     report
 }
