@@ -178,7 +178,7 @@ def check_counts(driver, count):
         fail("terms table has %d rows, count --format json %d" % (len(table), len(rows)))
     for got, want in zip(table, rows):
         document, term, category, hits, words, rate, share, dp = got["cells"]
-        expected = [want["document"], want["term"] or "", want["category"], str(want["count"]), str(want["tokens"])]
+        expected = [want["document"], want["term"] or "", want["category"], f"{want['count']:,}", f"{want['tokens']:,}"]
         if [document, term, category, hits, words] != expected or got["kind"] != want["kind"]:
             fail("terms table row %r != %r" % (got["cells"], want))
         if not close(rate, want["rate_per_10k"], 0.005):
@@ -277,7 +277,7 @@ def check_diff(driver, diff):
         c = got["cells"]
         # term, category, old, old/10k, new, new/10k, change/10k, status, G2, sig, LR, %DIFF, keyword
         if [c[0], c[1], c[2], c[4], c[7], c[9], c[12]] != [
-            want["term"], want["category"], str(want["old_count"]), str(want["new_count"]),
+            want["term"], want["category"], f"{want['old_count']:,}", f"{want['new_count']:,}",
             want["status"], want["significance"], want["keyword"],
         ]:
             fail("change row %r != %r" % (c, want))
@@ -297,13 +297,16 @@ def check_sorting(driver):
     if len(buttons) < 4:
         fail("the terms table has no sort buttons (did the script run?)")
         return
-    for clicks, order in ((1, "ascending"), (2, "descending")):
-        buttons[3].click()  # Count
-        counts = [int(r["cells"][3]) for r in table_rows(driver, "#terms-table")]
-        want = sorted(counts, reverse=(order == "descending"))
-        if counts != want:
-            fail("after %d click(s) on Count the table is not in %s order" % (clicks, order))
-    driver.refresh()
+    # Count, then Words (its cells have thousands separators: "2,288" must sort as 2288).
+    for column, name in ((3, "Count"), (4, "Words")):
+        for clicks, order in ((1, "ascending"), (2, "descending")):
+            buttons[column].click()
+            counts = [int(r["cells"][column].replace(",", "")) for r in table_rows(driver, "#terms-table")]
+            want = sorted(counts, reverse=(order == "descending"))
+            if counts != want:
+                fail("after %d click(s) on %s the table is not in %s order" % (clicks, name, order))
+        driver.refresh()
+        buttons = driver.find_elements("css selector", "#terms-table thead th button")
 
 
 def check_phone_width(driver):

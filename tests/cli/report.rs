@@ -84,6 +84,18 @@ fn doc_key(row: &Json) -> &str {
         .unwrap_or_else(|| row["document"].as_str().unwrap())
 }
 
+/// A JSON whole number as the report shows it, with thousands separators ("2,516").
+fn thousands(n: &Json) -> String {
+    let digits = n.as_u64().expect("a whole number").to_string();
+    let groups: Vec<&str> = digits
+        .as_bytes()
+        .rchunks(3)
+        .rev()
+        .map(|g| std::str::from_utf8(g).unwrap())
+        .collect();
+    groups.join(",")
+}
+
 /// Checks every number of the report against `count --format json` over the same files.
 fn assert_numbers_equal_count(html: &Html, count: &Json, files: &[&str]) {
     let json_rows = rows(count);
@@ -96,8 +108,8 @@ fn assert_numbers_equal_count(html: &Html, count: &Json, files: &[&str]) {
             want["document"].as_str().unwrap().to_string(),
             want["term"].as_str().unwrap_or_default().to_string(),
             want["category"].as_str().unwrap().to_string(),
-            want["count"].to_string(),
-            want["tokens"].to_string(),
+            thousands(&want["count"]),
+            thousands(&want["tokens"]),
             fixed(&want["rate_per_10k"], 2),
             fixed(&want["share"], 1),
             // DP (count --dispersion), "–" where undefined.
@@ -182,7 +194,7 @@ fn assert_numbers_equal_count(html: &Html, count: &Json, files: &[&str]) {
         let path = doc["path"].as_str().unwrap();
         assert_eq!(cells[1], path);
         assert_eq!(cells[3], doc["pages"].to_string());
-        assert_eq!(cells[4], doc["tokens"].to_string());
+        assert_eq!(cells[4], thousands(&doc["tokens"]));
         let digest: String = Sha256::digest(std::fs::read(path).unwrap())
             .iter()
             .map(|b| format!("{b:02x}"))
@@ -275,8 +287,8 @@ fn change_section_equals_diff_for_2023_against_2024_25() {
     assert_eq!(table.len(), want.len());
     for (cells, w) in table.iter().zip(&want) {
         assert_eq!(cells[0], w["term"].as_str().unwrap());
-        assert_eq!(cells[2], w["old_count"].to_string());
-        assert_eq!(cells[4], w["new_count"].to_string());
+        assert_eq!(cells[2], thousands(&w["old_count"]));
+        assert_eq!(cells[4], thousands(&w["new_count"]));
         assert_eq!(
             cells[8],
             fixed(&w["log_likelihood"], 2),

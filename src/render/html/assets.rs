@@ -81,7 +81,7 @@ footer{margin-top:3rem;font-size:.85rem;color:#555}
 
 pub const SCRIPT: &str = r#"
 (function(){
- function cellValue(row,i){return row.cells[i]?row.cells[i].textContent.trim():''}
+ function cellValue(row,i){var t=row.cells[i]?row.cells[i].textContent.trim():'';return /^[-+]?[0-9][0-9,]*(\.[0-9]+)?%?$/.test(t)?t.replace(/,/g,''):t}
  function isNumber(s){return /^[-+]?[0-9]*\.?[0-9]+%?$/.test(s)}
  document.querySelectorAll('table.sortable').forEach(function(table){
   var heads=table.tHead?table.tHead.rows[0].cells:[];

@@ -196,8 +196,27 @@ impl<'a> View<'a> {
 fn report_cell_text(value: &Value) -> String {
     match value {
         Value::Significant(f, _) if f.is_finite() => format!("{f:.2}"),
+        Value::Int(i) => grouped(*i),
         other => display_text(other),
     }
+}
+
+/// A whole number with thousands separators, as a reader of a briefing expects ("8,880"); the
+/// sortable tables' script reads such a cell as the number.
+fn grouped(n: impl Into<i128>) -> String {
+    let n: i128 = n.into();
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if n < 0 {
+        out.push('-');
+    }
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(d);
+    }
+    out
 }
 
 fn cell<'a>(table: &'a Table, row: &'a Row, key: &str) -> &'a Value {
@@ -259,7 +278,7 @@ fn short_name(name: &str) -> String {
 }
 
 fn plural(n: u64, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
+    format!("{} {}", grouped(n), if n == 1 { one } else { many })
 }
 
 fn section_heading(id: &str) -> Markup {
@@ -370,7 +389,7 @@ fn method_documents(page: &ReportPage) -> Markup {
                         td { (d.name) }
                         td { (d.format.name()) }
                         td.num { @if let Some(p) = d.pages { (p) } @else { "–" } }
-                        td.num { (d.words) }
+                        td.num { (grouped(d.words)) }
                         td.hash { @if let Some(h) = &d.sha256 { (h) } @else { "(standard input)" } }
                     }
                 }
@@ -860,7 +879,7 @@ fn change_section(page: &ReportPage, view: &View, change: &Change) -> Markup {
             .get(side)
             .and_then(|s| s.get("tokens"))
             .and_then(|t| t.as_u64())
-            .unwrap_or(0)
+            .map_or_else(|| "0".to_string(), grouped)
     };
     let of_kind = |kind: &str| -> Vec<(&Table, &Row)> {
         table
@@ -931,5 +950,18 @@ mod tests {
             short_name("a-very-long-name-of-a-local-area-partnership-report.pdf"),
             "a-very-long-n…ership-report"
         );
+    }
+
+    #[test]
+    fn whole_numbers_are_grouped_by_thousands() {
+        assert_eq!(grouped(0u64), "0");
+        assert_eq!(grouped(999u64), "999");
+        assert_eq!(grouped(1000u64), "1,000");
+        assert_eq!(grouped(2886u64), "2,886");
+        assert_eq!(grouped(1_234_567u64), "1,234,567");
+        assert_eq!(grouped(-12_345i64), "-12,345");
+        assert_eq!(grouped(u64::MAX), "18,446,744,073,709,551,615");
+        assert_eq!(plural(8880, "word", "words"), "8,880 words");
+        assert_eq!(plural(1, "word", "words"), "1 word");
     }
 }
