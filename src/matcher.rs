@@ -23,8 +23,8 @@ use rustc_hash::FxHashMap;
 
 use crate::lexicon::{Lexicon, parse_form};
 use crate::tokenise::{
-    FirstBytes, TokenSpans, count_tokens, fold, for_each_token, for_each_token_among, push_folded,
-    token_end,
+    FirstBytes, Prefixes, TokenSpans, count_tokens, fold, for_each_token, for_each_token_among,
+    push_folded, token_end,
 };
 use crate::wordform::glob_matches;
 pub use crate::wordform::inflections;
@@ -221,19 +221,12 @@ impl Matcher {
     }
 
     /// The first bytes for [`Matcher::count_block_watching`]: the tokens a second count wants
-    /// (`wanted`, by ASCII-lower-cased first byte, and at least `min_len` bytes long) and those
-    /// the matcher wants. `None` (every token) when together they are too many to mask.
-    pub fn among_with(&self, wanted: &[bool; 256], min_len: usize) -> Option<FirstBytes> {
+    /// (`wanted`; `None` for every token) and those the matcher wants. `None` (every token)
+    /// when together they are too many to mask.
+    pub fn among_with(&self, wanted: Option<&FirstBytes>) -> Option<FirstBytes> {
         match &self.inner {
-            Inner::Words(m) => {
-                m.first_byte_set.as_ref()?;
-                let mut both = m.first_bytes;
-                for (b, w) in both.iter_mut().zip(wanted) {
-                    *b |= *w;
-                }
-                FirstBytes::from_table(&both, min_len.min(m.min_first_word_len()))
-            }
-            Inner::Substrings(_) => FirstBytes::from_table(wanted, min_len),
+            Inner::Words(m) => m.first_byte_set.as_ref()?.union(wanted?),
+            Inner::Substrings(_) => wanted.cloned(),
         }
     }
 }
@@ -299,8 +292,11 @@ struct WordMatcher {
     /// form can start with them (a bit set of 128 x 128). `None` when a form's first word is
     /// shorter than two characters or has `*` among them, so that no pair can be ruled out.
     first_pairs: Option<Box<[u64; 256]>>,
-    /// The ASCII bytes of `first_bytes`, when few enough to skip tokens 64 bytes at a time.
+    /// The ASCII bytes of `first_bytes` (and the second bytes of `first_pairs`), when few
+    /// enough to skip tokens 64 bytes at a time.
     first_byte_set: Option<FirstBytes>,
+    /// The prefixes of forms' first words, when they are all literal and ASCII.
+    first_prefixes: Option<Prefixes>,
 }
 
 impl WordMatcher {
@@ -321,6 +317,7 @@ impl WordMatcher {
             first_bytes: [false; 256],
             first_pairs: None,
             first_byte_set: None,
+            first_prefixes: None,
         };
         let mut glob_ids: FxHashMap<String, u32> = FxHashMap::default();
         // Explicit single-word literal forms, which inflections never override.
@@ -527,7 +524,12 @@ impl WordMatcher {
             }
         }
         self.first_pairs = self.first_pairs();
-        self.first_byte_set = FirstBytes::from_table(&self.first_bytes, self.min_first_word_len());
+        self.first_byte_set = FirstBytes::from_table(&self.first_bytes, self.min_first_word_len())
+            .map(|set| match self.second_bytes() {
+                Some(second) => set.with_second(&second),
+                None => set,
+            });
+        self.first_prefixes = self.first_prefixes();
         for (id, g) in self.globs.iter().enumerate() {
             // `strip_suffix`, not slicing off the last byte: a glob such as "caf*é" ends in a
             // multi-byte character (found by fuzzing).
@@ -564,6 +566,38 @@ impl WordMatcher {
             }
         }
         Some(pairs)
+    }
+
+    /// The second bytes of forms' first words (by `first_pairs`), when all are ASCII.
+    fn second_bytes(&self) -> Option<[bool; 128]> {
+        let pairs = self.first_pairs.as_ref()?;
+        let mut second = [false; 128];
+        for pair in 0..128 * 128 {
+            if pairs[pair / 64] >> (pair % 64) & 1 != 0 {
+                second[pair % 128] = true;
+            }
+        }
+        // A form whose first two bytes are not both ASCII is not in `first_pairs`.
+        let all_ascii = self.forms.iter().all(|f| match f.words[0] {
+            WordPat::Literal(id) => self.word_text(id).as_bytes()[..2].is_ascii(),
+            WordPat::Glob(_) => false,
+        });
+        all_ascii.then_some(second)
+    }
+
+    /// The [`Prefixes`] of forms' first words: `None` with a glob (whose first word has no one
+    /// spelling) or a word that is not ASCII (a token may fold to it from anything).
+    fn first_prefixes(&self) -> Option<Prefixes> {
+        let mut firsts = Vec::new();
+        for f in &self.forms {
+            match f.words[0] {
+                WordPat::Literal(id) if self.word_text(id).is_ascii() => {
+                    firsts.push(self.word_text(id).as_bytes());
+                }
+                _ => return None,
+            }
+        }
+        Some(Prefixes::new(firsts, false))
     }
 
     /// The fewest bytes a token can have and still be the first word of a form (`*` may match
@@ -749,21 +783,26 @@ impl WordMatcher {
         // Tokens before this offset belong to the last hit (a form of several words).
         let mut resume = 0;
         let mut at_token = |s: usize, end: Option<usize>| {
-            watch(s, end);
+            // Delimited once, for both counts.
+            let e = token_end(text, s, end);
+            watch(s, Some(e));
             if s < resume || !self.may_start_form(bytes[s], bytes.get(s + 1).copied()) {
                 return;
             }
-            let e = token_end(text, s, end);
-            let tokens = TokenSpans::starting_at(text, e);
             let token = &text[s..e];
-            // Folding keeps the length of ASCII tokens, so their length rules most out unhashed.
-            if !self.multi_word
-                && self.globs.is_empty()
-                && token.is_ascii()
-                && (token.len() < self.min_len || token.len() > self.max_len)
-            {
-                return;
+            // Folding keeps the length and prefix of ASCII tokens, so those rule most out
+            // unhashed.
+            if self.globs.is_empty() && token.is_ascii() {
+                if !self.multi_word && (token.len() < self.min_len || token.len() > self.max_len) {
+                    return;
+                }
+                if let Some(prefixes) = &self.first_prefixes
+                    && !prefixes.may_start(token.as_bytes())
+                {
+                    return;
+                }
             }
+            let tokens = TokenSpans::starting_at(text, e);
             folded.clear();
             push_folded(token, &mut folded);
             if let Some((form, end)) = self.best_at(text, e, &tokens, &folded, &mut scratch) {

@@ -173,6 +173,9 @@ pub fn token_end(text: &str, start: usize, known: Option<usize>) -> usize {
 pub struct FirstBytes {
     /// ASCII-lower-cased bytes, at most [`FirstBytes::MAX`].
     lower: Vec<u8>,
+    /// The ASCII-lower-cased bytes a wanted token's second byte is among (at most
+    /// [`FirstBytes::MAX_SECOND`]), if the callers said; `None` lets every second byte through.
+    second: Option<Vec<u8>>,
     /// Tokens shorter than this many bytes are not wanted either.
     min_len: usize,
 }
@@ -187,8 +190,129 @@ impl FirstBytes {
     /// wanted.
     pub fn from_table(wanted: &[bool; 256], min_len: usize) -> Option<FirstBytes> {
         let lower: Vec<u8> = (0..0x80u8).filter(|&b| wanted[b as usize]).collect();
-        (lower.len() <= Self::MAX && lower.iter().all(|b| !b.is_ascii_uppercase()))
-            .then_some(FirstBytes { lower, min_len })
+        (lower.len() <= Self::MAX && lower.iter().all(|b| !b.is_ascii_uppercase())).then_some(
+            FirstBytes {
+                lower,
+                second: None,
+                min_len,
+            },
+        )
+    }
+
+    /// More second bytes than this are not worth a second mask.
+    pub const MAX_SECOND: usize = 10;
+
+    /// These first bytes, wanting also a second byte among those `second` (indexed by
+    /// ASCII-lower-cased byte) is true for. Most tokens that start with a wanted letter have
+    /// the wrong second one ("can", "children" against "co-operate"), and a mask of 64 bytes
+    /// drops them for less than a call each. `second` must hold every second byte a wanted
+    /// token can have, joiners included; it is ignored (every second byte passes) when tokens
+    /// of one byte are wanted, or when it holds too many bytes.
+    pub fn with_second(mut self, second: &[bool; 128]) -> FirstBytes {
+        let bytes: Vec<u8> = (0..0x80u8).filter(|&b| second[b as usize]).collect();
+        let usable = self.min_len >= 2
+            && bytes.len() <= Self::MAX_SECOND
+            && bytes.iter().all(|b| !b.is_ascii_uppercase());
+        self.second = usable.then_some(bytes);
+        self
+    }
+
+    /// Whether the token starting at `bytes[at]` may be wanted, by its first two bytes (as the
+    /// masks judge them, for the windows too mixed for masks; a non-ASCII byte may fold to
+    /// anything).
+    #[inline]
+    fn may_want(&self, bytes: &[u8], at: usize) -> bool {
+        let wanted = |set: &[u8], b: u8| b >= 0x80 || set.contains(&(b | 0x20));
+        wanted(&self.lower, bytes[at])
+            && match (&self.second, bytes.get(at + 1)) {
+                (Some(second), Some(&b)) => wanted(second, b),
+                _ => true,
+            }
+    }
+
+    /// Whether second bytes are masked too ([`FirstBytes::with_second`]).
+    pub fn masks_second_bytes(&self) -> bool {
+        self.second.is_some()
+    }
+
+    /// The first bytes wanted by either `self` or `other` (for two counts made in one pass),
+    /// `None` when they are too many to mask.
+    pub fn union(&self, other: &FirstBytes) -> Option<FirstBytes> {
+        let mut lower = self.lower.clone();
+        lower.extend(other.lower.iter().filter(|b| !self.lower.contains(b)));
+        let second = match (&self.second, &other.second) {
+            (Some(a), Some(b)) => {
+                let mut both = a.clone();
+                both.extend(b.iter().filter(|x| !a.contains(x)));
+                (both.len() <= Self::MAX_SECOND).then_some(both)
+            }
+            _ => None,
+        };
+        (lower.len() <= Self::MAX).then(|| FirstBytes {
+            lower,
+            second,
+            min_len: self.min_len.min(other.min_len),
+        })
+    }
+}
+
+/// The first [`Prefixes::LEN`] bytes a wanted ASCII token can start with (ASCII-lower-cased; a
+/// shorter wanted token is its whole self), to reject most of the tokens a [`FirstBytes`] mask
+/// lets through ("could", "including" against "co-operate", "information") before they are
+/// folded and hashed: a comparison of one `u32` with a few sorted ones.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Prefixes {
+    sorted: Vec<u32>,
+    /// Joiners (`-`, `'`) are skipped on both sides: the prefix is of letters and digits.
+    letters_only: bool,
+}
+
+impl Prefixes {
+    pub const LEN: usize = 4;
+
+    /// The prefixes of `words` (ASCII; each a wanted token, or the start of one at least
+    /// [`Prefixes::LEN`] bytes long); with `letters_only`, of their letters and digits.
+    pub fn new<'a>(words: impl IntoIterator<Item = &'a [u8]>, letters_only: bool) -> Prefixes {
+        let mut sorted: Vec<u32> = words
+            .into_iter()
+            .map(|w| Self::key(w, letters_only))
+            .collect();
+        sorted.sort_unstable();
+        sorted.dedup();
+        Prefixes {
+            sorted,
+            letters_only,
+        }
+    }
+
+    /// Whether the ASCII `token` may be wanted: its prefix is one of these.
+    #[inline]
+    pub fn may_start(&self, token: &[u8]) -> bool {
+        self.sorted
+            .binary_search(&Self::key(token, self.letters_only))
+            .is_ok()
+    }
+
+    /// The first [`Prefixes::LEN`] bytes of `bytes` (an ASCII token: letters, digits, joiners),
+    /// ASCII-lower-cased, packed in a `u32` (zero bytes after a shorter word).
+    #[inline]
+    fn key(bytes: &[u8], letters_only: bool) -> u32 {
+        // Of a token's bytes only capital letters lack 0x20, so one OR lower-cases all four.
+        const LOWER: u32 = 0x2020_2020;
+        if let Some(&head) = bytes.first_chunk::<4>()
+            && !(letters_only && head.iter().any(|b| !b.is_ascii_alphanumeric()))
+        {
+            return u32::from_be_bytes(head) | LOWER;
+        }
+        let mut key = [0u8; Self::LEN];
+        let kept = bytes
+            .iter()
+            .filter(|b| !letters_only || b.is_ascii_alphanumeric())
+            .take(Self::LEN);
+        for (slot, b) in key.iter_mut().zip(kept) {
+            *slot = b.to_ascii_lowercase();
+        }
+        u32::from_be_bytes(key)
     }
 }
 
@@ -242,9 +366,17 @@ fn scan_tokens<const CALL: bool>(
                     let ends = token_ends(alnum, joiner, bytes.get(i + 64), bytes.get(i + 65));
                     let mut rest = match first {
                         Some(first) => {
-                            starts
+                            let wanted = starts
                                 & first_byte_mask(window, &first.lower)
-                                & long_enough(alnum | joiner, first.min_len)
+                                & long_enough(alnum | joiner, first.min_len);
+                            match &first.second {
+                                // Bit k: byte k + 1 is a wanted second byte (the last start's
+                                // second byte is in the next window: let it through).
+                                Some(second) if wanted != 0 => {
+                                    wanted & (first_byte_mask(window, second) >> 1 | 1 << 63)
+                                }
+                                _ => wanted,
+                            }
                         }
                         None => starts,
                     };
@@ -279,7 +411,7 @@ fn scan_tokens<const CALL: bool>(
             };
             if word && !word1 && !(joiner1 && word2) {
                 count += 1;
-                if CALL {
+                if CALL && first.is_none_or(|first| first.may_want(bytes, i)) {
                     f(i, None);
                 }
             }
@@ -600,7 +732,51 @@ mod tests {
                 .collect();
             assert!(must.iter().all(|s| passed.contains(s)), "{text:?}");
             assert!(passed.iter().all(|s| expected.contains(s)), "{text:?}");
+            // With second bytes too ('b', 'o', the joiners): every wanted token whose second
+            // byte is one of them is passed on, tokens crossing windows included.
+            let mut second = [false; 128];
+            for b in [b'b', b'o', b'-', b'\''] {
+                second[b as usize] = true;
+            }
+            let both = first.clone().with_second(&second);
+            let mut passed = Vec::new();
+            assert_eq!(for_each_token_among(&text, &both, |s, _| passed.push(s)), n);
+            let must_both: Vec<usize> = must
+                .iter()
+                .copied()
+                .filter(|&s| matches!(text.as_bytes()[s + 1] | 0x20, b'b' | b'o' | b'-' | b'\''))
+                .collect();
+            assert!(must_both.iter().all(|s| passed.contains(s)), "{text:?}");
+            assert!(passed.iter().all(|s| expected.contains(s)), "{text:?}");
+            if ascii_only {
+                // On ASCII text the mask does drop tokens: only a window's last start is let
+                // through unchecked.
+                let second_ok = |s: usize| {
+                    let b = text.as_bytes().get(s + 1).map_or(0, |b| b | 0x20);
+                    matches!(b, b'b' | b'o' | b'-' | b'\'')
+                };
+                let stray = passed.iter().filter(|&&s| !second_ok(s)).count();
+                assert!(stray <= text.len() / 64 + 1, "{text:?}: {stray} unwanted");
+            }
         }
+    }
+
+    #[test]
+    fn prefixes_pass_the_tokens_that_start_like_a_wanted_word() {
+        let words: [&[u8]; 3] = [b"co-operate", b"inform", b"ehc"];
+        let raw = Prefixes::new(words, false);
+        for token in ["co-operation", "CO-OP", "Information", "informal", "EHC"] {
+            assert!(raw.may_start(token.as_bytes()), "{token}");
+        }
+        // A shorter token is wanted only if it is a whole wanted word.
+        for token in ["cooperate", "co", "inf", "ehcp", "eh", "could"] {
+            assert!(!raw.may_start(token.as_bytes()), "{token}");
+        }
+        let letters = Prefixes::new(words, true);
+        for token in ["cooperate", "co-operate", "c-o-o-p", "in-form"] {
+            assert!(letters.may_start(token.as_bytes()), "{token}");
+        }
+        assert!(!letters.may_start(b"co-ordinate"));
     }
 
     #[test]

@@ -21,7 +21,7 @@ use crate::frequency::WordCounts;
 use crate::lexicon::{Lexicon, LexiconError, Located, RawLexicon, RawTerm, validate};
 use crate::matcher::{Matcher, Mode};
 use crate::tokenise::{
-    FirstBytes, fold, for_each_token, for_each_token_among, push_folded, token_end,
+    FirstBytes, Prefixes, fold, for_each_token, for_each_token_among, push_folded, token_end,
 };
 use crate::wordform::inflections;
 
@@ -220,9 +220,9 @@ pub struct FormVariants {
     /// By ASCII-lower-cased first byte: whether a token may be a spelling of a form (every
     /// byte when some key is not ASCII).
     wanted: [bool; 256],
-    /// `pairs[a][b]`: an ASCII token whose first two letters (hyphens skipped, lower-cased) are
-    /// `a`, `b` may be a spelling of a form; `None` when some key is not ASCII.
-    pairs: Option<Box<[[bool; 128]; 128]>>,
+    /// The first letters an ASCII token that may be a spelling of a form starts with
+    /// ([`written_prefixes`]); `None` when some key is not ASCII.
+    prefixes: Option<Prefixes>,
     /// ASCII tokens shorter or longer than these cannot have a form's key.
     min_len: usize,
     max_len: usize,
@@ -240,33 +240,48 @@ impl FormVariants {
         }
         let index = VariantIndex::new(&forms);
         let form_key = forms.iter().map(|f| spelling_key(f)).collect();
-        let mut wanted = [false; 256];
-        wanted[0x80..].fill(true);
-        let (mut min_len, mut max_len, mut ascii) = (usize::MAX, 0, true);
+        let (mut min_len, mut max_len) = (usize::MAX, 0);
+        let mut written = Vec::new();
         for key in index.by_key.keys() {
             min_len = min_len.min(key.len());
             max_len = max_len.max(key.len());
-            match key.bytes().next() {
-                Some(b) if b.is_ascii() => wanted[b.to_ascii_lowercase() as usize] = true,
-                _ => ascii = false,
-            }
-            // A word starting "ae" has a key starting "e" (aetiology).
-            if key.starts_with('e') {
-                wanted[b'a' as usize] = true;
-            }
+            written_prefixes(key, &mut written);
         }
         // A word's key can be one byte longer than the word (-tred gives -tered): "centred" (7)
         // is a spelling of "centered" (key of 8).
         let min_len = min_len.min(max_len).saturating_sub(1);
-        if !ascii {
-            wanted = [true; 256];
+        let ascii = index.by_key.keys().all(|k| k.is_ascii());
+        let (mut wanted, mut second) = ([!ascii; 256], [false; 128]);
+        wanted[0x80..].fill(true);
+        // Hyphens and apostrophes may stand between a word's first two letters.
+        second[usize::from(b'-')] = true;
+        second[usize::from(b'\'')] = true;
+        let mut one_letter = false;
+        for prefix in &written {
+            match prefix[..] {
+                [a, b, ..] => {
+                    wanted[usize::from(a)] = true;
+                    second[usize::from(b)] = true;
+                }
+                [a] => {
+                    wanted[usize::from(a)] = true;
+                    one_letter = true;
+                }
+                [] => one_letter = true,
+            }
         }
-        let pairs = ascii.then(|| first_pairs(index.by_key.keys()));
+        let first = FirstBytes::from_table(&wanted, min_len)
+            .filter(|_| ascii)
+            .map(|set| {
+                if one_letter {
+                    set
+                } else {
+                    set.with_second(&second)
+                }
+            });
         FormVariants {
-            pairs,
-            first: ascii
-                .then(|| FirstBytes::from_table(&wanted, min_len))
-                .flatten(),
+            prefixes: ascii.then(|| Prefixes::new(written.iter().map(Vec::as_slice), true)),
+            first,
             wanted,
             index,
             form_term,
@@ -310,29 +325,16 @@ impl FormVariants {
         if token.is_ascii()
             && (token.len() < self.min_len
                 || token.len() > self.max_len
-                || !self.may_be_spelling(token.as_bytes()))
+                || self
+                    .prefixes
+                    .as_ref()
+                    .is_some_and(|p| !p.may_start(token.as_bytes())))
         {
             return;
         }
         folded.clear();
         push_folded(token, folded);
         words.add(folded, 1);
-    }
-
-    /// Whether an ASCII token's first two letters are those of some key (or of a spelling that
-    /// the key's alternations make alike).
-    fn may_be_spelling(&self, token: &[u8]) -> bool {
-        let Some(pairs) = &self.pairs else {
-            return true;
-        };
-        let mut letters = token
-            .iter()
-            .filter(|b| b.is_ascii_alphanumeric())
-            .map(u8::to_ascii_lowercase);
-        match (letters.next(), letters.next()) {
-            (Some(a), Some(b)) => pairs[a as usize][b as usize],
-            _ => true,
-        }
     }
 
     /// [`FormVariants::add_words`] of every block of `doc`.
@@ -389,7 +391,7 @@ pub struct SpellingCheck<'a> {
 
 impl<'a> SpellingCheck<'a> {
     pub fn new(matcher: &'a Matcher, variants: &'a FormVariants) -> SpellingCheck<'a> {
-        let among = matcher.among_with(&variants.wanted, variants.min_len);
+        let among = matcher.among_with(variants.first.as_ref());
         SpellingCheck {
             matcher,
             variants,
@@ -426,33 +428,49 @@ pub struct Spellings {
     folded: String,
 }
 
-/// The first two letters a word with one of `keys` can start with: the key's own, and those
-/// its alternations rewrite (aetiology/etiology, paediatric/pediatric, isolate-like "is"/"iz",
-/// "ys"/"yz"). Keys shorter than two letters allow everything after their first letter.
-fn first_pairs<'a>(keys: impl Iterator<Item = &'a String>) -> Box<[[bool; 128]; 128]> {
-    let mut pairs = Box::new([[false; 128]; 128]);
-    for key in keys {
-        let k = key.as_bytes();
-        let (a, b) = match k {
-            [a, b, ..] => (*a as usize, *b as usize),
-            [a] => {
-                pairs[*a as usize] = [true; 128];
-                continue;
-            }
-            [] => continue,
-        };
-        pairs[a][b] = true;
-        if b == b'e' as usize {
-            pairs[a][b'a' as usize] = true;
-        }
-        if a == b'e' as usize {
-            pairs[b'a' as usize][b'e' as usize] = true;
-        }
-        if b == b'z' as usize {
-            pairs[a][b's' as usize] = true;
+/// Adds to `out` the first [`Prefixes::LEN`] letters (letters and digits) that a word whose
+/// [`spelling_key`] is `key` can start with: the key's own, and those the key's alternations
+/// rewrite to it, undone. In a key, "e" may have been written "ae" (paediatric), "z" "s"
+/// (organise), "o" "ou" (behaviour), "m" "em" (judgement), and a final "-ter", "-ber" "-tre",
+/// "-bre" (centre, fibres). Undoing each wherever it could apply gives more prefixes than
+/// words have, never fewer, which is all a filter needs.
+fn written_prefixes(key: &str, out: &mut Vec<Vec<u8>>) {
+    let letters: Vec<u8> = key.bytes().filter(u8::is_ascii_alphanumeric).collect();
+    let mut keys = vec![letters.clone()];
+    for (american, british) in [
+        (&b"ter"[..], &b"tre"[..]),
+        (b"ters", b"tres"),
+        (b"tered", b"tred"),
+        (b"ber", b"bre"),
+        (b"bers", b"bres"),
+    ] {
+        if let Some(stem) = letters.strip_suffix(american) {
+            keys.push([stem, british].concat());
         }
     }
-    pairs
+    fn undo(rest: &[u8], written: &mut Vec<u8>, out: &mut Vec<Vec<u8>>) {
+        let Some((&c, rest)) = rest.split_first().filter(|_| written.len() < Prefixes::LEN) else {
+            written.truncate(Prefixes::LEN);
+            out.push(written.clone());
+            return;
+        };
+        let was: &[&[u8]] = match c {
+            b'e' => &[b"e", b"ae"],
+            b'z' => &[b"z", b"s"],
+            b'o' => &[b"o", b"ou"],
+            b'm' => &[b"m", b"em"],
+            _ => &[&[c]],
+        };
+        for w in was {
+            let at = written.len();
+            written.extend_from_slice(w);
+            undo(rest, written, out);
+            written.truncate(at);
+        }
+    }
+    for key in keys {
+        undo(&key, &mut Vec::new(), out);
+    }
 }
 
 /// The warnings of `count` and `report` (one line per term, see [`uncovered_warning`]) about the
@@ -620,6 +638,103 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// The first-letter filters of the scan ([`written_prefixes`], the byte masks) may let
+    /// through words that are no spelling of a form, never drop one that is: the variants
+    /// found from the scanned candidates equal those found from every word type of the text.
+    /// The text is words with the key's alternations undone at random (ae, s, ou, em, -tre),
+    /// hyphens and apostrophes put in, capitals, and words cut short.
+    #[test]
+    fn the_scans_filters_drop_no_spelling_of_a_form() {
+        let all = [
+            "co-production",
+            "behaviour",
+            "centre",
+            "organisation",
+            "aetiology",
+            "paediatric",
+            "judgement",
+            "fibres",
+            "analyse",
+            "o'brien",
+            "ehc",
+            "ze",
+        ];
+        // Few enough second letters for the second-byte mask.
+        let few = ["co-production", "centre", "ehc"];
+        // Too many first letters for a byte mask: only the prefixes filter.
+        for (forms, masks_second) in [(&all[..], None), (&few[..], Some(true))] {
+            scan_keeps_every_spelling(forms, masks_second);
+        }
+    }
+
+    fn scan_keeps_every_spelling(forms: &[&str], masks_second: Option<bool>) {
+        let toml = format!(
+            "name = \"a\"\n[categories]\nc = \"c\"\n[[terms]]\nlabel = \"p\"\ncategory = \"c\"\nforms = [{}]\n",
+            forms
+                .iter()
+                .map(|f| format!("{f:?}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let lexicon = Lexicon::from_toml_str(&toml, "a.toml").unwrap();
+        let variants = FormVariants::new(&lexicon);
+        assert_eq!(
+            variants.first.as_ref().map(FirstBytes::masks_second_bytes),
+            masks_second
+        );
+        let matcher = Matcher::new(&lexicon, Mode::Word).unwrap();
+        let mut next = crate::testing::xorshift(0x2545_F491_4F6C_DD1D);
+        let mutate = |word: &str, next: &mut dyn FnMut() -> u64| {
+            let mut out = String::new();
+            for c in word.chars() {
+                match (c, next() % 6) {
+                    ('e', 0) => out.push_str("ae"),
+                    ('z', 0) => out.push('s'),
+                    ('s', 0) => out.push('z'),
+                    ('o', 0) => out.push_str("ou"),
+                    ('m', 0) => out.push_str("em"),
+                    (c, 1) => out.extend(c.to_uppercase()),
+                    (c, 2) => {
+                        out.push(c);
+                        out.push(['-', '\''][(next() % 2) as usize]);
+                    }
+                    (c, _) => out.push(c),
+                }
+            }
+            let out = out.trim_end_matches(['-', '\'']).to_string();
+            match next() % 8 {
+                0 => out.replace("tre", "ter").replace("ter", "tre"),
+                1 => out.chars().take((next() % 6) as usize + 1).collect(),
+                _ => out,
+            }
+        };
+        let mut text = String::new();
+        for _ in 0..20_000 {
+            let form = forms[(next() % forms.len() as u64) as usize];
+            let base = spelling_key(form);
+            let word = if next() % 2 == 0 { form } else { &base };
+            text.push_str(&mutate(word, &mut next));
+            text.push_str([" ", "\n", ". ", " é "][(next() % 4) as usize]);
+        }
+        let mut every = WordCounts::default();
+        let mut folded = String::new();
+        for_each_token(&text, |s, e| {
+            folded.clear();
+            push_folded(&text[s..token_end(&text, s, e)], &mut folded);
+            every.add(&folded, 1);
+        });
+        let mut scanned = WordCounts::default();
+        variants.add_words(&text, &mut scanned, &mut String::new());
+        let n = lexicon.terms.len();
+        let expected = variants.uncovered(&matcher, n, every.iter());
+        assert!(expected.iter().map(|u| u.variants.len()).sum::<usize>() > 50);
+        assert_eq!(variants.uncovered(&matcher, n, scanned.iter()), expected);
+        assert!(
+            scanned.iter().count() < every.iter().count(),
+            "the filters drop some"
+        );
     }
 
     #[test]
