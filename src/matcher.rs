@@ -225,7 +225,7 @@ impl Matcher {
     /// when together they are too many to mask.
     pub fn among_with(&self, wanted: Option<&FirstBytes>) -> Option<FirstBytes> {
         match &self.inner {
-            Inner::Words(m) => m.first_byte_set.as_ref()?.union(wanted?),
+            Inner::Words(m) => Some(m.first_byte_set.as_ref()?.union(wanted?)),
             Inner::Substrings(_) => wanted.cloned(),
         }
     }
@@ -292,8 +292,7 @@ struct WordMatcher {
     /// form can start with them (a bit set of 128 x 128). `None` when a form's first word is
     /// shorter than two characters or has `*` among them, so that no pair can be ruled out.
     first_pairs: Option<Box<[u64; 256]>>,
-    /// The ASCII bytes of `first_bytes` (and the second bytes of `first_pairs`), when few
-    /// enough to skip tokens 64 bytes at a time.
+    /// `first_bytes` and `first_pairs` for the scan, to skip the other tokens 64 bytes at a time.
     first_byte_set: Option<FirstBytes>,
     /// The prefixes of forms' first words, when they are all literal and ASCII.
     first_prefixes: Option<Prefixes>,
@@ -525,8 +524,8 @@ impl WordMatcher {
         }
         self.first_pairs = self.first_pairs();
         self.first_byte_set = FirstBytes::from_table(&self.first_bytes, self.min_first_word_len())
-            .map(|set| match self.second_bytes() {
-                Some(second) => set.with_second(&second),
+            .map(|set| match &self.first_pairs {
+                Some(pairs) => set.with_pairs(pairs),
                 None => set,
             });
         self.first_prefixes = self.first_prefixes();
@@ -566,23 +565,6 @@ impl WordMatcher {
             }
         }
         Some(pairs)
-    }
-
-    /// The second bytes of forms' first words (by `first_pairs`), when all are ASCII.
-    fn second_bytes(&self) -> Option<[bool; 128]> {
-        let pairs = self.first_pairs.as_ref()?;
-        let mut second = [false; 128];
-        for pair in 0..128 * 128 {
-            if pairs[pair / 64] >> (pair % 64) & 1 != 0 {
-                second[pair % 128] = true;
-            }
-        }
-        // A form whose first two bytes are not both ASCII is not in `first_pairs`.
-        let all_ascii = self.forms.iter().all(|f| match f.words[0] {
-            WordPat::Literal(id) => self.word_text(id).as_bytes()[..2].is_ascii(),
-            WordPat::Glob(_) => false,
-        });
-        all_ascii.then_some(second)
     }
 
     /// The [`Prefixes`] of forms' first words: `None` with a glob (whose first word has no one

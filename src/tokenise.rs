@@ -167,92 +167,85 @@ pub fn token_end(text: &str, start: usize, known: Option<usize>) -> usize {
     })
 }
 
-/// Most tokens of a text start with a letter no lexicon form starts with: the first bytes
-/// callers want, so that all-ASCII windows skip the other tokens with one mask.
+/// Most tokens of a text start with a letter, or a pair of letters, that no lexicon form
+/// starts with ("can", "children" against "co-operate"): the tokens callers want by their
+/// first two bytes and their length, so that the scan calls back for few tokens.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FirstBytes {
-    /// ASCII-lower-cased bytes, at most [`FirstBytes::MAX`].
-    lower: Vec<u8>,
-    /// The ASCII-lower-cased bytes a wanted token's second byte is among (at most
-    /// [`FirstBytes::MAX_SECOND`]), if the callers said; `None` lets every second byte through.
-    second: Option<Vec<u8>>,
+    /// Bit `b`: a token whose ASCII-lower-cased first byte is `b` may be wanted.
+    first: u128,
+    /// Bit `a << 7 | b`: a token whose ASCII-lower-cased first two bytes are `a`, `b` may be
+    /// wanted; `None` lets every second byte through.
+    pairs: Option<Box<[u64; 256]>>,
     /// Tokens shorter than this many bytes are not wanted either.
     min_len: usize,
 }
 
 impl FirstBytes {
-    /// More first bytes than this are not worth masking (each costs two vector instructions per
-    /// 16 bytes); tokens are then all passed on.
-    pub const MAX: usize = 8;
-
     /// The first bytes among which `wanted` (indexed by ASCII-lower-cased byte) is true for
-    /// ASCII bytes, if there are few enough; ASCII tokens shorter than `min_len` bytes are not
-    /// wanted.
+    /// ASCII bytes; ASCII tokens shorter than `min_len` bytes are not wanted. `None` when
+    /// `wanted` marks a capital (it must be indexed by lower-cased bytes).
     pub fn from_table(wanted: &[bool; 256], min_len: usize) -> Option<FirstBytes> {
-        let lower: Vec<u8> = (0..0x80u8).filter(|&b| wanted[b as usize]).collect();
-        (lower.len() <= Self::MAX && lower.iter().all(|b| !b.is_ascii_uppercase())).then_some(
-            FirstBytes {
-                lower,
-                second: None,
-                min_len,
-            },
-        )
+        let mut first = 0u128;
+        for b in (0..0x80u8).filter(|&b| wanted[b as usize]) {
+            if b.is_ascii_uppercase() {
+                return None;
+            }
+            first |= 1 << b;
+        }
+        Some(FirstBytes {
+            first,
+            pairs: None,
+            min_len,
+        })
     }
 
-    /// More second bytes than this are not worth a second mask.
-    pub const MAX_SECOND: usize = 10;
-
-    /// These first bytes, wanting also a second byte among those `second` (indexed by
-    /// ASCII-lower-cased byte) is true for. Most tokens that start with a wanted letter have
-    /// the wrong second one ("can", "children" against "co-operate"), and a mask of 64 bytes
-    /// drops them for less than a call each. `second` must hold every second byte a wanted
-    /// token can have, joiners included; it is ignored (every second byte passes) when tokens
-    /// of one byte are wanted, or when it holds too many bytes.
-    pub fn with_second(mut self, second: &[bool; 128]) -> FirstBytes {
-        let bytes: Vec<u8> = (0..0x80u8).filter(|&b| second[b as usize]).collect();
-        let usable = self.min_len >= 2
-            && bytes.len() <= Self::MAX_SECOND
-            && bytes.iter().all(|b| !b.is_ascii_uppercase());
-        self.second = usable.then_some(bytes);
+    /// These first bytes, wanting also the first two bytes to be a pair of `pairs` (bit
+    /// `a << 7 | b` for ASCII-lower-cased bytes `a`, `b`), which must hold every pair a wanted
+    /// token can start with, joiners included. Ignored (every second byte passes) when tokens
+    /// of one byte are wanted.
+    pub fn with_pairs(mut self, pairs: &[u64; 256]) -> FirstBytes {
+        self.pairs = (self.min_len >= 2).then(|| Box::new(*pairs));
         self
     }
 
-    /// Whether the token starting at `bytes[at]` may be wanted, by its first two bytes (as the
-    /// masks judge them, for the windows too mixed for masks; a non-ASCII byte may fold to
-    /// anything).
-    #[inline]
-    fn may_want(&self, bytes: &[u8], at: usize) -> bool {
-        let wanted = |set: &[u8], b: u8| b >= 0x80 || set.contains(&(b | 0x20));
-        wanted(&self.lower, bytes[at])
-            && match (&self.second, bytes.get(at + 1)) {
-                (Some(second), Some(&b)) => wanted(second, b),
-                _ => true,
+    /// Whether a token starting with the bytes `b0`, `b1` may be wanted (`b1` is the byte after
+    /// `b0`, whatever it is; a non-ASCII byte may fold to anything).
+    #[inline(always)]
+    fn may_want(&self, b0: u8, b1: Option<u8>) -> bool {
+        if b0 >= 0x80 {
+            return true;
+        }
+        // `| 0x20` lower-cases the bytes of a token (letters, digits, joiners).
+        let a = b0 | 0x20;
+        if self.first >> a & 1 == 0 {
+            return false;
+        }
+        match (&self.pairs, b1) {
+            (Some(pairs), Some(b)) if b < 0x80 => {
+                let pair = usize::from(a) << 7 | usize::from(b | 0x20);
+                pairs[pair / 64] >> (pair % 64) & 1 != 0
             }
+            _ => true,
+        }
     }
 
-    /// Whether second bytes are masked too ([`FirstBytes::with_second`]).
-    pub fn masks_second_bytes(&self) -> bool {
-        self.second.is_some()
+    /// Whether the first two bytes are tested as a pair ([`FirstBytes::with_pairs`]).
+    pub fn tests_pairs(&self) -> bool {
+        self.pairs.is_some()
     }
 
-    /// The first bytes wanted by either `self` or `other` (for two counts made in one pass),
-    /// `None` when they are too many to mask.
-    pub fn union(&self, other: &FirstBytes) -> Option<FirstBytes> {
-        let mut lower = self.lower.clone();
-        lower.extend(other.lower.iter().filter(|b| !self.lower.contains(b)));
-        let second = match (&self.second, &other.second) {
-            (Some(a), Some(b)) => {
-                let mut both = a.clone();
-                both.extend(b.iter().filter(|x| !a.contains(x)));
-                (both.len() <= Self::MAX_SECOND).then_some(both)
-            }
+    /// The tokens wanted by either `self` or `other` (for two counts made in one pass).
+    pub fn union(&self, other: &FirstBytes) -> FirstBytes {
+        let pairs = match (&self.pairs, &other.pairs) {
+            (Some(a), Some(b)) => Some(Box::new(std::array::from_fn(|k| a[k] | b[k]))),
             _ => None,
         };
-        (lower.len() <= Self::MAX).then(|| FirstBytes {
-            lower,
-            second,
+        FirstBytes {
+            first: self.first | other.first,
+            pairs,
             min_len: self.min_len.min(other.min_len),
-        })
+        }
     }
 }
 
@@ -316,10 +309,9 @@ impl Prefixes {
     }
 }
 
-/// As [`for_each_token`] (the count is of every token), but in windows of ASCII text `f` is
-/// called only for tokens whose first byte, ASCII-lower-cased, is one of `first` and that are
-/// not shorter than its minimum length; tokens in windows holding non-ASCII characters are all
-/// passed on. `f` must still check what it needs.
+/// As [`for_each_token`] (the count is of every token), but `f` is called only for tokens
+/// whose first two bytes `first` may want (see [`FirstBytes`]), and, in windows of ASCII text,
+/// that are not shorter than its minimum length. `f` must still check what it needs.
 pub fn for_each_token_among(
     text: &str,
     first: &FirstBytes,
@@ -366,17 +358,8 @@ fn scan_tokens<const CALL: bool>(
                     let ends = token_ends(alnum, joiner, bytes.get(i + 64), bytes.get(i + 65));
                     let mut rest = match first {
                         Some(first) => {
-                            let wanted = starts
-                                & first_byte_mask(window, &first.lower)
-                                & long_enough(alnum | joiner, first.min_len);
-                            match &first.second {
-                                // Bit k: byte k + 1 is a wanted second byte (the last start's
-                                // second byte is in the next window: let it through).
-                                Some(second) if wanted != 0 => {
-                                    wanted & (first_byte_mask(window, second) >> 1 | 1 << 63)
-                                }
-                                _ => wanted,
-                            }
+                            let long = starts & long_enough(alnum | joiner, first.min_len);
+                            wanted_starts(first, long, window, bytes.get(i + 64).copied())
                         }
                         None => starts,
                     };
@@ -411,7 +394,9 @@ fn scan_tokens<const CALL: bool>(
             };
             if word && !word1 && !(joiner1 && word2) {
                 count += 1;
-                if CALL && first.is_none_or(|first| first.may_want(bytes, i)) {
+                if CALL
+                    && first.is_none_or(|first| first.may_want(bytes[i], bytes.get(i + 1).copied()))
+                {
                     f(i, None);
                 }
             }
@@ -422,6 +407,20 @@ fn scan_tokens<const CALL: bool>(
         }
     }
     count
+}
+
+/// The bits of `starts` (token starts in `window`) whose first two bytes `first` may want:
+/// a table look-up each, branch-free. `next` is the byte after the window.
+#[inline(always)]
+fn wanted_starts(first: &FirstBytes, mut starts: u64, window: &[u8; 64], next: Option<u8>) -> u64 {
+    let mut wanted = 0u64;
+    while starts != 0 {
+        let at = starts.trailing_zeros() as usize;
+        let second = window.get(at + 1).copied().or(next);
+        wanted |= u64::from(first.may_want(window[at], second)) << at;
+        starts &= starts - 1;
+    }
+    wanted
 }
 
 /// Bit `k` set when byte `k` of a window is the last of a token: a letter or digit not followed
@@ -505,48 +504,6 @@ fn window_masks(window: &[u8; 64]) -> WindowMasks {
         }
     }
     masks
-}
-
-/// Bit `k` set when byte `k` of the window, with bit 5 set (ASCII upper to lower case), is one
-/// of `lower`. Other bytes may match too (control characters), never letters or digits that
-/// are not in `lower`: callers combine it with token starts.
-#[cfg(target_arch = "x86_64")]
-#[inline(always)]
-fn first_byte_mask(window: &[u8; 64], lower: &[u8]) -> u64 {
-    use std::arch::x86_64::{
-        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
-        _mm_setzero_si128,
-    };
-    let mut mask = 0u64;
-    for k in 0..4 {
-        // SAFETY: SSE2 is part of the x86-64 baseline; bytes 16k..16k+16 of a 64-byte array.
-        unsafe {
-            let v = _mm_loadu_si128(window.as_ptr().add(16 * k).cast::<__m128i>());
-            let folded = _mm_or_si128(v, _mm_set1_epi8(0x20));
-            let mut any = _mm_setzero_si128();
-            for &b in lower {
-                any = _mm_or_si128(any, _mm_cmpeq_epi8(folded, _mm_set1_epi8(b as i8)));
-            }
-            mask |= u64::from(_mm_movemask_epi8(any) as u16) << (16 * k);
-        }
-    }
-    mask
-}
-
-#[cfg(not(target_arch = "x86_64"))]
-#[inline(always)]
-fn first_byte_mask(window: &[u8; 64], lower: &[u8]) -> u64 {
-    first_byte_mask_portable(window, lower)
-}
-
-#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
-#[inline(always)]
-fn first_byte_mask_portable(window: &[u8; 64], lower: &[u8]) -> u64 {
-    let mut mask = 0;
-    for (k, &b) in window.iter().enumerate() {
-        mask |= u64::from(lower.contains(&(b | 0x20))) << k;
-    }
-    mask
 }
 
 #[cfg(not(target_arch = "x86_64"))]
@@ -692,6 +649,7 @@ mod tests {
     fn token_starts_agree_with_token_spans_on_random_texts() {
         let pieces = [
             "a", "Z", "7", "-", "'", " ", "\n", ".", "é", "½", "—", "•", "٣", "ab", "co-op", "--",
+            "B", "O",
         ];
         let mut next = crate::testing::xorshift(0x9E37_79B9_7F4A_7C15);
         for round in 0..3000 {
@@ -732,31 +690,28 @@ mod tests {
                 .collect();
             assert!(must.iter().all(|s| passed.contains(s)), "{text:?}");
             assert!(passed.iter().all(|s| expected.contains(s)), "{text:?}");
-            // With second bytes too ('b', 'o', the joiners): every wanted token whose second
-            // byte is one of them is passed on, tokens crossing windows included.
-            let mut second = [false; 128];
-            for b in [b'b', b'o', b'-', b'\''] {
-                second[b as usize] = true;
+            // With pairs too ("ab", "a-", "7o", "7'"): every wanted token starting with one
+            // of them is passed on, tokens crossing windows included.
+            let wanted_pairs = [(b'a', b'b'), (b'a', b'-'), (b'7', b'o'), (b'7', b'\'')];
+            let mut pairs = [0u64; 256];
+            for (a, b) in wanted_pairs {
+                let pair = usize::from(a) << 7 | usize::from(b);
+                pairs[pair / 64] |= 1 << (pair % 64);
             }
-            let both = first.clone().with_second(&second);
+            let both = first.clone().with_pairs(&pairs);
             let mut passed = Vec::new();
             assert_eq!(for_each_token_among(&text, &both, |s, _| passed.push(s)), n);
-            let must_both: Vec<usize> = must
-                .iter()
-                .copied()
-                .filter(|&s| matches!(text.as_bytes()[s + 1] | 0x20, b'b' | b'o' | b'-' | b'\''))
-                .collect();
+            // A token at the very end of the text may be let through.
+            let pair_ok = |s: usize| match text.as_bytes().get(s + 1) {
+                Some(b) => wanted_pairs.contains(&(text.as_bytes()[s] | 0x20, b | 0x20)),
+                None => true,
+            };
+            let must_both: Vec<usize> = must.iter().copied().filter(|&s| pair_ok(s)).collect();
             assert!(must_both.iter().all(|s| passed.contains(s)), "{text:?}");
             assert!(passed.iter().all(|s| expected.contains(s)), "{text:?}");
             if ascii_only {
-                // On ASCII text the mask does drop tokens: only a window's last start is let
-                // through unchecked.
-                let second_ok = |s: usize| {
-                    let b = text.as_bytes().get(s + 1).map_or(0, |b| b | 0x20);
-                    matches!(b, b'b' | b'o' | b'-' | b'\'')
-                };
-                let stray = passed.iter().filter(|&&s| !second_ok(s)).count();
-                assert!(stray <= text.len() / 64 + 1, "{text:?}: {stray} unwanted");
+                // On ASCII text the pairs are tested exactly.
+                assert!(passed.iter().all(|&s| pair_ok(s)), "{text:?}");
             }
         }
     }
@@ -789,12 +744,6 @@ mod tests {
                 (fast.alnum, fast.joiner, fast.non_ascii),
                 (slow.alnum, slow.joiner, slow.non_ascii)
             );
-            for lower in [&b"acip"[..], b"0z", b""] {
-                assert_eq!(
-                    first_byte_mask(&window, lower),
-                    first_byte_mask_portable(&window, lower)
-                );
-            }
         }
     }
 

@@ -251,17 +251,22 @@ impl FormVariants {
         // is a spelling of "centered" (key of 8).
         let min_len = min_len.min(max_len).saturating_sub(1);
         let ascii = index.by_key.keys().all(|k| k.is_ascii());
-        let (mut wanted, mut second) = ([!ascii; 256], [false; 128]);
+        let mut wanted = [!ascii; 256];
         wanted[0x80..].fill(true);
-        // Hyphens and apostrophes may stand between a word's first two letters.
-        second[usize::from(b'-')] = true;
-        second[usize::from(b'\'')] = true;
+        let mut pairs = [0u64; 256];
+        let mut set = |a: u8, b: u8| {
+            let pair = usize::from(a) << 7 | usize::from(b);
+            pairs[pair / 64] |= 1 << (pair % 64);
+        };
         let mut one_letter = false;
         for prefix in &written {
             match prefix[..] {
                 [a, b, ..] => {
                     wanted[usize::from(a)] = true;
-                    second[usize::from(b)] = true;
+                    set(a, b);
+                    // Hyphens and apostrophes may stand between a word's first two letters.
+                    set(a, b'-');
+                    set(a, b'\'');
                 }
                 [a] => {
                     wanted[usize::from(a)] = true;
@@ -276,7 +281,7 @@ impl FormVariants {
                 if one_letter {
                     set
                 } else {
-                    set.with_second(&second)
+                    set.with_pairs(&pairs)
                 }
             });
         FormVariants {
@@ -659,12 +664,11 @@ mod tests {
             "analyse",
             "o'brien",
             "ehc",
-            "ze",
+            "zeal",
         ];
-        // Few enough second letters for the second-byte mask.
-        let few = ["co-production", "centre", "ehc"];
-        // Too many first letters for a byte mask: only the prefixes filter.
-        for (forms, masks_second) in [(&all[..], None), (&few[..], Some(true))] {
+        // A form of one letter turns the test of first-letter pairs off.
+        let one = ["x", "centre", "ehc"];
+        for (forms, masks_second) in [(&all[..], Some(true)), (&one[..], Some(false))] {
             scan_keeps_every_spelling(forms, masks_second);
         }
     }
@@ -681,7 +685,7 @@ mod tests {
         let lexicon = Lexicon::from_toml_str(&toml, "a.toml").unwrap();
         let variants = FormVariants::new(&lexicon);
         assert_eq!(
-            variants.first.as_ref().map(FirstBytes::masks_second_bytes),
+            variants.first.as_ref().map(FirstBytes::tests_pairs),
             masks_second
         );
         let matcher = Matcher::new(&lexicon, Mode::Word).unwrap();
