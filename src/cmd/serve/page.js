@@ -295,13 +295,17 @@
     download('toml', { kind: 'terms', name: formLexicon.name, terms: formLexicon.terms });
   });
 
+  // The pattern of the hits on screen: the concordance download is of those, whatever the
+  // search box holds since.
+  var searched = '';
+
   function download(format, lexicon, table) {
     var s = settings();
     if (lexicon) { s.lexicon = lexicon; }
     s.format = format;
     s.by = $('by').value;
     s.table = table || 'counts';
-    s.pattern = $('search-pattern').value;
+    s.pattern = searched;
     post('/api/download', s).then(function (r) {
       if (!r.ok) { return errorOf(r).then(function (m) { say('No download: ' + m); }); }
       var name = (r.headers.get('Content-Disposition') || '').replace(/^.*filename="([^"]+)".*$/, '$1');
@@ -327,6 +331,7 @@
     post('/api/search', s).then(function (r) {
       if (!r.ok) { return errorOf(r).then(function (m) { $('search-summary').textContent = m; }); }
       return r.json().then(function (j) {
+        searched = s.pattern;
         var list = $('hits');
         list.textContent = '';
         $('search-summary').textContent = plural(j.total, 'hit') +
