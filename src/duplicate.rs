@@ -34,8 +34,9 @@ pub fn find_duplicates(paths: &[PathBuf]) -> Vec<Duplicate> {
     }
     let mut duplicates = Vec::new();
     for (&size, same_size) in by_size.iter().filter(|(_, v)| v.len() > 1) {
-        // Files of a size are told apart by their first 64 KB first (the parts of a split file
-        // differ there); only those whose beginnings are the same are read whole.
+        // Files of a size are told apart by their first 4 KB first (the parts of a split file,
+        // a folder of reports, differ there); only those whose beginnings are the same are
+        // read whole.
         let mut same_start: HashMap<[u8; 32], Vec<usize>> = HashMap::new();
         for &i in same_size {
             if let Ok(digest) = sha256_of(&paths[i], Some(PREFIX_BYTES)) {
@@ -43,19 +44,22 @@ pub fn find_duplicates(paths: &[PathBuf]) -> Vec<Duplicate> {
             }
         }
         let mut first_of: HashMap<[u8; 32], usize> = HashMap::new();
-        for &i in same_start.values().filter(|v| v.len() > 1).flatten() {
-            let digest = if size <= PREFIX_BYTES {
-                sha256_of(&paths[i], Some(PREFIX_BYTES))
-            } else {
-                sha256_of(&paths[i], None)
-            };
-            let Ok(digest) = digest else {
-                continue;
-            };
-            match first_of.get(&digest) {
-                Some(&first) => duplicates.push(Duplicate { index: i, first }),
-                None => {
-                    first_of.insert(digest, i);
+        for (start, same) in same_start.iter().filter(|(_, v)| v.len() > 1) {
+            for &i in same {
+                // A file no longer than the prefix has been hashed whole already.
+                let digest = if size <= PREFIX_BYTES {
+                    *start
+                } else {
+                    let Ok(digest) = sha256_of(&paths[i], None) else {
+                        continue;
+                    };
+                    digest
+                };
+                match first_of.get(&digest) {
+                    Some(&first) => duplicates.push(Duplicate { index: i, first }),
+                    None => {
+                        first_of.insert(digest, i);
+                    }
                 }
             }
         }
@@ -65,7 +69,7 @@ pub fn find_duplicates(paths: &[PathBuf]) -> Vec<Duplicate> {
 }
 
 /// How much of each file of a shared size is hashed before the whole file is.
-const PREFIX_BYTES: u64 = 1 << 16;
+const PREFIX_BYTES: u64 = 1 << 12;
 
 /// The SHA-256 of a file's bytes (of its first `limit` bytes at most), read in blocks.
 fn sha256_of(path: &Path, limit: Option<u64>) -> std::io::Result<[u8; 32]> {
