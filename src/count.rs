@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use rayon::prelude::*;
 
-use crate::document::{Block, Document, Format, PageWithoutText};
+use crate::document::{Block, Document, EmptyPage, Format, PageWithoutText};
 use crate::frequency::{WordCounts, merge};
 use crate::lexicon::Lexicon;
 use crate::matcher::Matcher;
@@ -382,6 +382,220 @@ impl CorpusCounts {
     }
 }
 
+/// Every document's counts, kept packed as they arrive, with the corpus total added up: for a
+/// corpus of thousands of documents, where one [`DocumentCounts`] each (two vectors of `u64` per
+/// term, most of them 0, and a `String`) was most of what `count` held per document. Each
+/// document is one record of LEB128 varints in one buffer and its name one slice of one string;
+/// [`CountStore::documents`] gives them back one at a time, exactly as pushed.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CountStore {
+    term_count: usize,
+    /// The records, one after another (see [`CountStore::push`]).
+    records: Vec<u8>,
+    /// The documents' names, one after another, and where each ends.
+    names: String,
+    name_ends: Vec<usize>,
+    pub tokens: u64,
+    pub counts: Vec<u64>,
+    pub excluded: Vec<u64>,
+}
+
+impl CountStore {
+    /// An empty store of documents counted with `term_count` terms.
+    pub fn new(term_count: usize) -> CountStore {
+        CountStore {
+            term_count,
+            counts: vec![0; term_count],
+            excluded: vec![0; term_count],
+            ..CountStore::default()
+        }
+    }
+
+    /// Adds a document (its counts have `term_count` entries) and its counts to the total.
+    pub fn push(&mut self, d: &DocumentCounts) {
+        self.tokens += d.tokens;
+        add_into(&mut self.counts, &d.counts);
+        add_into(&mut self.excluded, &d.excluded);
+        self.names.push_str(&d.name);
+        self.name_ends.push(self.names.len());
+        let r = &mut self.records;
+        r.push(FORMATS.iter().position(|&f| f == d.format).unwrap_or(0) as u8);
+        put_varint(r, d.pages.map_or(0, |p| u64::from(p) + 1));
+        put_varint(r, d.tokens);
+        put_tally(r, self.term_count, &d.counts, &d.excluded);
+        put_varint(r, d.pages_without_text.len() as u64);
+        for p in &d.pages_without_text {
+            put_varint(r, u64::from(p.page));
+            r.push(u8::from(p.kind == EmptyPage::Blank));
+        }
+        put_varint(r, d.units.len() as u64);
+        for u in &d.units {
+            put_varint(r, u.label.len() as u64);
+            r.extend_from_slice(u.label.as_bytes());
+            put_varint(r, u.page.map_or(0, |p| u64::from(p) + 1));
+            put_varint(r, u.tokens);
+            put_tally(r, self.term_count, &u.counts, &u.excluded);
+        }
+    }
+
+    /// The number of documents.
+    pub fn len(&self) -> usize {
+        self.name_ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.name_ends.is_empty()
+    }
+
+    /// The documents' names (paths as given), in order.
+    pub fn names(&self) -> impl Iterator<Item = &str> + '_ {
+        let starts = std::iter::once(0).chain(self.name_ends.iter().copied());
+        starts
+            .zip(&self.name_ends)
+            .map(|(start, &end)| &self.names[start..end])
+    }
+
+    /// Each document's counts, in order, unpacked one at a time.
+    pub fn documents(&self) -> impl Iterator<Item = DocumentCounts> + '_ {
+        let mut reader = Reader {
+            bytes: &self.records,
+            at: 0,
+        };
+        self.names()
+            .map(move |name| reader.document(name, self.term_count))
+    }
+
+    /// The corpus as [`CorpusCounts`], every document unpacked (for the tables that need all of
+    /// them at once: the workbook, `--layout wide`, `--dispersion`).
+    pub fn into_corpus(self) -> CorpusCounts {
+        CorpusCounts {
+            documents: self.documents().collect(),
+            tokens: self.tokens,
+            counts: self.counts,
+            excluded: self.excluded,
+        }
+    }
+}
+
+/// The formats as numbered in a [`CountStore`] record.
+const FORMATS: [Format; 5] = [
+    Format::Pdf,
+    Format::Clml,
+    Format::Html,
+    Format::Docx,
+    Format::Text,
+];
+
+/// `value` as a LEB128 varint: 7 bits a byte, low bits first (a count under 128 is one byte).
+fn put_varint(bytes: &mut Vec<u8>, mut value: u64) {
+    while value >= 0x80 {
+        bytes.push((value as u8) | 0x80);
+        value >>= 7;
+    }
+    bytes.push(value as u8);
+}
+
+/// Counts and excluded hits of `n` terms; the excluded ones as one 0 when all are 0 (the usual
+/// case: most lexicons have no exclusions).
+fn put_tally(bytes: &mut Vec<u8>, n: usize, counts: &[u64], excluded: &[u64]) {
+    debug_assert!(counts.len() == n && excluded.len() == n);
+    for &c in counts {
+        put_varint(bytes, c);
+    }
+    if excluded.iter().all(|&x| x == 0) {
+        bytes.push(0);
+    } else {
+        bytes.push(1);
+        for &x in excluded {
+            put_varint(bytes, x);
+        }
+    }
+}
+
+/// Reads the records of a [`CountStore`] back, in the order written.
+struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl Reader<'_> {
+    fn byte(&mut self) -> u8 {
+        let b = self.bytes[self.at];
+        self.at += 1;
+        b
+    }
+
+    fn varint(&mut self) -> u64 {
+        let (mut value, mut shift) = (0u64, 0);
+        loop {
+            let b = self.byte();
+            value |= u64::from(b & 0x7f) << shift;
+            if b < 0x80 {
+                return value;
+            }
+            shift += 7;
+        }
+    }
+
+    /// A page number written as 0 (none) or page + 1.
+    fn page(&mut self) -> Option<u32> {
+        self.varint().checked_sub(1).map(|p| p as u32)
+    }
+
+    fn tally(&mut self, n: usize) -> (Vec<u64>, Vec<u64>) {
+        let counts = (0..n).map(|_| self.varint()).collect();
+        let excluded = match self.byte() {
+            0 => vec![0; n],
+            _ => (0..n).map(|_| self.varint()).collect(),
+        };
+        (counts, excluded)
+    }
+
+    fn document(&mut self, name: &str, n: usize) -> DocumentCounts {
+        let format = FORMATS[usize::from(self.byte())];
+        let pages = self.page();
+        let tokens = self.varint();
+        let (counts, excluded) = self.tally(n);
+        let pages_without_text = (0..self.varint())
+            .map(|_| PageWithoutText {
+                page: self.varint() as u32,
+                kind: match self.byte() {
+                    0 => EmptyPage::Scanned,
+                    _ => EmptyPage::Blank,
+                },
+            })
+            .collect();
+        let units = (0..self.varint())
+            .map(|_| {
+                let len = self.varint() as usize;
+                let label = &self.bytes[self.at..self.at + len];
+                self.at += len;
+                let label = String::from_utf8_lossy(label).into_owned();
+                let page = self.page();
+                let tokens = self.varint();
+                let (counts, excluded) = self.tally(n);
+                UnitCounts {
+                    label,
+                    page,
+                    tokens,
+                    counts,
+                    excluded,
+                }
+            })
+            .collect();
+        DocumentCounts {
+            name: name.to_string(),
+            format,
+            pages,
+            tokens,
+            counts,
+            excluded,
+            pages_without_text,
+            units,
+        }
+    }
+}
+
 /// Hits per category (indexed like `lexicon.categories`) from hits per term.
 pub fn category_totals(lexicon: &Lexicon, term_counts: &[u64]) -> Vec<u64> {
     let mut totals = vec![0u64; lexicon.categories.len()];
@@ -462,6 +676,108 @@ mod tests {
         assert_eq!(labels, [NO_SECTION, "4.9", "4.10"]);
         assert_eq!(s.units[2].counts[inform], 2);
         assert_eq!(s.units[2].counts[partnership], 1);
+    }
+
+    #[test]
+    fn the_count_store_gives_back_every_count_exactly() {
+        // Varints of every length, u64::MAX (ten bytes) included.
+        let edges = [
+            0,
+            1,
+            127,
+            128,
+            16_383,
+            16_384,
+            u64::from(u32::MAX),
+            u64::MAX - 1,
+            u64::MAX,
+        ];
+        let mut bytes = Vec::new();
+        for &v in &edges {
+            put_varint(&mut bytes, v);
+        }
+        let mut reader = Reader {
+            bytes: &bytes,
+            at: 0,
+        };
+        assert_eq!(edges.map(|_| reader.varint()), edges);
+        assert_eq!(reader.at, bytes.len());
+        // Documents with counts of many sizes (the totals must not overflow), with and without
+        // exclusions, pages, pages without text and units (labels not all ASCII), from a fixed
+        // pseudo-random sequence.
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let n = 17;
+        let value = |next: &mut dyn FnMut() -> u64| match next() % 6 {
+            0 | 1 => 0,
+            2 => next() % 128,
+            3 => next() % 100_000,
+            4 => u64::MAX - next() % 2,
+            _ => next(),
+        };
+        let documents: Vec<DocumentCounts> = (0..40)
+            .map(|i| {
+                let format = FORMATS[i % FORMATS.len()];
+                let tally = |next: &mut dyn FnMut() -> u64| {
+                    let counts: Vec<u64> = (0..n).map(|_| value(next) >> 8).collect();
+                    let excluded = if next() % 3 == 0 {
+                        (0..n).map(|_| value(next) >> 8).collect()
+                    } else {
+                        vec![0; n]
+                    };
+                    (counts, excluded)
+                };
+                let (counts, excluded) = tally(&mut next);
+                let units = (0..next() % 4)
+                    .map(|u| {
+                        let (counts, excluded) = tally(&mut next);
+                        UnitCounts {
+                            label: format!("§ {u}.{}", next() % 10),
+                            page: (u % 2 == 0).then(|| (next() % 5) as u32),
+                            tokens: next() % 1_000_000,
+                            counts,
+                            excluded,
+                        }
+                    })
+                    .collect();
+                DocumentCounts {
+                    name: format!("folder {}/naïve-{i}.txt", i % 3),
+                    format,
+                    pages: (i % 2 == 1).then(|| (next() % 400) as u32),
+                    tokens: next() >> 8,
+                    counts,
+                    excluded,
+                    pages_without_text: (0..next() % 3)
+                        .map(|k| PageWithoutText {
+                            page: k as u32 + 1,
+                            kind: if next() % 2 == 0 {
+                                EmptyPage::Blank
+                            } else {
+                                EmptyPage::Scanned
+                            },
+                        })
+                        .collect(),
+                    units,
+                }
+            })
+            .collect();
+        let mut store = CountStore::new(n);
+        for d in &documents {
+            store.push(d);
+        }
+        assert_eq!(store.len(), documents.len());
+        let names: Vec<&str> = store.names().collect();
+        let expected: Vec<&str> = documents.iter().map(|d| d.name.as_str()).collect();
+        assert_eq!(names, expected);
+        let back: Vec<DocumentCounts> = store.documents().collect();
+        assert_eq!(back, documents);
+        let corpus = store.into_corpus();
+        assert_eq!(corpus, CorpusCounts::from_documents(documents, n));
     }
 
     #[test]

@@ -1,6 +1,9 @@
 //! The document model every stage shares: a document is a list of paragraph-sized blocks, each
 //! remembering the page and the numbered paragraph/section it came from, so any count can be cited.
 
+use std::collections::HashMap;
+use std::path::Path;
+
 use serde::{Deserialize, Serialize};
 
 /// The input formats termtally reads, detected from content rather than the file name.
@@ -247,48 +250,102 @@ mod tests {
 /// `a/x.pdf`, `b/x.pdf`; `reports/2024/y.pdf` alone → `y.pdf`). Separators are written `/`.
 /// A path given twice gets the same name both times.
 pub fn short_names(paths: &[&str]) -> Vec<String> {
-    let split: Vec<Vec<String>> = paths
+    let names = ShortNames::of(paths);
+    paths
         .iter()
-        .map(|p| {
-            std::path::Path::new(p)
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                .collect()
-        })
-        .collect();
-    let mut names: Vec<Option<String>> = vec![None; paths.len()];
-    let longest = split.iter().map(Vec::len).max().unwrap_or(0);
-    // One pass per suffix length, each with a table of the suffixes of that length (and
-    // whether more than one distinct path ends with it): linear in the number of documents,
-    // where comparing every pair was quadratic (minutes for 8,000 documents).
-    for k in 1..=longest {
-        if names.iter().all(Option::is_some) {
-            break;
-        }
-        let mut owners: std::collections::HashMap<&[String], (&str, bool)> =
-            std::collections::HashMap::new();
-        for (parts, &path) in split.iter().zip(paths) {
-            if parts.len() >= k {
-                let owner = owners
-                    .entry(&parts[parts.len() - k..])
-                    .or_insert((path, false));
-                owner.1 |= owner.0 != path;
+        .enumerate()
+        .map(|(i, path)| names.name(i, path))
+        .collect()
+}
+
+/// [`short_names`] as a number a path: how many of its last components make its name (0: none
+/// is enough, the name is the path), so that a report of thousands of documents keeps 4 bytes
+/// a document rather than a `String`, and makes each name when it writes it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ShortNames {
+    lengths: Vec<u32>,
+}
+
+impl ShortNames {
+    pub fn of(paths: &[&str]) -> ShortNames {
+        let parts: Vec<u32> = paths
+            .iter()
+            .map(|p| Path::new(p).components().count() as u32)
+            .collect();
+        let mut lengths = vec![0u32; paths.len()];
+        let longest = parts.iter().copied().max().unwrap_or(0);
+        // One pass per suffix length, each with a table of the suffixes of that length (and
+        // whether more than one distinct path ends with it): linear in the number of documents,
+        // where comparing every pair was quadratic (minutes for 8,000 documents). The table's
+        // keys are the paths themselves (no copy of their components).
+        for k in 1..=longest {
+            if lengths.iter().all(|&n| n > 0) {
+                break;
             }
-        }
-        for (parts, name) in split.iter().zip(&mut names) {
-            if name.is_none() && parts.len() >= k {
-                let suffix = &parts[parts.len() - k..];
-                if owners.get(suffix).is_some_and(|&(_, shared)| !shared) {
-                    *name = Some(suffix.join("/"));
+            let mut owners: HashMap<Suffix, (u32, bool)> = HashMap::new();
+            for (i, (&path, &n)) in paths.iter().zip(&parts).enumerate() {
+                if n >= k {
+                    let owner = owners
+                        .entry(Suffix { path, k })
+                        .or_insert((i as u32, false));
+                    owner.1 |= paths[owner.0 as usize] != path;
+                }
+            }
+            for ((&path, &n), length) in paths.iter().zip(&parts).zip(&mut lengths) {
+                let unique = |suffix| owners.get(&suffix).is_some_and(|&(_, shared)| !shared);
+                if *length == 0 && n >= k && unique(Suffix { path, k }) {
+                    *length = k;
                 }
             }
         }
+        ShortNames { lengths }
     }
-    names
-        .into_iter()
-        .zip(paths)
-        .map(|(name, path)| name.unwrap_or_else(|| path.to_string()))
-        .collect()
+
+    /// The name of the `i`th path, `path`.
+    pub fn name(&self, i: usize, path: &str) -> String {
+        match self.lengths.get(i).copied().unwrap_or(0) {
+            0 => path.to_string(),
+            k => {
+                let mut suffix: Vec<_> = Suffix { path, k }.parts().collect();
+                suffix.reverse();
+                suffix.join("/")
+            }
+        }
+    }
+}
+
+/// The last `k` components of a path, compared and hashed component by component.
+#[derive(Debug, Clone, Copy)]
+struct Suffix<'a> {
+    path: &'a str,
+    k: u32,
+}
+
+impl<'a> Suffix<'a> {
+    /// The components, last first.
+    fn parts(self) -> impl Iterator<Item = std::borrow::Cow<'a, str>> {
+        Path::new(self.path)
+            .components()
+            .rev()
+            .take(self.k as usize)
+            .map(|c| c.as_os_str().to_string_lossy())
+    }
+}
+
+impl PartialEq for Suffix<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.k == other.k && self.parts().eq(other.parts())
+    }
+}
+
+impl Eq for Suffix<'_> {}
+
+impl std::hash::Hash for Suffix<'_> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        for part in self.parts() {
+            part.hash(state);
+        }
+    }
 }
 
 #[cfg(test)]

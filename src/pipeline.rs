@@ -35,8 +35,8 @@ fn lock<S>(m: &Mutex<S>) -> std::sync::MutexGuard<'_, S> {
 }
 
 /// What the workers share: the next item to take, and the results not yet handed on.
-struct State<I, T> {
-    items: std::iter::Enumerate<std::vec::IntoIter<I>>,
+struct State<Items, T> {
+    items: std::iter::Enumerate<Items>,
     /// Index of the next result to hand on.
     next_out: usize,
     waiting: BTreeMap<usize, T>,
@@ -46,9 +46,10 @@ struct State<I, T> {
 
 /// Runs `work` on every item with at most `bounds.workers` at once and gives each result to
 /// `sink` in the order of `items`. If `sink` returns an error no further item is started and
-/// the error is returned (the items in flight are finished and dropped).
+/// the error is returned (the items in flight are finished and dropped). `items` is taken one at
+/// a time: it may be part of a longer list (no copy of it is made).
 pub fn for_each_ordered<I, T, E>(
-    items: Vec<I>,
+    items: impl IntoIterator<Item = I, IntoIter: Send>,
     bounds: Bounds,
     work: impl Fn(I) -> T + Sync,
     sink: impl FnMut(T) -> Result<(), E> + Send,
@@ -58,10 +59,12 @@ where
     T: Send,
     E: Send,
 {
-    let workers = bounds.workers.clamp(1, items.len().max(1));
+    let items = items.into_iter();
+    let most = items.size_hint().1.unwrap_or(usize::MAX);
+    let workers = bounds.workers.clamp(1, most.max(1));
     let window = bounds.window.max(workers);
     let state = Mutex::new(State {
-        items: items.into_iter().enumerate(),
+        items: items.enumerate(),
         next_out: 0,
         waiting: BTreeMap::new(),
         stopped: false,

@@ -71,7 +71,7 @@ use serde_json::json;
 
 use crate::cmd::args::{InputArgs, LexiconArgs, StreamArgs};
 use crate::cmd::{finish, for_each_counted, load_or_stream, write_counted};
-use crate::count::{CorpusCounts, Unit, count_document_checked};
+use crate::count::{CountStore, Unit, count_document_checked};
 use crate::dispersion::term_parts;
 use crate::document::Document;
 use crate::frequency::{WordCounts, merge};
@@ -201,7 +201,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     // Large plain-text files are counted as a stream, one after another (each uses every
     // core); the others are loaded whole and counted in parallel, as every command does.
     let sources = load_or_stream(&args.files, &args.input, &args.streaming, &outcome)?;
-    let (mut documents, mut contexts, mut parts) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut contexts, mut parts) = (Vec::new(), Vec::new());
+    let mut store = CountStore::new(matcher.term_count());
     let mut spellings = WordCounts::default();
     // Each document's results are added up as it comes: only its counts stay.
     let streamed_names = for_each_counted(
@@ -213,20 +214,21 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         &outcome,
         from_stream,
         |(d, c, p, s)| {
-            documents.push(d);
+            store.push(&d);
             contexts.extend(c);
-            parts.push(p);
+            if args.dispersion {
+                parts.push(p);
+            }
             spellings = merge(std::mem::take(&mut spellings), s);
         },
     )?;
     for warning in uncovered_warnings(&lexicon, &matcher, &form_variants, &spellings) {
         eprintln!("termtally: {warning}");
     }
-    if documents.is_empty() {
+    if store.is_empty() {
         return Ok(finish(&outcome));
     }
-    let counts = CorpusCounts::from_documents(documents, matcher.term_count());
-    let mut report = counts_report(&args, &lexicon, counts, &parts, output.format);
+    let mut report = counts_report(&args, &lexicon, store, &parts, output.format);
     crate::shard::insert(&mut report, &shard_identity(&args, &lexicon, mode));
     if args.with_contexts > 0 {
         report
@@ -241,12 +243,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 fn counts_report(
     args: &Args,
     lexicon: &Lexicon,
-    counts: CorpusCounts,
+    store: CountStore,
     parts: &[Option<crate::dispersion::TermParts>],
     format: OutputFormat,
 ) -> Report {
     let mode = args.lexicon.matching.mode;
     if holds_rows(args, format) {
+        let counts = store.into_corpus();
         let mut report = build_report(lexicon, mode, args.by, &counts);
         if args.dispersion {
             add_dispersion(&mut report, lexicon, parts);
@@ -256,7 +259,8 @@ fn counts_report(
     } else {
         let selection = matches!(format, OutputFormat::Csv | OutputFormat::Tsv);
         let selection = selection.then_some(args.rows);
-        deferred_report(lexicon, mode, args.by, counts, selection)
+        let with_documents = format == OutputFormat::Json;
+        deferred_report(lexicon, mode, args.by, store, selection, with_documents)
     }
 }
 
@@ -286,7 +290,7 @@ fn shape_report(
     report: &mut Report,
     args: &Args,
     lexicon: &Lexicon,
-    counts: &CorpusCounts,
+    counts: &crate::count::CorpusCounts,
     format: OutputFormat,
 ) {
     // Only the workbook has sheets; building them copies the report (memory per document).

@@ -166,6 +166,7 @@ fn merge_words(shards: &[Shard]) -> anyhow::Result<Report> {
         layout: Layout::Long,
         values: Values::Count,
         dispersion: false,
+        list_documents: true,
     };
     let filter = WordFilter {
         proper_nouns: ProperNouns::Keep,

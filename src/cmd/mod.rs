@@ -67,7 +67,7 @@ pub fn load_documents(
     input: &InputArgs,
     outcome: &Outcome,
 ) -> anyhow::Result<Vec<Document>> {
-    let files = without_duplicates(&gather_files(args, input, outcome)?, input);
+    let files = without_duplicates(gather_files(args, input, outcome)?, input);
     load_files(&files, input, outcome)
 }
 
@@ -128,11 +128,11 @@ fn within_scope(scope: &crate::scope::Scope, doc: Document) -> Document {
 /// `files` without the copies of an earlier file (same SHA-256), each named in a warning on
 /// stderr, unless `--keep-duplicates`. Done where documents are loaded, so that every way of
 /// naming the files (arguments, folders, lists) goes through it.
-fn without_duplicates(files: &[PathBuf], input: &InputArgs) -> Vec<PathBuf> {
+fn without_duplicates(mut files: Vec<PathBuf>, input: &InputArgs) -> Vec<PathBuf> {
     if input.keep_duplicates {
-        return files.to_vec();
+        return files;
     }
-    let duplicates = crate::duplicate::find_duplicates(files);
+    let duplicates = crate::duplicate::find_duplicates(&files);
     for d in &duplicates {
         let (copy, first) = (files[d.index].display(), files[d.first].display());
         if files[d.index] == files[d.first] {
@@ -149,18 +149,16 @@ fn without_duplicates(files: &[PathBuf], input: &InputArgs) -> Vec<PathBuf> {
     for d in &duplicates {
         keep[d.index] = false;
     }
+    let mut keep = keep.into_iter();
+    files.retain(|_| keep.next().unwrap_or(true));
     files
-        .iter()
-        .zip(keep)
-        .filter(|(_, k)| *k)
-        .map(|(f, _)| f.clone())
-        .collect()
 }
 
 /// A document as the counting commands get it.
 pub enum Source {
-    /// Extracted and normalised, in memory.
-    Loaded(Document),
+    /// Extracted and normalised, in memory (boxed: a list of thousands of sources to be read
+    /// is then a few words each).
+    Loaded(Box<Document>),
     /// To be read, extracted and normalised when it is counted, a few documents at a time (see
     /// [`count_sources`]), so that a folder of thousands is never in memory at once.
     File(Input),
@@ -178,32 +176,25 @@ pub fn load_or_stream(
     streaming: &StreamArgs,
     outcome: &Outcome,
 ) -> anyhow::Result<Vec<Source>> {
-    let files = &gather_files(args, input, outcome)?;
+    let files = gather_files(args, input, outcome)?;
     let extract_options = input.extract_options()?;
-    let files = &without_duplicates(files, input);
+    let files = without_duplicates(files, input);
     let threshold = streaming.stream_threshold;
     let scope_is_everything = input.scope.scope().is_everything();
     let mut sources = Vec::with_capacity(files.len());
-    let mut whole = Vec::new();
-    // Standard input is read here, once, in [`to_inputs`]; the files are only named.
+    let mut stdin_read = false;
+    // Standard input is read here, once, in [`to_input`]; the files are only named (each path
+    // moved into its source, not copied: the list may hold thousands).
     for file in files {
         // A stream has no pages or headings to scope by: with a scope, files are read whole.
-        if scope_is_everything && stream::should_stream(file, &extract_options, threshold) {
-            sources.push(None);
+        if scope_is_everything && stream::should_stream(&file, &extract_options, threshold) {
+            sources.push(Source::Streamed(file));
         } else {
-            sources.push(Some(whole.len()));
-            whole.push(file.clone());
+            let input = to_input(file, &extract_options, &mut stdin_read)?;
+            sources.push(Source::File(input));
         }
     }
-    let mut inputs = to_inputs(&whole, &extract_options)?.into_iter();
-    Ok(files
-        .iter()
-        .zip(sources)
-        .filter_map(|(file, loaded)| match loaded {
-            None => Some(Source::Streamed(file.clone())),
-            Some(_) => inputs.next().map(Source::File),
-        })
-        .collect())
+    Ok(sources)
 }
 
 /// Counts `sources` and hands each result to `each` in the input order, as soon as every earlier
@@ -229,16 +220,17 @@ pub fn for_each_counted<T: Send>(
     let scope = input.scope.scope();
     let progress = progress_bar(sources.len() as u64, "counting");
     let mut streamed = Vec::new();
-    let mut run = Vec::new();
-    let mut sources = sources.into_iter().peekable();
-    while sources.peek().is_some() {
-        run.clear();
-        while let Some(source) = sources.next_if(|s| !matches!(s, Source::Streamed(_))) {
-            run.push(source);
-        }
+    let mut sources = sources.into_iter();
+    while !sources.as_slice().is_empty() {
+        // The documents up to the next streamed file, taken from the list as they are counted.
+        let run = sources
+            .as_slice()
+            .iter()
+            .take_while(|s| !matches!(s, Source::Streamed(_)))
+            .count();
         let read_and_count = |source: Source| {
             let (name, doc) = match source {
-                Source::Loaded(doc) => (doc.name.clone(), Ok(doc)),
+                Source::Loaded(doc) => (doc.name.clone(), Ok(*doc)),
                 Source::File(file) => {
                     let doc = extract_document(&file, &opts)
                         .map(|d| within_scope(&scope, normalise_with(d, cleaning)));
@@ -264,7 +256,7 @@ pub fn for_each_counted<T: Send>(
         };
         let bounds = crate::pipeline::Bounds::for_this_machine();
         crate::pipeline::for_each_ordered(
-            std::mem::take(&mut run),
+            sources.by_ref().take(run),
             bounds,
             read_and_count,
             hand_on,
@@ -346,7 +338,7 @@ pub fn for_each_document<T: Send>(
     each: impl FnMut(T) + Send,
 ) -> anyhow::Result<()> {
     let opts = input.extract_options()?;
-    let files = without_duplicates(&gather_files(files, input, outcome)?, input);
+    let files = without_duplicates(gather_files(files, input, outcome)?, input);
     let sources = to_inputs(&files, &opts)?
         .into_iter()
         .map(Source::File)
@@ -458,22 +450,26 @@ fn human_bytes(bytes: u64) -> String {
 /// Turns file arguments into inputs, reading standard input once for `-`.
 pub fn to_inputs(files: &[PathBuf], opts: &ExtractOptions) -> anyhow::Result<Vec<Input>> {
     let mut stdin_read = false;
-    let mut inputs = Vec::with_capacity(files.len());
-    for file in files {
-        if file.as_os_str() == "-" {
-            if stdin_read {
-                anyhow::bail!("standard input (-) can be given only once");
-            }
-            stdin_read = true;
-            inputs.push(match read_stdin(opts) {
-                Ok(bytes) => Input::Stdin(bytes),
-                Err(e) => Input::StdinFailed(e),
-            });
-        } else {
-            inputs.push(Input::from_arg(file));
-        }
+    files
+        .iter()
+        .map(|file| to_input(file.clone(), opts, &mut stdin_read))
+        .collect()
+}
+
+/// One file argument as an input: `-` reads standard input (once: `stdin_read` says whether an
+/// earlier argument did).
+fn to_input(file: PathBuf, opts: &ExtractOptions, stdin_read: &mut bool) -> anyhow::Result<Input> {
+    if file.as_os_str() != "-" {
+        return Ok(Input::Path(file));
     }
-    Ok(inputs)
+    if *stdin_read {
+        anyhow::bail!("standard input (-) can be given only once");
+    }
+    *stdin_read = true;
+    Ok(match read_stdin(opts) {
+        Ok(bytes) => Input::Stdin(bytes),
+        Err(e) => Input::StdinFailed(e),
+    })
 }
 
 /// A progress bar on stderr, shown only for long work on a terminal.

@@ -160,14 +160,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if corpus.documents.is_empty() {
         return Ok(finish(&outcome));
     }
-    let mut report = build_report(&corpus, &report_options(&args), &filter);
+    let options = report_options(&args, output.format);
+    let mut report = build_report(&corpus, &options, &filter);
     crate::shard::insert(&mut report, &shard_identity(&args, &filter));
     args.input.scope.scope().annotate(&mut report);
     write_counted(report, &streamed_names, &args.streaming, &output, &outcome)
 }
 
-/// The list's options from the command line's.
-fn report_options(args: &Args) -> Options {
+/// The list's options from the command line's, for a report written as `format`.
+fn report_options(args: &Args, format: OutputFormat) -> Options {
     Options {
         min_count: args.min_count,
         alphabetical: args.sort == SortBy::Word,
@@ -175,6 +176,7 @@ fn report_options(args: &Args) -> Options {
         layout: args.layout,
         values: args.values,
         dispersion: args.dispersion,
+        list_documents: matches!(format, OutputFormat::Json | OutputFormat::Xlsx),
     }
 }
 

@@ -124,10 +124,6 @@ pub enum Input {
 }
 
 impl Input {
-    pub fn from_arg(arg: &Path) -> Input {
-        Input::Path(arg.to_path_buf())
-    }
-
     /// The name shown in messages and output.
     pub fn name(&self) -> String {
         match self {

@@ -3,8 +3,12 @@
 
 use serde_json::json;
 
-use crate::count::{CorpusCounts, DocumentCounts, Unit, category_totals, percent, rate_per_10k};
-use crate::document::{pages_without_text_warning, short_names};
+use std::borrow::Borrow;
+
+use crate::count::{
+    CorpusCounts, CountStore, DocumentCounts, Unit, category_totals, percent, rate_per_10k,
+};
+use crate::document::{ShortNames, pages_without_text_warning, short_names};
 use crate::layout::{MatrixRow, Values, wide_table};
 use crate::lexicon::Lexicon;
 use crate::matcher::Mode;
@@ -148,47 +152,83 @@ pub const ALL_DOCUMENTS: &str = "(all documents)";
 
 /// Builds the report of `count` (see the schema at the top of this file), every table held.
 pub fn build_report(lexicon: &Lexicon, mode: Mode, by: Unit, counts: &CorpusCounts) -> Report {
-    let mut report = report_frame(lexicon, mode, by, counts);
-    let tables = Tables::of(lexicon, by, counts);
+    let summary = Summary {
+        documents: counts.documents.len(),
+        tokens: counts.tokens,
+    };
+    let mut report = report_frame(lexicon, mode, by, summary, || counts.documents.iter(), true);
+    let paths: Vec<&str> = counts.documents.iter().map(|d| d.name.as_str()).collect();
+    let tables = Tables::of(lexicon, by, &paths);
     for (d, name) in counts.documents.iter().zip(&tables.names) {
         report.tables.push(tables.document_table(d, name));
     }
-    report.tables.extend(tables.corpus_table(counts));
+    let tallied = Tallied::new(counts.tokens, &counts.counts, &counts.excluded);
+    report.tables.extend(tables.corpus_table(summary, tallied));
     report
 }
 
 /// The report of `count` with its tables deferred ([`crate::table::TableSource`]): only the
-/// counts are kept (a few numbers per document and term), and each document's table is made as
-/// it is written, so memory does not grow with the rows. `selection` keeps only those rows
-/// (CSV/TSV's `--rows`).
+/// counts are kept, packed ([`CountStore`]), and each document's table is made as it is
+/// written, so memory does not grow with the rows. `selection` keeps only those rows (CSV/TSV's
+/// `--rows`). `with_documents`: the `documents` list of the metadata, which only JSON writes
+/// (a few hundred bytes a document held until the end: left out for the other formats).
 pub fn deferred_report(
     lexicon: &Lexicon,
     mode: Mode,
     by: Unit,
-    counts: CorpusCounts,
+    store: CountStore,
     selection: Option<RowSelection>,
+    with_documents: bool,
 ) -> Report {
-    let mut report = report_frame(lexicon, mode, by, &counts);
-    let tables = Tables::of(lexicon, by, &counts);
+    let summary = Summary {
+        documents: store.len(),
+        tokens: store.tokens,
+    };
+    let mut report = report_frame(
+        lexicon,
+        mode,
+        by,
+        summary,
+        || store.documents(),
+        with_documents,
+    );
+    let names = {
+        let paths: Vec<&str> = store.names().collect();
+        ShortNames::of(&paths)
+    };
     report.deferred = Some(std::sync::Arc::new(DeferredTables {
         lexicon: lexicon.clone(),
-        columns: tables.columns.clone(),
-        names: tables.names,
+        columns: columns(by, has_exclusions(lexicon)),
+        names,
         by,
-        counts,
+        store,
         selection,
     }));
     report
 }
 
-/// The report without its tables: metadata and notes.
-fn report_frame(lexicon: &Lexicon, mode: Mode, by: Unit, counts: &CorpusCounts) -> Report {
+/// The corpus as the report's frame describes it.
+#[derive(Debug, Clone, Copy)]
+struct Summary {
+    documents: usize,
+    tokens: u64,
+}
+
+/// The report without its tables: metadata and notes. `documents` gives each document's counts
+/// (called once for the notes and, `with_documents`, once more for the metadata's list).
+fn report_frame<D: Borrow<DocumentCounts>, I: Iterator<Item = D>>(
+    lexicon: &Lexicon,
+    mode: Mode,
+    by: Unit,
+    summary: Summary,
+    documents: impl Fn() -> I,
+    with_documents: bool,
+) -> Report {
     let mut report = Report::default();
-    insert_meta(&mut report, lexicon, mode, by, counts);
+    let listed = with_documents.then(&documents);
+    insert_meta(&mut report, lexicon, mode, by, summary, listed);
     report.notes = notes(lexicon, mode, by);
-    report
-        .notes
-        .extend(pages_without_text_note(&counts.documents));
+    report.notes.extend(pages_without_text_note(documents()));
     report
 }
 
@@ -202,13 +242,12 @@ struct Tables<'a> {
 }
 
 impl<'a> Tables<'a> {
-    fn of(lexicon: &'a Lexicon, by: Unit, counts: &CorpusCounts) -> Tables<'a> {
-        let paths: Vec<&str> = counts.documents.iter().map(|d| d.name.as_str()).collect();
+    fn of(lexicon: &'a Lexicon, by: Unit, paths: &[&str]) -> Tables<'a> {
         Tables {
             lexicon,
             by,
             columns: columns(by, has_exclusions(lexicon)),
-            names: short_names(&paths),
+            names: short_names(paths),
         }
     }
 
@@ -245,17 +284,15 @@ impl<'a> Tables<'a> {
     }
 
     /// The "(all documents)" table, for more than one document.
-    fn corpus_table(&self, counts: &CorpusCounts) -> Option<Table> {
-        if counts.documents.len() < 2 {
+    fn corpus_table(&self, summary: Summary, tallied: Tallied<'_>) -> Option<Table> {
+        if summary.documents < 2 {
             return None;
         }
         let mut table = Table::new(self.columns.clone());
         table.title = Some(format!(
             "All {} documents: {} words",
-            counts.documents.len(),
-            counts.tokens
+            summary.documents, summary.tokens
         ));
-        let tallied = Tallied::new(counts.tokens, &counts.counts, &counts.excluded);
         let corpus = (ALL_DOCUMENTS, Value::Null);
         add_rows(&mut table, self.lexicon, corpus, Value::Null, tallied, true);
         Some(table)
@@ -268,8 +305,8 @@ struct DeferredTables {
     lexicon: Lexicon,
     by: Unit,
     columns: Vec<Column>,
-    names: Vec<String>,
-    counts: CorpusCounts,
+    names: ShortNames,
+    store: CountStore,
     selection: Option<RowSelection>,
 }
 
@@ -288,10 +325,16 @@ impl crate::table::TableSource for DeferredTables {
             columns: self.columns.clone(),
             names: Vec::new(),
         };
-        let has_corpus_total = self.counts.documents.len() > 1;
-        let all = self.counts.documents.iter().zip(&self.names);
-        let documents = all.map(|(d, name)| tables.document_table(d, name));
-        for mut table in documents.chain(tables.corpus_table(&self.counts)) {
+        let store = &self.store;
+        let has_corpus_total = store.len() > 1;
+        let summary = Summary {
+            documents: store.len(),
+            tokens: store.tokens,
+        };
+        let all = store.documents().enumerate();
+        let documents = all.map(|(i, d)| tables.document_table(&d, &self.names.name(i, &d.name)));
+        let tallied = Tallied::new(store.tokens, &store.counts, &store.excluded);
+        for mut table in documents.chain(tables.corpus_table(summary, tallied)) {
             if let Some(selection) = self.selection {
                 select_table_rows(&mut table, selection, has_corpus_total);
             }
@@ -302,12 +345,13 @@ impl crate::table::TableSource for DeferredTables {
 }
 
 /// The report's metadata: command, lexicon, mode, unit, categories, documents and totals.
-fn insert_meta(
+fn insert_meta<D: Borrow<DocumentCounts>>(
     report: &mut Report,
     lexicon: &Lexicon,
     mode: Mode,
     by: Unit,
-    counts: &CorpusCounts,
+    summary: Summary,
+    documents: Option<impl Iterator<Item = D>>,
 ) {
     report.meta.insert("command".into(), json!("count"));
     report.meta.insert(
@@ -326,25 +370,24 @@ fn insert_meta(
                 .collect::<Vec<_>>()
         ),
     );
-    report.meta.insert(
-        "documents".into(),
-        json!(
-            counts
-                .documents
-                .iter()
-                .map(|d| json!({
-                    "path": d.name,
-                    "format": d.format,
-                    "pages": d.pages,
-                    "tokens": d.tokens,
-                    "pages_without_text": d.pages_without_text,
-                }))
-                .collect::<Vec<_>>()
-        ),
-    );
+    if let Some(documents) = documents {
+        let listed = documents.map(|d| {
+            let d = d.borrow();
+            json!({
+                "path": d.name,
+                "format": d.format,
+                "pages": d.pages,
+                "tokens": d.tokens,
+                "pages_without_text": d.pages_without_text,
+            })
+        });
+        report
+            .meta
+            .insert("documents".into(), json!(listed.collect::<Vec<_>>()));
+    }
     report.meta.insert(
         "total".into(),
-        json!({"documents": counts.documents.len(), "tokens": counts.tokens}),
+        json!({"documents": summary.documents, "tokens": summary.tokens}),
     );
 }
 
@@ -484,10 +527,12 @@ fn add_rows(
 }
 
 /// The note naming the PDF pages whose words could not be counted, per document.
-fn pages_without_text_note(documents: &[DocumentCounts]) -> Option<String> {
+fn pages_without_text_note<D: Borrow<DocumentCounts>>(
+    documents: impl Iterator<Item = D>,
+) -> Option<String> {
     let named: Vec<String> = documents
-        .iter()
         .filter_map(|d| {
+            let d = d.borrow();
             pages_without_text_warning(&d.pages_without_text).map(|w| format!("{}: {w}", d.name))
         })
         .collect();
@@ -586,7 +631,21 @@ mod tests {
             ..RenderOptions::default()
         };
         let held = build_report(&lexicon, Mode::Word, Unit::Document, &counts);
-        let deferred = deferred_report(&lexicon, Mode::Word, Unit::Document, counts.clone(), None);
+        let defer = |selection, with_documents| {
+            let mut store = CountStore::new(lexicon.terms.len());
+            for d in &counts.documents {
+                store.push(d);
+            }
+            deferred_report(
+                &lexicon,
+                Mode::Word,
+                Unit::Document,
+                store,
+                selection,
+                with_documents,
+            )
+        };
+        let deferred = defer(None, true);
         assert!(deferred.tables.is_empty() && deferred.deferred.is_some());
         for format in OutputFormat::ALL {
             if format == OutputFormat::Xlsx {
@@ -598,17 +657,14 @@ mod tests {
             );
             assert_eq!(a, b, "{format:?}");
             assert!(a.contains("a/report.txt"), "{format:?}: {a}");
+            // Without the metadata's documents list, only JSON differs (it alone writes it).
+            let without = render_to_string(&defer(None, false), format, &options);
+            assert_eq!(without == a, format != OutputFormat::Json, "{format:?}");
         }
         for selection in RowSelection::ALL {
             let mut selected = held.clone();
             select_rows(&mut selected, selection);
-            let deferred = deferred_report(
-                &lexicon,
-                Mode::Word,
-                Unit::Document,
-                counts.clone(),
-                Some(selection),
-            );
+            let deferred = defer(Some(selection), false);
             assert_eq!(
                 render_to_string(&selected, OutputFormat::Csv, &options),
                 render_to_string(&deferred, OutputFormat::Csv, &options),

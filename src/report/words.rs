@@ -24,6 +24,9 @@ pub struct Options {
     pub layout: Layout,
     pub values: Values,
     pub dispersion: bool,
+    /// The metadata's `documents` list: only JSON and the workbook's method sheet write it, and
+    /// for the other formats it would be a few hundred bytes a document held until the end.
+    pub list_documents: bool,
 }
 
 /// One document's word types.
@@ -108,15 +111,17 @@ fn words_meta(
 ) -> Report {
     let mut report = Report::default();
     report.meta.insert("command".into(), json!("words"));
-    report.meta.insert(
-        "documents".into(),
-        json!(
-            documents
-                .iter()
-                .map(|d| json!({"path": d.name, "format": d.format, "pages": d.pages, "tokens": d.tokens}))
-                .collect::<Vec<_>>()
-        ),
-    );
+    if options.list_documents {
+        report.meta.insert(
+            "documents".into(),
+            json!(
+                documents
+                    .iter()
+                    .map(|d| json!({"path": d.name, "format": d.format, "pages": d.pages, "tokens": d.tokens}))
+                    .collect::<Vec<_>>()
+            ),
+        );
+    }
     report.meta.insert(
         "total".into(),
         json!({"documents": documents.len(), "tokens": tokens, "types": types}),
