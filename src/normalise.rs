@@ -237,10 +237,10 @@ const HYPHEN_AT_LINE_END: u8 = 8;
 fn pair_flags(a: u8, b: u8) -> u8 {
     let blank = |x: u8| (x == b' ') | (x == b'\n');
     let plain = (a.wrapping_sub(b' ') <= b'~' - b' ') & (a != b'`') | (a == b'\n');
-    u8::from(!plain) * NOT_PLAIN
-        | u8::from(a == b'\n') * LINE_BREAK
-        | u8::from(blank(a) & blank(b)) * ADJACENT_BLANKS
-        | u8::from((a == b'-') & (b == b'\n')) * HYPHEN_AT_LINE_END
+    (u8::from(!plain) * NOT_PLAIN)
+        | (u8::from(a == b'\n') * LINE_BREAK)
+        | (u8::from(blank(a) & blank(b)) * ADJACENT_BLANKS)
+        | (u8::from((a == b'-') & (b == b'\n')) * HYPHEN_AT_LINE_END)
 }
 
 impl Scan {
@@ -487,8 +487,7 @@ fn remove_running_lines(blocks: &mut [Block]) -> Vec<usize> {
     // Per block, the byte offsets of the lines to remove.
     let mut remove: FxHashMap<usize, Vec<usize>> = FxHashMap::default();
     let mut removed = 0;
-    let mut page_lines = PageLines::default();
-    let mut scratch = String::new();
+    let (mut page_lines, mut scratch) = (PageLines::default(), String::new());
     for (on_page, members) in page_edges.iter().zip(&pages) {
         // The lines of this page, gathered only when a would-be running line needs them: a
         // line that recurs on its own page is its content, not a header.
@@ -526,6 +525,12 @@ fn remove_running_lines(blocks: &mut [Block]) -> Vec<usize> {
     if !enough {
         return Vec::new();
     }
+    remove_lines(blocks, remove)
+}
+
+/// Removes from each block the lines starting at the byte offsets given for it; returns the
+/// blocks changed.
+fn remove_lines(blocks: &mut [Block], remove: FxHashMap<usize, Vec<usize>>) -> Vec<usize> {
     let mut changed = Vec::with_capacity(remove.len());
     for (b, starts) in remove {
         let text = &blocks[b].text;

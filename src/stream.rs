@@ -434,18 +434,15 @@ impl<'b, R: Read> ChunkReader<'b, R> {
                 self.done = true;
                 return Ok(None);
             }
-            // Only the bytes not yet checked (the rest of the last chunk was checked when it
-            // was read): each byte of the text is validated once.
-            let checked = self.checked.min(self.buf.len());
+            // Only the bytes not yet checked: each byte of the text is validated once.
+            let checked = self.checked; // (a chunk read further is checked again from here)
             let valid = match std::str::from_utf8(&self.buf[checked..]) {
                 Ok(_) => self.buf.len(),
                 // A character cut by the end of the buffer is completed by the next read.
                 Err(e) if e.error_len().is_none() && !self.eof => checked + e.valid_up_to(),
                 Err(e) => return Err(Abort::Failed(self.not_utf8(checked + e.valid_up_to()))),
             };
-            self.checked = valid;
-            // SAFETY: `buf[..checked]` was valid UTF-8 ending at a character boundary, and
-            // `buf[checked..valid]` was just checked to be.
+            // SAFETY: `buf[..checked]` was valid UTF-8 and `buf[checked..valid]` just checked.
             let text = unsafe { std::str::from_utf8_unchecked(&self.buf[..valid]) };
             if self.eof && valid == self.buf.len() {
                 break (valid, valid, false);
@@ -506,8 +503,7 @@ impl<'b, R: Read> ChunkReader<'b, R> {
         self.mid_paragraph = next_mid_paragraph;
         self.index += 1;
         self.offset += cut as u64;
-        // What follows the cut (now the start of the buffer) was checked with the chunk.
-        self.checked = valid - cut;
+        self.checked = valid - cut; // what follows the cut was checked with the chunk
         if last {
             self.done = true;
         }
