@@ -44,44 +44,36 @@ pub fn normalise(doc: Document) -> Document {
 pub fn normalise_with(mut doc: Document, options: NormaliseOptions) -> Document {
     // Blocks are independent in steps 1 and 4: a large document uses every core. Most blocks
     // of a large plain-text corpus are already clean, and are left untouched.
-    let clean: Vec<bool> = doc
+    // Each block's lines are looked at once, for the hyphenation evidence and for the joining:
+    // a plain block (the usual `pdftotext` paragraph) in the same pass that finds it plain, so
+    // it is read once and not copied.
+    let mut shapes: Vec<Lines> = doc
         .blocks
         .par_iter_mut()
         .with_min_len(256)
         .map(|block| {
-            let clean = is_clean_line(&block.text);
-            // Plain ASCII lines are left as they are: no copy (the usual pdftotext paragraph).
-            if !clean && plain_run_end(block.text.as_bytes(), 0) != block.text.len() {
-                block.text = normalise_characters(&block.text);
+            let scan = Scan::of(block.text.as_bytes());
+            if scan.plain {
+                return Lines::of_scan(block.text.as_bytes(), scan);
             }
-            clean
+            block.text = normalise_characters(&block.text);
+            Lines::of(&block.text)
         })
         .collect();
-    let mut clean = clean;
+    // Blocks whose text steps 2 and 3 change are looked at again.
+    let mut changed = Vec::new();
     if !options.keep_running_lines {
-        remove_running_lines(&mut doc.blocks);
+        changed = remove_running_lines(&mut doc.blocks);
     }
     // Kept running lines stand between a page's last paragraph and the next page's first.
     let continued = if doc.format == crate::document::Format::Pdf && !options.keep_running_lines {
-        join_across_pages(&mut doc.blocks, &mut clean)
+        join_across_pages(&mut doc.blocks, &mut changed)
     } else {
         Vec::new()
     };
-    // Each block's lines looked at once, for the hyphenation evidence and for the joining. A
-    // clean block is one line, so it has no line-end breaks (but is still evidence).
-    let shapes: Vec<Lines> = doc
-        .blocks
-        .par_iter()
-        .zip(clean)
-        .with_min_len(256)
-        .map(|(block, clean)| {
-            if clean {
-                Lines::Joined
-            } else {
-                Lines::of(&block.text)
-            }
-        })
-        .collect();
+    for b in changed {
+        shapes[b] = Lines::of(&doc.blocks[b].text);
+    }
     let evidence = HyphenEvidence::from_blocks(&doc.blocks, |i| shapes[i]);
     doc.blocks
         .par_iter_mut()
@@ -107,7 +99,7 @@ struct Continued {
 /// when it does not end a sentence and the next page's first block starts in lower case (or the
 /// last word is hyphenated); footnotes (a note number first, no paragraph number) and headings
 /// are passed over. The later block is emptied (and dropped with the other empty blocks).
-fn join_across_pages(blocks: &mut [Block], clean: &mut [bool]) -> Vec<Continued> {
+fn join_across_pages(blocks: &mut [Block], changed: &mut Vec<usize>) -> Vec<Continued> {
     let mut continued: Vec<Continued> = Vec::new();
     // The block a page's last text was joined into, for a paragraph over three pages or more.
     let mut carried: Option<(u32, usize)> = None;
@@ -130,7 +122,7 @@ fn join_across_pages(blocks: &mut [Block], clean: &mut [bool]) -> Vec<Continued>
         let tail = std::mem::take(&mut blocks[next].text);
         blocks[last].text.push('\n');
         blocks[last].text.push_str(&tail);
-        clean[last] = false;
+        changed.extend([last, next]);
         carried = Some((page, last));
         let entry = match continued.iter().position(|c| c.block == last) {
             Some(k) => &mut continued[k],
@@ -213,31 +205,73 @@ fn place_page_breaks(blocks: &mut [Block], continued: Vec<Continued>, evidence: 
 
 /// True when normalisation would not change `text`: one line of printable ASCII (no backtick)
 /// with single spaces between words and none at either end.
+#[cfg(test)]
 fn is_clean_line(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    if bytes.first() == Some(&b' ') || bytes.last() == Some(&b' ') {
-        return false;
-    }
-    // Every block passes through here: test 32 bytes at a time without branching on each
-    // (the compiler vectorises the inner fold), then look for a double space.
-    let printable = |b: u8| (b' '..=b'~').contains(&b) && b != b'`';
-    let mut pieces = bytes.chunks_exact(32);
-    let all_printable = pieces
-        .by_ref()
-        .all(|piece| piece.iter().fold(true, |ok, &b| ok & printable(b)))
-        && pieces.remainder().iter().all(|&b| printable(b));
-    all_printable && memchr::memmem::find(bytes, b"  ").is_none()
+    let scan = Scan::of(text.as_bytes());
+    scan.plain && !scan.line_break && Lines::of_scan(text.as_bytes(), scan) == Lines::Joined
 }
 
-/// Whether [`HyphenEvidence::join_lines`] would change `text`, which has been through
-/// [`normalise_characters`] (so its only white space is `' '` and `'\n'`): a single line with
-/// single spaces and none at either end is already joined.
-fn needs_joining(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    bytes.first() == Some(&b' ')
-        || bytes.last() == Some(&b' ')
-        || memchr::memchr(b'\n', bytes).is_some()
-        || memchr::memmem::find(bytes, b"  ").is_some()
+/// What one pass over a block's bytes tells about it, for step 1 (is it plain, so left as it
+/// is?) and for [`Lines`]. The bytes looked for are ASCII, so they are never part of a longer
+/// character: the facts hold for any UTF-8 text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Scan {
+    /// Every byte [`is_plain`].
+    plain: bool,
+    /// A `'\n'` somewhere.
+    line_break: bool,
+    /// Two blanks (`' '` or `'\n'`) side by side.
+    adjacent_blanks: bool,
+    /// A `"-\n"` somewhere.
+    hyphen_at_line_end: bool,
+}
+
+const NOT_PLAIN: u8 = 1;
+const LINE_BREAK: u8 = 2;
+const ADJACENT_BLANKS: u8 = 4;
+const HYPHEN_AT_LINE_END: u8 = 8;
+
+/// The [`Scan`] flags of the pair of bytes (`a`, `b`), `b` following `a`, as far as `a` goes
+/// (`b` is looked at only with `a`): no branches, so the loop over a piece vectorises.
+#[inline(always)]
+fn pair_flags(a: u8, b: u8) -> u8 {
+    let blank = |x: u8| (x == b' ') | (x == b'\n');
+    let plain = (a.wrapping_sub(b' ') <= b'~' - b' ') & (a != b'`') | (a == b'\n');
+    (u8::from(!plain) * NOT_PLAIN)
+        | (u8::from(a == b'\n') * LINE_BREAK)
+        | (u8::from(blank(a) & blank(b)) * ADJACENT_BLANKS)
+        | (u8::from((a == b'-') & (b == b'\n')) * HYPHEN_AT_LINE_END)
+}
+
+impl Scan {
+    fn of(bytes: &[u8]) -> Scan {
+        // Pair i is (bytes[i], bytes[i + 1]); 32 pairs at a time, without branching on each:
+        // flags gathered lane by lane (so the loop vectorises) and put together at the end.
+        let mut lanes = [0u8; 32];
+        let pairs = bytes.len().saturating_sub(1);
+        let full = pairs / 32 * 32;
+        for k in (0..full).step_by(32) {
+            let first: &[u8; 32] = bytes[k..k + 32].try_into().expect("32 bytes");
+            let second: &[u8; 32] = bytes[k + 1..k + 33].try_into().expect("32 bytes");
+            for j in 0..32 {
+                lanes[j] |= pair_flags(first[j], second[j]);
+            }
+        }
+        let mut flags = lanes.iter().fold(0, |flags, &lane| flags | lane);
+        for i in full..pairs {
+            flags |= pair_flags(bytes[i], bytes[i + 1]);
+        }
+        // The last byte is the first of no pair: a pair with a letter stands for it.
+        if let Some(&last) = bytes.last() {
+            flags |= pair_flags(last, b'a');
+        }
+        Scan {
+            plain: flags & NOT_PLAIN == 0,
+            line_break: flags & LINE_BREAK != 0,
+            adjacent_blanks: flags & ADJACENT_BLANKS != 0,
+            hyphen_at_line_end: flags & HYPHEN_AT_LINE_END != 0,
+        }
+    }
 }
 
 /// How a block's lines are joined, worked out once for the hyphenation evidence and the joining
@@ -256,11 +290,25 @@ pub enum Lines {
 
 impl Lines {
     pub fn of(text: &str) -> Lines {
-        if !needs_joining(text) {
+        Lines::of_scan(text.as_bytes(), Scan::of(text.as_bytes()))
+    }
+
+    /// The lines of `bytes`, whose [`Scan`] is `scan`.
+    fn of_scan(bytes: &[u8], scan: Scan) -> Lines {
+        let (first, last) = (bytes.first().copied(), bytes.last().copied());
+        // Joining changes a single line with single spaces and none at either end: with no line
+        // break, the only adjacent blanks are two spaces.
+        let needs_joining =
+            first == Some(b' ') || last == Some(b' ') || scan.line_break || scan.adjacent_blanks;
+        if !needs_joining {
             Lines::Joined
-        } else if is_single_spaced_lines(text) {
+        } else if !matches!(first, None | Some(b' ' | b'\n'))
+            && !matches!(last, Some(b' ' | b'\n'))
+            && !scan.adjacent_blanks
+        {
+            // As `is_single_spaced_lines`.
             Lines::Simple {
-                hyphen_at_line_end: memchr::memmem::find(text.as_bytes(), b"-\n").is_some(),
+                hyphen_at_line_end: scan.hyphen_at_line_end,
             }
         } else {
             Lines::Any
@@ -271,12 +319,13 @@ impl Lines {
 /// Step 1: character-level clean-up of one piece of text (line breaks are kept).
 pub fn normalise_characters(text: &str) -> String {
     // Most policy text is plain ASCII, which NFKC leaves as it is: copy it in one go.
-    if plain_run_end(text.as_bytes(), 0) == text.len() {
+    let plain_end = plain_run_end(text.as_bytes(), 0);
+    if plain_end == text.len() {
         return text.to_string();
     }
     // Most other text is already NFKC (curly quotes, dashes, bullets): mapped in one pass that
-    // gives up at the first character it cannot vouch for.
-    if let Some(mapped) = map_characters(text, true) {
+    // gives up at the first character it cannot vouch for (from the first that is not plain).
+    if let Some(mapped) = map_characters_from(text, plain_end, true) {
         return mapped;
     }
     // ASCII never fails the quick check, so only the other characters need looking at.
@@ -294,10 +343,15 @@ pub fn normalise_characters(text: &str) -> String {
 /// the first character that [`is_nfkc_starter`] cannot vouch for, so a text it maps whole was
 /// NFKC already (every character a starter that the quick check passes).
 fn map_characters(src: &str, check_nfkc: bool) -> Option<String> {
+    map_characters_from(src, 0, check_nfkc)
+}
+
+/// [`map_characters`] of `src` whose bytes before `from` are known to be plain.
+fn map_characters_from(src: &str, from: usize, check_nfkc: bool) -> Option<String> {
     let bytes = src.as_bytes();
     let mut out = String::with_capacity(src.len());
     let mut run_start = 0;
-    let mut i = 0;
+    let mut i = from;
     while i < bytes.len() {
         // Plain bytes are copied with their run below.
         i = plain_run_end(bytes, i);
@@ -379,67 +433,86 @@ fn plain_run_end(bytes: &[u8], mut from: usize) -> usize {
 }
 
 /// Step 2: removes running headers/footers and bare page numbers from the edges of each page.
-fn remove_running_lines(blocks: &mut [Block]) {
+/// Returns the blocks whose text it changed.
+fn remove_running_lines(blocks: &mut [Block]) -> Vec<usize> {
     // Pages as runs of consecutive blocks with the same page number, in order.
     let mut pages: Vec<std::ops::Range<usize>> = Vec::new();
     for (i, block) in blocks.iter().enumerate() {
-        let Some(page) = block.page else { return }; // unpaged formats have no running lines
+        let Some(page) = block.page else {
+            return Vec::new(); // unpaged formats have no running lines
+        };
         match pages.last_mut() {
             Some(range) if blocks[range.start].page == Some(page) => range.end = i + 1,
             _ => pages.push(i..i + 1),
         }
     }
     if pages.is_empty() {
-        return;
+        return Vec::new();
     }
-    // Edge lines of each page as (block index, line index, line), and each one's key.
-    let edges: Vec<Vec<(usize, usize, &str)>> = pages
+    // Edge lines of every page, one page after another, and each one's key: the keys written
+    // one after another into one string (no string per line), each edge line's key a range.
+    let mut edges: Vec<EdgeLine> = Vec::new();
+    let mut page_edges: Vec<std::ops::Range<usize>> = Vec::with_capacity(pages.len());
+    for members in &pages {
+        let from = edges.len();
+        edge_lines(blocks, members.clone(), &mut edges);
+        page_edges.push(from..edges.len());
+    }
+    let mut key_text = String::new();
+    let key_ranges: Vec<std::ops::Range<usize>> = edges
         .iter()
-        .map(|members| edge_lines(blocks, members.clone()))
-        .collect();
-    let keys: Vec<Vec<String>> = edges
-        .iter()
-        .map(|lines| {
-            lines
-                .iter()
-                .map(|&(_, _, line)| running_key(line))
-                .collect()
+        .map(|edge| {
+            let from = key_text.len();
+            running_key(edge.line, &mut key_text);
+            from..key_text.len()
         })
         .collect();
-    // Pages are visited in order, so each key's list of pages is sorted and a repeat of the
-    // last entry is the only possible duplicate.
-    let mut pages_with_key: FxHashMap<&str, Vec<usize>> = FxHashMap::default();
-    for (page, page_keys) in keys.iter().enumerate() {
-        for key in page_keys.iter().filter(|k| !k.is_empty()) {
-            let with_key = pages_with_key.entry(key).or_default();
-            if with_key.last() != Some(&page) {
-                with_key.push(page);
+    // Per key, the number of pages it is on and the last of them: pages are visited in order,
+    // so a repeat of the last page is the only possible duplicate.
+    let mut pages_with_key: FxHashMap<&str, (usize, usize)> = FxHashMap::default();
+    for (page, on_page) in page_edges.iter().enumerate() {
+        for range in &key_ranges[on_page.clone()] {
+            let key = &key_text[range.clone()];
+            if key.is_empty() {
+                continue;
+            }
+            let (count, last) = pages_with_key.entry(key).or_insert((0, usize::MAX));
+            if *last != page {
+                *count += 1;
+                *last = page;
             }
         }
     }
     let needed = ((pages.len() as f64) * RUNNING_MIN_SHARE).ceil().max(3.0) as usize;
+    // Per block, the byte offsets of the lines to remove.
     let mut remove: FxHashMap<usize, Vec<usize>> = FxHashMap::default();
     let mut removed = 0;
-    for ((lines, page_keys), members) in edges.iter().zip(&keys).zip(&pages) {
-        // Keys of every line of this page, worked out only when a would-be running line needs
-        // them: a line that recurs on its own page is its content, not a header.
-        let mut page_lines: Option<Vec<String>> = None;
-        for (&(b, l, line), key) in lines.iter().zip(page_keys) {
-            let repeated = pages_with_key
-                .get(key.as_str())
-                .is_some_and(|pages| pages.len() >= needed)
-                && !recurs_on_page(blocks, members.clone(), key, &mut page_lines);
-            if repeated || is_page_number(line) {
-                let lines = remove.entry(b).or_default();
-                if !lines.contains(&l) {
-                    lines.push(l);
+    let (mut page_lines, mut scratch) = (PageLines::default(), String::new());
+    for (on_page, members) in page_edges.iter().zip(&pages) {
+        // The lines of this page, gathered only when a would-be running line needs them: a
+        // line that recurs on its own page is its content, not a header.
+        page_lines.clear();
+        for (edge, range) in edges[on_page.clone()]
+            .iter()
+            .zip(&key_ranges[on_page.clone()])
+        {
+            let key = &key_text[range.clone()];
+            let repeated = !key.is_empty()
+                && pages_with_key
+                    .get(key)
+                    .is_some_and(|&(count, _)| count >= needed)
+                && !page_lines.recurs(blocks, members.clone(), key, &mut scratch);
+            if repeated || is_page_number(edge.line) {
+                let lines = remove.entry(edge.block).or_default();
+                if !lines.contains(&edge.start) {
+                    lines.push(edge.start);
                     removed += 1;
                 }
             }
         }
     }
     if removed == 0 {
-        return;
+        return Vec::new();
     }
     // Running lines frame a page's text; if they would be half of all the text, the "repeats"
     // are the content itself (a one-line-per-page document, a duplicated page): keep everything.
@@ -450,36 +523,126 @@ fn remove_running_lines(blocks: &mut [Block]) {
         removed * 2 <= total_lines
     });
     if !enough {
-        return;
+        return Vec::new();
     }
-    for (b, lines) in remove {
-        let kept: Vec<&str> = blocks[b]
-            .text
-            .split('\n')
-            .enumerate()
-            .filter(|(l, _)| !lines.contains(l))
-            .map(|(_, line)| line)
-            .collect();
-        blocks[b].text = kept.join("\n");
+    remove_lines(blocks, remove)
+}
+
+/// Removes from each block the lines starting at the byte offsets given for it; returns the
+/// blocks changed.
+fn remove_lines(blocks: &mut [Block], remove: FxHashMap<usize, Vec<usize>>) -> Vec<usize> {
+    let mut changed = Vec::with_capacity(remove.len());
+    for (b, starts) in remove {
+        let text = &blocks[b].text;
+        let mut kept = String::with_capacity(text.len());
+        let (mut start, mut first) = (0, true);
+        for line in text.split('\n') {
+            if !starts.contains(&start) {
+                if !first {
+                    kept.push('\n');
+                }
+                first = false;
+                kept.push_str(line);
+            }
+            start += line.len() + 1;
+        }
+        blocks[b].text = kept;
+        changed.push(b);
+    }
+    changed
+}
+
+/// A line at the top or bottom of a page: its block, its byte offset there, and the line.
+struct EdgeLine<'a> {
+    block: usize,
+    start: usize,
+    line: &'a str,
+}
+
+/// The lines of one page, with the first byte of each one's running key as far as it can be
+/// told from the line's first bytes, for [`PageLines::recurs`] (kept from page to page).
+#[derive(Default)]
+struct PageLines<'a> {
+    gathered: bool,
+    lines: Vec<(&'a str, KeyStart)>,
+}
+
+/// What a line's first bytes say about its running key.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum KeyStart {
+    /// The key is empty.
+    Empty,
+    /// The key starts with this byte (if it is not empty).
+    Byte(u8),
+    /// Not known without keying the line.
+    Unknown,
+}
+
+impl KeyStart {
+    fn of(line: &str) -> KeyStart {
+        if line.len() > MAX_RUNNING_LINE {
+            return KeyStart::Empty;
+        }
+        // `str::trim` removes these ASCII blanks; a non-ASCII character may be white space.
+        match line.bytes().find(|&b| !matches!(b, b'\t'..=b'\r' | b' ')) {
+            None => KeyStart::Empty,
+            Some(b) if !b.is_ascii() => KeyStart::Unknown,
+            Some(b) if b.is_ascii_digit() => KeyStart::Byte(b'#'),
+            Some(b) => KeyStart::Byte(b.to_ascii_lowercase()),
+        }
+    }
+
+    fn may_start(self, key: &str) -> bool {
+        match self {
+            KeyStart::Empty => false,
+            KeyStart::Byte(b) => key.as_bytes().first() == Some(&b),
+            KeyStart::Unknown => true,
+        }
     }
 }
 
-/// True when `key` is the key of more than one line of the page made of `members` (the same
-/// sentence on line after line, as in a form or a list, is content even at the page's edge).
-/// Decided from the page alone, so a document read whole and one streamed in chunks agree.
-fn recurs_on_page(
-    blocks: &[Block],
-    members: std::ops::Range<usize>,
-    key: &str,
-    page_lines: &mut Option<Vec<String>>,
-) -> bool {
-    let keys = page_lines.get_or_insert_with(|| {
-        members
-            .flat_map(|b| blocks[b].text.split('\n'))
-            .map(running_key)
-            .collect()
-    });
-    keys.iter().filter(|k| k.as_str() == key).take(2).count() == 2
+impl<'a> PageLines<'a> {
+    fn clear(&mut self) {
+        self.gathered = false;
+        self.lines.clear();
+    }
+
+    /// True when `key` (not empty) is the key of more than one line of the page made of
+    /// `members` (the same sentence on line after line, as in a form or a list, is content even
+    /// at the page's edge). Decided from the page alone, so a document read whole and one
+    /// streamed in chunks agree. Only the lines whose first bytes could give the key are keyed,
+    /// into `scratch`.
+    fn recurs(
+        &mut self,
+        blocks: &'a [Block],
+        members: std::ops::Range<usize>,
+        key: &str,
+        scratch: &mut String,
+    ) -> bool {
+        if !self.gathered {
+            self.gathered = true;
+            self.lines.extend(
+                members
+                    .flat_map(|b| blocks[b].text.split('\n'))
+                    .map(|line| (line, KeyStart::of(line))),
+            );
+        }
+        let mut found = 0;
+        for &(line, start) in &self.lines {
+            if !start.may_start(key) {
+                continue;
+            }
+            scratch.clear();
+            running_key(line, scratch);
+            if scratch == key {
+                found += 1;
+                if found == 2 {
+                    return true;
+                }
+            }
+        }
+        false
+    }
 }
 
 /// The number of lines of a block (`split('\n')` pieces).
@@ -489,13 +652,20 @@ fn line_count(text: &str) -> usize {
     text.bytes().filter(|&b| b == b'\n').count() + 1
 }
 
-/// The first and last [`EDGE_LINES`] lines of the page made of `members`, in order, as (block
-/// index, line index, line). Only the edges are looked at, however long the page.
-fn edge_lines(blocks: &[Block], members: std::ops::Range<usize>) -> Vec<(usize, usize, &str)> {
+/// Appends to `edges` the first and last [`EDGE_LINES`] lines of the page made of `members`, in
+/// order. Only the edges are looked at, however long the page.
+fn edge_lines<'a>(
+    blocks: &'a [Block],
+    members: std::ops::Range<usize>,
+    edges: &mut Vec<EdgeLine<'a>>,
+) {
     // On a short page only the very first and last lines can be running lines.
     let mut total = 0;
     for b in members.clone() {
-        total += line_count(&blocks[b].text);
+        total += memchr::memchr_iter(b'\n', blocks[b].text.as_bytes())
+            .take(2 * EDGE_LINES)
+            .count()
+            + 1;
         if total > 2 * EDGE_LINES {
             break;
         }
@@ -505,53 +675,73 @@ fn edge_lines(blocks: &[Block], members: std::ops::Range<usize>) -> Vec<(usize, 
     } else {
         1
     };
-    let mut edges: Vec<(usize, usize, &str)> = members
-        .clone()
-        .flat_map(|b| {
-            blocks[b]
-                .text
-                .split('\n')
-                .enumerate()
-                .map(move |(l, line)| (b, l, line))
-        })
-        .take(n)
-        .collect();
-    let mut last: Vec<(usize, usize, &str)> = members
-        .rev()
-        .flat_map(|b| {
-            let text = &blocks[b].text;
-            let count = line_count(text);
-            text.rsplit('\n')
-                .enumerate()
-                .map(move |(k, line)| (b, count - 1 - k, line))
-        })
-        .take(n)
-        .collect();
-    last.reverse();
-    edges.extend(last);
-    edges.dedup_by_key(|&mut (b, l, _)| (b, l));
-    edges
+    let from = edges.len();
+    'first: for b in members.clone() {
+        let mut start = 0;
+        for line in blocks[b].text.split('\n') {
+            if edges.len() - from == n {
+                break 'first;
+            }
+            edges.push(EdgeLine {
+                block: b,
+                start,
+                line,
+            });
+            start += line.len() + 1;
+        }
+    }
+    let middle = edges.len();
+    'last: for b in members.rev() {
+        let text = &blocks[b].text;
+        for line in text.rsplit('\n') {
+            if edges.len() - middle == n {
+                break 'last;
+            }
+            // `line` is a slice of `text`: its offset there.
+            let start = line.as_ptr() as usize - text.as_ptr() as usize;
+            edges.push(EdgeLine {
+                block: b,
+                start,
+                line,
+            });
+        }
+    }
+    edges[middle..].reverse();
+    // A line among both the first and the last lines is one edge line.
+    let mut kept = middle;
+    for i in middle..edges.len() {
+        let duplicate = kept > from
+            && edges[kept - 1].block == edges[i].block
+            && edges[kept - 1].start == edges[i].start;
+        if !duplicate {
+            edges.swap(kept, i);
+            kept += 1;
+        }
+    }
+    edges.truncate(kept);
 }
 
-/// A line with its numbers masked, so "Page 3 of 40" and "Page 4 of 40" are the same footer.
-fn running_key(line: &str) -> String {
+/// Appends the key of `line` to `key`: the line with its numbers masked, so "Page 3 of 40" and
+/// "Page 4 of 40" are the same footer. Nothing is appended where the key is empty.
+fn running_key(line: &str, key: &mut String) {
     // Running headers and footers are short; a paragraph-long line is never one.
     if line.len() > MAX_RUNNING_LINE {
-        return String::new();
+        return;
     }
     if line.is_ascii() {
-        return running_key_ascii(line.trim().as_bytes());
+        running_key_ascii(line.trim().as_bytes(), key);
+    } else {
+        running_key_chars(line, key);
     }
-    running_key_chars(line)
 }
 
 /// [`running_key`] of any line, character by character.
-fn running_key_chars(line: &str) -> String {
-    let mut key = String::with_capacity(line.len());
+fn running_key_chars(line: &str, key: &mut String) {
+    let from = key.len();
     let mut last_space = true;
     for c in line.trim().chars() {
         if c.is_numeric() {
-            if !key.ends_with('#') {
+            if key.len() == from || !key.ends_with('#') {
                 key.push('#');
             }
             last_space = false;
@@ -571,39 +761,48 @@ fn running_key_chars(line: &str) -> String {
     }
     // A line that is only a number is handled by `is_page_number`; masking alone would make
     // every numbered line "the same".
-    if key.chars().all(|c| c == '#' || !c.is_alphanumeric()) {
-        return String::new();
+    if key[from..]
+        .chars()
+        .all(|c| c == '#' || !c.is_alphanumeric())
+    {
+        key.truncate(from);
     }
     // No white space at either end: the line was trimmed, runs of white space became one
     // space only before something else, and lower-casing never makes white space.
-    key
 }
 
 /// [`running_key`] of a trimmed ASCII line, byte by byte (most lines are ASCII; every page
 /// has six edge lines keyed).
-fn running_key_ascii(line: &[u8]) -> String {
-    let mut key = Vec::with_capacity(line.len());
+fn running_key_ascii(line: &[u8], key: &mut String) {
+    let from = key.len();
+    // SAFETY: only ASCII bytes are pushed, so the string stays UTF-8.
+    let bytes = unsafe { key.as_mut_vec() };
+    bytes.reserve(line.len());
     let mut last_space = true;
     for &b in line {
         if b.is_ascii_digit() {
-            if key.last() != Some(&b'#') {
-                key.push(b'#');
+            if bytes.len() == from || bytes.last() != Some(&b'#') {
+                bytes.push(b'#');
             }
             last_space = false;
         } else if b.is_ascii_whitespace() || b == 0x0b {
             if !last_space {
-                key.push(b' ');
+                bytes.push(b' ');
             }
             last_space = true;
         } else {
-            key.push(b.to_ascii_lowercase());
+            bytes.push(b.to_ascii_lowercase());
             last_space = false;
         }
     }
-    if key.iter().all(|&b| b == b'#' || !b.is_ascii_alphanumeric()) {
-        return String::new();
+    // A line that is only a number is handled by `is_page_number`; masking alone would make
+    // every numbered line "the same".
+    if bytes[from..]
+        .iter()
+        .all(|&b| b == b'#' || !b.is_ascii_alphanumeric())
+    {
+        bytes.truncate(from);
     }
-    String::from_utf8(key).unwrap_or_default()
 }
 
 /// Lower-case roman numerals up to 39, as used for front-matter pages.
@@ -1000,8 +1199,11 @@ fn line_end_breaks_of_shape(text: &str, lines: Lines) -> Vec<(&str, &str)> {
 /// break, found without splitting.
 fn simple_line_end_breaks(text: &str) -> Vec<(&str, &str)> {
     let bytes = text.as_bytes();
-    memchr::memmem::find_iter(bytes, b"-\n")
-        .filter_map(|at| {
+    // Line breaks after a hyphen (no `memmem` searcher set up for each block).
+    memchr::memchr_iter(b'\n', bytes)
+        .filter(|&end| end > 0 && bytes[end - 1] == b'-')
+        .filter_map(|end| {
+            let at = end - 1;
             let line_start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |n| n + 1);
             let next_start = at + 2;
             let next_end =
@@ -1124,6 +1326,62 @@ mod tests {
         assert!(
             simple > 1000 && simple_not_ascii > 300,
             "{simple} {simple_not_ascii}"
+        );
+    }
+
+    #[test]
+    fn one_scan_tells_what_searching_the_text_tells() {
+        // Pieces that each set or clear one of the scan's facts; texts past 32 bytes take the
+        // vectorised loop, shorter ones only the tail.
+        let pieces = [
+            "a", "Z", "1", " ", "  ", "\n", "-", "-\n", "`", "~", "\t", "\u{e9}", "\u{2019}", ".",
+        ];
+        let mut state = 11u64;
+        let mut next = |n: usize| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((state >> 33) as usize) % n
+        };
+        let (mut plain, mut each) = (0, [0; 3]);
+        for _ in 0..20_000 {
+            let mut text = String::new();
+            for _ in 0..next(60) {
+                text.push_str(pieces[next(pieces.len())]);
+            }
+            let bytes = text.as_bytes();
+            let scan = Scan::of(bytes);
+            let searched = |needle: &[u8]| memchr::memmem::find(bytes, needle).is_some();
+            assert_eq!(scan.plain, bytes.iter().all(|&b| is_plain(b)), "{text:?}");
+            assert_eq!(scan.line_break, searched(b"\n"), "{text:?}");
+            assert_eq!(scan.adjacent_blanks, has_adjacent_blanks(bytes), "{text:?}");
+            assert_eq!(scan.hyphen_at_line_end, searched(b"-\n"), "{text:?}");
+            // Lines as first defined: a search for each fact.
+            let needs_joining = bytes.first() == Some(&b' ')
+                || bytes.last() == Some(&b' ')
+                || searched(b"\n")
+                || searched(b"  ");
+            let expected = if !needs_joining {
+                Lines::Joined
+            } else if is_single_spaced_lines(&text) {
+                Lines::Simple {
+                    hyphen_at_line_end: searched(b"-\n"),
+                }
+            } else {
+                Lines::Any
+            };
+            assert_eq!(Lines::of(&text), expected, "{text:?}");
+            plain += usize::from(scan.plain);
+            match expected {
+                Lines::Joined => each[0] += 1,
+                Lines::Simple { .. } => each[1] += 1,
+                Lines::Any => each[2] += 1,
+            }
+        }
+        // Every kind of text came up often enough to be compared.
+        assert!(
+            plain > 100 && each.iter().all(|&n| n > 100),
+            "{plain} {each:?}"
         );
     }
 
@@ -1449,11 +1707,10 @@ mod tests {
             "  ",
             "v1.2.3 - DRAFT",
         ] {
-            assert_eq!(
-                running_key_ascii(line.trim().as_bytes()),
-                running_key_chars(line),
-                "{line:?}"
-            );
+            let (mut ascii, mut chars) = ("x#".to_string(), "x#".to_string());
+            running_key_ascii(line.trim().as_bytes(), &mut ascii);
+            running_key_chars(line, &mut chars);
+            assert_eq!(ascii, chars, "{line:?}");
         }
     }
 

@@ -375,6 +375,9 @@ struct ChunkReader<'b, R> {
     /// Length of the UTF-8 byte-order mark skipped, if any.
     bom_len: u64,
     started: bool,
+    /// How many bytes at the start of `buf` are known to be valid UTF-8 (ending at a character
+    /// boundary).
+    checked: usize,
     eof: bool,
     done: bool,
     /// Chunks handed out so far.
@@ -396,6 +399,7 @@ impl<'b, R: Read> ChunkReader<'b, R> {
             offset: 0,
             bom_len: 0,
             started: false,
+            checked: 0,
             eof: false,
             done: false,
             index: 0,
@@ -430,13 +434,16 @@ impl<'b, R: Read> ChunkReader<'b, R> {
                 self.done = true;
                 return Ok(None);
             }
-            let valid = match std::str::from_utf8(&self.buf) {
-                Ok(text) => text.len(),
+            // Only the bytes not yet checked: each byte of the text is validated once.
+            let checked = self.checked; // (a chunk read further is checked again from here)
+            let valid = match std::str::from_utf8(&self.buf[checked..]) {
+                Ok(_) => self.buf.len(),
                 // A character cut by the end of the buffer is completed by the next read.
-                Err(e) if e.error_len().is_none() && !self.eof => e.valid_up_to(),
-                Err(e) => return Err(Abort::Failed(self.not_utf8(e.valid_up_to()))),
+                Err(e) if e.error_len().is_none() && !self.eof => checked + e.valid_up_to(),
+                Err(e) => return Err(Abort::Failed(self.not_utf8(checked + e.valid_up_to()))),
             };
-            let text = std::str::from_utf8(&self.buf[..valid]).unwrap_or_default();
+            // SAFETY: `buf[..checked]` was valid UTF-8 and `buf[checked..valid]` just checked.
+            let text = unsafe { std::str::from_utf8_unchecked(&self.buf[..valid]) };
             if self.eof && valid == self.buf.len() {
                 break (valid, valid, false);
             }
@@ -453,7 +460,8 @@ impl<'b, R: Read> ChunkReader<'b, R> {
             }
         };
         let last = self.eof && valid == self.buf.len();
-        let text = std::str::from_utf8(&self.buf[..valid]).unwrap_or_default();
+        // SAFETY: checked in the loop above.
+        let text = unsafe { std::str::from_utf8_unchecked(&self.buf[..valid]) };
         let mut chunk_text = &text[..cut];
         // As in `extract::text`, any form feed means the text has pages.
         let any_form_feed = memchr::memchr(b'\x0c', chunk_text.as_bytes()).is_some();
@@ -495,6 +503,7 @@ impl<'b, R: Read> ChunkReader<'b, R> {
         self.mid_paragraph = next_mid_paragraph;
         self.index += 1;
         self.offset += cut as u64;
+        self.checked = valid - cut; // what follows the cut was checked with the chunk
         if last {
             self.done = true;
         }
