@@ -234,6 +234,12 @@ fn count_in_parallel(
     counting: Counting,
     unit: Unit,
 ) -> (DocumentCounts, WordCounts) {
+    // Waking the other threads for a small document costs more than it saves; a folder of
+    // them keeps the cores busy with one document each (issue 19, shape (c)).
+    let text_bytes: usize = doc.blocks.iter().map(|b| b.text.len()).sum();
+    if text_bytes < PARALLEL_FROM_BYTES {
+        return count_serially(doc, counting, unit);
+    }
     let n = counting.term_count();
     if unit == Unit::Document {
         let tally = doc
@@ -262,6 +268,9 @@ fn count_in_parallel(
     }
     (by_unit(doc, unit, n, per_block), all.spellings.words)
 }
+
+/// Documents with less text than this are counted on the calling thread alone.
+const PARALLEL_FROM_BYTES: usize = 1 << 20;
 
 /// Counts one document on the calling thread only, as [`count_document`] does in parallel: for
 /// callers that already keep every core busy with one document each (the chunks of a streamed

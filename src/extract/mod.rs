@@ -192,8 +192,10 @@ pub fn extract(input: &Input, opts: &ExtractOptions) -> Result<Document, Extract
         }
         (Err(e), _) => return Err(e),
     };
-    if format == Format::Pdf {
-        // The PDF reader runs in its own process, which enforces the time limit itself.
+    // The PDF reader runs in its own process, which enforces the time limit itself. Plain text
+    // has no parser to get stuck in (its passes are linear, its regexes too), and a thread for
+    // each file cost a folder of small ones more than reading them (issue 19, shape (c)).
+    if matches!(format, Format::Pdf | Format::Text) {
         return extract_bytes(&name, &bytes, format, opts);
     }
     with_deadline(opts.timeout, bytes.into_owned(), {
