@@ -222,7 +222,7 @@ impl Matcher {
 
     /// The first bytes for [`Matcher::count_block_watching`]: the tokens a second count wants
     /// (`wanted`; `None` for every token) and those the matcher wants. `None` (every token)
-    /// when together they are too many to mask.
+    /// when either wants every token.
     pub fn among_with(&self, wanted: Option<&FirstBytes>) -> Option<FirstBytes> {
         match &self.inner {
             Inner::Words(m) => Some(m.first_byte_set.as_ref()?.union(wanted?)),
