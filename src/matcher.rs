@@ -23,8 +23,8 @@ use rustc_hash::FxHashMap;
 
 use crate::lexicon::{Lexicon, parse_form};
 use crate::tokenise::{
-    FirstBytes, Prefixes, TokenSpans, count_tokens, fold, for_each_token, for_each_token_among,
-    push_folded, token_end,
+    FirstBytes, PairSet, Prefixes, TokenSpans, add_pair, count_tokens, fold, for_each_token,
+    for_each_token_among, has_pair, push_folded, token_end,
 };
 use crate::wordform::glob_matches;
 pub use crate::wordform::inflections;
@@ -291,7 +291,7 @@ struct WordMatcher {
     /// By the (ASCII-lower-cased) first two bytes of a token, when both are ASCII: whether any
     /// form can start with them (a bit set of 128 x 128). `None` when a form's first word is
     /// shorter than two characters or has `*` among them, so that no pair can be ruled out.
-    first_pairs: Option<Box<[u64; 256]>>,
+    first_pairs: Option<Box<PairSet>>,
     /// `first_bytes` and `first_pairs` for the scan, to skip the other tokens 64 bytes at a time.
     first_byte_set: Option<FirstBytes>,
     /// The prefixes of forms' first words, when they are all literal and ASCII.
@@ -547,7 +547,7 @@ impl WordMatcher {
     /// The bit set of [`WordMatcher::first_pairs`]. A form's first two folded bytes are ASCII
     /// only if the token's are (ASCII folds to ASCII, and tokens with a non-ASCII byte among
     /// their first two always pass), so forms whose first two bytes are not ASCII add nothing.
-    fn first_pairs(&self) -> Option<Box<[u64; 256]>> {
+    fn first_pairs(&self) -> Option<Box<PairSet>> {
         let mut pairs = Box::new([0u64; 256]);
         for f in &self.forms {
             let first = match f.words[0] {
@@ -557,8 +557,7 @@ impl WordMatcher {
             match first.as_bytes() {
                 [a, b, ..] if *a != b'*' && *b != b'*' => {
                     if a.is_ascii() && b.is_ascii() {
-                        let pair = usize::from(*a) << 7 | usize::from(*b);
-                        pairs[pair / 64] |= 1 << (pair % 64);
+                        add_pair(&mut pairs, *a, *b);
                     }
                 }
                 _ => return None,
@@ -719,11 +718,11 @@ impl WordMatcher {
             return false;
         }
         match (&self.first_pairs, second) {
-            (Some(pairs), Some(second)) if first.is_ascii() && second.is_ascii() => {
-                let pair = usize::from(first.to_ascii_lowercase()) << 7
-                    | usize::from(second.to_ascii_lowercase());
-                pairs[pair / 64] >> (pair % 64) & 1 != 0
-            }
+            (Some(pairs), Some(second)) if first.is_ascii() && second.is_ascii() => has_pair(
+                pairs,
+                first.to_ascii_lowercase(),
+                second.to_ascii_lowercase(),
+            ),
             _ => true,
         }
     }

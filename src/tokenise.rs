@@ -167,6 +167,22 @@ pub fn token_end(text: &str, start: usize, known: Option<usize>) -> usize {
     })
 }
 
+/// A set of pairs of ASCII bytes (the first two bytes of tokens): bit `a << 7 | b`, 128 x 128.
+pub type PairSet = [u64; 256];
+
+/// Adds the pair of ASCII bytes `a`, `b` to `pairs`.
+pub fn add_pair(pairs: &mut PairSet, a: u8, b: u8) {
+    let pair = usize::from(a) << 7 | usize::from(b);
+    pairs[pair / 64] |= 1 << (pair % 64);
+}
+
+/// Whether the pair of ASCII bytes `a`, `b` is in `pairs`.
+#[inline(always)]
+pub fn has_pair(pairs: &PairSet, a: u8, b: u8) -> bool {
+    let pair = usize::from(a) << 7 | usize::from(b);
+    pairs[pair / 64] >> (pair % 64) & 1 != 0
+}
+
 /// Most tokens of a text start with a letter, or a pair of letters, that no lexicon form
 /// starts with ("can", "children" against "co-operate"): the tokens callers want by their
 /// first two bytes and their length, so that the scan calls back for few tokens.
@@ -176,7 +192,7 @@ pub struct FirstBytes {
     first: u128,
     /// Bit `a << 7 | b`: a token whose ASCII-lower-cased first two bytes are `a`, `b` may be
     /// wanted; `None` lets every second byte through.
-    pairs: Option<Box<[u64; 256]>>,
+    pairs: Option<Box<PairSet>>,
     /// Tokens shorter than this many bytes are not wanted either.
     min_len: usize,
 }
@@ -204,7 +220,7 @@ impl FirstBytes {
     /// `a << 7 | b` for ASCII-lower-cased bytes `a`, `b`), which must hold every pair a wanted
     /// token can start with, joiners included. Ignored (every second byte passes) when tokens
     /// of one byte are wanted.
-    pub fn with_pairs(mut self, pairs: &[u64; 256]) -> FirstBytes {
+    pub fn with_pairs(mut self, pairs: &PairSet) -> FirstBytes {
         self.pairs = (self.min_len >= 2).then(|| Box::new(*pairs));
         self
     }
@@ -222,10 +238,7 @@ impl FirstBytes {
             return false;
         }
         match (&self.pairs, b1) {
-            (Some(pairs), Some(b)) if b < 0x80 => {
-                let pair = usize::from(a) << 7 | usize::from(b | 0x20);
-                pairs[pair / 64] >> (pair % 64) & 1 != 0
-            }
+            (Some(pairs), Some(b)) if b < 0x80 => has_pair(pairs, a, b | 0x20),
             _ => true,
         }
     }
@@ -695,8 +708,7 @@ mod tests {
             let wanted_pairs = [(b'a', b'b'), (b'a', b'-'), (b'7', b'o'), (b'7', b'\'')];
             let mut pairs = [0u64; 256];
             for (a, b) in wanted_pairs {
-                let pair = usize::from(a) << 7 | usize::from(b);
-                pairs[pair / 64] |= 1 << (pair % 64);
+                add_pair(&mut pairs, a, b);
             }
             let both = first.clone().with_pairs(&pairs);
             let mut passed = Vec::new();

@@ -21,7 +21,8 @@ use crate::frequency::WordCounts;
 use crate::lexicon::{Lexicon, LexiconError, Located, RawLexicon, RawTerm, validate};
 use crate::matcher::{Matcher, Mode};
 use crate::tokenise::{
-    FirstBytes, Prefixes, fold, for_each_token, for_each_token_among, push_folded, token_end,
+    FirstBytes, Prefixes, add_pair, fold, for_each_token, for_each_token_among, push_folded,
+    token_end,
 };
 use crate::wordform::inflections;
 
@@ -254,10 +255,7 @@ impl FormVariants {
         let mut wanted = [!ascii; 256];
         wanted[0x80..].fill(true);
         let mut pairs = [0u64; 256];
-        let mut set = |a: u8, b: u8| {
-            let pair = usize::from(a) << 7 | usize::from(b);
-            pairs[pair / 64] |= 1 << (pair % 64);
-        };
+        let mut set = |a: u8, b: u8| add_pair(&mut pairs, a, b);
         let mut one_letter = false;
         for prefix in &written {
             match prefix[..] {
