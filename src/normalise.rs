@@ -232,7 +232,7 @@ const ADJACENT_BLANKS: u8 = 4;
 const HYPHEN_AT_LINE_END: u8 = 8;
 
 /// The [`Scan`] flags of the pair of bytes (`a`, `b`), `b` following `a`, as far as `a` goes
-/// (`b` is looked at only with `a`): no branches, so the loop over a piece vectorises.
+/// (`b` is looked at only with `a`); [`group_flags`] makes the same comparisons 16 pairs at once.
 #[inline(always)]
 fn pair_flags(a: u8, b: u8) -> u8 {
     let blank = |x: u8| (x == b' ') | (x == b'\n');
@@ -245,20 +245,11 @@ fn pair_flags(a: u8, b: u8) -> u8 {
 
 impl Scan {
     fn of(bytes: &[u8]) -> Scan {
-        // Pair i is (bytes[i], bytes[i + 1]); 32 pairs at a time, without branching on each:
-        // flags gathered lane by lane (so the loop vectorises) and put together at the end.
-        let mut lanes = [0u8; 32];
+        // Pair i is (bytes[i], bytes[i + 1]). Whole groups of pairs are looked at together
+        // (`group_flags`); the rest, and the last byte, one at a time.
         let pairs = bytes.len().saturating_sub(1);
-        let full = pairs / 32 * 32;
-        for k in (0..full).step_by(32) {
-            let first: &[u8; 32] = bytes[k..k + 32].try_into().expect("32 bytes");
-            let second: &[u8; 32] = bytes[k + 1..k + 33].try_into().expect("32 bytes");
-            for j in 0..32 {
-                lanes[j] |= pair_flags(first[j], second[j]);
-            }
-        }
-        let mut flags = lanes.iter().fold(0, |flags, &lane| flags | lane);
-        for i in full..pairs {
+        let (mut flags, done) = group_flags(bytes, pairs);
+        for i in done..pairs {
             flags |= pair_flags(bytes[i], bytes[i + 1]);
         }
         // The last byte is the first of no pair: a pair with a letter stands for it.
@@ -272,6 +263,61 @@ impl Scan {
             hyphen_at_line_end: flags & HYPHEN_AT_LINE_END != 0,
         }
     }
+}
+
+/// The [`pair_flags`] of the first `pairs / 16 * 16` pairs of `bytes` (which has `pairs + 1`
+/// bytes), and that number: 16 pairs at a time with SSE2 (part of the x86-64 baseline), the
+/// same comparisons as `pair_flags` on 16 lanes. Every block of text passes through here, and
+/// the compiler did not vectorise the byte-at-a-time form well (about 6 instructions a byte).
+#[cfg(target_arch = "x86_64")]
+fn group_flags(bytes: &[u8], pairs: usize) -> (u8, usize) {
+    use std::arch::x86_64::{
+        __m128i, _mm_and_si128, _mm_andnot_si128, _mm_cmpeq_epi8, _mm_cmpgt_epi8, _mm_cmplt_epi8,
+        _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8, _mm_setzero_si128,
+    };
+    let full = pairs / 16 * 16;
+    debug_assert!(full < bytes.len() || full == 0);
+    // SAFETY: SSE2 is part of the x86-64 baseline. Each load reads 16 bytes from k or k + 1,
+    // and k + 17 <= full + 1 <= pairs + 1 = bytes.len(); unaligned loads are allowed.
+    unsafe {
+        let splat = |b: u8| _mm_set1_epi8(b as i8);
+        let (mut not_plain, mut line_break) = (_mm_setzero_si128(), _mm_setzero_si128());
+        let (mut adjacent, mut hyphen) = (_mm_setzero_si128(), _mm_setzero_si128());
+        for k in (0..full).step_by(16) {
+            let a = _mm_loadu_si128(bytes.as_ptr().add(k).cast::<__m128i>());
+            let b = _mm_loadu_si128(bytes.as_ptr().add(k + 1).cast::<__m128i>());
+            let a_newline = _mm_cmpeq_epi8(a, splat(b'\n'));
+            let b_newline = _mm_cmpeq_epi8(b, splat(b'\n'));
+            // Printable ASCII is ' '..='~' (0x20..0x7e); bytes >= 0x80 are negative as i8.
+            let printable = _mm_and_si128(
+                _mm_cmpgt_epi8(a, splat(b' ' - 1)),
+                _mm_cmplt_epi8(a, splat(b'~' + 1)),
+            );
+            let plain = _mm_or_si128(
+                _mm_andnot_si128(_mm_cmpeq_epi8(a, splat(b'`')), printable),
+                a_newline,
+            );
+            not_plain = _mm_or_si128(not_plain, _mm_cmpeq_epi8(plain, _mm_setzero_si128()));
+            line_break = _mm_or_si128(line_break, a_newline);
+            let a_blank = _mm_or_si128(a_newline, _mm_cmpeq_epi8(a, splat(b' ')));
+            let b_blank = _mm_or_si128(b_newline, _mm_cmpeq_epi8(b, splat(b' ')));
+            adjacent = _mm_or_si128(adjacent, _mm_and_si128(a_blank, b_blank));
+            let a_hyphen = _mm_cmpeq_epi8(a, splat(b'-'));
+            hyphen = _mm_or_si128(hyphen, _mm_and_si128(a_hyphen, b_newline));
+        }
+        let any = |m: __m128i| _mm_movemask_epi8(m) != 0;
+        let flags = (u8::from(any(not_plain)) * NOT_PLAIN)
+            | (u8::from(any(line_break)) * LINE_BREAK)
+            | (u8::from(any(adjacent)) * ADJACENT_BLANKS)
+            | (u8::from(any(hyphen)) * HYPHEN_AT_LINE_END);
+        (flags, full)
+    }
+}
+
+/// Other architectures: no group is done at once; [`Scan::of`] takes every pair one at a time.
+#[cfg(not(target_arch = "x86_64"))]
+fn group_flags(_bytes: &[u8], _pairs: usize) -> (u8, usize) {
+    (0, 0)
 }
 
 /// How a block's lines are joined, worked out once for the hyphenation evidence and the joining
@@ -458,32 +504,38 @@ fn remove_running_lines(blocks: &mut [Block]) -> Vec<usize> {
         edge_lines(blocks, members.clone(), &mut edges);
         page_edges.push(from..edges.len());
     }
+    let needed = ((pages.len() as f64) * RUNNING_MIN_SHARE).ceil().max(3.0) as usize;
+    // Keys are counted in two rounds. First only their first KEY_PREFIX bytes: most edge lines
+    // are body text, whose first bytes are already on too few pages. Only lines whose first
+    // bytes are on enough pages are keyed whole. Lines with equal keys have equal first bytes,
+    // so no running line is missed.
+    let mut prefix_text = Vec::new();
+    let prefix_ranges: Vec<std::ops::Range<usize>> = edges
+        .iter()
+        .map(|edge| {
+            let from = prefix_text.len();
+            running_key_prefix(edge.line, &mut prefix_text);
+            from..prefix_text.len()
+        })
+        .collect();
+    let pages_with_prefix = pages_per_key(&page_edges, &prefix_ranges, &prefix_text);
     let mut key_text = String::new();
     let key_ranges: Vec<std::ops::Range<usize>> = edges
         .iter()
-        .map(|edge| {
+        .zip(&prefix_ranges)
+        .map(|(edge, prefix)| {
             let from = key_text.len();
-            running_key(edge.line, &mut key_text);
+            let prefix = &prefix_text[prefix.clone()];
+            if pages_with_prefix
+                .get(prefix)
+                .is_some_and(|&(count, _)| count >= needed)
+            {
+                running_key(edge.line, &mut key_text);
+            }
             from..key_text.len()
         })
         .collect();
-    // Per key, the number of pages it is on and the last of them: pages are visited in order,
-    // so a repeat of the last page is the only possible duplicate.
-    let mut pages_with_key: FxHashMap<&str, (usize, usize)> = FxHashMap::default();
-    for (page, on_page) in page_edges.iter().enumerate() {
-        for range in &key_ranges[on_page.clone()] {
-            let key = &key_text[range.clone()];
-            if key.is_empty() {
-                continue;
-            }
-            let (count, last) = pages_with_key.entry(key).or_insert((0, usize::MAX));
-            if *last != page {
-                *count += 1;
-                *last = page;
-            }
-        }
-    }
-    let needed = ((pages.len() as f64) * RUNNING_MIN_SHARE).ceil().max(3.0) as usize;
+    let pages_with_key = pages_per_key(&page_edges, &key_ranges, key_text.as_bytes());
     // Per block, the byte offsets of the lines to remove.
     let mut remove: FxHashMap<usize, Vec<usize>> = FxHashMap::default();
     let mut removed = 0;
@@ -499,7 +551,7 @@ fn remove_running_lines(blocks: &mut [Block]) -> Vec<usize> {
             let key = &key_text[range.clone()];
             let repeated = !key.is_empty()
                 && pages_with_key
-                    .get(key)
+                    .get(key.as_bytes())
                     .is_some_and(|&(count, _)| count >= needed)
                 && !page_lines.recurs(blocks, members.clone(), key, &mut scratch);
             if repeated || is_page_number(edge.line) {
@@ -526,6 +578,31 @@ fn remove_running_lines(blocks: &mut [Block]) -> Vec<usize> {
         return Vec::new();
     }
     remove_lines(blocks, remove)
+}
+
+/// Per key, the number of pages it is on and the last of them, from the keys of each page's
+/// edge lines (`ranges` of `text`, page after page as `page_edges` says; empty keys left out).
+/// Pages are visited in order, so a repeat of the last page is the only possible duplicate.
+fn pages_per_key<'t>(
+    page_edges: &[std::ops::Range<usize>],
+    ranges: &[std::ops::Range<usize>],
+    text: &'t [u8],
+) -> FxHashMap<&'t [u8], (usize, usize)> {
+    let mut pages_with_key: FxHashMap<&[u8], (usize, usize)> = FxHashMap::default();
+    for (page, on_page) in page_edges.iter().enumerate() {
+        for range in &ranges[on_page.clone()] {
+            let key = &text[range.clone()];
+            if key.is_empty() {
+                continue;
+            }
+            let (count, last) = pages_with_key.entry(key).or_insert((0, usize::MAX));
+            if *last != page {
+                *count += 1;
+                *last = page;
+            }
+        }
+    }
+    pages_with_key
 }
 
 /// Removes from each block the lines starting at the byte offsets given for it; returns the
@@ -775,35 +852,86 @@ fn running_key_chars(line: &str, key: &mut String) {
 /// has six edge lines keyed).
 fn running_key_ascii(line: &[u8], key: &mut String) {
     let from = key.len();
-    // SAFETY: only ASCII bytes are pushed, so the string stays UTF-8.
+    // SAFETY: only ASCII bytes are written, so the string stays UTF-8 (and is cut to the bytes
+    // kept before it is used again).
     let bytes = unsafe { key.as_mut_vec() };
-    bytes.reserve(line.len());
-    let mut last_space = true;
-    for &b in line {
-        if b.is_ascii_digit() {
-            if bytes.len() == from || bytes.last() != Some(&b'#') {
-                bytes.push(b'#');
-            }
-            last_space = false;
-        } else if b.is_ascii_whitespace() || b == 0x0b {
-            if !last_space {
-                bytes.push(b' ');
-            }
-            last_space = true;
-        } else {
-            bytes.push(b.to_ascii_lowercase());
-            last_space = false;
-        }
-    }
+    bytes.resize(from + line.len(), 0);
+    let (kept, letters) = ascii_key_into(line, &mut bytes[from..]);
     // A line that is only a number is handled by `is_page_number`; masking alone would make
-    // every numbered line "the same".
-    if bytes[from..]
-        .iter()
-        .all(|&b| b == b'#' || !b.is_ascii_alphanumeric())
-    {
-        bytes.truncate(from);
+    // every numbered line "the same" (ASCII letters are the only alphanumerics left in a key).
+    bytes.truncate(if letters { from + kept } else { from });
+}
+
+/// How many bytes of a running key [`running_key_prefix`] gives.
+const KEY_PREFIX: usize = 16;
+
+/// Appends the first [`KEY_PREFIX`] bytes of the [`running_key`] of `line` (all of it if it is
+/// shorter). For a line whose key is empty it may append anything: such a line is never a
+/// running line, whatever its first bytes are counted with.
+fn running_key_prefix(line: &str, prefix: &mut Vec<u8>) {
+    if line.len() > MAX_RUNNING_LINE {
+        return;
+    }
+    if line.is_ascii() {
+        let line = line.trim().as_bytes();
+        let from = prefix.len();
+        prefix.resize(from + KEY_PREFIX.min(line.len()), 0);
+        let (kept, _) = ascii_key_into(line, &mut prefix[from..]);
+        prefix.truncate(from + kept);
+    } else {
+        let mut key = String::new();
+        running_key_chars(line, &mut key);
+        prefix.extend_from_slice(&key.as_bytes()[..KEY_PREFIX.min(key.len())]);
     }
 }
+
+/// Writes the key of the trimmed ASCII `line` into `out` until the line or `out` ends
+/// (a key is never longer than its line); returns the number of key bytes and whether the
+/// line has a letter. Each byte's key byte is written and kept or not without a branch: a
+/// digit after a `#` and a blank after a blank add nothing (the last key byte is `#` after a
+/// digit and `' '` after a blank, so "same as the last key byte" says it).
+#[inline(always)]
+fn ascii_key_into(line: &[u8], out: &mut [u8]) -> (usize, bool) {
+    let (mut kept, mut last, mut letters) = (0, b' ', false);
+    for &b in line {
+        let Some(slot) = out.get_mut(kept) else {
+            break;
+        };
+        let (key_byte, class) = ASCII_KEY[usize::from(b)];
+        *slot = key_byte;
+        let repeat = (key_byte == last) & (class & COLLAPSES != 0);
+        kept += usize::from(!repeat);
+        last = key_byte;
+        letters |= class & LETTER != 0;
+    }
+    (kept, letters)
+}
+
+/// In [`ASCII_KEY`]: a digit or blank, which a run of collapses to one key byte.
+const COLLAPSES: u8 = 1;
+/// In [`ASCII_KEY`]: an ASCII letter.
+const LETTER: u8 = 2;
+
+/// Per ASCII byte, its byte in a running key (digits `#`, white space `' '`, letters lower
+/// case, the rest as they are) and its class.
+static ASCII_KEY: [(u8, u8); 256] = {
+    let mut table = [(0u8, 0u8); 256];
+    let mut b = 0;
+    while b < 256 {
+        let byte = b as u8;
+        table[b] = if byte.is_ascii_digit() {
+            (b'#', COLLAPSES)
+        } else if byte.is_ascii_whitespace() || byte == 0x0b {
+            (b' ', COLLAPSES)
+        } else if byte.is_ascii_alphabetic() {
+            (byte.to_ascii_lowercase(), LETTER)
+        } else {
+            (byte, 0)
+        };
+        b += 1;
+    }
+    table
+};
 
 /// Lower-case roman numerals up to 39, as used for front-matter pages.
 static ROMAN: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
@@ -1329,20 +1457,25 @@ mod tests {
         );
     }
 
-    #[test]
-    fn one_scan_tells_what_searching_the_text_tells() {
-        // Pieces that each set or clear one of the scan's facts; texts past 32 bytes take the
-        // vectorised loop, shorter ones only the tail.
-        let pieces = [
-            "a", "Z", "1", " ", "  ", "\n", "-", "-\n", "`", "~", "\t", "\u{e9}", "\u{2019}", ".",
-        ];
-        let mut state = 11u64;
-        let mut next = |n: usize| {
+    /// A number below `n` at each call, from a seeded linear congruential generator.
+    fn random_below(seed: u64) -> impl FnMut(usize) -> usize {
+        let mut state = seed;
+        move |n| {
             state = state
                 .wrapping_mul(6364136223846793005)
                 .wrapping_add(1442695040888963407);
             ((state >> 33) as usize) % n
-        };
+        }
+    }
+
+    #[test]
+    fn one_scan_tells_what_searching_the_text_tells() {
+        // Pieces that each set or clear one of the scan's facts; texts past 16 bytes take the
+        // vectorised loop, shorter ones only the tail.
+        let pieces = [
+            "a", "Z", "1", " ", "  ", "\n", "-", "-\n", "`", "~", "\t", "\u{e9}", "\u{2019}", ".",
+        ];
+        let mut next = random_below(11);
         let (mut plain, mut each) = (0, [0; 3]);
         for _ in 0..20_000 {
             let mut text = String::new();
@@ -1712,6 +1845,47 @@ mod tests {
             running_key_chars(line, &mut chars);
             assert_eq!(ascii, chars, "{line:?}");
         }
+        // Random lines of the bytes the key treats differently, after a key ending in `#`.
+        let pieces = [
+            "a", "Q", "1", "90", " ", "  ", "\t", "\x0b", "#", "-", ".", "\r",
+        ];
+        let mut next = random_below(7);
+        let mut empty = 0;
+        for _ in 0..20_000 {
+            let line: String = (0..next(12)).map(|_| pieces[next(pieces.len())]).collect();
+            let (mut ascii, mut chars) = ("x#".to_string(), "x#".to_string());
+            running_key_ascii(line.trim().as_bytes(), &mut ascii);
+            running_key_chars(&line, &mut chars);
+            assert_eq!(ascii, chars, "{line:?}");
+            empty += usize::from(ascii == "x#");
+        }
+        assert!(empty > 1000 && empty < 19_000, "{empty}");
+    }
+
+    #[test]
+    fn key_prefixes_are_the_first_bytes_of_keys() {
+        // Lines of up to 40 pieces, ASCII or not, so keys are shorter and longer than the
+        // prefix and the prefix may end inside a character.
+        let pieces = [
+            "a", "Q", "1", "90", " ", "  ", "\t", "#", "-", "\u{e9}", "\u{2002}", "\u{130}",
+        ];
+        let mut next = random_below(3);
+        let (mut long, mut short) = (0, 0);
+        for _ in 0..20_000 {
+            let line: String = (0..next(40)).map(|_| pieces[next(pieces.len())]).collect();
+            let mut key = String::new();
+            running_key(&line, &mut key);
+            if key.is_empty() {
+                continue; // any prefix will do
+            }
+            let mut prefix = b"x".to_vec();
+            running_key_prefix(&line, &mut prefix);
+            let want = &key.as_bytes()[..KEY_PREFIX.min(key.len())];
+            assert_eq!(&prefix[1..], want, "{line:?}");
+            long += usize::from(key.len() > KEY_PREFIX);
+            short += usize::from(key.len() <= KEY_PREFIX);
+        }
+        assert!(long > 1000 && short > 1000, "{long} {short}");
     }
 
     #[test]
