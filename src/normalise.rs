@@ -505,36 +505,7 @@ fn remove_running_lines(blocks: &mut [Block]) -> Vec<usize> {
         page_edges.push(from..edges.len());
     }
     let needed = ((pages.len() as f64) * RUNNING_MIN_SHARE).ceil().max(3.0) as usize;
-    // Keys are counted in two rounds. First only their first KEY_PREFIX bytes: most edge lines
-    // are body text, whose first bytes are already on too few pages. Only lines whose first
-    // bytes are on enough pages are keyed whole. Lines with equal keys have equal first bytes,
-    // so no running line is missed.
-    let mut prefix_text = Vec::new();
-    let prefix_ranges: Vec<std::ops::Range<usize>> = edges
-        .iter()
-        .map(|edge| {
-            let from = prefix_text.len();
-            running_key_prefix(edge.line, &mut prefix_text);
-            from..prefix_text.len()
-        })
-        .collect();
-    let pages_with_prefix = pages_per_key(&page_edges, &prefix_ranges, &prefix_text);
-    let mut key_text = String::new();
-    let key_ranges: Vec<std::ops::Range<usize>> = edges
-        .iter()
-        .zip(&prefix_ranges)
-        .map(|(edge, prefix)| {
-            let from = key_text.len();
-            let prefix = &prefix_text[prefix.clone()];
-            if pages_with_prefix
-                .get(prefix)
-                .is_some_and(|&(count, _)| count >= needed)
-            {
-                running_key(edge.line, &mut key_text);
-            }
-            from..key_text.len()
-        })
-        .collect();
+    let (key_text, key_ranges) = running_keys(&edges, &page_edges, needed);
     let pages_with_key = pages_per_key(&page_edges, &key_ranges, key_text.as_bytes());
     // Per block, the byte offsets of the lines to remove.
     let mut remove: FxHashMap<usize, Vec<usize>> = FxHashMap::default();
@@ -578,6 +549,47 @@ fn remove_running_lines(blocks: &mut [Block]) -> Vec<usize> {
         return Vec::new();
     }
     remove_lines(blocks, remove)
+}
+
+/// The key of every edge line (`edges`, page after page as `page_edges` says), written one after
+/// another into one string (no string per line), each edge line's key a range of it; empty for
+/// a line whose first bytes are on fewer than `needed` pages.
+fn running_keys(
+    edges: &[EdgeLine],
+    page_edges: &[std::ops::Range<usize>],
+    needed: usize,
+) -> (String, Vec<std::ops::Range<usize>>) {
+    // Keys are counted in two rounds. First only their first KEY_PREFIX bytes: most edge lines
+    // are body text, whose first bytes are already on too few pages. Only lines whose first
+    // bytes are on enough pages are keyed whole. Lines with equal keys have equal first bytes,
+    // so no running line is missed.
+    let mut prefix_text = Vec::new();
+    let prefix_ranges: Vec<std::ops::Range<usize>> = edges
+        .iter()
+        .map(|edge| {
+            let from = prefix_text.len();
+            running_key_prefix(edge.line, &mut prefix_text);
+            from..prefix_text.len()
+        })
+        .collect();
+    let pages_with_prefix = pages_per_key(page_edges, &prefix_ranges, &prefix_text);
+    let mut key_text = String::new();
+    let key_ranges: Vec<std::ops::Range<usize>> = edges
+        .iter()
+        .zip(&prefix_ranges)
+        .map(|(edge, prefix)| {
+            let from = key_text.len();
+            let prefix = &prefix_text[prefix.clone()];
+            if pages_with_prefix
+                .get(prefix)
+                .is_some_and(|&(count, _)| count >= needed)
+            {
+                running_key(edge.line, &mut key_text);
+            }
+            from..key_text.len()
+        })
+        .collect();
+    (key_text, key_ranges)
 }
 
 /// Per key, the number of pages it is on and the last of them, from the keys of each page's
