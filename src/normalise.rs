@@ -265,25 +265,34 @@ impl Scan {
     }
 }
 
-/// The [`pair_flags`] of the first `pairs / 16 * 16` pairs of `bytes` (which has `pairs + 1`
-/// bytes), and that number: 16 pairs at a time with SSE2 (part of the x86-64 baseline), the
-/// same comparisons as `pair_flags` on 16 lanes. Every block of text passes through here, and
-/// the compiler did not vectorise the byte-at-a-time form well (about 6 instructions a byte).
+/// The [`pair_flags`] of the pairs of `bytes` (which has `pairs + 1` bytes) and the number of
+/// pairs they cover from the first (all of them when there are 16 or more): 16 pairs at a time
+/// with SSE2 (part of the x86-64 baseline), the same comparisons as `pair_flags` on 16 lanes.
+/// The last group ends at the last pair and may overlap the one before: flags are or-ed, so a
+/// pair looked at twice changes nothing, and most blocks (short paragraphs) then need no pair
+/// taken one at a time. Every block of text passes through here, and the compiler did not
+/// vectorise the byte-at-a-time form well (about 6 instructions a byte).
 #[cfg(target_arch = "x86_64")]
 fn group_flags(bytes: &[u8], pairs: usize) -> (u8, usize) {
     use std::arch::x86_64::{
         __m128i, _mm_and_si128, _mm_andnot_si128, _mm_cmpeq_epi8, _mm_cmpgt_epi8, _mm_cmplt_epi8,
         _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8, _mm_setzero_si128,
     };
-    let full = pairs / 16 * 16;
-    debug_assert!(full < bytes.len() || full == 0);
+    debug_assert_eq!(pairs + 1, bytes.len().max(1));
+    if pairs < 16 {
+        return (0, 0);
+    }
+    let last = pairs - 16;
     // SAFETY: SSE2 is part of the x86-64 baseline. Each load reads 16 bytes from k or k + 1,
-    // and k + 17 <= full + 1 <= pairs + 1 = bytes.len(); unaligned loads are allowed.
+    // and k + 17 <= pairs + 1 = bytes.len(); unaligned loads are allowed.
     unsafe {
         let splat = |b: u8| _mm_set1_epi8(b as i8);
         let (mut not_plain, mut line_break) = (_mm_setzero_si128(), _mm_setzero_si128());
         let (mut adjacent, mut hyphen) = (_mm_setzero_si128(), _mm_setzero_si128());
-        for k in (0..full).step_by(16) {
+        // The groups start at 0, 16, 32, … and the last at `last`.
+        let mut next = 0;
+        loop {
+            let k = next.min(last);
             let a = _mm_loadu_si128(bytes.as_ptr().add(k).cast::<__m128i>());
             let b = _mm_loadu_si128(bytes.as_ptr().add(k + 1).cast::<__m128i>());
             let a_newline = _mm_cmpeq_epi8(a, splat(b'\n'));
@@ -304,13 +313,17 @@ fn group_flags(bytes: &[u8], pairs: usize) -> (u8, usize) {
             adjacent = _mm_or_si128(adjacent, _mm_and_si128(a_blank, b_blank));
             let a_hyphen = _mm_cmpeq_epi8(a, splat(b'-'));
             hyphen = _mm_or_si128(hyphen, _mm_and_si128(a_hyphen, b_newline));
+            if k == last {
+                break;
+            }
+            next += 16;
         }
         let any = |m: __m128i| _mm_movemask_epi8(m) != 0;
         let flags = (u8::from(any(not_plain)) * NOT_PLAIN)
             | (u8::from(any(line_break)) * LINE_BREAK)
             | (u8::from(any(adjacent)) * ADJACENT_BLANKS)
             | (u8::from(any(hyphen)) * HYPHEN_AT_LINE_END);
-        (flags, full)
+        (flags, pairs)
     }
 }
 
