@@ -195,7 +195,7 @@ impl Matcher {
         }
     }
 
-    /// As [`Matcher::count_block`], and calls `watch(start, end)` for the tokens a second count
+    /// As [`Matcher::count_block`], and calls `watch(start, end, folded)` for the tokens a second count
     /// wants (the spelling check of `count`), in the same pass over the text: for every token
     /// [`for_each_token_among`] passes on with `among` (every token when `None`). `among` comes
     /// from [`Matcher::among_with`], which lets through every token the matcher wants too.
@@ -205,13 +205,16 @@ impl Matcher {
         counts: &mut [u64],
         excluded: &mut [u64],
         among: Option<&FirstBytes>,
-        watch: impl FnMut(usize, Option<usize>),
+        mut watch: impl FnMut(usize, Option<usize>, Option<&str>),
     ) -> u64 {
         let add = tally_into(counts, excluded);
         match &self.inner {
-            Inner::Words(m) => m.scan_among(text, true, among, add, watch),
+            Inner::Words(m) => m.scan_among(text, true, among, add, |s, e, folded| {
+                watch(s, Some(e), folded);
+            }),
             Inner::Substrings(m) => {
                 m.for_each_occurrence(text, add);
+                let watch = |s, e| watch(s, e, None);
                 match among {
                     Some(among) => for_each_token_among(text, among, watch),
                     None => for_each_token(text, watch),
@@ -742,80 +745,106 @@ impl WordMatcher {
     /// pass [`Self::may_start_form`] are delimited, folded and looked up.
     fn scan(&self, text: &str, with_exclusions: bool, f: impl FnMut(Hit, bool)) -> u64 {
         let among = self.first_byte_set.as_ref();
-        self.scan_among(text, with_exclusions, among, f, |_, _| {})
+        self.scan_among(text, with_exclusions, among, f, |_, _, _| {})
     }
 
     /// [`Self::scan`] with the tokens passed on by `among` (which must let through all those
-    /// of `self.first_byte_set`) also given to `watch`, each before it is matched.
+    /// of `self.first_byte_set`) also given to `watch`, each after it is matched, with its
+    /// case-folded text when the matcher folded it (so a second count need not fold it again).
     fn scan_among(
         &self,
         text: &str,
         with_exclusions: bool,
         among: Option<&FirstBytes>,
         mut f: impl FnMut(Hit, bool),
-        mut watch: impl FnMut(usize, Option<usize>),
+        mut watch: impl FnMut(usize, usize, Option<&str>),
     ) -> u64 {
-        let bytes = text.as_bytes();
-        let mut folded = String::new();
-        let mut scratch = Scratch {
-            with_exclusions,
-            ..Scratch::default()
+        let mut token_scan = TokenScan {
+            folded: String::new(),
+            scratch: Scratch {
+                with_exclusions,
+                ..Scratch::default()
+            },
+            resume: 0,
         };
-        // Tokens before this offset belong to the last hit (a form of several words).
-        let mut resume = 0;
         let mut at_token = |s: usize, end: Option<usize>| {
             // Delimited once, for both counts.
             let e = token_end(text, s, end);
-            watch(s, Some(e));
-            if s < resume || !self.may_start_form(bytes[s], bytes.get(s + 1).copied()) {
-                return;
-            }
-            let token = &text[s..e];
-            // Folding keeps the length and prefix of ASCII tokens, so those rule most out
-            // unhashed.
-            if self.globs.is_empty() && token.is_ascii() {
-                if !self.multi_word && (token.len() < self.min_len || token.len() > self.max_len) {
-                    return;
-                }
-                if let Some(prefixes) = &self.first_prefixes
-                    && !prefixes.may_start(token.as_bytes())
-                {
-                    return;
-                }
-            }
-            let tokens = TokenSpans::starting_at(text, e);
-            folded.clear();
-            push_folded(token, &mut folded);
-            if let Some((form, end)) = self.best_at(text, e, &tokens, &folded, &mut scratch) {
-                let form = &self.forms[form as usize];
-                if form.excluding.is_empty() {
-                    let term = form.term as usize;
-                    f(
-                        Hit {
-                            term,
-                            start: s,
-                            end,
-                        },
-                        false,
-                    );
-                } else {
-                    // The phrase's words count for no term; the hits of the terms that
-                    // exclude it are reported as excluded.
-                    for h in self.hits_ignoring_exclusions(&text[s..end]) {
-                        if form.excluding.contains(&(h.term as u32)) {
-                            let (start, end) = (s + h.start, s + h.end);
-                            f(Hit { start, end, ..h }, true);
-                        }
-                    }
-                }
-                resume = end;
-            }
+            let folded = self.match_token(text, s, e, &mut token_scan, &mut f);
+            watch(s, e, folded.then_some(token_scan.folded.as_str()));
         };
         match among {
             Some(first) => for_each_token_among(text, first, &mut at_token),
             None => for_each_token(text, &mut at_token),
         }
     }
+
+    /// Matches the forms that may start at the token `text[s..e]`, giving each hit to `f`.
+    /// Returns whether `scan.folded` now holds the token case-folded.
+    #[inline]
+    fn match_token(
+        &self,
+        text: &str,
+        s: usize,
+        e: usize,
+        scan: &mut TokenScan,
+        f: &mut impl FnMut(Hit, bool),
+    ) -> bool {
+        let bytes = text.as_bytes();
+        if s < scan.resume || !self.may_start_form(bytes[s], bytes.get(s + 1).copied()) {
+            return false;
+        }
+        let token = &text[s..e];
+        // Folding keeps the length and prefix of ASCII tokens, so those rule most out
+        // unhashed.
+        if self.globs.is_empty() && token.is_ascii() {
+            if !self.multi_word && (token.len() < self.min_len || token.len() > self.max_len) {
+                return false;
+            }
+            if let Some(prefixes) = &self.first_prefixes
+                && !prefixes.may_start(token.as_bytes())
+            {
+                return false;
+            }
+        }
+        let tokens = TokenSpans::starting_at(text, e);
+        scan.folded.clear();
+        push_folded(token, &mut scan.folded);
+        if let Some((form, end)) = self.best_at(text, e, &tokens, &scan.folded, &mut scan.scratch) {
+            let form = &self.forms[form as usize];
+            if form.excluding.is_empty() {
+                let term = form.term as usize;
+                f(
+                    Hit {
+                        term,
+                        start: s,
+                        end,
+                    },
+                    false,
+                );
+            } else {
+                // The phrase's words count for no term; the hits of the terms that
+                // exclude it are reported as excluded.
+                for h in self.hits_ignoring_exclusions(&text[s..end]) {
+                    if form.excluding.contains(&(h.term as u32)) {
+                        let (start, end) = (s + h.start, s + h.end);
+                        f(Hit { start, end, ..h }, true);
+                    }
+                }
+            }
+            scan.resume = end;
+        }
+        true
+    }
+}
+
+/// The state of one [`WordMatcher::scan_among`] pass.
+struct TokenScan {
+    /// The current token, case-folded.
+    folded: String,
+    scratch: Scratch,
+    /// Tokens before this offset belong to the last hit (a form of several words).
+    resume: usize,
 }
 
 /// Buffers reused across the tokens of a text, so matching allocates nothing per token.

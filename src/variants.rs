@@ -301,7 +301,7 @@ impl FormVariants {
         if self.index.by_key.is_empty() {
             return;
         }
-        let at_token = |s: usize, e: Option<usize>| self.add_token(text, s, e, words, folded);
+        let at_token = |s: usize, e: Option<usize>| self.add_token(text, s, e, None, words, folded);
         match &self.first {
             Some(first) => for_each_token_among(text, first, at_token),
             None => for_each_token(text, at_token),
@@ -309,13 +309,14 @@ impl FormVariants {
     }
 
     /// Adds the token of `text` starting at `start` (ending at `end` if known) to `words` if it
-    /// could be a spelling of a form.
+    /// could be a spelling of a form. `prefolded`: the token case-folded, if the caller has it.
     #[inline]
     fn add_token(
         &self,
         text: &str,
         start: usize,
         end: Option<usize>,
+        prefolded: Option<&str>,
         words: &mut WordCounts,
         folded: &mut String,
     ) {
@@ -333,6 +334,10 @@ impl FormVariants {
                     .as_ref()
                     .is_some_and(|p| !p.may_start(token.as_bytes())))
         {
+            return;
+        }
+        if let Some(prefolded) = prefolded {
+            words.add(prefolded, 1);
             return;
         }
         folded.clear();
@@ -416,10 +421,16 @@ impl<'a> SpellingCheck<'a> {
             return self.matcher.count_block(text, counts, excluded);
         }
         let Spellings { words, folded } = spellings;
-        self.matcher
-            .count_block_watching(text, counts, excluded, self.among.as_ref(), |s, e| {
-                self.variants.add_token(text, s, e, words, folded);
-            })
+        self.matcher.count_block_watching(
+            text,
+            counts,
+            excluded,
+            self.among.as_ref(),
+            |s, e, prefolded| {
+                self.variants
+                    .add_token(text, s, e, prefolded, words, folded);
+            },
+        )
     }
 }
 
