@@ -195,8 +195,9 @@ impl Matcher {
         }
     }
 
-    /// As [`Matcher::count_block`], and calls `watch(start, end, folded)` for the tokens a second count
-    /// wants (the spelling check of `count`), in the same pass over the text: for every token
+    /// As [`Matcher::count_block`], and calls `watch(start, end, folded)` for the tokens a second
+    /// count wants (the spelling check of `count`; `folded` is the token case-folded when the
+    /// matcher folded it), in the same pass over the text: for every token
     /// [`for_each_token_among`] passes on with `among` (every token when `None`). `among` comes
     /// from [`Matcher::among_with`], which lets through every token the matcher wants too.
     pub fn count_block_watching(

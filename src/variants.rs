@@ -336,12 +336,14 @@ impl FormVariants {
         {
             return;
         }
-        if let Some(prefolded) = prefolded {
-            words.add(prefolded, 1);
-            return;
-        }
-        folded.clear();
-        push_folded(token, folded);
+        let folded = match prefolded {
+            Some(prefolded) => prefolded,
+            None => {
+                folded.clear();
+                push_folded(token, folded);
+                folded
+            }
+        };
         words.add(folded, 1);
     }
 
