@@ -106,9 +106,9 @@ Examples:
 /// Count the terms of a lexicon in documents: per term, its count and rate per 10,000 words; per
 /// category, its total and share of the lexicon's hits.
 ///
-/// Plain-text files over 32 MB are read in chunks of 8 MB rather than whole, so memory stays
+/// Plain-text files over 32 MB are read in chunks of 2 MB rather than whole, so memory stays
 /// small however large the file: the counts are the same, except that line-end hyphenation and
-/// running headers/footers are then judged within each chunk (thousands of pages) rather than
+/// running headers/footers are then judged within each chunk (hundreds of pages) rather than
 /// across the whole file. The output notes when this happened.
 ///
 /// Memory does not grow with the rows of a large folder: only each document's counts are kept,

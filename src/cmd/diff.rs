@@ -64,7 +64,7 @@ even when significant). ELL = G2 / (N ln Emin) (Johnston et al. 2006), empty whe
 /// Compare two documents (or two sets of documents): each term's count and rate in OLD and NEW,
 /// with keyness statistics (log-likelihood, Log Ratio, %DIFF).
 ///
-/// Plain-text files over 32 MB are read in chunks of 8 MB rather than whole, as `count` reads
+/// Plain-text files over 32 MB are read in chunks of 2 MB rather than whole, as `count` reads
 /// them (see `termtally count --help`).
 #[derive(clap::Args, Debug)]
 #[command(after_help = EXAMPLES)]

@@ -54,7 +54,7 @@ Each row is one term in one edition; the statistics compare it with the edition 
 /// Follow each term over several ordered editions: its count and rate in each, and the change
 /// from one edition to the next with keyness statistics.
 ///
-/// Plain-text files over 32 MB are read in chunks of 8 MB rather than whole, as `count` reads
+/// Plain-text files over 32 MB are read in chunks of 2 MB rather than whole, as `count` reads
 /// them (see `termtally count --help`).
 #[derive(clap::Args, Debug)]
 #[command(after_help = EXAMPLES)]

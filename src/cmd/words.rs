@@ -65,7 +65,7 @@ Examples:
 ///
 /// A word is a token as `count` counts it, case-folded. Proper nouns (names of places, councils,
 /// people, months) are left out unless --proper-nouns keep. Plain-text files over 32 MB are read in
-/// chunks of 8 MB rather than whole, as `count` reads them (see `termtally count --help`).
+/// chunks of 2 MB rather than whole, as `count` reads them (see `termtally count --help`).
 #[derive(clap::Args, Debug)]
 #[command(after_help = EXAMPLES)]
 pub struct Args {

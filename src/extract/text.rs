@@ -142,7 +142,7 @@ fn paragraphs(page: &str, page_number: Option<u32>, numbered: bool, blocks: &mut
         }
     };
     for raw in lines(page) {
-        let line = raw.trim();
+        let line = trim_line(raw);
         if line.is_empty() {
             emit(&mut span, &mut paragraph);
             continue;
@@ -166,6 +166,16 @@ fn paragraphs(page: &str, page_number: Option<u32>, numbered: bool, blocks: &mut
         }
     }
     emit(&mut span, &mut paragraph);
+}
+
+/// `line.trim()`, returning at once the usual line that starts and ends with a printable ASCII
+/// character (nothing to trim); any other is trimmed as `str::trim` does (Unicode white space).
+#[inline]
+fn trim_line(line: &str) -> &str {
+    match (line.as_bytes().first(), line.as_bytes().last()) {
+        (Some(first), Some(last)) if first.is_ascii_graphic() && last.is_ascii_graphic() => line,
+        _ => line.trim(),
+    }
 }
 
 /// The lines of a page, ended by LF, CR LF or CR.
