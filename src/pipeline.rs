@@ -3,9 +3,11 @@
 //! At most `workers` items are being worked on, and at most `window` results wait for an
 //! earlier, slower one, so memory depends on the largest document, not on how many there are.
 //!
-//! The workers are plain threads, not rayon's: the work of one item may itself use the rayon
-//! pool (a document's blocks are counted in parallel), and a rayon worker waiting for that would
-//! steal and start another document, so the number in flight would no longer be bounded.
+//! The workers are not threads of rayon's shared pool: the work of one item may itself use rayon
+//! (a document's blocks are normalised in parallel), and a worker of the shared pool waiting
+//! for that would steal and start another document, so the number in flight would no longer be
+//! bounded. With two workers or more, each is the one thread of a rayon pool of its own, so an
+//! item's parallel steps run on it in turn (see [`own_pool`]).
 
 use std::collections::BTreeMap;
 use std::sync::{Condvar, Mutex};
@@ -72,51 +74,55 @@ where
     // The sink is called under its own lock, so handing results on never blocks taking items.
     let sink = Mutex::new((sink, None::<E>));
     let room = Condvar::new();
+    let worker = || {
+        loop {
+            let (index, item) = {
+                let mut s = lock(&state);
+                // Wait while the window is full of results waiting for an earlier one.
+                while !s.stopped && s.waiting.len() >= window {
+                    s = room.wait(s).unwrap_or_else(|e| e.into_inner());
+                }
+                if s.stopped {
+                    return;
+                }
+                match s.items.next() {
+                    Some(next) => next,
+                    None => return,
+                }
+            };
+            let result = work(item);
+            let mut sink = lock(&sink);
+            let ready = {
+                let mut s = lock(&state);
+                s.waiting.insert(index, result);
+                let mut ready = Vec::new();
+                while let Some(r) = {
+                    let next = s.next_out;
+                    s.waiting.remove(&next)
+                } {
+                    s.next_out += 1;
+                    ready.push(r);
+                }
+                ready
+            };
+            let (give, failure) = &mut *sink;
+            for r in ready {
+                if failure.is_none() {
+                    if let Err(e) = give(r) {
+                        *failure = Some(e);
+                        lock(&state).stopped = true;
+                    }
+                }
+            }
+            drop(sink);
+            room.notify_all();
+        }
+    };
     std::thread::scope(|scope| {
         for _ in 0..workers {
-            scope.spawn(|| {
-                loop {
-                    let (index, item) = {
-                        let mut s = lock(&state);
-                        // Wait while the window is full of results waiting for an earlier one.
-                        while !s.stopped && s.waiting.len() >= window {
-                            s = room.wait(s).unwrap_or_else(|e| e.into_inner());
-                        }
-                        if s.stopped {
-                            return;
-                        }
-                        match s.items.next() {
-                            Some(next) => next,
-                            None => return,
-                        }
-                    };
-                    let result = work(item);
-                    let mut sink = lock(&sink);
-                    let ready = {
-                        let mut s = lock(&state);
-                        s.waiting.insert(index, result);
-                        let mut ready = Vec::new();
-                        while let Some(r) = {
-                            let next = s.next_out;
-                            s.waiting.remove(&next)
-                        } {
-                            s.next_out += 1;
-                            ready.push(r);
-                        }
-                        ready
-                    };
-                    let (give, failure) = &mut *sink;
-                    for r in ready {
-                        if failure.is_none() {
-                            if let Err(e) = give(r) {
-                                *failure = Some(e);
-                                lock(&state).stopped = true;
-                            }
-                        }
-                    }
-                    drop(sink);
-                    room.notify_all();
-                }
+            scope.spawn(|| match own_pool(workers) {
+                Some(pool) => pool.install(worker),
+                None => worker(),
             });
         }
     });
@@ -124,6 +130,20 @@ where
         Some(e) => Err(e),
         None => Ok(()),
     }
+}
+
+/// With more than one worker, a pool of one thread for each: the worker runs its items there,
+/// so a document's parallel steps (rayon's `par_iter`) run on the worker's own thread, in turn,
+/// instead of being handed to the shared pool and waited for, several times a document (each
+/// hand-over wakes a thread; over thousands of small documents the cores were a sixth idle).
+/// The other workers keep the cores busy. One worker (a single document) keeps the shared pool,
+/// so a large document still uses every core. `None` also where no thread can be made: the
+/// worker then runs as before.
+fn own_pool(workers: usize) -> Option<rayon::ThreadPool> {
+    if workers < 2 {
+        return None;
+    }
+    rayon::ThreadPoolBuilder::new().num_threads(1).build().ok()
 }
 
 #[cfg(test)]
@@ -134,6 +154,34 @@ mod tests {
 
     fn bounds(workers: usize, window: usize) -> Bounds {
         Bounds { workers, window }
+    }
+
+    #[test]
+    fn with_several_workers_each_runs_its_parallel_steps_on_its_own_thread() {
+        let mut seen = Vec::new();
+        for_each_ordered(
+            (0..20).collect::<Vec<u32>>(),
+            bounds(2, 4),
+            |_| {
+                use rayon::prelude::*;
+                let worker = std::thread::current().id();
+                // A parallel step inside an item: every piece of it on the worker's thread.
+                let threads: Vec<_> = (0..64)
+                    .into_par_iter()
+                    .map(|_| std::thread::current().id())
+                    .collect();
+                (
+                    rayon::current_num_threads(),
+                    threads.iter().all(|&t| t == worker),
+                )
+            },
+            |r| {
+                seen.push(r);
+                Ok::<(), ()>(())
+            },
+        )
+        .unwrap();
+        assert_eq!(seen, vec![(1, true); 20]);
     }
 
     #[test]
