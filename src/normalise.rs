@@ -676,7 +676,9 @@ fn pages_per_key<'t>(
     ranges: &[std::ops::Range<usize>],
     text: &'t [u8],
 ) -> FxHashMap<&'t [u8], (usize, usize)> {
-    let mut pages_with_key: FxHashMap<&[u8], (usize, usize)> = FxHashMap::default();
+    // Most keys are of body text and differ: sized for all at once, not grown step by step.
+    let mut pages_with_key: FxHashMap<&[u8], (usize, usize)> =
+        FxHashMap::with_capacity_and_hasher(ranges.len(), Default::default());
     for (page, on_page) in page_edges.iter().enumerate() {
         for range in &ranges[on_page.clone()] {
             let key = &text[range.clone()];

@@ -439,7 +439,7 @@ impl<'b, R: Read> ChunkReader<'b, R> {
             }
             // Only the bytes not yet checked: each byte of the text is validated once.
             let checked = self.checked; // (a chunk read further is checked again from here)
-            let valid = match std::str::from_utf8(&self.buf[checked..]) {
+            let valid = match simdutf8::compat::from_utf8(&self.buf[checked..]) {
                 Ok(_) => self.buf.len(),
                 // A character cut by the end of the buffer is completed by the next read.
                 Err(e) if e.error_len().is_none() && !self.eof => checked + e.valid_up_to(),

@@ -14,6 +14,8 @@
 //! find line ends and one copy.
 
 use std::borrow::Cow;
+// SIMD, with the errors (`valid_up_to`) of `std::str::from_utf8`.
+use simdutf8::compat::from_utf8;
 
 use crate::document::{Block, Document, Format};
 use crate::extract::sections::{carry_forward, paragraph_number};
@@ -87,7 +89,7 @@ fn decode<'a>(
         None => (user_encoding, bytes),
     };
     match encoding {
-        None => std::str::from_utf8(body).map(Cow::Borrowed).map_err(|e| {
+        None => from_utf8(body).map(Cow::Borrowed).map_err(|e| {
             ExtractError::Encoding(format!(
                 "not UTF-8 text (invalid bytes at byte {}): give --encoding, e.g. --encoding \
                  windows-1252",
@@ -95,7 +97,7 @@ fn decode<'a>(
             ))
         }),
         Some(encoding) if encoding == encoding_rs::UTF_8 => {
-            std::str::from_utf8(body).map(Cow::Borrowed).map_err(|e| {
+            from_utf8(body).map(Cow::Borrowed).map_err(|e| {
                 ExtractError::Encoding(format!(
                     "not valid UTF-8 text although it starts with a UTF-8 byte-order mark \
                      (invalid bytes at byte {})",
