@@ -639,12 +639,12 @@ fn running_keys(
     // are body text, whose first bytes are already on too few pages. Only lines whose first
     // bytes are on enough pages are keyed whole. Lines with equal keys have equal first bytes,
     // so no running line is missed.
-    let mut prefix_text = Vec::new();
+    let (mut prefix_text, mut scratch) = (Vec::new(), String::new());
     let prefix_ranges: Vec<std::ops::Range<usize>> = edges
         .iter()
         .map(|edge| {
             let from = prefix_text.len();
-            running_key_prefix(edge.line, &mut prefix_text);
+            running_key_prefix(edge.line, &mut prefix_text, &mut scratch);
             from..prefix_text.len()
         })
         .collect();
@@ -898,15 +898,20 @@ fn running_key(line: &str, key: &mut String) {
     if line.is_ascii() {
         running_key_ascii(line.trim().as_bytes(), key);
     } else {
-        running_key_chars(line, key);
+        running_key_chars(line, key, usize::MAX);
     }
 }
 
-/// [`running_key`] of any line, character by character.
-fn running_key_chars(line: &str, key: &mut String) {
+/// [`running_key`] of any line, character by character. It stops once `limit` bytes of key
+/// are written: they are then the first bytes of the whole key (which is never cut to empty
+/// after them), all [`running_key_prefix`] needs.
+fn running_key_chars(line: &str, key: &mut String, limit: usize) {
     let from = key.len();
     let mut last_space = true;
     for c in line.trim().chars() {
+        if key.len() - from >= limit {
+            return;
+        }
         if c.is_numeric() {
             if key.len() == from || !key.ends_with('#') {
                 key.push('#');
@@ -958,7 +963,8 @@ const KEY_PREFIX: usize = 16;
 /// Appends the first [`KEY_PREFIX`] bytes of the [`running_key`] of `line` (all of it if it is
 /// shorter). For a line whose key is empty it may append anything: such a line is never a
 /// running line, whatever its first bytes are counted with.
-fn running_key_prefix(line: &str, prefix: &mut Vec<u8>) {
+/// `scratch` is a buffer for a line that is not ASCII, kept from line to line.
+fn running_key_prefix(line: &str, prefix: &mut Vec<u8>, scratch: &mut String) {
     if line.len() > MAX_RUNNING_LINE {
         return;
     }
@@ -969,9 +975,9 @@ fn running_key_prefix(line: &str, prefix: &mut Vec<u8>) {
         let (kept, _) = ascii_key_into(line, &mut prefix[from..]);
         prefix.truncate(from + kept);
     } else {
-        let mut key = String::new();
-        running_key_chars(line, &mut key);
-        prefix.extend_from_slice(&key.as_bytes()[..KEY_PREFIX.min(key.len())]);
+        scratch.clear();
+        running_key_chars(line, scratch, KEY_PREFIX);
+        prefix.extend_from_slice(&scratch.as_bytes()[..KEY_PREFIX.min(scratch.len())]);
     }
 }
 
@@ -1932,7 +1938,7 @@ mod tests {
         ] {
             let (mut ascii, mut chars) = ("x#".to_string(), "x#".to_string());
             running_key_ascii(line.trim().as_bytes(), &mut ascii);
-            running_key_chars(line, &mut chars);
+            running_key_chars(line, &mut chars, usize::MAX);
             assert_eq!(ascii, chars, "{line:?}");
         }
         // Random lines of the bytes the key treats differently, after a key ending in `#`.
@@ -1945,7 +1951,7 @@ mod tests {
             let line: String = (0..next(12)).map(|_| pieces[next(pieces.len())]).collect();
             let (mut ascii, mut chars) = ("x#".to_string(), "x#".to_string());
             running_key_ascii(line.trim().as_bytes(), &mut ascii);
-            running_key_chars(&line, &mut chars);
+            running_key_chars(&line, &mut chars, usize::MAX);
             assert_eq!(ascii, chars, "{line:?}");
             empty += usize::from(ascii == "x#");
         }
@@ -1961,6 +1967,8 @@ mod tests {
         ];
         let mut next = random_below(3);
         let (mut long, mut short) = (0, 0);
+        // Kept from line to line, as running_keys keeps it.
+        let mut scratch = "left over".to_string();
         for _ in 0..20_000 {
             let line: String = (0..next(40)).map(|_| pieces[next(pieces.len())]).collect();
             let mut key = String::new();
@@ -1969,7 +1977,7 @@ mod tests {
                 continue; // any prefix will do
             }
             let mut prefix = b"x".to_vec();
-            running_key_prefix(&line, &mut prefix);
+            running_key_prefix(&line, &mut prefix, &mut scratch);
             let want = &key.as_bytes()[..KEY_PREFIX.min(key.len())];
             assert_eq!(&prefix[1..], want, "{line:?}");
             long += usize::from(key.len() > KEY_PREFIX);
