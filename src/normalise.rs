@@ -677,8 +677,9 @@ fn pages_per_key<'t>(
     text: &'t [u8],
 ) -> FxHashMap<&'t [u8], (usize, usize)> {
     // Most keys are of body text and differ: sized for all at once, not grown step by step.
+    let keys = ranges.iter().filter(|r| !r.is_empty()).count();
     let mut pages_with_key: FxHashMap<&[u8], (usize, usize)> =
-        FxHashMap::with_capacity_and_hasher(ranges.len(), Default::default());
+        FxHashMap::with_capacity_and_hasher(keys, Default::default());
     for (page, on_page) in page_edges.iter().enumerate() {
         for range in &ranges[on_page.clone()] {
             let key = &text[range.clone()];

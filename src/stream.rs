@@ -43,7 +43,7 @@ use crate::count::{
     count_document_serial_checked,
 };
 use crate::document::{Block, Document, Format};
-use crate::extract::sections::carry_forward;
+use crate::extract::sections::carry_forward_from;
 use crate::extract::text::split_blocks;
 use crate::extract::{ExtractError, ExtractOptions, io_error, sniff};
 use crate::frequency::{WordCounts, add_words, merge as merge_words};
@@ -667,26 +667,17 @@ fn process_chunk(chunk: Chunk, job: &Job, buffers: &Buffers, words: &mut Words) 
     // Paragraph numbers matter only to counts by section and to the citations of contexts.
     let numbered = job.work.unit() == Unit::Section || job.work.contexts_per_term() > 0;
     let mut blocks = Vec::new();
-    // With paragraph numbers, a first block carrying [`CARRIED`]: `carry_forward` then gives it
-    // to the blocks that would carry the previous chunk's number, exactly as over the whole
-    // text. (Without them it is not needed, and not removed from the front at a cost.)
-    let sentinel = usize::from(numbered);
-    if numbered {
-        blocks.push(Block {
-            section: Some(CARRIED.to_string()),
-            ..Block::default()
-        });
-    }
     split_blocks(&chunk.text, chunk.first_page, numbered, &mut blocks);
     buffers.give_back(chunk.text.into_bytes());
     if chunk.mid_paragraph {
-        if let Some(first) = blocks.get_mut(sentinel) {
+        if let Some(first) = blocks.first_mut() {
             first.section = Some(CARRIED.to_string());
         }
     }
     if numbered {
-        carry_forward(&mut blocks);
-        blocks.remove(0);
+        // The previous chunk's number is not known yet: [`CARRIED`] stands for it, given to the
+        // blocks that would carry it, exactly as over the whole text.
+        carry_forward_from(&mut blocks, Some(CARRIED.to_string()));
     }
     let last_section = blocks.last().map(|b| b.section.clone());
     let mut doc = Document::new(job.name, Format::Text);

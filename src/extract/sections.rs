@@ -52,7 +52,13 @@ fn is_division_heading(text: &str) -> bool {
 /// a bullet list or a table under paragraph 4.9 is cited as para 4.9. The carried number stops at
 /// a chapter, annex or appendix heading.
 pub fn carry_forward(blocks: &mut [crate::document::Block]) {
-    carry_forward_until(blocks, |_| false);
+    carry_numbers(blocks, None, |_| false);
+}
+
+/// As [`carry_forward`], for blocks that continue earlier text whose number was `carried` (a
+/// chunk of a streamed file after the one before it).
+pub fn carry_forward_from(blocks: &mut [crate::document::Block], carried: Option<String>) {
+    carry_numbers(blocks, carried, |_| false);
 }
 
 /// As [`carry_forward`], and the carried number also stops at every block for which
@@ -61,7 +67,15 @@ pub fn carry_forward_until(
     blocks: &mut [crate::document::Block],
     is_heading: impl Fn(usize) -> bool,
 ) {
-    let mut current: Option<String> = None;
+    carry_numbers(blocks, None, is_heading);
+}
+
+/// [`carry_forward_until`] starting with `current` as the number carried in.
+fn carry_numbers(
+    blocks: &mut [crate::document::Block],
+    mut current: Option<String>,
+    is_heading: impl Fn(usize) -> bool,
+) {
     for (i, block) in blocks.iter_mut().enumerate() {
         match &block.section {
             Some(number) => current = Some(number.clone()),
